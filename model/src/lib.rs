@@ -1,0 +1,19 @@
+//! `leakproof-model`: a faithful, safe-Rust model of Netty's pooled buffer allocator,
+//! its reference-count protocol, its leak detector and the JVM memory they live in.
+//!
+//! Everything concurrent goes through [`sync`], which maps to `std`, `loom` or
+//! `shuttle` by cargo feature. There is no process-global mutable state: what Netty
+//! keeps JVM-wide lives in one [`jvm::Jvm`] value.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod mutant;
+pub mod profile;
+pub mod sync;
+pub mod thread;
+
+pub use error::{JavaClass, JavaException, JavaResult};
+pub use mutant::Mutant;
+pub use profile::Profile;
+pub use thread::{ThreadId, ThreadKind};

@@ -1,0 +1,76 @@
+//! Profiles: every Netty behaviour that changed across releases is a field here.
+//!
+//! `netty-4.1` pins the release of `shared/reference/netty.md` (4.1.128.Final);
+//! `netty-4.1.48` pins the release installable on this machine (the incident's
+//! allocator generation). Code never branches on a version number, only on fields.
+
+mod allocator;
+mod leak;
+mod refcount;
+
+pub use allocator::{AllocatorProfile, ChunkListThresholds, SizeClassScheme};
+pub use leak::LeakProfile;
+pub use refcount::{ArgumentErrorStyle, RefCountAlgorithm, RefCountProfile};
+
+use crate::error::{JavaClass, JavaException};
+use serde::{Deserialize, Serialize};
+
+/// The names of the profiles this build knows, in order of preference.
+pub const PROFILE_NAMES: &[&str] = &["netty-4.1"];
+
+/// A pinned Netty release's behaviour.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Stable profile name, e.g. `netty-4.1`.
+    pub name: String,
+    /// The Netty release it pins, e.g. `4.1.128.Final`.
+    pub netty_version: String,
+    /// Reference-count protocol behaviour.
+    pub refcount: RefCountProfile,
+    /// Pooled allocator behaviour.
+    pub allocator: AllocatorProfile,
+    /// Leak detector behaviour.
+    pub leak: LeakProfile,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile::netty_4_1()
+    }
+}
+
+impl Profile {
+    /// Netty 4.1.128.Final, the release `reference/netty.md` describes.
+    pub fn netty_4_1() -> Self {
+        Profile {
+            name: "netty-4.1".into(),
+            netty_version: "4.1.128.Final".into(),
+            refcount: RefCountProfile::netty_4_1(),
+            allocator: AllocatorProfile::netty_4_1(),
+            leak: LeakProfile::netty_4_1(),
+        }
+    }
+
+    /// Looks a profile up by its name; unknown names are an error naming the known ones.
+    pub fn by_name(name: &str) -> Result<Self, UnknownProfile> {
+        match name {
+            "netty-4.1" => Ok(Profile::netty_4_1()),
+            _ => Err(UnknownProfile(name.to_string())),
+        }
+    }
+
+    /// Netty's `IllegalArgumentException` for a non-positive `increment`/`decrement`
+    /// (`ObjectUtil.checkPositive`), whose spacing differs by release.
+    pub fn non_positive_amount(&self, what: &str, amount: i32) -> JavaException {
+        let message = match self.refcount.argument_error_style {
+            ArgumentErrorStyle::NoSpace => format!("{what}: {amount} (expected: > 0)"),
+            ArgumentErrorStyle::SpaceBeforeColon => format!("{what} : {amount} (expected: > 0)"),
+        };
+        JavaException::new(JavaClass::IllegalArgument, message)
+    }
+}
+
+/// A profile name this build does not know.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown profile `{0}` (known: netty-4.1)")]
+pub struct UnknownProfile(pub String);

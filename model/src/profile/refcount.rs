@@ -1,0 +1,45 @@
+//! Reference-count protocol fields of a profile (netty.md §6).
+
+use serde::{Deserialize, Serialize};
+
+/// Which reference-count algorithm a release uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RefCountAlgorithm {
+    /// 4.1.32+: raw even/odd count, `getAndAdd` retain, CAS release (#8583).
+    EvenOdd,
+    /// ≤4.1.16: a plain CAS loop on the real count.
+    CasLoop,
+    /// 4.1.17–4.1.31: optimistic `getAndAdd` with undo, racy (#8563).
+    RacyGetAndAdd,
+}
+
+/// How `ObjectUtil.checkPositive` spaces its message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ArgumentErrorStyle {
+    /// `increment: 0 (expected: > 0)` (4.1.48).
+    NoSpace,
+    /// `increment : 0 (expected: > 0)` (4.1.128).
+    SpaceBeforeColon,
+}
+
+/// Reference-count behaviour of a release.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefCountProfile {
+    /// The retain/release algorithm.
+    pub algorithm: RefCountAlgorithm,
+    /// Spacing of the non-positive-amount `IllegalArgumentException`.
+    pub argument_error_style: ArgumentErrorStyle,
+    /// `io.netty.buffer.checkAccessible` (default true).
+    pub check_accessible: bool,
+}
+
+impl RefCountProfile {
+    /// 4.1.128.Final.
+    pub fn netty_4_1() -> Self {
+        RefCountProfile {
+            algorithm: RefCountAlgorithm::EvenOdd,
+            argument_error_style: ArgumentErrorStyle::SpaceBeforeColon,
+            check_accessible: true,
+        }
+    }
+}

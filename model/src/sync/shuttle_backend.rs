@@ -1,0 +1,20 @@
+//! `shuttle` primitives behind the facade: every use must run inside a shuttle check.
+
+pub use shuttle::sync::Arc;
+
+/// Atomics and fences (shuttle models every ordering as SeqCst).
+pub mod atomic {
+    pub use shuttle::sync::atomic::{
+        fence, AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
+        Ordering,
+    };
+}
+
+/// Thread spawn, join and yield.
+pub mod thread {
+    pub use shuttle::thread::{spawn, yield_now, JoinHandle};
+}
+
+pub(super) use shuttle::sync::{Mutex as RawMutex, MutexGuard as RawMutexGuard};
+
+pub(super) const BACKEND: super::Backend = super::Backend::Shuttle;

@@ -1,0 +1,6 @@
+//! `leakproof-sim`: executor, shadow model, traces, replay/minimize, scenarios and the
+//! commands of the `leakproof` binary.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub use leakproof_model as model;
