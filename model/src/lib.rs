@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod memory;
 pub mod mutant;
 pub mod profile;
 pub mod sync;
