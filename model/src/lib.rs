@@ -7,10 +7,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod alloc;
+pub mod buffer;
 pub mod error;
+pub mod jvm;
 pub mod memory;
 pub mod mutant;
 pub mod profile;
+pub mod refcnt;
 pub mod sync;
 pub mod thread;
 

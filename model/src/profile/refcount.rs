@@ -34,6 +34,16 @@ pub struct RefCountProfile {
 }
 
 impl RefCountProfile {
+    /// Netty's `IllegalArgumentException` for a non-positive `increment`/`decrement`
+    /// (`ObjectUtil.checkPositive`), whose spacing differs by release.
+    pub fn non_positive_amount(&self, what: &str, amount: i32) -> crate::error::JavaException {
+        let message = match self.argument_error_style {
+            ArgumentErrorStyle::NoSpace => format!("{what}: {amount} (expected: > 0)"),
+            ArgumentErrorStyle::SpaceBeforeColon => format!("{what} : {amount} (expected: > 0)"),
+        };
+        crate::error::JavaException::illegal_argument(message)
+    }
+
     /// 4.1.128.Final.
     pub fn netty_4_1() -> Self {
         RefCountProfile {

@@ -1,0 +1,171 @@
+//! `UnpooledByteBufAllocator`: one allocation per buffer, with its metric.
+
+use super::{validate_capacities, AllocRef};
+use crate::buffer::{Accounting, BufClass, ByteBuf, NewRoot, Region, UnpooledRegion};
+use crate::error::JavaResult;
+use crate::jvm::Jvm;
+use crate::memory::Memory;
+use crate::sync::atomic::{AtomicI64, Ordering};
+use crate::sync::Arc;
+use crate::thread::ThreadId;
+use serde::Serialize;
+
+/// `UnpooledByteBufAllocatorMetric`: bytes allocated by instrumented buffers minus the
+/// bytes they freed on release. Buffers the GC reclaims without a release are never
+/// subtracted, so the metric drifts up (the incident's "metrics are wrong").
+#[derive(Debug, Default)]
+pub struct UnpooledMetric {
+    used_heap: AtomicI64,
+    used_direct: AtomicI64,
+}
+
+/// A snapshot of [`UnpooledMetric`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct UnpooledMetricSnapshot {
+    /// `usedHeapMemory()`.
+    pub used_heap_memory: i64,
+    /// `usedDirectMemory()`.
+    pub used_direct_memory: i64,
+}
+
+impl UnpooledMetric {
+    /// The current values.
+    pub fn snapshot(&self) -> UnpooledMetricSnapshot {
+        UnpooledMetricSnapshot {
+            used_heap_memory: self.used_heap.load(Ordering::SeqCst),
+            used_direct_memory: self.used_direct.load(Ordering::SeqCst),
+        }
+    }
+
+    fn add(&self, direct: bool, delta: i64) {
+        let counter = if direct {
+            &self.used_direct
+        } else {
+            &self.used_heap
+        };
+        counter.fetch_add(delta, Ordering::SeqCst);
+    }
+}
+
+/// Netty's `UnpooledByteBufAllocator`.
+#[derive(Debug)]
+pub struct UnpooledAllocator {
+    jvm: Arc<Jvm>,
+    no_cleaner: bool,
+    has_unsafe: bool,
+    metric: UnpooledMetric,
+}
+
+impl UnpooledAllocator {
+    /// `new UnpooledByteBufAllocator(preferDirect)` with the JVM's platform settings.
+    pub fn new(jvm: &Arc<Jvm>) -> Arc<Self> {
+        let config = jvm.config();
+        Arc::new(UnpooledAllocator {
+            no_cleaner: config.uses_no_cleaner(),
+            has_unsafe: config.has_unsafe,
+            metric: UnpooledMetric::default(),
+            jvm: jvm.clone(),
+        })
+    }
+
+    /// The JVM this allocator lives in.
+    pub fn jvm(&self) -> &Arc<Jvm> {
+        &self.jvm
+    }
+
+    /// The allocator's metric.
+    pub fn metric(&self) -> &UnpooledMetric {
+        &self.metric
+    }
+
+    /// The class of a new heap or direct buffer under this JVM's platform settings.
+    pub fn class_for(&self, direct: bool) -> BufClass {
+        match (direct, self.has_unsafe, self.no_cleaner) {
+            (false, true, _) => BufClass::UnpooledUnsafeHeap,
+            (false, false, _) => BufClass::UnpooledHeap,
+            (true, true, true) => BufClass::UnpooledUnsafeNoCleanerDirect,
+            (true, true, false) => BufClass::UnpooledUnsafeDirect,
+            (true, false, _) => BufClass::UnpooledDirect,
+        }
+    }
+
+    /// `heapBuffer`/`directBuffer(initialCapacity, maxCapacity)` on thread `t`.
+    pub fn new_buffer(
+        self: &Arc<Self>,
+        t: ThreadId,
+        direct: bool,
+        initial: i64,
+        max: i64,
+    ) -> JavaResult<ByteBuf> {
+        validate_capacities(initial, max)?;
+        let class = self.class_for(direct);
+        let region = self.allocate_region(class, initial as usize)?;
+        Ok(ByteBuf::new_root(NewRoot {
+            alloc: AllocRef::Unpooled(self.clone()),
+            thread: t,
+            class,
+            instrumented: true,
+            region: Region::Unpooled(region),
+            capacity: initial as usize,
+            max_capacity: max as usize,
+        }))
+    }
+
+    /// Allocates the memory of one unpooled buffer of `class`.
+    pub fn allocate_region(&self, class: BufClass, capacity: usize) -> JavaResult<UnpooledRegion> {
+        let accounting = match class {
+            BufClass::UnpooledUnsafeNoCleanerDirect => {
+                self.jvm.netty_direct().increment(capacity as u64)?;
+                Accounting::NettyCounter
+            }
+            BufClass::UnpooledDirect | BufClass::UnpooledUnsafeDirect => {
+                self.jvm.reserve_jdk_direct(capacity as u64)?;
+                Accounting::JdkCleaner
+            }
+            _ => {
+                self.jvm.reserve_heap(capacity as u64)?;
+                Accounting::Heap
+            }
+        };
+        self.metric
+            .add(accounting != Accounting::Heap, capacity as i64);
+        Ok(UnpooledRegion {
+            memory: Memory::new(self.jvm.config().memory_mode, capacity),
+            accounting,
+        })
+    }
+
+    /// A new region of `new_capacity` accounted like `old` (for `capacity(n)`).
+    pub(crate) fn allocate_region_like(
+        &self,
+        old: &UnpooledRegion,
+        new_capacity: usize,
+    ) -> JavaResult<UnpooledRegion> {
+        let class = match old.accounting {
+            Accounting::NettyCounter => BufClass::UnpooledUnsafeNoCleanerDirect,
+            Accounting::JdkCleaner => BufClass::UnpooledUnsafeDirect,
+            Accounting::Heap => BufClass::UnpooledHeap,
+        };
+        self.allocate_region(class, new_capacity)
+    }
+
+    /// Frees a released buffer's memory (`freeDirect`/`freeArray`), updating the metric.
+    pub(crate) fn free_region(&self, region: UnpooledRegion) {
+        let len = region.memory.len() as u64;
+        self.metric
+            .add(region.accounting != Accounting::Heap, -(len as i64));
+        release_accounting(&self.jvm, region.accounting, len);
+    }
+}
+
+/// Gives `len` bytes back to whatever accounted them, without touching any metric (the
+/// GC path: a Cleaner or the collector frees memory Netty never saw released).
+pub(crate) fn release_accounting(jvm: &Jvm, accounting: Accounting, len: u64) {
+    match accounting {
+        Accounting::NettyCounter => {
+            jvm.netty_direct().decrement(len);
+        }
+        Accounting::JdkCleaner => jvm.jdk_direct().unreserve(len),
+        Accounting::Heap => jvm.heap().free(len),
+    }
+}

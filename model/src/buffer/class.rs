@@ -1,0 +1,131 @@
+//! The Java classes a buffer object can be, with Netty's simple class names.
+
+use serde::{Deserialize, Serialize};
+
+/// A buffer object's Java class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum BufClass {
+    /// Pooled direct memory accessed through Unsafe.
+    PooledUnsafeDirect,
+    /// Pooled direct memory through `ByteBuffer` (no Unsafe).
+    PooledDirect,
+    /// Pooled heap memory accessed through Unsafe.
+    PooledUnsafeHeap,
+    /// Pooled heap memory.
+    PooledHeap,
+    /// Unpooled direct memory through `ByteBuffer` with a Cleaner.
+    UnpooledDirect,
+    /// Unpooled direct memory through Unsafe, with a Cleaner.
+    UnpooledUnsafeDirect,
+    /// Unpooled direct memory through Unsafe, no Cleaner, counted by Netty.
+    UnpooledUnsafeNoCleanerDirect,
+    /// Unpooled heap `byte[]`.
+    UnpooledHeap,
+    /// Unpooled heap `byte[]` accessed through Unsafe.
+    UnpooledUnsafeHeap,
+    /// `slice()` of any buffer that is not a pooled derivative.
+    UnpooledSliced,
+    /// `duplicate()` of any buffer that is not a pooled derivative.
+    UnpooledDuplicated,
+    /// `retainedSlice()` of a pooled buffer: own count, recycled.
+    PooledSliced,
+    /// `retainedDuplicate()` of a pooled buffer: own count, recycled.
+    PooledDuplicated,
+    /// `slice()` of a pooled retained derivative: shares the derivative's count.
+    PooledNonRetainedSliced,
+    /// `duplicate()` of a pooled retained derivative: shares the derivative's count.
+    PooledNonRetainedDuplicated,
+}
+
+impl BufClass {
+    /// `StringUtil.simpleClassName`, as `toString()` and leak records print it.
+    /// `instrumented` adds the `Instrumented` prefix of `UnpooledByteBufAllocator`'s
+    /// metric-keeping subclasses.
+    pub fn simple_name(self, instrumented: bool) -> &'static str {
+        match (self, instrumented) {
+            (BufClass::PooledUnsafeDirect, _) => "PooledUnsafeDirectByteBuf",
+            (BufClass::PooledDirect, _) => "PooledDirectByteBuf",
+            (BufClass::PooledUnsafeHeap, _) => "PooledUnsafeHeapByteBuf",
+            (BufClass::PooledHeap, _) => "PooledHeapByteBuf",
+            (BufClass::UnpooledDirect, false) => "UnpooledDirectByteBuf",
+            (BufClass::UnpooledDirect, true) => "InstrumentedUnpooledDirectByteBuf",
+            (BufClass::UnpooledUnsafeDirect, false) => "UnpooledUnsafeDirectByteBuf",
+            (BufClass::UnpooledUnsafeDirect, true) => "InstrumentedUnpooledUnsafeDirectByteBuf",
+            (BufClass::UnpooledUnsafeNoCleanerDirect, false) => {
+                "UnpooledUnsafeNoCleanerDirectByteBuf"
+            }
+            (BufClass::UnpooledUnsafeNoCleanerDirect, true) => {
+                "InstrumentedUnpooledUnsafeNoCleanerDirectByteBuf"
+            }
+            (BufClass::UnpooledHeap, false) => "UnpooledHeapByteBuf",
+            (BufClass::UnpooledHeap, true) => "InstrumentedUnpooledHeapByteBuf",
+            (BufClass::UnpooledUnsafeHeap, false) => "UnpooledUnsafeHeapByteBuf",
+            (BufClass::UnpooledUnsafeHeap, true) => "InstrumentedUnpooledUnsafeHeapByteBuf",
+            (BufClass::UnpooledSliced, _) => "UnpooledSlicedByteBuf",
+            (BufClass::UnpooledDuplicated, _) => "UnpooledDuplicatedByteBuf",
+            (BufClass::PooledSliced, _) => "PooledSlicedByteBuf",
+            (BufClass::PooledDuplicated, _) => "PooledDuplicatedByteBuf",
+            (BufClass::PooledNonRetainedSliced, _) => "PooledNonRetainedSlicedByteBuf",
+            (BufClass::PooledNonRetainedDuplicated, _) => "PooledNonRetainedDuplicatedByteBuf",
+        }
+    }
+
+    /// True for buffers whose memory comes from a pool arena.
+    pub fn is_pooled_root(self) -> bool {
+        matches!(
+            self,
+            BufClass::PooledUnsafeDirect
+                | BufClass::PooledDirect
+                | BufClass::PooledUnsafeHeap
+                | BufClass::PooledHeap
+        )
+    }
+
+    /// True for objects that own memory (roots), false for derived views.
+    pub fn is_root(self) -> bool {
+        !self.is_derived()
+    }
+
+    /// True for slices and duplicates of every kind.
+    pub fn is_derived(self) -> bool {
+        matches!(
+            self,
+            BufClass::UnpooledSliced
+                | BufClass::UnpooledDuplicated
+                | BufClass::PooledSliced
+                | BufClass::PooledDuplicated
+                | BufClass::PooledNonRetainedSliced
+                | BufClass::PooledNonRetainedDuplicated
+        )
+    }
+
+    /// True for pooled retained derivatives (own count, one reference on the parent).
+    pub fn is_pooled_derivative(self) -> bool {
+        matches!(self, BufClass::PooledSliced | BufClass::PooledDuplicated)
+    }
+
+    /// True when the object is reused through the Recycler.
+    pub fn is_recycled(self) -> bool {
+        self.is_pooled_root() || self.is_pooled_derivative()
+    }
+
+    /// True for slices (fixed capacity), false for duplicates and roots.
+    pub fn is_slice(self) -> bool {
+        matches!(
+            self,
+            BufClass::UnpooledSliced | BufClass::PooledSliced | BufClass::PooledNonRetainedSliced
+        )
+    }
+
+    /// True for direct-memory roots.
+    pub fn is_direct_root(self) -> bool {
+        matches!(
+            self,
+            BufClass::PooledUnsafeDirect
+                | BufClass::PooledDirect
+                | BufClass::UnpooledDirect
+                | BufClass::UnpooledUnsafeDirect
+                | BufClass::UnpooledUnsafeNoCleanerDirect
+        )
+    }
+}

@@ -1,0 +1,138 @@
+//! `retain`, `release`, `touch` and what a release to zero does (`deallocate`).
+
+use super::{Body, BufObject, ByteBuf, Region};
+use crate::error::JavaResult;
+use crate::mutant::Mutant;
+use crate::sync::Arc;
+
+impl ByteBuf {
+    /// `retain()`.
+    pub fn retain(&self) -> JavaResult<()> {
+        self.retain_n(1)
+    }
+
+    /// `retain(increment)`.
+    pub fn retain_n(&self, increment: i32) -> JavaResult<()> {
+        let holder = self.count_holder();
+        retain_object(&holder, increment)?;
+        self.jvm().leak_record_access(&holder, "retain");
+        Ok(())
+    }
+
+    /// `release()`: true when this call released the last reference and deallocated.
+    pub fn release(&self) -> JavaResult<bool> {
+        self.release_n(1)
+    }
+
+    /// `release(decrement)`.
+    pub fn release_n(&self, decrement: i32) -> JavaResult<bool> {
+        let holder = self.count_holder();
+        self.jvm().leak_record_access(&holder, "release");
+        release_object(&holder, decrement)
+    }
+
+    /// `touch(hint)`: records an access at ADVANCED/PARANOID (a no-op otherwise).
+    pub fn touch(&self, hint: &str) {
+        let holder = self.count_holder();
+        self.jvm().leak_record_hint(&holder, hint);
+    }
+}
+
+/// Retains `holder`'s own count.
+pub(crate) fn retain_object(holder: &Arc<BufObject>, increment: i32) -> JavaResult<()> {
+    let jvm = holder.alloc().jvm().clone();
+    let refcnt = holder.own_refcnt().expect("count holders own a count");
+    refcnt.retain(increment, &jvm.profile().refcount)
+}
+
+/// Releases `holder`'s own count and deallocates on the transition to zero.
+pub(crate) fn release_object(holder: &Arc<BufObject>, decrement: i32) -> JavaResult<bool> {
+    let jvm = holder.alloc().jvm().clone();
+    let refcnt = holder.own_refcnt().expect("count holders own a count");
+    if refcnt.release(decrement, &jvm.profile().refcount)? {
+        deallocate(holder)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// `deallocate()`: frees a root's memory (recycling pooled objects) or, for a pooled
+/// retained derivative, recycles it and releases its direct parent (#5999, #5347).
+pub(crate) fn deallocate(obj: &Arc<BufObject>) -> JavaResult<()> {
+    let jvm = obj.alloc().jvm().clone();
+    let tracker = obj.state().tracker.take();
+    if let Some(tracker) = tracker {
+        jvm.leak_close(tracker);
+    }
+    if obj.class().is_pooled_derivative() {
+        return deallocate_derivative(obj);
+    }
+    let region = {
+        let mut state = obj.state();
+        match &mut state.body {
+            Body::Root { region, .. } => std::mem::replace(region, Region::Freed),
+            _ => Region::Freed,
+        }
+    };
+    match region {
+        Region::Unpooled(r) => obj.alloc().free_unpooled(r),
+        Region::Freed => {}
+    }
+    if obj.class().is_pooled_root() {
+        recycle(obj);
+    }
+    Ok(())
+}
+
+fn deallocate_derivative(obj: &Arc<BufObject>) -> JavaResult<()> {
+    let jvm = obj.alloc().jvm().clone();
+    let mutant = jvm.mutant();
+    let parent = if mutant == Mutant::RecycleBeforeParentRelease {
+        // #5347: recycle first, then read the (possibly re-initialised) parent field.
+        recycle(obj);
+        derivative_parent(obj, mutant)
+    } else {
+        let parent = derivative_parent(obj, mutant);
+        recycle(obj);
+        parent
+    };
+    match parent {
+        Some(parent) => release_object(&parent, 1).map(|_| ()),
+        None => Ok(()),
+    }
+}
+
+/// The object a derivative releases when it deallocates: its direct parent, or with
+/// `Mutant::DerivedReleasesRoot` (#5999) the root.
+fn derivative_parent(obj: &Arc<BufObject>, mutant: Mutant) -> Option<Arc<BufObject>> {
+    match &obj.state().body {
+        Body::Derived { parent, unwrap, .. } => {
+            if mutant == Mutant::DerivedReleasesRoot {
+                Some(unwrap.clone())
+            } else {
+                parent.clone()
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Returns a recyclable object to its owner's recycler pool. Derivatives clear their
+/// references first when the profile does (#14250).
+fn recycle(obj: &Arc<BufObject>) {
+    if !obj.is_recyclable() {
+        return;
+    }
+    let jvm = obj.alloc().jvm().clone();
+    if obj.class().is_pooled_derivative() && jvm.profile().leak.recycled_derivative_clears_parent {
+        obj.state().body = Body::Recycled;
+    }
+    if jvm
+        .recycler
+        .lock()
+        .give_back(obj.class(), obj.owner_thread(), obj.id())
+    {
+        obj.in_recycler
+            .store(true, crate::sync::atomic::Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,281 @@
+//! Buffers as Java sees them: [`ByteBuf`] handles are cheap references to buffer
+//! objects on the simulated heap.
+//!
+//! `retain`/`release` are explicit. Dropping the last handle never releases anything:
+//! it only makes the object *unreachable*, which is what the GC and the leak detector
+//! see. Recycled objects are reused for new allocation generations, so a stale handle
+//! can act on a new incarnation exactly as in Netty; [`ByteBuf::is_stale`] tells the
+//! checker.
+
+mod access;
+mod class;
+mod derive;
+mod guard;
+mod lifecycle;
+mod object;
+mod region;
+mod resize;
+pub mod texts;
+
+pub use class::BufClass;
+pub use guard::ReleaseOnDrop;
+pub use object::{AllocId, BufObject, ObjectId};
+pub(crate) use object::{Body, BufState};
+pub(crate) use region::Region;
+pub use region::{Accounting, UnpooledRegion};
+
+use crate::alloc::AllocRef;
+use crate::error::{JavaException, JavaResult};
+use crate::jvm::Jvm;
+use crate::sync::Arc;
+use crate::thread::ThreadId;
+use std::fmt;
+
+/// A Java reference to a buffer object.
+#[derive(Debug)]
+pub struct ByteBuf {
+    obj: Arc<BufObject>,
+    alloc_id: AllocId,
+}
+
+/// Everything needed to put a new root buffer object on the heap.
+pub(crate) struct NewRoot {
+    pub alloc: AllocRef,
+    pub thread: ThreadId,
+    pub class: BufClass,
+    pub instrumented: bool,
+    pub region: Region,
+    pub capacity: usize,
+    pub max_capacity: usize,
+}
+
+impl Clone for ByteBuf {
+    fn clone(&self) -> Self {
+        self.obj.add_handle();
+        ByteBuf {
+            obj: self.obj.clone(),
+            alloc_id: self.alloc_id,
+        }
+    }
+}
+
+impl Drop for ByteBuf {
+    fn drop(&mut self) {
+        self.obj.drop_handle();
+    }
+}
+
+impl ByteBuf {
+    /// Creates a new, never-recycled root object and returns the first handle to it.
+    pub(crate) fn new_root(spec: NewRoot) -> ByteBuf {
+        let jvm = spec.alloc.jvm().clone();
+        let state = BufState {
+            alloc_id: jvm.next_alloc_id(),
+            reader: 0,
+            writer: 0,
+            max_capacity: spec.max_capacity,
+            body: Body::Root {
+                region: spec.region,
+                capacity: spec.capacity,
+            },
+            tracker: None,
+        };
+        let refcnt = crate::refcnt::RefCnt::new(jvm.refcount_algorithm());
+        let id = jvm.objects.lock().next_id();
+        let obj = Arc::new(BufObject::new(
+            id,
+            spec.class,
+            spec.instrumented,
+            spec.thread,
+            false,
+            spec.alloc,
+            Some(refcnt),
+            state,
+        ));
+        jvm.objects.lock().insert(obj.clone());
+        ByteBuf::from_object(obj)
+    }
+
+    /// A new handle to `obj`, bound to its current allocation generation.
+    pub(crate) fn from_object(obj: Arc<BufObject>) -> ByteBuf {
+        obj.add_handle();
+        let alloc_id = obj.alloc_id();
+        ByteBuf { obj, alloc_id }
+    }
+
+    /// The object this handle references.
+    pub fn object(&self) -> &Arc<BufObject> {
+        &self.obj
+    }
+
+    /// Identity of the referenced object.
+    pub fn object_id(&self) -> ObjectId {
+        self.obj.id()
+    }
+
+    /// The allocation generation this handle was obtained for.
+    pub fn alloc_id(&self) -> AllocId {
+        self.alloc_id
+    }
+
+    /// True when the object was recycled and reused since this handle was obtained:
+    /// every operation through it now acts on another owner's buffer (ABA, #12387).
+    pub fn is_stale(&self) -> bool {
+        self.obj.alloc_id() != self.alloc_id
+    }
+
+    /// The object's Java class.
+    pub fn class(&self) -> BufClass {
+        self.obj.class()
+    }
+
+    /// `alloc()`.
+    pub fn alloc(&self) -> &AllocRef {
+        self.obj.alloc()
+    }
+
+    /// The JVM the buffer lives in.
+    pub fn jvm(&self) -> &Arc<Jvm> {
+        self.obj.alloc().jvm()
+    }
+
+    /// `isDirect()`.
+    pub fn is_direct(&self) -> bool {
+        self.root().class().is_direct_root()
+    }
+
+    /// `refCnt()`: the real count of the object whose count this buffer uses.
+    pub fn ref_cnt(&self) -> i32 {
+        self.count_holder().own_refcnt().map_or(0, |c| c.ref_cnt())
+    }
+
+    /// `capacity()`.
+    pub fn capacity(&self) -> usize {
+        let (unwrap, fixed) = {
+            let state = self.obj.state();
+            match &state.body {
+                Body::Root { capacity, .. } => return *capacity,
+                Body::Derived {
+                    unwrap,
+                    fixed_capacity,
+                    ..
+                } => (unwrap.clone(), *fixed_capacity),
+                Body::Recycled => return 0,
+            }
+        };
+        fixed.unwrap_or_else(|| root_capacity(&unwrap))
+    }
+
+    /// `maxCapacity()`.
+    pub fn max_capacity(&self) -> usize {
+        self.obj.state().max_capacity
+    }
+
+    /// `readerIndex()`.
+    pub fn reader_index(&self) -> usize {
+        self.obj.state().reader
+    }
+
+    /// `writerIndex()`.
+    pub fn writer_index(&self) -> usize {
+        self.obj.state().writer
+    }
+
+    /// `readableBytes()`.
+    pub fn readable_bytes(&self) -> usize {
+        let state = self.obj.state();
+        state.writer - state.reader
+    }
+
+    /// `writableBytes()`.
+    pub fn writable_bytes(&self) -> usize {
+        self.capacity().saturating_sub(self.writer_index())
+    }
+
+    /// The root object whose memory this buffer views (itself for roots).
+    pub(crate) fn root(&self) -> Arc<BufObject> {
+        root_of(&self.obj)
+    }
+
+    /// The object whose count `retain`/`release` act on.
+    pub(crate) fn count_holder(&self) -> Arc<BufObject> {
+        self.obj.count_holder()
+    }
+
+    /// `ensureAccessible()`: `refCnt: 0` when the count is released (best effort,
+    /// as Netty's non-volatile check; only with `io.netty.buffer.checkAccessible`).
+    pub(crate) fn ensure_accessible(&self) -> JavaResult<()> {
+        let holder = self.count_holder();
+        let accessible = holder.own_refcnt().is_none_or(|c| c.is_accessible());
+        if self.jvm().profile().refcount.check_accessible && !accessible {
+            return Err(JavaException::ref_cnt(0));
+        }
+        Ok(())
+    }
+
+    /// `toString()`, as Netty prints it (leak-aware wrappers included).
+    pub fn to_java_string(&self) -> String {
+        let inner = self.inner_java_string();
+        match self.wrapper_name() {
+            Some(wrapper) => format!("{wrapper}({inner})"),
+            None => inner,
+        }
+    }
+
+    fn inner_java_string(&self) -> String {
+        let name = self.obj.simple_name();
+        if self.ref_cnt() == 0 {
+            return format!("{name}(freed)");
+        }
+        let (reader, writer, max) = {
+            let s = self.obj.state();
+            (s.reader, s.writer, s.max_capacity)
+        };
+        let mut out = format!(
+            "{name}(ridx: {reader}, widx: {writer}, cap: {}",
+            self.capacity()
+        );
+        if max != i32::MAX as usize {
+            out.push_str(&format!("/{max}"));
+        }
+        if self.class().is_derived() {
+            let root = ByteBuf::from_object(self.root());
+            out.push_str(&format!(", unwrapped: {}", root.inner_java_string()));
+        }
+        out.push(')');
+        out
+    }
+
+    /// The leak-aware wrapper class this handle goes through, if any.
+    fn wrapper_name(&self) -> Option<&'static str> {
+        self.count_holder().state().tracker?;
+        Some(self.jvm().leak_wrapper_name())
+    }
+
+    /// The thread that created the object (its recycler owner).
+    pub fn owner_thread(&self) -> ThreadId {
+        self.obj.owner_thread()
+    }
+}
+
+impl fmt::Display for ByteBuf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_java_string())
+    }
+}
+
+/// The root object `obj` views (itself for roots).
+pub(crate) fn root_of(obj: &Arc<BufObject>) -> Arc<BufObject> {
+    match &obj.state().body {
+        Body::Derived { unwrap, .. } => unwrap.clone(),
+        _ => obj.clone(),
+    }
+}
+
+/// A root object's current capacity.
+pub(crate) fn root_capacity(root: &BufObject) -> usize {
+    match &root.state().body {
+        Body::Root { capacity, .. } => *capacity,
+        _ => 0,
+    }
+}

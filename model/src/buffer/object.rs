@@ -1,0 +1,236 @@
+//! A buffer *object* (a Java object on the simulated heap) and its mutable state.
+//!
+//! [`ByteBuf`](super::ByteBuf) handles are references to these. An object outlives
+//! its handles until the GC collects it, and recycled classes are reused for a new
+//! allocation generation, exactly as Netty's Recycler reuses them.
+
+use super::region::Region;
+use super::BufClass;
+use crate::alloc::AllocRef;
+use crate::refcnt::RefCnt;
+use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::sync::{Arc, Mutex, MutexGuard};
+use crate::thread::ThreadId;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Identity of a Java object (stable across recycling; `System.identityHashCode`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(transparent)]
+pub struct ObjectId(pub u64);
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "@{}", self.0)
+    }
+}
+
+/// One allocation generation: a buffer incarnation from allocation to deallocation.
+/// A recycled object gets a new `AllocId` each time it is reused.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(transparent)]
+pub struct AllocId(pub u64);
+
+impl fmt::Display for AllocId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "g{}", self.0)
+    }
+}
+
+/// What a buffer object is made of: its own memory, or a view of another object's.
+#[derive(Debug)]
+pub(crate) enum Body {
+    /// A root owns memory.
+    Root {
+        /// Where the bytes are (or `Freed`).
+        region: Region,
+        /// `capacity()`.
+        capacity: usize,
+    },
+    /// A slice or duplicate.
+    Derived {
+        /// The root whose memory this views (`unwrap()`).
+        unwrap: Arc<BufObject>,
+        /// Offset of index 0 in the root's index space.
+        adjustment: usize,
+        /// `Some(len)` for slices (fixed capacity), `None` for duplicates of a root.
+        fixed_capacity: Option<usize>,
+        /// For plain derivatives: the object whose reference count this shares.
+        count_owner: Option<Arc<BufObject>>,
+        /// For pooled retained derivatives: the direct parent holding one reference.
+        parent: Option<Arc<BufObject>>,
+    },
+    /// A pooled derivative returned to the recycler (its fields were cleared).
+    Recycled,
+}
+
+/// The mutable fields of a buffer object.
+#[derive(Debug)]
+pub(crate) struct BufState {
+    /// Current allocation generation.
+    pub alloc_id: AllocId,
+    /// `readerIndex`.
+    pub reader: usize,
+    /// `writerIndex`.
+    pub writer: usize,
+    /// `maxCapacity()`.
+    pub max_capacity: usize,
+    /// Memory or view.
+    pub body: Body,
+    /// The leak tracker closed when this object's own count reaches zero.
+    pub tracker: Option<u64>,
+}
+
+/// A buffer object on the simulated heap.
+#[derive(Debug)]
+pub struct BufObject {
+    id: ObjectId,
+    class: BufClass,
+    instrumented: bool,
+    owner_thread: ThreadId,
+    recyclable: bool,
+    alloc: AllocRef,
+    refcnt: Option<RefCnt>,
+    handles: AtomicUsize,
+    pub(crate) in_recycler: AtomicBool,
+    state: Mutex<BufState>,
+}
+
+impl BufObject {
+    /// A new object; `refcnt` is `Some` for objects that own a count.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        id: ObjectId,
+        class: BufClass,
+        instrumented: bool,
+        owner_thread: ThreadId,
+        recyclable: bool,
+        alloc: AllocRef,
+        refcnt: Option<RefCnt>,
+        state: BufState,
+    ) -> Self {
+        BufObject {
+            id,
+            class,
+            instrumented,
+            owner_thread,
+            recyclable,
+            alloc,
+            refcnt,
+            handles: AtomicUsize::new(0),
+            in_recycler: AtomicBool::new(false),
+            state: Mutex::new(state),
+        }
+    }
+
+    /// Object identity.
+    pub fn id(&self) -> ObjectId {
+        self.id
+    }
+
+    /// Java class.
+    pub fn class(&self) -> BufClass {
+        self.class
+    }
+
+    /// `StringUtil.simpleClassName(this)`.
+    pub fn simple_name(&self) -> &'static str {
+        self.class.simple_name(self.instrumented)
+    }
+
+    /// The thread whose recycler pool owns this object.
+    pub fn owner_thread(&self) -> ThreadId {
+        self.owner_thread
+    }
+
+    /// True when the object got a recycler handle.
+    pub fn is_recyclable(&self) -> bool {
+        self.recyclable
+    }
+
+    /// The allocator that made it (`alloc()`).
+    pub fn alloc(&self) -> &AllocRef {
+        &self.alloc
+    }
+
+    /// The object's own count, if it has one.
+    pub fn own_refcnt(&self) -> Option<&RefCnt> {
+        self.refcnt.as_ref()
+    }
+
+    /// Number of live handles (Java references held by the program).
+    pub fn handle_count(&self) -> usize {
+        self.handles.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn add_handle(&self) {
+        self.handles.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn drop_handle(&self) {
+        self.handles.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// True while the object sits in a recycler pool.
+    pub fn is_in_recycler(&self) -> bool {
+        self.in_recycler.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, BufState> {
+        self.state.lock()
+    }
+
+    /// The current allocation generation.
+    pub fn alloc_id(&self) -> AllocId {
+        self.state().alloc_id
+    }
+
+    /// The object whose count this one uses (itself, or its count owner).
+    pub(crate) fn count_holder(self: &Arc<Self>) -> Arc<BufObject> {
+        if self.refcnt.is_some() {
+            return self.clone();
+        }
+        match &self.state().body {
+            Body::Derived {
+                count_owner: Some(owner),
+                ..
+            } => owner.clone(),
+            Body::Derived { unwrap, .. } => unwrap.clone(),
+            _ => self.clone(),
+        }
+    }
+
+    /// The objects this one keeps reachable (GC edges).
+    pub(crate) fn references(&self) -> Vec<Arc<BufObject>> {
+        match &self.state().body {
+            Body::Derived {
+                unwrap,
+                count_owner,
+                parent,
+                ..
+            } => {
+                let mut out = vec![unwrap.clone()];
+                out.extend(count_owner.iter().cloned());
+                out.extend(parent.iter().cloned());
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl BufObject {
+    /// Re-initialises a recycled object for a new allocation generation: new state,
+    /// count back to 1 (`resetRefCnt`), out of the recycler.
+    pub(crate) fn reincarnate(&self, state: BufState) {
+        *self.state.lock() = state;
+        if let Some(refcnt) = &self.refcnt {
+            refcnt.reset();
+        }
+        self.in_recycler.store(false, Ordering::SeqCst);
+    }
+}

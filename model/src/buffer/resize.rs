@@ -1,0 +1,100 @@
+//! `capacity(newCapacity)` and `ensureWritable`.
+
+use super::{root_of, texts, Body, ByteBuf, Region};
+use crate::alloc::calculate_new_capacity;
+use crate::error::{JavaClass, JavaException, JavaResult};
+use crate::thread::ThreadId;
+
+impl ByteBuf {
+    /// `ensureWritable(minWritableBytes)` on thread `t` (growth may reallocate).
+    pub fn ensure_writable(&self, t: ThreadId, min_writable: usize) -> JavaResult<()> {
+        let writer = self.writer_index();
+        let target = writer + min_writable;
+        let capacity = self.capacity();
+        self.ensure_accessible()?;
+        if target <= capacity {
+            return Ok(());
+        }
+        let max = self.max_capacity();
+        if target > max {
+            return Err(texts::not_writable(
+                writer,
+                min_writable,
+                max,
+                &self.to_java_string(),
+            ));
+        }
+        let fast_writable = self.max_fast_writable_bytes();
+        let new_capacity = if fast_writable >= min_writable {
+            writer + fast_writable
+        } else {
+            calculate_new_capacity(target, max)?
+        };
+        self.set_capacity(t, new_capacity as i64)
+    }
+
+    /// `maxFastWritableBytes()`: writable bytes without reallocating.
+    pub fn max_fast_writable_bytes(&self) -> usize {
+        self.writable_bytes()
+    }
+
+    /// `capacity(newCapacity)` on thread `t`. Slices refuse (`sliced buffer`);
+    /// duplicates resize their root.
+    pub fn set_capacity(&self, t: ThreadId, new_capacity: i64) -> JavaResult<()> {
+        if self.class().is_slice() {
+            return Err(JavaException::new(
+                JavaClass::UnsupportedOperation,
+                "sliced buffer",
+            ));
+        }
+        if self.class().is_derived() {
+            let root = ByteBuf::from_object(root_of(self.object()));
+            return root.set_capacity(t, new_capacity);
+        }
+        if new_capacity == self.capacity() as i64 {
+            return self.ensure_accessible();
+        }
+        self.ensure_accessible()?;
+        let max = self.max_capacity();
+        if new_capacity < 0 || new_capacity > max as i64 {
+            return Err(texts::bad_new_capacity(new_capacity, max));
+        }
+        let new_capacity = new_capacity as usize;
+        let old_capacity = self.capacity();
+        let kept = old_capacity.min(new_capacity);
+        let data = self.get_bytes(0, kept)?;
+        let new_region = {
+            let state = self.object().state();
+            match &state.body {
+                Body::Root {
+                    region: Region::Unpooled(old),
+                    ..
+                } => self.alloc().reallocate_unpooled(old, new_capacity)?,
+                _ => return Err(JavaException::ref_cnt(0)),
+            }
+        };
+        let old_region = {
+            let mut state = self.object().state();
+            let Body::Root { region, capacity } = &mut state.body else {
+                unreachable!("checked above: a root")
+            };
+            *capacity = new_capacity;
+            std::mem::replace(region, Region::Unpooled(new_region))
+        };
+        self.set_bytes(0, &data)?;
+        if let Region::Unpooled(old) = old_region {
+            self.alloc().free_unpooled(old);
+        }
+        self.trim_indices_to_capacity(new_capacity);
+        Ok(())
+    }
+
+    /// `trimIndicesToCapacity`: indexes beyond a shrunk capacity move back.
+    pub(crate) fn trim_indices_to_capacity(&self, new_capacity: usize) {
+        let mut state = self.object().state();
+        if state.writer > new_capacity {
+            state.reader = state.reader.min(new_capacity);
+            state.writer = new_capacity;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Netty's index and capacity error texts (`AbstractByteBuf`, `AbstractUnpooledSlicedByteBuf`).
+
+use crate::error::JavaException;
+
+/// `checkIndex0`: `index: I, length: L (expected: range(0, C))`.
+pub fn index_out_of_range(index: i64, length: i64, capacity: usize) -> JavaException {
+    JavaException::index_out_of_bounds(format!(
+        "index: {index}, length: {length} (expected: range(0, {capacity}))"
+    ))
+}
+
+/// `checkReadableBytes0`: `readerIndex(R) + length(L) exceeds writerIndex(W): <buf>`.
+pub fn not_readable(reader: usize, length: usize, writer: usize, buf: &str) -> JavaException {
+    JavaException::index_out_of_bounds(format!(
+        "readerIndex({reader}) + length({length}) exceeds writerIndex({writer}): {buf}"
+    ))
+}
+
+/// `ensureWritable0`: `writerIndex(W) + minWritableBytes(N) exceeds maxCapacity(M): <buf>`.
+pub fn not_writable(writer: usize, min: usize, max: usize, buf: &str) -> JavaException {
+    JavaException::index_out_of_bounds(format!(
+        "writerIndex({writer}) + minWritableBytes({min}) exceeds maxCapacity({max}): {buf}"
+    ))
+}
+
+/// `readerIndex(int)`: `readerIndex: R (expected: 0 <= readerIndex <= writerIndex(W))`.
+pub fn bad_reader_index(reader: i64, writer: usize) -> JavaException {
+    JavaException::index_out_of_bounds(format!(
+        "readerIndex: {reader} (expected: 0 <= readerIndex <= writerIndex({writer}))"
+    ))
+}
+
+/// `writerIndex(int)`:
+/// `writerIndex: W (expected: readerIndex(R) <= writerIndex <= capacity(C))`.
+pub fn bad_writer_index(writer: i64, reader: usize, capacity: usize) -> JavaException {
+    JavaException::index_out_of_bounds(format!(
+        "writerIndex: {writer} (expected: readerIndex({reader}) <= writerIndex <= capacity({capacity}))"
+    ))
+}
+
+/// `checkSliceOutOfBounds`: `<buf>.slice(I, L)`.
+pub fn slice_out_of_bounds(buf: &str, index: i64, length: i64) -> JavaException {
+    JavaException::index_out_of_bounds(format!("{buf}.slice({index}, {length})"))
+}
+
+/// `checkNewCapacity`: `newCapacity: N (expected: 0-M)` (an `IllegalArgumentException`).
+pub fn bad_new_capacity(new_capacity: i64, max: usize) -> JavaException {
+    JavaException::illegal_argument(format!("newCapacity: {new_capacity} (expected: 0-{max})"))
+}
+
+/// `AbstractByteBufAllocator.validate`:
+/// `initialCapacity: I (expected: 0-M)` … (an `IllegalArgumentException`).
+pub fn bad_initial_capacity(initial: i64, max: i64) -> JavaException {
+    if initial < 0 {
+        JavaException::illegal_argument(format!("initialCapacity: {initial} (expected: >= 0)"))
+    } else {
+        JavaException::illegal_argument(format!(
+            "initialCapacity: {initial} (expected: not greater than maxCapacity({max})"
+        ))
+    }
+}
+
+/// `AbstractByteBuf(int maxCapacity)`: `maxCapacity: M (expected: >= 0)`.
+pub fn bad_max_capacity(max: i64) -> JavaException {
+    JavaException::illegal_argument(format!("maxCapacity: {max} (expected: >= 0)"))
+}

@@ -1,0 +1,93 @@
+//! Garbage collection by reachability.
+//!
+//! Roots are the program's live handles and the recycler pools. A derived buffer keeps
+//! its root (and, for pooled derivatives, its parent) reachable. Unreachable objects
+//! are collected: Cleaner-backed and heap memory is reclaimed, unreleased pooled and
+//! no-Cleaner memory is not (a leak), and leak trackers of collected buffers are
+//! enqueued for the detector.
+
+use super::Jvm;
+use crate::alloc::release_accounting;
+use crate::buffer::{Accounting, AllocId, Body, BufObject, ObjectId, Region};
+use crate::sync::atomic::Ordering;
+use crate::sync::Arc;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// What one collection did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct GcReport {
+    /// Buffer objects collected.
+    pub collected_objects: usize,
+    /// Bytes of Cleaner-backed direct memory the Cleaners freed.
+    pub cleaner_freed_bytes: u64,
+    /// Bytes of heap arrays collected.
+    pub heap_freed_bytes: u64,
+    /// Allocation generations whose memory the GC could not reclaim (pooled or
+    /// no-Cleaner buffers collected without a release: leaked for good).
+    pub leaked: Vec<AllocId>,
+    /// Leak trackers enqueued for the detector.
+    pub trackers_enqueued: usize,
+}
+
+impl Jvm {
+    /// Runs a full collection (`System.gc()`).
+    pub fn gc(self: &Arc<Self>) -> GcReport {
+        self.gc_runs.fetch_add(1, Ordering::SeqCst);
+        let objects = self.objects.lock().all();
+        let pooled: BTreeSet<ObjectId> = self.recycler.lock().pooled_ids().collect();
+        let mut marked = BTreeSet::new();
+        let mut stack: Vec<Arc<BufObject>> = objects
+            .iter()
+            .filter(|o| o.handle_count() > 0 || pooled.contains(&o.id()))
+            .cloned()
+            .collect();
+        while let Some(object) = stack.pop() {
+            if marked.insert(object.id()) {
+                stack.extend(object.references());
+            }
+        }
+        let mut report = GcReport::default();
+        for object in objects.iter().filter(|o| !marked.contains(&o.id())) {
+            self.objects.lock().remove(object.id());
+            self.collect(object, &mut report);
+        }
+        report
+    }
+
+    /// Reclaims what the collector may reclaim of one unreachable object.
+    fn collect(&self, object: &BufObject, report: &mut GcReport) {
+        report.collected_objects += 1;
+        let (tracker, region, alloc_id) = {
+            let mut state = object.state();
+            let tracker = state.tracker;
+            let region = match &mut state.body {
+                Body::Root { region, .. } => std::mem::replace(region, Region::Freed),
+                _ => Region::Freed,
+            };
+            (tracker, region, state.alloc_id)
+        };
+        if let Some(tracker) = tracker {
+            if self.leak_referent_collected(tracker) {
+                report.trackers_enqueued += 1;
+            }
+        }
+        match region {
+            Region::Unpooled(r) => {
+                let len = r.memory.len() as u64;
+                match r.accounting {
+                    Accounting::NettyCounter => report.leaked.push(alloc_id),
+                    Accounting::JdkCleaner => {
+                        report.cleaner_freed_bytes += len;
+                        release_accounting(self, r.accounting, len);
+                    }
+                    Accounting::Heap => {
+                        report.heap_freed_bytes += len;
+                        release_accounting(self, r.accounting, len);
+                    }
+                }
+            }
+            Region::Freed => {}
+        }
+    }
+}

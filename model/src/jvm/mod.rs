@@ -1,0 +1,170 @@
+//! The `Jvm` context: everything Netty keeps JVM-wide, as fields of one value.
+//!
+//! The direct-memory counter and limit, the JDK's own direct-memory ledger, the heap
+//! budget, the buffer objects on the heap (for reachability and GC), the recyclers, the
+//! logical threads and the one seeded RNG all live here. Every allocator lives inside
+//! one `Jvm`; parallel tests and consecutive fuzz inputs never share state.
+
+mod config;
+mod direct;
+mod gc;
+mod heap;
+mod leak_glue;
+mod recycler;
+mod registry;
+
+pub use config::{JdkVersion, JvmConfig, INCIDENT_RUNTIME_MAX_MEMORY};
+pub use direct::{JdkDirectMemory, NettyDirectCounter};
+pub use gc::GcReport;
+pub use heap::HeapBudget;
+pub use recycler::Recycler;
+pub use registry::{ObjectRegistry, ThreadInfo, ThreadRegistry};
+
+use crate::buffer::AllocId;
+use crate::error::{JavaClass, JavaException, JavaResult};
+use crate::sync::atomic::{AtomicU64, Ordering};
+use crate::sync::{Arc, Mutex};
+use crate::thread::{ThreadId, ThreadKind};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+/// One simulated JVM.
+#[derive(Debug)]
+pub struct Jvm {
+    config: JvmConfig,
+    netty_direct: NettyDirectCounter,
+    jdk_direct: JdkDirectMemory,
+    heap: HeapBudget,
+    rng: Mutex<ChaCha8Rng>,
+    pub(crate) objects: Mutex<ObjectRegistry>,
+    pub(crate) recycler: Mutex<Recycler>,
+    pub(crate) threads: Mutex<ThreadRegistry>,
+    next_alloc_id: AtomicU64,
+    gc_runs: AtomicU64,
+}
+
+impl Jvm {
+    /// Starts a JVM with `config`; its `main` thread (id 0, a plain thread) is running.
+    pub fn new(config: JvmConfig) -> Arc<Jvm> {
+        let netty_direct = NettyDirectCounter::new(config.netty_direct_limit());
+        let jdk_direct = JdkDirectMemory::new(config.jdk_max_direct_memory(), config.jdk);
+        let heap = HeapBudget::new(config.runtime_max_memory);
+        let recycler = Recycler::new(config.profile.allocator.recycler_max_capacity_per_thread);
+        let rng = ChaCha8Rng::seed_from_u64(config.seed);
+        Arc::new(Jvm {
+            netty_direct,
+            jdk_direct,
+            heap,
+            rng: Mutex::new(rng),
+            objects: Mutex::new(ObjectRegistry::default()),
+            recycler: Mutex::new(recycler),
+            threads: Mutex::new(ThreadRegistry::with_main()),
+            next_alloc_id: AtomicU64::new(1),
+            gc_runs: AtomicU64::new(0),
+            config,
+        })
+    }
+
+    /// The configuration this JVM was started with.
+    pub fn config(&self) -> &JvmConfig {
+        &self.config
+    }
+
+    /// The pinned Netty release.
+    pub fn profile(&self) -> &crate::profile::Profile {
+        &self.config.profile
+    }
+
+    /// The switched-on mutant (usually `None`).
+    pub fn mutant(&self) -> crate::mutant::Mutant {
+        self.config.mutant
+    }
+
+    /// Netty's direct-memory counter (`PlatformDependent.usedDirectMemory()`).
+    pub fn netty_direct(&self) -> &NettyDirectCounter {
+        &self.netty_direct
+    }
+
+    /// The JDK's direct-memory ledger (Cleaner-backed `ByteBuffer`s).
+    pub fn jdk_direct(&self) -> &JdkDirectMemory {
+        &self.jdk_direct
+    }
+
+    /// The heap budget for `byte[]` arrays.
+    pub fn heap(&self) -> &HeapBudget {
+        &self.heap
+    }
+
+    /// Runs `f` with the JVM's one seeded RNG.
+    pub fn with_rng<R>(&self, f: impl FnOnce(&mut ChaCha8Rng) -> R) -> R {
+        f(&mut self.rng.lock())
+    }
+
+    /// A fresh allocation-generation id (never reused within this JVM).
+    pub fn next_alloc_id(&self) -> AllocId {
+        AllocId(self.next_alloc_id.fetch_add(1, Ordering::SeqCst))
+    }
+
+    /// How many garbage collections have run.
+    pub fn gc_runs(&self) -> u64 {
+        self.gc_runs.load(Ordering::SeqCst)
+    }
+
+    /// Starts logical thread `id` of `kind`. Starting a running thread is an error.
+    pub fn start_thread(&self, id: ThreadId, kind: ThreadKind) -> JavaResult<()> {
+        self.threads.lock().start(id, kind)
+    }
+
+    /// The kind of a running thread, or an `IllegalStateException` naming it.
+    pub fn thread_kind(&self, id: ThreadId) -> JavaResult<ThreadKind> {
+        self.threads.lock().kind_of(id)
+    }
+
+    /// True when `id` is a running thread.
+    pub fn is_alive(&self, id: ThreadId) -> bool {
+        self.threads.lock().is_alive(id)
+    }
+
+    /// Marks thread `id` as exited; its recycler pools die with it. Callers (the
+    /// allocators) free its thread caches first when the exit is clean.
+    pub fn exit_thread(&self, id: ThreadId) -> JavaResult<ThreadInfo> {
+        let info = self.threads.lock().exit(id)?;
+        self.recycler.lock().forget_thread(id);
+        Ok(info)
+    }
+
+    /// Reserves `size` bytes of heap for a `byte[]`, collecting garbage once if the heap
+    /// is full, as the JVM does; fails with `Java heap space`.
+    pub fn reserve_heap(self: &Arc<Self>, size: u64) -> JavaResult<()> {
+        if self.heap.try_allocate(size) {
+            return Ok(());
+        }
+        self.gc();
+        if self.heap.try_allocate(size) {
+            return Ok(());
+        }
+        Err(HeapBudget::out_of_memory())
+    }
+
+    /// `ByteBuffer.allocateDirect`'s reservation (`Bits.reserveMemory`): on failure the
+    /// JDK runs `System.gc()` (letting Cleaners free unreachable buffers) and retries
+    /// before throwing `OutOfMemoryError`.
+    pub fn reserve_jdk_direct(self: &Arc<Self>, size: u64) -> JavaResult<()> {
+        if self.jdk_direct.try_reserve(size) {
+            return Ok(());
+        }
+        self.gc();
+        if self.jdk_direct.try_reserve(size) {
+            return Ok(());
+        }
+        Err(self.jdk_direct.out_of_memory(size))
+    }
+
+    /// `IllegalStateException` for an operation naming a thread that is not running.
+    pub(crate) fn no_such_thread(id: ThreadId) -> JavaException {
+        JavaException::new(
+            JavaClass::IllegalState,
+            format!("thread {id} is not running"),
+        )
+    }
+}
