@@ -8,13 +8,16 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod leak;
 pub mod memory;
 pub mod mutant;
 pub mod profile;
 pub mod sync;
 pub mod thread;
+pub mod violation;
 
 pub use error::{JavaClass, JavaException, JavaResult};
 pub use mutant::Mutant;
 pub use profile::Profile;
 pub use thread::{ThreadId, ThreadKind};
+pub use violation::Violation;
