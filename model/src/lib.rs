@@ -11,14 +11,17 @@ pub mod alloc;
 pub mod buffer;
 pub mod error;
 pub mod jvm;
+pub mod leak;
 pub mod memory;
 pub mod mutant;
 pub mod profile;
 pub mod refcnt;
 pub mod sync;
 pub mod thread;
+pub mod violation;
 
 pub use error::{JavaClass, JavaException, JavaResult};
 pub use mutant::Mutant;
 pub use profile::Profile;
 pub use thread::{ThreadId, ThreadKind};
+pub use violation::Violation;

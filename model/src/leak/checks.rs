@@ -1,0 +1,102 @@
+//! The leak detector's named invariants (netty.md §9, 11–12; §8 rows 20 and 22).
+
+use super::detector::LeakDetector;
+use super::level::LeakLevel;
+use super::report::{fnv1a, LeakOutcome};
+use super::tracker::TrackerId;
+use crate::violation::Violation;
+use std::collections::BTreeSet;
+
+/// Name of invariant 11: a buffer closed before it became unreachable is never reported.
+pub const RELEASED_NEVER_REPORTED: &str = "released_never_reported";
+/// Name of invariant 12: every unclosed, collected, tracked buffer is reported at the
+/// next tracked allocation unless identical records already were.
+pub const EVERY_LEAK_REPORTED: &str = "every_leak_reported";
+/// Name of the PARANOID completeness check.
+pub const PARANOID_TRACKS_EVERYTHING: &str = "paranoid_tracks_everything";
+
+/// Invariant 11: no report names a tracker in `closed` (the trackers whose buffers
+/// the shadow model saw released to 0 before they became unreachable).
+pub fn released_never_reported(
+    detector: &LeakDetector,
+    closed: &BTreeSet<TrackerId>,
+) -> Result<(), Violation> {
+    match detector
+        .reports()
+        .iter()
+        .find(|r| closed.contains(&r.tracker))
+    {
+        None => Ok(()),
+        Some(r) => Err(Violation {
+            name: RELEASED_NEVER_REPORTED,
+            message: format!(
+                "{} (object {}) was closed by release() but reported as LEAK #{}",
+                r.tracker, r.object, r.seq
+            ),
+        }),
+    }
+}
+
+/// Invariant 12: after the caller ran a GC and then one tracked allocation, each
+/// tracker in `leaked` (buffer never released, now unreachable) was reported, or was
+/// skipped because report `seq` already carried an identical records string, or was
+/// disposed silently because ERROR logging is off.
+pub fn every_leak_reported(
+    detector: &LeakDetector,
+    leaked: &BTreeSet<TrackerId>,
+) -> Result<(), Violation> {
+    let fail = |message: String| {
+        Err(Violation {
+            name: EVERY_LEAK_REPORTED,
+            message,
+        })
+    };
+    for &id in leaked {
+        let report = |seq: u64| {
+            usize::try_from(seq)
+                .ok()
+                .and_then(|i| detector.reports().get(i))
+        };
+        match detector.outcomes().get(&id) {
+            None if detector.queued().contains(&id) => {
+                return fail(format!(
+                    "{id} leaked but is still queued after a tracked allocation"
+                ));
+            }
+            None => return fail(format!("{id} leaked but was never reported")),
+            Some(LeakOutcome::Unlogged) => {}
+            Some(&LeakOutcome::Reported { seq }) => match report(seq) {
+                Some(r) if r.tracker == id => {}
+                _ => {
+                    return fail(format!(
+                        "{id} is recorded as LEAK #{seq}, which does not name it"
+                    ))
+                }
+            },
+            Some(&LeakOutcome::DuplicateOf { seq, records_hash }) => match report(seq) {
+                Some(r) if fnv1a(&r.records_text) == records_hash => {}
+                _ => {
+                    return fail(format!(
+                        "{id} was not reported as a duplicate of LEAK #{seq}, whose records differ"
+                    ))
+                }
+            },
+        }
+    }
+    Ok(())
+}
+
+/// At PARANOID every allocation gets a tracker: `tracked == allocations`.
+pub fn paranoid_tracks_everything(
+    level: LeakLevel,
+    allocations: u64,
+    tracked: u64,
+) -> Result<(), Violation> {
+    if level != LeakLevel::Paranoid || tracked == allocations {
+        return Ok(());
+    }
+    Err(Violation {
+        name: PARANOID_TRACKS_EVERYTHING,
+        message: format!("PARANOID tracked {tracked} of {allocations} allocations"),
+    })
+}
