@@ -100,7 +100,7 @@ impl UnpooledAllocator {
         validate_capacities(initial, max)?;
         let class = self.class_for(direct);
         let region = self.allocate_region(class, initial as usize)?;
-        Ok(ByteBuf::new_root(NewRoot {
+        let buf = ByteBuf::new_root(NewRoot {
             alloc: AllocRef::Unpooled(self.clone()),
             thread: t,
             class,
@@ -108,7 +108,15 @@ impl UnpooledAllocator {
             region: Region::Unpooled(region),
             capacity: initial as usize,
             max_capacity: max as usize,
-        }))
+        });
+        let method = if direct {
+            "newDirectBuffer"
+        } else {
+            "newHeapBuffer"
+        };
+        self.jvm
+            .leak_track_root(&buf, "UnpooledByteBufAllocator", method)?;
+        Ok(buf)
     }
 
     /// Allocates the memory of one unpooled buffer of `class`.

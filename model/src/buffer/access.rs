@@ -2,6 +2,7 @@
 
 use super::{root_of, texts, Body, ByteBuf};
 use crate::error::JavaResult;
+use crate::leak::AccessKind;
 use crate::memory::Memory;
 use crate::thread::ThreadId;
 
@@ -29,6 +30,11 @@ impl ByteBuf {
                 .map(|(m, off)| (m.clone(), off + adjustment)),
             _ => None,
         }
+    }
+
+    /// Records `op` on the leak tracker when this buffer wears an advanced wrapper.
+    pub(crate) fn record_access(&self, op: AccessKind) {
+        self.jvm().leak_record(&self.count_holder(), op, None);
     }
 
     /// `checkIndex(index, length)`: accessible, and `[index, index+length)` within
@@ -68,6 +74,12 @@ impl ByteBuf {
 
     /// `getBytes(index, dst[length])`: `length` bytes at `index`, indexes unchanged.
     pub fn get_bytes(&self, index: i64, length: usize) -> JavaResult<Vec<u8>> {
+        self.record_access(AccessKind::Read);
+        self.get_bytes0(index, length)
+    }
+
+    /// `getBytes` without a leak record (internal reads).
+    pub(crate) fn get_bytes0(&self, index: i64, length: usize) -> JavaResult<Vec<u8>> {
         self.check_index(index, length as i64)?;
         let mut out = vec![0; length];
         self.read_memory(index as usize, &mut out);
@@ -76,6 +88,12 @@ impl ByteBuf {
 
     /// `setBytes(index, src)`: writes at `index`, indexes unchanged.
     pub fn set_bytes(&self, index: i64, data: &[u8]) -> JavaResult<()> {
+        self.record_access(AccessKind::Write);
+        self.set_bytes0(index, data)
+    }
+
+    /// `setBytes` without a leak record (internal writes).
+    pub(crate) fn set_bytes0(&self, index: i64, data: &[u8]) -> JavaResult<()> {
         self.check_index(index, data.len() as i64)?;
         self.write_memory(index as usize, data);
         Ok(())
@@ -103,6 +121,7 @@ impl ByteBuf {
 
     /// `readBytes(dst[length])`: reads and advances the reader index.
     pub fn read_bytes(&self, length: usize) -> JavaResult<Vec<u8>> {
+        self.record_access(AccessKind::Read);
         self.check_readable(length)?;
         let reader = self.reader_index();
         let mut out = vec![0; length];
@@ -119,7 +138,8 @@ impl ByteBuf {
     /// `writeBytes(src)` on thread `t`: grows the buffer if needed (which may
     /// reallocate, using `t`'s thread cache) and advances the writer index.
     pub fn write_bytes(&self, t: ThreadId, data: &[u8]) -> JavaResult<()> {
-        self.ensure_writable(t, data.len())?;
+        self.record_access(AccessKind::Write);
+        self.ensure_writable0(t, data.len())?;
         let writer = self.writer_index();
         self.write_memory(writer, data);
         self.object().state().writer = writer + data.len();
@@ -133,7 +153,8 @@ impl ByteBuf {
 
     /// `writeBytes` of `length` copies of `value` (a pattern fill) on thread `t`.
     pub fn write_fill(&self, t: ThreadId, length: usize, value: u8) -> JavaResult<()> {
-        self.ensure_writable(t, length)?;
+        self.record_access(AccessKind::Write);
+        self.ensure_writable0(t, length)?;
         let writer = self.writer_index();
         if let Some((memory, base)) = self.memory_view() {
             memory.fill(base + writer, length, value);

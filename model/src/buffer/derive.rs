@@ -5,6 +5,7 @@
 use super::access::is_out_of_bounds;
 use super::{root_of, texts, Body, BufClass, BufObject, BufState, ByteBuf};
 use crate::error::{JavaException, JavaResult};
+use crate::leak::AccessKind;
 use crate::refcnt::RefCnt;
 use crate::sync::Arc;
 use crate::thread::ThreadId;
@@ -44,6 +45,7 @@ impl ByteBuf {
 
     /// `slice(index, length)`: shares this buffer's count; no retain.
     pub fn slice_range(&self, index: i64, length: i64) -> JavaResult<ByteBuf> {
+        self.record_access(AccessKind::Slice);
         let owner = self.pooled_count_owner();
         if self.class().is_derived() && owner.is_none() {
             self.check_index0(index, length)?;
@@ -81,6 +83,7 @@ impl ByteBuf {
     /// `duplicate()`: a view of the whole root with this buffer's indexes; shares the
     /// count; no retain.
     pub fn duplicate(&self) -> JavaResult<ByteBuf> {
+        self.record_access(AccessKind::Duplicate);
         self.ensure_accessible()?;
         let owner = self.pooled_count_owner();
         let class = if owner.is_some() {
@@ -156,12 +159,17 @@ impl ByteBuf {
             writer: length as usize,
             max_capacity: length as usize,
         });
-        self.jvm().leak_track_derivative(&derived);
+        self.jvm().leak_track_derivative(
+            &derived,
+            &self.count_holder(),
+            AccessKind::RetainedSlice,
+        )?;
         Ok(derived)
     }
 
     /// `retainedDuplicate()` on thread `t` (see [`ByteBuf::retained_slice_range`]).
     pub fn retained_duplicate(&self, t: ThreadId) -> JavaResult<ByteBuf> {
+        self.record_access(AccessKind::RetainedDuplicate);
         if !self.root().class().is_pooled_root() {
             let duplicate = self.duplicate()?;
             duplicate.retain()?;
@@ -182,7 +190,11 @@ impl ByteBuf {
             writer: self.writer_index() + adjustment,
             max_capacity: root.max_capacity(),
         });
-        self.jvm().leak_track_derivative(&derived);
+        self.jvm().leak_track_derivative(
+            &derived,
+            &self.count_holder(),
+            AccessKind::RetainedDuplicate,
+        )?;
         Ok(derived)
     }
 
@@ -203,10 +215,15 @@ impl ByteBuf {
     /// `copy(index, length)` on thread `t`: a new, independent buffer of the root's
     /// kind with count 1 and the root's `maxCapacity`, allocated on `t`.
     pub fn copy_range(&self, t: ThreadId, index: i64, length: i64) -> JavaResult<ByteBuf> {
+        self.record_access(AccessKind::Copy);
+        self.copy0(t, index, length)
+    }
+
+    fn copy0(&self, t: ThreadId, index: i64, length: i64) -> JavaResult<ByteBuf> {
         if self.class().is_derived() {
             self.check_index0(index, length)?;
             let root = ByteBuf::from_object(self.root());
-            return root.copy_range(t, self.adjustment() as i64 + index, length);
+            return root.copy0(t, self.adjustment() as i64 + index, length);
         }
         if self.class() == BufClass::UnpooledDirect {
             self.ensure_accessible()?;
@@ -223,7 +240,7 @@ impl ByteBuf {
         let copy = self
             .alloc()
             .buffer(t, self.is_direct(), length, self.max_capacity())?;
-        let data = self.get_bytes(index, length)?;
+        let data = self.get_bytes0(index, length)?;
         copy.write_bytes(t, &data)?;
         Ok(copy)
     }

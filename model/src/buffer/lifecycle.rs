@@ -2,6 +2,7 @@
 
 use super::{Body, BufObject, ByteBuf, Region};
 use crate::error::JavaResult;
+use crate::leak::AccessKind;
 use crate::mutant::Mutant;
 use crate::sync::Arc;
 
@@ -15,7 +16,7 @@ impl ByteBuf {
     pub fn retain_n(&self, increment: i32) -> JavaResult<()> {
         let holder = self.count_holder();
         retain_object(&holder, increment)?;
-        self.jvm().leak_record_access(&holder, "retain");
+        self.jvm().leak_record(&holder, AccessKind::Retain, None);
         Ok(())
     }
 
@@ -27,14 +28,15 @@ impl ByteBuf {
     /// `release(decrement)`.
     pub fn release_n(&self, decrement: i32) -> JavaResult<bool> {
         let holder = self.count_holder();
-        self.jvm().leak_record_access(&holder, "release");
+        self.jvm().leak_record(&holder, AccessKind::Release, None);
         release_object(&holder, decrement)
     }
 
     /// `touch(hint)`: records an access at ADVANCED/PARANOID (a no-op otherwise).
     pub fn touch(&self, hint: &str) {
         let holder = self.count_holder();
-        self.jvm().leak_record_hint(&holder, hint);
+        self.jvm()
+            .leak_record(&holder, AccessKind::Touch, Some(hint));
     }
 }
 
@@ -62,7 +64,7 @@ pub(crate) fn deallocate(obj: &Arc<BufObject>) -> JavaResult<()> {
     let jvm = obj.alloc().jvm().clone();
     let tracker = obj.state().tracker.take();
     if let Some(tracker) = tracker {
-        jvm.leak_close(tracker);
+        jvm.leak_close(tracker.id, obj.handle_count() <= 1);
     }
     if obj.class().is_pooled_derivative() {
         return deallocate_derivative(obj);

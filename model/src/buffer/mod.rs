@@ -19,7 +19,7 @@ pub mod texts;
 
 pub use class::BufClass;
 pub use guard::ReleaseOnDrop;
-pub use object::{AllocId, BufObject, ObjectId};
+pub use object::{AllocId, BufObject, LeakHandle, ObjectId};
 pub(crate) use object::{Body, BufState};
 pub(crate) use region::Region;
 pub use region::{Accounting, UnpooledRegion};
@@ -248,8 +248,11 @@ impl ByteBuf {
 
     /// The leak-aware wrapper class this handle goes through, if any.
     fn wrapper_name(&self) -> Option<&'static str> {
-        self.count_holder().state().tracker?;
-        Some(self.jvm().leak_wrapper_name())
+        let handle = self.count_holder().state().tracker?;
+        Some(match handle.wrapper {
+            crate::leak::WrapperKind::Simple => "SimpleLeakAwareByteBuf",
+            crate::leak::WrapperKind::Advanced => "AdvancedLeakAwareByteBuf",
+        })
     }
 
     /// The thread that created the object (its recycler owner).

@@ -7,6 +7,7 @@
 use super::region::Region;
 use super::BufClass;
 use crate::alloc::AllocRef;
+use crate::leak::{TrackerId, WrapperKind};
 use crate::refcnt::RefCnt;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Arc, Mutex, MutexGuard};
@@ -81,8 +82,9 @@ pub(crate) struct BufState {
     pub max_capacity: usize,
     /// Memory or view.
     pub body: Body,
-    /// The leak tracker closed when this object's own count reaches zero.
-    pub tracker: Option<u64>,
+    /// The leak tracker (and wrapper kind) closed when this object's own count
+    /// reaches zero; derived views share their count holder's.
+    pub tracker: Option<LeakHandle>,
 }
 
 /// A buffer object on the simulated heap.
@@ -233,4 +235,13 @@ impl BufObject {
         }
         self.in_recycler.store(false, Ordering::SeqCst);
     }
+}
+
+/// A leak-aware wrapper: the tracker and which wrapper class records on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeakHandle {
+    /// The tracker.
+    pub id: TrackerId,
+    /// `SimpleLeakAwareByteBuf` or `AdvancedLeakAwareByteBuf`.
+    pub wrapper: WrapperKind,
 }

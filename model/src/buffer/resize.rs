@@ -3,11 +3,18 @@
 use super::{root_of, texts, Body, ByteBuf, Region};
 use crate::alloc::calculate_new_capacity;
 use crate::error::{JavaClass, JavaException, JavaResult};
+use crate::leak::AccessKind;
 use crate::thread::ThreadId;
 
 impl ByteBuf {
     /// `ensureWritable(minWritableBytes)` on thread `t` (growth may reallocate).
     pub fn ensure_writable(&self, t: ThreadId, min_writable: usize) -> JavaResult<()> {
+        self.record_access(AccessKind::Write);
+        self.ensure_writable0(t, min_writable)
+    }
+
+    /// `ensureWritable` without a leak record (internal growth).
+    pub(crate) fn ensure_writable0(&self, t: ThreadId, min_writable: usize) -> JavaResult<()> {
         let writer = self.writer_index();
         let target = writer + min_writable;
         let capacity = self.capacity();
@@ -30,7 +37,7 @@ impl ByteBuf {
         } else {
             calculate_new_capacity(target, max)?
         };
-        self.set_capacity(t, new_capacity as i64)
+        self.set_capacity0(t, new_capacity as i64)
     }
 
     /// `maxFastWritableBytes()`: writable bytes without reallocating.
@@ -41,6 +48,12 @@ impl ByteBuf {
     /// `capacity(newCapacity)` on thread `t`. Slices refuse (`sliced buffer`);
     /// duplicates resize their root.
     pub fn set_capacity(&self, t: ThreadId, new_capacity: i64) -> JavaResult<()> {
+        self.record_access(AccessKind::CapacityChange);
+        self.set_capacity0(t, new_capacity)
+    }
+
+    /// `capacity(newCapacity)` without a leak record.
+    pub(crate) fn set_capacity0(&self, t: ThreadId, new_capacity: i64) -> JavaResult<()> {
         if self.class().is_slice() {
             return Err(JavaException::new(
                 JavaClass::UnsupportedOperation,
@@ -49,7 +62,7 @@ impl ByteBuf {
         }
         if self.class().is_derived() {
             let root = ByteBuf::from_object(root_of(self.object()));
-            return root.set_capacity(t, new_capacity);
+            return root.set_capacity0(t, new_capacity);
         }
         if new_capacity == self.capacity() as i64 {
             return self.ensure_accessible();
@@ -62,7 +75,7 @@ impl ByteBuf {
         let new_capacity = new_capacity as usize;
         let old_capacity = self.capacity();
         let kept = old_capacity.min(new_capacity);
-        let data = self.get_bytes(0, kept)?;
+        let data = self.get_bytes0(0, kept)?;
         let new_region = {
             let state = self.object().state();
             match &state.body {
@@ -81,7 +94,7 @@ impl ByteBuf {
             *capacity = new_capacity;
             std::mem::replace(region, Region::Unpooled(new_region))
         };
-        self.set_bytes(0, &data)?;
+        self.set_bytes0(0, &data)?;
         if let Region::Unpooled(old) = old_region {
             self.alloc().free_unpooled(old);
         }

@@ -1,5 +1,6 @@
 //! JVM and platform settings: what `java -X…` flags and Netty's platform probe decide.
 
+use crate::leak::LeakConfig;
 use crate::memory::MemoryMode;
 use crate::mutant::Mutant;
 use crate::profile::Profile;
@@ -42,12 +43,16 @@ pub struct JvmConfig {
     pub memory_mode: MemoryMode,
     /// Wording of the JDK's direct-memory `OutOfMemoryError`.
     pub jdk: JdkVersion,
+    /// The leak detector's level, interval and target records.
+    pub leak: LeakConfig,
 }
 
 impl Default for JvmConfig {
     fn default() -> Self {
+        let profile = Profile::default();
         JvmConfig {
-            profile: Profile::default(),
+            leak: LeakConfig::from_profile(&profile.leak),
+            profile,
             mutant: Mutant::None,
             runtime_max_memory: INCIDENT_RUNTIME_MAX_MEMORY,
             max_direct_memory_size: None,
@@ -62,6 +67,15 @@ impl Default for JvmConfig {
 }
 
 impl JvmConfig {
+    /// The default configuration for `profile` (its leak defaults included).
+    pub fn for_profile(profile: Profile) -> Self {
+        JvmConfig {
+            leak: LeakConfig::from_profile(&profile.leak),
+            profile,
+            ..JvmConfig::default()
+        }
+    }
+
     /// The JDK's direct-memory limit (`VM.maxDirectMemory()`).
     pub fn jdk_max_direct_memory(&self) -> u64 {
         self.max_direct_memory_size

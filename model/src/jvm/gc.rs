@@ -68,7 +68,7 @@ impl Jvm {
             (tracker, region, state.alloc_id)
         };
         if let Some(tracker) = tracker {
-            if self.leak_referent_collected(tracker) {
+            if self.leak_referent_collected(tracker.id) {
                 report.trackers_enqueued += 1;
             }
         }

@@ -1,9 +1,15 @@
-//! Interim leak-detector hooks: the buffer layer calls these; the detector model is
-//! wired in behind them (until then no buffer is ever tracked).
+//! The JVM's one `ResourceLeakDetector<ByteBuf>` and the calls the buffer layer and the
+//! GC make into it (`toLeakAwareBuffer`, the wrappers' records, `close`, collection).
 
 use super::Jvm;
-use crate::buffer::{BufObject, ByteBuf};
+use crate::buffer::{BufObject, ByteBuf, LeakHandle};
+use crate::error::JavaResult;
+use crate::leak::{
+    derivative_tracking, wrapper_records, AccessKind, DerivativeTracking, LeakDetector, LeakReport,
+    Record, TrackerId, WrapperKind,
+};
 use crate::profile::RefCountAlgorithm;
+use crate::sync::MutexGuard;
 
 impl Jvm {
     /// The refcount algorithm in force: the profile's, or the mutant's.
@@ -14,25 +20,146 @@ impl Jvm {
         }
     }
 
-    /// Simple class name of the leak-aware wrapper at the current level.
-    pub(crate) fn leak_wrapper_name(&self) -> &'static str {
-        "SimpleLeakAwareByteBuf"
+    /// The leak detector (locked).
+    pub fn leak_detector(&self) -> MutexGuard<'_, LeakDetector> {
+        self.leak.lock()
     }
 
-    /// Records an access on `holder`'s tracker (ADVANCED/PARANOID).
-    pub(crate) fn leak_record_access(&self, _holder: &BufObject, _what: &str) {}
+    /// Sets the call site that new leak records name (the op or scenario stage about to
+    /// run), standing in for the Java stack above Netty.
+    pub fn set_site(&self, site: impl Into<String>) {
+        *self.site.lock() = site.into();
+    }
 
-    /// Records `touch(hint)` on `holder`'s tracker.
-    pub(crate) fn leak_record_hint(&self, _holder: &BufObject, _hint: &str) {}
+    /// The current call site.
+    pub fn site(&self) -> String {
+        self.site.lock().clone()
+    }
 
-    /// Closes tracker `id` (the buffer was released to zero).
-    pub(crate) fn leak_close(&self, _id: u64) {}
+    /// Leak reports not yet taken.
+    pub fn take_leak_reports(&self) -> Vec<LeakReport> {
+        self.leak.lock().take_new_reports()
+    }
 
-    /// Tracks a new pooled retained derivative as the profile's rule says.
-    pub(crate) fn leak_track_derivative(&self, _derived: &ByteBuf) {}
+    /// `toLeakAwareBuffer(buf)` for a new root made by `allocator.method`: tracks it
+    /// at SIMPLE (1 in samplingInterval), ADVANCED likewise, PARANOID always.
+    pub(crate) fn leak_track_root(
+        &self,
+        buf: &ByteBuf,
+        allocator: &str,
+        method: &str,
+    ) -> JavaResult<()> {
+        let level = self.leak.lock().level();
+        let Some(wrapper) = WrapperKind::for_level(level) else {
+            return Ok(());
+        };
+        let site = self.site();
+        let object = buf.object_id().0;
+        let id = {
+            let mut rng = self.rng.lock();
+            let mut leak = self.leak.lock();
+            leak.track_with(&mut *rng, object, || Record::at(allocator, method, &site))?
+        };
+        if let Some(id) = id {
+            buf.object().state().tracker = Some(LeakHandle { id, wrapper });
+        }
+        Ok(())
+    }
+
+    /// Tracks a new pooled retained derivative as the profile says (#13436): forced
+    /// when the parent is tracked (4.1.94+), sampled independently before.
+    pub(crate) fn leak_track_derivative(
+        &self,
+        derived: &ByteBuf,
+        parent: &BufObject,
+        op: AccessKind,
+    ) -> JavaResult<()> {
+        let parent_handle = parent.state().tracker;
+        let rule = derivative_tracking(
+            parent_handle.is_some(),
+            op,
+            true,
+            &self.profile().leak,
+            self.mutant(),
+        );
+        let Some(parent_handle) = parent_handle else {
+            return Ok(());
+        };
+        let object = derived.object_id().0;
+        let method = if op == AccessKind::RetainedSlice {
+            "retainedSlice"
+        } else {
+            "retainedDuplicate"
+        };
+        let creation = Record::at("ByteBuf", method, &self.site());
+        let id = match rule {
+            DerivativeTracking::ForceOwn => Some(self.leak.lock().track_forcibly(object, creation)),
+            DerivativeTracking::SampleOwn => {
+                let mut rng = self.rng.lock();
+                self.leak.lock().track(&mut *rng, object, creation)?
+            }
+            DerivativeTracking::Untracked | DerivativeTracking::ShareParent => None,
+        };
+        if let Some(id) = id {
+            derived.object().state().tracker = Some(LeakHandle {
+                id,
+                wrapper: parent_handle.wrapper,
+            });
+        }
+        Ok(())
+    }
+
+    /// An access through a leak-aware wrapper: the advanced wrapper records it.
+    pub(crate) fn leak_record(&self, holder: &BufObject, op: AccessKind, hint: Option<&str>) {
+        let Some(handle) = holder.state().tracker else {
+            return;
+        };
+        let only_acquire = self.leak.lock().config().acquire_and_release_only;
+        if !wrapper_records(handle.wrapper, op, only_acquire) {
+            return;
+        }
+        let method = access_method(op);
+        let site = self.site();
+        let record = match hint {
+            Some(hint) => Record::hinted_at(hint, "ByteBuf", method, &site),
+            None => Record::at("ByteBuf", method, &site),
+        };
+        let mut rng = self.rng.lock();
+        self.leak.lock().record(&mut *rng, handle.id, record);
+    }
+
+    /// The count reached zero: `closeLeak()` (with `reachabilityFence0`).
+    pub(crate) fn leak_close(&self, id: TrackerId, caller_held_last_reference: bool) {
+        self.leak
+            .lock()
+            .close_on_release(id, caller_held_last_reference);
+    }
 
     /// The GC found a tracked buffer unreachable; true when its tracker was enqueued.
-    pub(crate) fn leak_referent_collected(&self, _id: u64) -> bool {
-        false
+    pub(crate) fn leak_referent_collected(&self, id: TrackerId) -> bool {
+        let mut leak = self.leak.lock();
+        let before = leak.queued().len();
+        leak.on_referent_collected(id);
+        leak.queued().len() > before
+    }
+}
+
+/// The Java method name a record of `op` shows.
+fn access_method(op: AccessKind) -> &'static str {
+    match op {
+        AccessKind::Retain => "retain",
+        AccessKind::Release => "release",
+        AccessKind::Touch => "touch",
+        AccessKind::Read => "getBytes",
+        AccessKind::Write => "setBytes",
+        AccessKind::Slice => "slice",
+        AccessKind::Duplicate => "duplicate",
+        AccessKind::RetainedSlice => "retainedSlice",
+        AccessKind::RetainedDuplicate => "retainedDuplicate",
+        AccessKind::ReadOnly => "asReadOnly",
+        AccessKind::Order => "order",
+        AccessKind::Copy => "copy",
+        AccessKind::CapacityChange => "capacity",
+        AccessKind::Metadata => "toString",
     }
 }

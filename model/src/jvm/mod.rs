@@ -22,6 +22,7 @@ pub use registry::{ObjectRegistry, ThreadInfo, ThreadRegistry};
 
 use crate::buffer::AllocId;
 use crate::error::{JavaClass, JavaException, JavaResult};
+use crate::leak::LeakDetector;
 use crate::sync::atomic::{AtomicU64, Ordering};
 use crate::sync::{Arc, Mutex};
 use crate::thread::{ThreadId, ThreadKind};
@@ -41,6 +42,8 @@ pub struct Jvm {
     pub(crate) threads: Mutex<ThreadRegistry>,
     next_alloc_id: AtomicU64,
     gc_runs: AtomicU64,
+    leak: Mutex<LeakDetector>,
+    site: Mutex<String>,
 }
 
 impl Jvm {
@@ -61,6 +64,8 @@ impl Jvm {
             threads: Mutex::new(ThreadRegistry::with_main()),
             next_alloc_id: AtomicU64::new(1),
             gc_runs: AtomicU64::new(0),
+            leak: Mutex::new(LeakDetector::new(config.leak.clone())),
+            site: Mutex::new("main".to_string()),
             config,
         })
     }

@@ -26,4 +26,7 @@ pub use level::LeakLevel;
 pub use record::Record;
 pub use report::{LeakOutcome, LeakReport, LeakStats};
 pub use tracker::{RecordOutcome, TrackerId};
-pub use wrapper::{AccessKind, DerivativeTracking, WrapperKind};
+pub use wrapper::{
+    derivative_tracking, records_access, wrapper_records, AccessKind, DerivativeTracking,
+    WrapperKind,
+};
