@@ -1,0 +1,289 @@
+//! `PooledByteBufAllocator`: arenas, thread caches and pooled buffers (netty.md §1–§5).
+
+mod arena;
+mod config;
+mod lifecycle;
+mod metric;
+mod resize;
+mod source;
+mod thread_cache;
+
+pub use arena::{least_used, ArenaAllocation, PoolArena};
+pub use config::{default_arenas, PooledConfig};
+pub use metric::PooledAllocatorMetric;
+pub use source::{ChunkAccounting, JvmChunkSource};
+pub use thread_cache::{CacheEntry, CacheSizes, CacheState, RegionCache, ThreadCache};
+pub(crate) use resize::resize_pooled;
+
+use super::{validate_capacities, AllocRef};
+use crate::buffer::{BufClass, ByteBuf, CacheLink, NewRoot, PooledRegion, Region};
+use crate::error::{JavaException, JavaResult};
+use crate::jvm::Jvm;
+use crate::pool::{ArenaCore, ArenaKind, ArenaOptions, PoolGeometry, SizeKind};
+use crate::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use crate::sync::{Arc, Mutex};
+use crate::thread::ThreadId;
+use std::collections::BTreeMap;
+
+/// One `PooledByteBufAllocator` (shared by its handles and its buffers).
+#[derive(Debug)]
+pub struct PooledAllocator {
+    id: u64,
+    jvm: Arc<Jvm>,
+    config: PooledConfig,
+    geometry: PoolGeometry,
+    heap_arenas: Vec<Arc<PoolArena>>,
+    direct_arenas: Vec<Arc<PoolArena>>,
+    caches: Mutex<BTreeMap<ThreadId, Arc<ThreadCache>>>,
+    all_caches: Mutex<Vec<Arc<ThreadCache>>>,
+    next_cache_id: AtomicU64,
+    pub(crate) handles: AtomicUsize,
+    pub(crate) pending_caches: Mutex<Vec<Arc<ThreadCache>>>,
+    pub(crate) finalize_pending: AtomicBool,
+    finalized: AtomicBool,
+}
+
+fn check_positive_or_zero(jvm: &Jvm, value: i32, name: &str) -> JavaResult<()> {
+    if value >= 0 {
+        return Ok(());
+    }
+    let style = jvm.profile().refcount.argument_error_style;
+    let sep = match style {
+        crate::profile::ArgumentErrorStyle::NoSpace => ":",
+        crate::profile::ArgumentErrorStyle::SpaceBeforeColon => " :",
+    };
+    Err(JavaException::illegal_argument(format!("{name}{sep} {value} (expected: >= 0)")))
+}
+
+impl PooledAllocator {
+    /// `new PooledByteBufAllocator(...)` inside `jvm`, validated as Netty's constructor
+    /// validates (zero arenas is legal: buffers are then unpooled).
+    pub fn new(jvm: &Arc<Jvm>, config: PooledConfig) -> JavaResult<Arc<Self>> {
+        let geometry = PoolGeometry::validate(
+            config.page_size,
+            config.max_order,
+            config.direct_alignment,
+            || {
+                check_positive_or_zero(jvm, config.heap_arenas, "nHeapArena")?;
+                check_positive_or_zero(jvm, config.direct_arenas, "nDirectArena")
+            },
+        )?;
+        let profile = &jvm.profile().allocator;
+        let make = |kind: ArenaKind, n: i32| -> Vec<Arc<PoolArena>> {
+            (0..n.max(0) as usize)
+                .map(|i| {
+                    let sc = match kind {
+                        ArenaKind::Heap => geometry.heap_size_classes(),
+                        ArenaKind::Direct => geometry.direct_size_classes(),
+                    };
+                    let opts = ArenaOptions::new(kind, i as u16, profile, jvm.mutant());
+                    Arc::new(PoolArena::new(i, ArenaCore::new(sc, opts)))
+                })
+                .collect()
+        };
+        let allocator = Arc::new(PooledAllocator {
+            id: jvm.next_alloc_id().0,
+            heap_arenas: make(ArenaKind::Heap, config.heap_arenas),
+            direct_arenas: make(ArenaKind::Direct, config.direct_arenas),
+            jvm: jvm.clone(),
+            config,
+            geometry,
+            caches: Mutex::new(BTreeMap::new()),
+            all_caches: Mutex::new(Vec::new()),
+            next_cache_id: AtomicU64::new(1),
+            handles: AtomicUsize::new(0),
+            pending_caches: Mutex::new(Vec::new()),
+            finalize_pending: AtomicBool::new(false),
+            finalized: AtomicBool::new(false),
+        });
+        jvm.register_allocator(allocator.clone());
+        Ok(allocator)
+    }
+
+    /// Identity within its JVM.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The JVM this allocator lives in.
+    pub fn jvm(&self) -> &Arc<Jvm> {
+        &self.jvm
+    }
+
+    /// The constructor arguments.
+    pub fn config(&self) -> &PooledConfig {
+        &self.config
+    }
+
+    /// Page size, chunk size and alignment.
+    pub fn geometry(&self) -> &PoolGeometry {
+        &self.geometry
+    }
+
+    /// The arenas of `kind`.
+    pub fn arenas(&self, kind: ArenaKind) -> &[Arc<PoolArena>] {
+        match kind {
+            ArenaKind::Heap => &self.heap_arenas,
+            ArenaKind::Direct => &self.direct_arenas,
+        }
+    }
+
+    /// True once the allocator's finalization destroyed its arenas.
+    pub fn is_finalized(&self) -> bool {
+        self.finalized.load(Ordering::SeqCst)
+    }
+
+    /// Every thread cache ever created (live, freed or awaiting finalization).
+    pub fn all_caches(&self) -> Vec<Arc<ThreadCache>> {
+        self.all_caches.lock().clone()
+    }
+
+    /// The cache bound to thread `t`, if it was created and not removed.
+    pub fn cache_of(&self, t: ThreadId) -> Option<Arc<ThreadCache>> {
+        self.caches.lock().get(&t).cloned()
+    }
+
+    /// `threadCache.get()` on thread `t`: creates the cache on first use, bound to the
+    /// least-used arenas; real queues for event-loop / FastThreadLocal threads or with
+    /// `useCacheForAllThreads`, a zero-size cache (without finalizer) otherwise.
+    pub fn thread_cache(&self, t: ThreadId) -> JavaResult<Arc<ThreadCache>> {
+        let kind = self.jvm.thread_kind(t)?;
+        let mut caches = self.caches.lock();
+        if let Some(cache) = caches.get(&t) {
+            return Ok(cache.clone());
+        }
+        let heap = least_used(&self.heap_arenas);
+        let direct = least_used(&self.direct_arenas);
+        let cached = self.config.use_cache_for_all_threads || kind.always_cached();
+        let sizes = if cached {
+            CacheSizes {
+                small: self.config.small_cache_size.max(0) as usize,
+                normal: self.config.normal_cache_size.max(0) as usize,
+                max_cached: self.config.max_cached_buffer_capacity.max(0) as usize,
+                trim_interval: self.config.cache_trim_interval.max(0) as usize,
+            }
+        } else {
+            CacheSizes::NONE
+        };
+        let id = self.next_cache_id.fetch_add(1, Ordering::SeqCst);
+        let cache = Arc::new(ThreadCache::new(id, t, heap, direct, sizes, cached));
+        caches.insert(t, cache.clone());
+        self.all_caches.lock().push(cache.clone());
+        Ok(cache)
+    }
+
+    /// The class of a pooled buffer from an arena of `kind` under this JVM's platform.
+    fn pooled_class(&self, kind: ArenaKind) -> BufClass {
+        match (kind, self.jvm.config().has_unsafe) {
+            (ArenaKind::Direct, true) => BufClass::PooledUnsafeDirect,
+            (ArenaKind::Direct, false) => BufClass::PooledDirect,
+            (ArenaKind::Heap, true) => BufClass::PooledUnsafeHeap,
+            (ArenaKind::Heap, false) => BufClass::PooledHeap,
+        }
+    }
+
+    /// `newDirectBuffer`/`newHeapBuffer(initialCapacity, maxCapacity)` on thread `t`.
+    pub fn new_buffer(
+        self: &Arc<Self>,
+        t: ThreadId,
+        direct: bool,
+        initial: i64,
+        max: i64,
+    ) -> JavaResult<ByteBuf> {
+        validate_capacities(initial, max)?;
+        self.jvm.run_finalizers();
+        let (initial, max) = (initial as usize, max as usize);
+        let kind = if direct { ArenaKind::Direct } else { ArenaKind::Heap };
+        let cache = self.thread_cache(t)?;
+        let method = if direct { "newDirectBuffer" } else { "newHeapBuffer" };
+        let Some(arena) = cache.arena(kind).cloned() else {
+            let buf = self.new_unpooled_fallback(t, direct, initial, max)?;
+            self.jvm.leak_track_root(&buf, "PooledByteBufAllocator", method)?;
+            return Ok(buf);
+        };
+        let region = self.allocate_region(&arena, &cache, initial)?;
+        let link = CacheLink { allocator: self.id, cache: cache.id() };
+        let buf = ByteBuf::new_pooled_root(
+            NewRoot {
+                alloc: AllocRef::Pooled(self.clone()),
+                thread: t,
+                class: self.pooled_class(kind),
+                instrumented: false,
+                region: Region::Pooled(PooledRegion { region, cache: Some(cache) }),
+                capacity: initial,
+                max_capacity: max,
+            },
+            Some(link),
+        );
+        self.jvm.leak_track_root(&buf, "PooledByteBufAllocator", method)?;
+        Ok(buf)
+    }
+
+    /// `PoolArena.allocate(cache, buf, reqCapacity)`: the thread cache first for small
+    /// and normal sizes, then the arena (huge sizes always go to the arena).
+    pub(crate) fn allocate_region(
+        &self,
+        arena: &Arc<PoolArena>,
+        cache: &ThreadCache,
+        req: usize,
+    ) -> JavaResult<ArenaAllocation> {
+        let sc = arena.size_classes();
+        let size_idx = sc.size2size_idx(req);
+        let size_kind = sc.kind_of_idx(size_idx);
+        if size_kind != SizeKind::Huge {
+            if let Some(hit) = cache.allocate(&self.jvm, arena.kind(), size_idx, size_kind, req) {
+                return Ok(hit);
+            }
+        }
+        let allocation = arena.allocate(&self.jvm, req)?;
+        Ok(ArenaAllocation { arena: arena.clone(), allocation })
+    }
+
+    /// With no arena of the kind, Netty hands out unpooled buffers
+    /// (`UnsafeByteBufUtil.newUnsafeDirectByteBuf`, `UnpooledUnsafeHeapByteBuf`, …).
+    fn new_unpooled_fallback(
+        self: &Arc<Self>,
+        t: ThreadId,
+        direct: bool,
+        initial: usize,
+        max: usize,
+    ) -> JavaResult<ByteBuf> {
+        let unpooled = super::UnpooledAllocator::new(&self.jvm);
+        let class = unpooled.class_for(direct);
+        let region = unpooled.allocate_region_unmetered(class, initial)?;
+        Ok(ByteBuf::new_root(NewRoot {
+            alloc: AllocRef::Pooled(self.clone()),
+            thread: t,
+            class,
+            instrumented: false,
+            region: Region::Unpooled(region),
+            capacity: initial,
+            max_capacity: max,
+        }))
+    }
+
+    /// Returns a released pooled buffer's memory: huge chunks are destroyed, other
+    /// handles are offered to the allocating thread's cache, else freed to the arena.
+    pub(crate) fn free_region(&self, region: PooledRegion) -> JavaResult<()> {
+        let huge = region.region.allocation.kind == SizeKind::Huge;
+        if !huge {
+            if let Some(cache) = &region.cache {
+                if cache.add(&self.jvm, &region.region) {
+                    return Ok(());
+                }
+            }
+        }
+        region.region.free_to_arena(&self.jvm, false).map(|_| ())
+    }
+
+    /// `trimCurrentThreadCache()` on thread `t`: true when `t` had a cache.
+    pub fn trim_thread_cache(&self, t: ThreadId) -> bool {
+        match self.cache_of(t) {
+            Some(cache) => {
+                cache.trim(&self.jvm);
+                true
+            }
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! `PoolThreadCache`: per-thread, per-size-class bounded queues of freed handles.
+//!
+//! Any thread that releases a buffer offers its handle to the *allocating* thread's
+//! cache (many producers); only the owner polls (allocate, trim). A cache is freed
+//! once, by a clean thread exit (`onRemoval`) or its finalizer. Netty's `add` reads
+//! `freed` and then offers, so an add racing `free` can strand an entry; the model
+//! keeps that race and classifies what it leaves behind (netty.md §4, §11).
+
+use super::arena::{ArenaAllocation, PoolArena};
+use crate::jvm::Jvm;
+use crate::mutant::Mutant;
+use crate::pool::{ArenaKind, SizeKind};
+use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::sync::{Arc, Mutex};
+use crate::thread::ThreadId;
+use std::collections::VecDeque;
+
+/// One queued handle.
+#[derive(Clone, Debug)]
+pub struct CacheEntry {
+    /// The freed allocation and its arena.
+    pub region: ArenaAllocation,
+    /// True when `add` checked `freed` (and saw false) before offering: an entry that
+    /// nevertheless ends up in a freed cache was stranded by the add/free race.
+    pub checked_freed: bool,
+}
+
+/// `MemoryRegionCache`: a bounded MPSC queue for one size class.
+#[derive(Debug)]
+pub struct RegionCache {
+    size_idx: usize,
+    capacity: usize,
+    queue: Mutex<VecDeque<CacheEntry>>,
+    hits_since_trim: AtomicUsize,
+}
+
+impl RegionCache {
+    fn new(size_idx: usize, capacity: usize) -> Self {
+        RegionCache {
+            size_idx,
+            capacity,
+            queue: Mutex::new(VecDeque::new()),
+            hits_since_trim: AtomicUsize::new(0),
+        }
+    }
+
+    /// The size class this queue serves.
+    pub fn size_idx(&self) -> usize {
+        self.size_idx
+    }
+
+    /// Queue capacity.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Entries currently queued (a snapshot).
+    pub fn entries(&self) -> Vec<CacheEntry> {
+        self.queue.lock().iter().cloned().collect()
+    }
+}
+
+/// Where a thread cache stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheState {
+    /// In use by its owner.
+    Live,
+    /// `free()` ran.
+    Freed,
+}
+
+/// One thread's cache in one allocator.
+#[derive(Debug)]
+pub struct ThreadCache {
+    id: u64,
+    owner: ThreadId,
+    heap_arena: Option<Arc<PoolArena>>,
+    direct_arena: Option<Arc<PoolArena>>,
+    small: [Vec<RegionCache>; 2],
+    normal: [Vec<RegionCache>; 2],
+    trim_interval: usize,
+    allocations: AtomicUsize,
+    freed: AtomicBool,
+    has_finalizer: bool,
+}
+
+/// Sizes of one cache's queues (`0` means no queue).
+#[derive(Clone, Copy, Debug)]
+pub struct CacheSizes {
+    /// `smallCacheSize`.
+    pub small: usize,
+    /// `normalCacheSize`.
+    pub normal: usize,
+    /// `maxCachedBufferCapacity`.
+    pub max_cached: usize,
+    /// `freeSweepAllocationThreshold` (`cacheTrimInterval`).
+    pub trim_interval: usize,
+}
+
+impl CacheSizes {
+    /// The zero-size cache of a thread that gets no caching.
+    pub const NONE: CacheSizes = CacheSizes { small: 0, normal: 0, max_cached: 0, trim_interval: 0 };
+}
+
+fn idx(kind: ArenaKind) -> usize {
+    match kind {
+        ArenaKind::Heap => 0,
+        ArenaKind::Direct => 1,
+    }
+}
+
+fn small_caches(size: usize, arena: Option<&Arc<PoolArena>>) -> Vec<RegionCache> {
+    match arena {
+        Some(a) if size > 0 => {
+            let capacity = size.next_power_of_two();
+            (0..a.size_classes().n_subpages()).map(|i| RegionCache::new(i, capacity)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn normal_caches(size: usize, max_cached: usize, arena: Option<&Arc<PoolArena>>) -> Vec<RegionCache> {
+    match arena {
+        Some(a) if size > 0 && max_cached > 0 => {
+            let sc = a.size_classes();
+            let max = sc.chunk_size().min(max_cached);
+            let capacity = size.next_power_of_two();
+            (sc.n_subpages()..sc.n_sizes())
+                .take_while(|&i| sc.size_idx2size(i).is_some_and(|s| s <= max))
+                .map(|i| RegionCache::new(i, capacity))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+impl ThreadCache {
+    /// A cache for `owner` bound to the given arenas (each arena's `numThreadCaches`
+    /// is incremented, zero-size caches included).
+    pub fn new(
+        id: u64,
+        owner: ThreadId,
+        heap_arena: Option<Arc<PoolArena>>,
+        direct_arena: Option<Arc<PoolArena>>,
+        sizes: CacheSizes,
+        has_finalizer: bool,
+    ) -> Self {
+        let small = [
+            small_caches(sizes.small, heap_arena.as_ref()),
+            small_caches(sizes.small, direct_arena.as_ref()),
+        ];
+        let normal = [
+            normal_caches(sizes.normal, sizes.max_cached, heap_arena.as_ref()),
+            normal_caches(sizes.normal, sizes.max_cached, direct_arena.as_ref()),
+        ];
+        for arena in heap_arena.iter().chain(direct_arena.iter()) {
+            arena.thread_cache_bound(true);
+        }
+        ThreadCache {
+            id,
+            owner,
+            heap_arena,
+            direct_arena,
+            small,
+            normal,
+            trim_interval: sizes.trim_interval,
+            allocations: AtomicUsize::new(0),
+            freed: AtomicBool::new(false),
+            has_finalizer,
+        }
+    }
+
+    /// Unique id within its allocator.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The owning logical thread.
+    pub fn owner(&self) -> ThreadId {
+        self.owner
+    }
+
+    /// The bound arena of `kind`.
+    pub fn arena(&self, kind: ArenaKind) -> Option<&Arc<PoolArena>> {
+        match kind {
+            ArenaKind::Heap => self.heap_arena.as_ref(),
+            ArenaKind::Direct => self.direct_arena.as_ref(),
+        }
+    }
+
+    /// True once `free()` ran.
+    pub fn is_freed(&self) -> bool {
+        self.freed.load(Ordering::SeqCst)
+    }
+
+    /// Live or freed.
+    pub fn state(&self) -> CacheState {
+        if self.is_freed() { CacheState::Freed } else { CacheState::Live }
+    }
+
+    /// Whether a finalizer frees this cache once unreachable (zero-size caches of
+    /// uncached threads have none).
+    pub fn has_finalizer(&self) -> bool {
+        self.has_finalizer
+    }
+
+    /// Every queue of the cache (heap small, direct small, heap normal, direct normal).
+    pub fn queues(&self) -> impl Iterator<Item = &RegionCache> {
+        self.small.iter().chain(self.normal.iter()).flatten()
+    }
+
+    fn cache_for(&self, kind: ArenaKind, size_idx: usize, size_kind: SizeKind) -> Option<&RegionCache> {
+        let arena = self.arena(kind)?;
+        let n_subpages = arena.size_classes().n_subpages();
+        match size_kind {
+            SizeKind::Small => self.small[idx(kind)].get(size_idx),
+            SizeKind::Normal => self.normal[idx(kind)].get(size_idx.checked_sub(n_subpages)?),
+            SizeKind::Huge => None,
+        }
+    }
+
+    /// `allocateSmall`/`allocateNormal` (owner only): polls a cached handle. Every
+    /// attempt on an existing queue counts toward the trim interval.
+    pub fn allocate(
+        &self,
+        jvm: &Arc<Jvm>,
+        kind: ArenaKind,
+        size_idx: usize,
+        size_kind: SizeKind,
+        req_capacity: usize,
+    ) -> Option<ArenaAllocation> {
+        let cache = self.cache_for(kind, size_idx, size_kind)?;
+        let entry = cache.queue.lock().pop_front();
+        if entry.is_some() {
+            cache.hits_since_trim.fetch_add(1, Ordering::SeqCst);
+        }
+        let n = self.allocations.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.trim_interval > 0 && n >= self.trim_interval {
+            self.allocations.store(0, Ordering::SeqCst);
+            self.trim(jvm);
+        }
+        entry.map(|e| {
+            let mut region = e.region;
+            region.allocation.length = req_capacity;
+            region
+        })
+    }
+
+    /// `add`: offers a freed handle (any thread). False when there is no queue for the
+    /// size, the cache was freed (when the profile checks), or the queue is full; the
+    /// caller then frees to the arena.
+    pub fn add(&self, jvm: &Jvm, region: &ArenaAllocation) -> bool {
+        let a = &region.allocation;
+        let Some(cache) = self.cache_for(region.arena.kind(), a.size_idx, a.kind) else {
+            return false;
+        };
+        let profile = &jvm.profile().allocator;
+        let checks = profile.cache_add_checks_freed && jvm.mutant() != Mutant::AddToFreedCache;
+        if checks && self.is_freed() {
+            return false;
+        }
+        let entry = CacheEntry { region: region.clone(), checked_freed: checks };
+        {
+            let mut queue = cache.queue.lock();
+            if queue.len() >= cache.capacity {
+                return false;
+            }
+            queue.push_back(entry);
+        }
+        if profile.cache_add_rechecks_after_offer && self.is_freed() {
+            let mut queue = cache.queue.lock();
+            let ours = queue.iter().rposition(|e| {
+                e.region.allocation.chunk == a.chunk && e.region.allocation.handle == a.handle
+            });
+            if let Some(pos) = ours {
+                queue.remove(pos);
+                return false;
+            }
+        }
+        true
+    }
+
+    /// `trim()` (owner only): each queue frees `capacity − hits since the last trim`
+    /// entries to their arenas.
+    pub fn trim(&self, jvm: &Arc<Jvm>) -> usize {
+        let mut freed = 0;
+        for cache in self.queues() {
+            let hits = cache.hits_since_trim.swap(0, Ordering::SeqCst);
+            let budget = cache.capacity.saturating_sub(hits);
+            for _ in 0..budget {
+                let Some(entry) = cache.queue.lock().pop_front() else { break };
+                // A handle that is not live is reported by the arena; trim carries on.
+                let _ = entry.region.free_to_arena(jvm, false);
+                freed += 1;
+            }
+        }
+        freed
+    }
+
+    /// `free(finalizer)`: drains every queue to the arenas and unbinds the arenas, once
+    /// (guarded by `freed`, #8108; `Mutant::CacheFreedTwice` drops the guard). Returns
+    /// the number of entries freed, or `None` when the cache was already freed.
+    pub fn free(&self, jvm: &Arc<Jvm>, finalizer: bool) -> Option<usize> {
+        let first = !self.freed.swap(true, Ordering::SeqCst);
+        if !first && jvm.mutant() != Mutant::CacheFreedTwice {
+            return None;
+        }
+        let mut n = 0;
+        for cache in self.queues() {
+            let drained: Vec<CacheEntry> = cache.queue.lock().drain(..).collect();
+            for entry in drained {
+                let _ = entry.region.free_to_arena(jvm, finalizer);
+                n += 1;
+            }
+        }
+        for arena in self.heap_arena.iter().chain(self.direct_arena.iter()) {
+            arena.thread_cache_bound(false);
+        }
+        Some(n)
+    }
+
+    /// Entries left in a freed cache: nobody will ever drain them.
+    pub fn stranded(&self) -> Vec<CacheEntry> {
+        if !self.is_freed() {
+            return Vec::new();
+        }
+        self.queues().flat_map(|q| q.entries()).collect()
+    }
+}
