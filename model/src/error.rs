@@ -72,12 +72,18 @@ impl fmt::Display for JavaException {
 impl JavaException {
     /// An exception of `class` with `message`.
     pub fn new(class: JavaClass, message: impl Into<String>) -> Self {
-        JavaException { class, message: message.into() }
+        JavaException {
+            class,
+            message: message.into(),
+        }
     }
 
     /// `IllegalReferenceCountException(refCnt)`: access after release.
     pub fn ref_cnt(ref_cnt: i64) -> Self {
-        Self::new(JavaClass::IllegalReferenceCount, format!("refCnt: {ref_cnt}"))
+        Self::new(
+            JavaClass::IllegalReferenceCount,
+            format!("refCnt: {ref_cnt}"),
+        )
     }
 
     /// `IllegalReferenceCountException(refCnt, increment)`; a negative `increment` is a

@@ -8,11 +8,17 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod explore;
 pub mod memory;
 pub mod mutant;
 pub mod profile;
+pub mod refcnt;
 pub mod sync;
 pub mod thread;
+
+/// The loom crate the model was built with, for the root loom test suites.
+#[cfg(feature = "loom")]
+pub use loom;
 
 pub use error::{JavaClass, JavaException, JavaResult};
 pub use mutant::Mutant;
