@@ -10,6 +10,7 @@
 pub mod alloc;
 pub mod buffer;
 pub mod error;
+pub mod explore;
 pub mod jvm;
 pub mod leak;
 pub mod memory;
@@ -19,6 +20,10 @@ pub mod refcnt;
 pub mod sync;
 pub mod thread;
 pub mod violation;
+
+/// The loom crate the model was built with, for the root loom test suites.
+#[cfg(feature = "loom")]
+pub use loom;
 
 pub use error::{JavaClass, JavaException, JavaResult};
 pub use mutant::Mutant;

@@ -8,16 +8,13 @@ use crate::leak::{
     derivative_tracking, wrapper_records, AccessKind, DerivativeTracking, LeakDetector, LeakReport,
     Record, TrackerId, WrapperKind,
 };
-use crate::profile::RefCountAlgorithm;
+use crate::refcnt::Algorithm;
 use crate::sync::MutexGuard;
 
 impl Jvm {
     /// The refcount algorithm in force: the profile's, or the mutant's.
-    pub fn refcount_algorithm(&self) -> RefCountAlgorithm {
-        match self.mutant() {
-            crate::mutant::Mutant::RacyRefcount => RefCountAlgorithm::RacyGetAndAdd,
-            _ => self.profile().refcount.algorithm,
-        }
+    pub fn refcount_algorithm(&self) -> Algorithm {
+        Algorithm::select(&self.profile().refcount, self.mutant())
     }
 
     /// The leak detector (locked).

@@ -12,7 +12,7 @@ pub use allocator::{AllocatorProfile, ChunkListThresholds, SizeClassScheme};
 pub use leak::LeakProfile;
 pub use refcount::{ArgumentErrorStyle, RefCountAlgorithm, RefCountProfile};
 
-use crate::error::{JavaClass, JavaException};
+use crate::error::JavaException;
 use serde::{Deserialize, Serialize};
 
 /// The names of the profiles this build knows, in order of preference.
@@ -62,11 +62,7 @@ impl Profile {
     /// Netty's `IllegalArgumentException` for a non-positive `increment`/`decrement`
     /// (`ObjectUtil.checkPositive`), whose spacing differs by release.
     pub fn non_positive_amount(&self, what: &str, amount: i32) -> JavaException {
-        let message = match self.refcount.argument_error_style {
-            ArgumentErrorStyle::NoSpace => format!("{what}: {amount} (expected: > 0)"),
-            ArgumentErrorStyle::SpaceBeforeColon => format!("{what} : {amount} (expected: > 0)"),
-        };
-        JavaException::new(JavaClass::IllegalArgument, message)
+        self.refcount.non_positive_amount(what, amount)
     }
 }
 

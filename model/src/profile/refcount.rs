@@ -1,5 +1,6 @@
 //! Reference-count protocol fields of a profile (netty.md §6).
 
+use crate::error::{JavaClass, JavaException};
 use serde::{Deserialize, Serialize};
 
 /// Which reference-count algorithm a release uses.
@@ -34,15 +35,6 @@ pub struct RefCountProfile {
 }
 
 impl RefCountProfile {
-    /// Netty's `IllegalArgumentException` for a non-positive `increment`/`decrement`
-    /// (`ObjectUtil.checkPositive`), whose spacing differs by release.
-    pub fn non_positive_amount(&self, what: &str, amount: i32) -> crate::error::JavaException {
-        let message = match self.argument_error_style {
-            ArgumentErrorStyle::NoSpace => format!("{what}: {amount} (expected: > 0)"),
-            ArgumentErrorStyle::SpaceBeforeColon => format!("{what} : {amount} (expected: > 0)"),
-        };
-        crate::error::JavaException::illegal_argument(message)
-    }
 
     /// 4.1.128.Final.
     pub fn netty_4_1() -> Self {
@@ -51,5 +43,16 @@ impl RefCountProfile {
             argument_error_style: ArgumentErrorStyle::SpaceBeforeColon,
             check_accessible: true,
         }
+    }
+
+    /// Netty's `IllegalArgumentException` for a non-positive `increment`/`decrement`
+    /// (`ObjectUtil.checkPositive`), spaced per [`RefCountProfile::argument_error_style`]:
+    /// `increment: 0 (expected: > 0)` (4.1.48) or `increment : 0 (expected: > 0)` (4.1.128).
+    pub fn non_positive_amount(&self, what: &str, amount: i32) -> JavaException {
+        let message = match self.argument_error_style {
+            ArgumentErrorStyle::NoSpace => format!("{what}: {amount} (expected: > 0)"),
+            ArgumentErrorStyle::SpaceBeforeColon => format!("{what} : {amount} (expected: > 0)"),
+        };
+        JavaException::new(JavaClass::IllegalArgument, message)
     }
 }
