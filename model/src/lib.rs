@@ -10,11 +10,14 @@
 pub mod error;
 pub mod memory;
 pub mod mutant;
+pub mod pool;
 pub mod profile;
 pub mod sync;
 pub mod thread;
+pub mod violation;
 
 pub use error::{JavaClass, JavaException, JavaResult};
 pub use mutant::Mutant;
 pub use profile::Profile;
 pub use thread::{ThreadId, ThreadKind};
+pub use violation::Violation;
