@@ -18,7 +18,10 @@ pub struct Violation {
 impl Violation {
     /// A violation of invariant `name`.
     pub fn new(name: &'static str, message: impl Into<String>) -> Self {
-        Violation { name, message: message.into() }
+        Violation {
+            name,
+            message: message.into(),
+        }
     }
 }
 

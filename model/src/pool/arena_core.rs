@@ -50,7 +50,12 @@ pub struct ArenaOptions {
 
 impl ArenaOptions {
     /// Options of arena `arena_index` of `kind` under `profile` with `mutant` switched on.
-    pub fn new(kind: ArenaKind, arena_index: u16, profile: &AllocatorProfile, mutant: Mutant) -> Self {
+    pub fn new(
+        kind: ArenaKind,
+        arena_index: u16,
+        profile: &AllocatorProfile,
+        mutant: Mutant,
+    ) -> Self {
         ArenaOptions {
             kind,
             arena_index,
@@ -116,8 +121,13 @@ pub struct ArenaCore {
     last_destroyed: Option<PoolChunk>,
 }
 
-const NORMAL_ORDER: [ChunkListId; 5] =
-    [ChunkListId::Q050, ChunkListId::Q025, ChunkListId::Q000, ChunkListId::QInit, ChunkListId::Q075];
+const NORMAL_ORDER: [ChunkListId; 5] = [
+    ChunkListId::Q050,
+    ChunkListId::Q025,
+    ChunkListId::Q000,
+    ChunkListId::QInit,
+    ChunkListId::Q075,
+];
 
 fn model_error(message: String) -> JavaException {
     JavaException::new(JavaClass::Assertion, message)
@@ -126,8 +136,12 @@ fn model_error(message: String) -> JavaException {
 impl ArenaCore {
     /// An empty arena over `sc` (heap arenas get unaligned classes, direct ones aligned).
     pub fn new(sc: SizeClasses, opts: ArenaOptions) -> Self {
-        let lists =
-            ChunkLists::new(sc.chunk_size(), opts.thresholds, opts.q050_next_is_q100, opts.one_level_moves);
+        let lists = ChunkLists::new(
+            sc.chunk_size(),
+            opts.thresholds,
+            opts.q050_next_is_q100,
+            opts.one_level_moves,
+        );
         ArenaCore {
             pools: SubpagePools::new(sc.n_subpages()),
             sc,
@@ -182,7 +196,11 @@ impl ArenaCore {
     /// first subpage or a new subpage run, normal from the lists (q050, q025, q000,
     /// qInit, q075) or a new chunk, huge from an unpooled chunk. Errors from `source`
     /// propagate untouched and leave the arena unchanged.
-    pub fn allocate(&mut self, req_capacity: usize, source: &mut dyn ChunkSource) -> JavaResult<Allocation> {
+    pub fn allocate(
+        &mut self,
+        req_capacity: usize,
+        source: &mut dyn ChunkSource,
+    ) -> JavaResult<Allocation> {
         let size_idx = self.sc.size2size_idx(req_capacity);
         match self.sc.kind_of_idx(size_idx) {
             SizeKind::Small => {
@@ -193,7 +211,9 @@ impl ArenaCore {
                             .chunks
                             .get_mut(&key.chunk)
                             .and_then(|c| c.subpage_at_mut(key.run_offset))
-                            .ok_or_else(|| model_error(format!("model: pooled subpage {key:?} is gone")))?;
+                            .ok_or_else(|| {
+                                model_error(format!("model: pooled subpage {key:?} is gone"))
+                            })?;
                         if !sub.do_not_destroy() || sub.elem_size() != elem {
                             return Err(model_error(format!(
                                 "doNotDestroy={}, elemSize={}, sizeIdx={size_idx}",
@@ -230,7 +250,9 @@ impl ArenaCore {
                 continue;
             }
             for id in self.lists.get(list).chunks().to_vec() {
-                let Some(chunk) = self.chunks.get_mut(&id) else { continue };
+                let Some(chunk) = self.chunks.get_mut(&id) else {
+                    continue;
+                };
                 if let Some(h) = chunk.allocate(&self.sc, size_idx, &mut self.pools)? {
                     self.lists.after_allocate(chunk);
                     return self.allocation(id, h, req, size_idx);
@@ -249,26 +271,42 @@ impl ArenaCore {
                 let memory = source.new_chunk(size, false)?;
                 if memory.len() != size {
                     source.destroy_chunk(size, false);
-                    return Err(model_error(format!("model: ChunkSource gave {} bytes for {size}", memory.len())));
+                    return Err(model_error(format!(
+                        "model: ChunkSource gave {} bytes for {size}",
+                        memory.len()
+                    )));
                 }
                 PoolChunk::new_pooled(id, memory, &self.sc)
             }
         };
         let Some(h) = chunk.allocate(&self.sc, size_idx, &mut self.pools)? else {
             source.destroy_chunk(chunk.chunk_size(), false);
-            return Err(model_error(format!("model: a new chunk could not serve size index {size_idx}")));
+            return Err(model_error(format!(
+                "model: a new chunk could not serve size index {size_idx}"
+            )));
         };
         self.lists.add(ChunkListId::QInit, &mut chunk);
         self.chunks.insert(id, chunk);
         self.allocation(id, h, req, size_idx)
     }
 
-    fn allocate_huge(&mut self, req: usize, source: &mut dyn ChunkSource) -> JavaResult<Allocation> {
-        let norm = if self.sc.alignment() > 0 { self.sc.normalize_size(req) } else { req };
+    fn allocate_huge(
+        &mut self,
+        req: usize,
+        source: &mut dyn ChunkSource,
+    ) -> JavaResult<Allocation> {
+        let norm = if self.sc.alignment() > 0 {
+            self.sc.normalize_size(req)
+        } else {
+            req
+        };
         let memory = source.new_chunk(norm, true)?;
         if memory.len() != norm {
             source.destroy_chunk(norm, true);
-            return Err(model_error(format!("model: ChunkSource gave {} bytes for {norm}", memory.len())));
+            return Err(model_error(format!(
+                "model: ChunkSource gave {} bytes for {norm}",
+                memory.len()
+            )));
         }
         let id = self.fresh_id();
         let chunk = PoolChunk::new_unpooled(id, memory.clone());
@@ -287,10 +325,20 @@ impl ArenaCore {
         })
     }
 
-    fn allocation(&self, id: ChunkId, h: u64, req: usize, size_idx: usize) -> JavaResult<Allocation> {
-        let chunk = self.chunks.get(&id).ok_or_else(|| model_error(format!("model: {id} vanished")))?;
-        let (offset, max_length) =
-            chunk.offset_of(h).ok_or_else(|| model_error(format!("model: handle {h:#x} has no subpage")))?;
+    fn allocation(
+        &self,
+        id: ChunkId,
+        h: u64,
+        req: usize,
+        size_idx: usize,
+    ) -> JavaResult<Allocation> {
+        let chunk = self
+            .chunks
+            .get(&id)
+            .ok_or_else(|| model_error(format!("model: {id} vanished")))?;
+        let (offset, max_length) = chunk
+            .offset_of(h)
+            .ok_or_else(|| model_error(format!("model: handle {h:#x} has no subpage")))?;
         if req > max_length {
             // PoolChunk.initBufWithSubpage's assert (#11955).
             return Err(model_error(format!("{req}<={max_length}")));
@@ -329,9 +377,17 @@ impl ArenaCore {
             source.destroy_chunk(size, true);
             self.counters.active_bytes_huge -= size as i64;
             self.counters.deallocations_huge += 1;
-            return Ok(FreeOutcome { kind: SizeKind::Huge, norm_capacity, destroyed: Some(chunk) });
+            return Ok(FreeOutcome {
+                kind: SizeKind::Huge,
+                norm_capacity,
+                destroyed: Some(chunk),
+            });
         }
-        let kind = if handle::is_subpage(handle) { SizeKind::Small } else { SizeKind::Normal };
+        let kind = if handle::is_subpage(handle) {
+            SizeKind::Small
+        } else {
+            SizeKind::Normal
+        };
         c.free(&self.sc, handle, &mut self.pools, self.opts.chunk_free)?;
         if !finalizer {
             match kind {
@@ -346,11 +402,17 @@ impl ArenaCore {
             self.destroy_pooled(chunk, source);
             Some(chunk)
         };
-        Ok(FreeOutcome { kind, norm_capacity, destroyed })
+        Ok(FreeOutcome {
+            kind,
+            norm_capacity,
+            destroyed,
+        })
     }
 
     fn destroy_pooled(&mut self, id: ChunkId, source: &mut dyn ChunkSource) {
-        let Some(mut chunk) = self.chunks.remove(&id) else { return };
+        let Some(mut chunk) = self.chunks.remove(&id) else {
+            return;
+        };
         self.lists.remove(&mut chunk);
         self.pools.forget_chunk(id);
         let keep = self.opts.kind == ArenaKind::Heap

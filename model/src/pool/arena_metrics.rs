@@ -154,7 +154,8 @@ impl ArenaCore {
                 page_size: self.sc.page_size(),
             })
             .collect();
-        let active = c.allocations_small as i64 + c.allocations_huge as i64 - c.deallocations_huge as i64
+        let active = c.allocations_small as i64 + c.allocations_huge as i64
+            - c.deallocations_huge as i64
             + c.allocations_normal as i64
             - (c.deallocations_small + c.deallocations_normal) as i64;
         ArenaMetrics {
@@ -167,7 +168,9 @@ impl ArenaCore {
             num_small_allocations: c.allocations_small,
             num_normal_allocations: c.allocations_normal,
             num_huge_allocations: c.allocations_huge,
-            num_deallocations: c.deallocations_small + c.deallocations_normal + c.deallocations_huge,
+            num_deallocations: c.deallocations_small
+                + c.deallocations_normal
+                + c.deallocations_huge,
             num_small_deallocations: c.deallocations_small,
             num_normal_deallocations: c.deallocations_normal,
             num_huge_deallocations: c.deallocations_huge,

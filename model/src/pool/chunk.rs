@@ -96,7 +96,13 @@ impl PoolChunk {
             subpages: vec![None; pages],
             list: None,
         };
-        chunk.insert_avail_run(sc, Run { offset: 0, pages: pages as u32 });
+        chunk.insert_avail_run(
+            sc,
+            Run {
+                offset: 0,
+                pages: pages as u32,
+            },
+        );
         chunk
     }
 
@@ -160,7 +166,10 @@ impl PoolChunk {
 
     /// Free runs with the `runsAvail` queue each sits in, by queue then offset.
     pub fn free_runs_by_queue(&self) -> impl Iterator<Item = (usize, Run)> + '_ {
-        self.runs_avail.iter().enumerate().flat_map(|(i, q)| q.iter().map(move |r| (i, *r)))
+        self.runs_avail
+            .iter()
+            .enumerate()
+            .flat_map(|(i, q)| q.iter().map(move |r| (i, *r)))
     }
     /// Free runs ordered by offset.
     pub fn free_runs(&self) -> Vec<Run> {
@@ -174,7 +183,9 @@ impl PoolChunk {
     }
     /// Allocated runs (normal buffers and subpage runs) ordered by offset.
     pub fn used_runs(&self) -> impl Iterator<Item = Run> + '_ {
-        self.used_runs.iter().map(|(&offset, &pages)| Run { offset, pages })
+        self.used_runs
+            .iter()
+            .map(|(&offset, &pages)| Run { offset, pages })
     }
     /// The live subpages (`subpages[]` entries that are set), by run offset.
     pub fn subpages(&self) -> impl Iterator<Item = &PoolSubpage> + '_ {
@@ -182,10 +193,14 @@ impl PoolChunk {
     }
     /// `subpages[run_offset]`.
     pub fn subpage_at(&self, run_offset: u32) -> Option<&PoolSubpage> {
-        self.subpages.get(run_offset as usize).and_then(Option::as_ref)
+        self.subpages
+            .get(run_offset as usize)
+            .and_then(Option::as_ref)
     }
     pub(crate) fn subpage_at_mut(&mut self, run_offset: u32) -> Option<&mut PoolSubpage> {
-        self.subpages.get_mut(run_offset as usize).and_then(Option::as_mut)
+        self.subpages
+            .get_mut(run_offset as usize)
+            .and_then(Option::as_mut)
     }
 
     /// Byte offset and `maxLength` of the buffer a used handle names:
@@ -196,7 +211,10 @@ impl PoolChunk {
             let s = self.subpage_at(off)?;
             Some((s.element_offset(handle::bitmap_idx(h)), s.elem_size()))
         } else {
-            Some(((off as usize) << self.page_shifts, (handle::run_pages(h) as usize) << self.page_shifts))
+            Some((
+                (off as usize) << self.page_shifts,
+                (handle::run_pages(h) as usize) << self.page_shifts,
+            ))
         }
     }
 
@@ -211,7 +229,9 @@ impl PoolChunk {
         if size_idx <= sc.small_max_size_idx() {
             return self.allocate_subpage(sc, size_idx, pools);
         }
-        let Some(run_size) = sc.size_idx2size(size_idx) else { return Ok(None) };
+        let Some(run_size) = sc.size_idx2size(size_idx) else {
+            return Ok(None);
+        };
         Ok(self.allocate_run(sc, run_size))
     }
 
@@ -221,12 +241,18 @@ impl PoolChunk {
         size_idx: usize,
         pools: &mut SubpagePools,
     ) -> JavaResult<Option<u64>> {
-        let (Some(run_size), Some(elem)) = (sc.run_size(size_idx), sc.size_idx2size(size_idx)) else {
+        let (Some(run_size), Some(elem)) = (sc.run_size(size_idx), sc.size_idx2size(size_idx))
+        else {
             return Ok(None);
         };
-        let Some(run) = self.allocate_run(sc, run_size) else { return Ok(None) };
+        let Some(run) = self.allocate_run(sc, run_size) else {
+            return Ok(None);
+        };
         let off = handle::run_offset(run);
-        let key = SubpageKey { chunk: self.id, run_offset: off };
+        let key = SubpageKey {
+            chunk: self.id,
+            run_offset: off,
+        };
         let size = (handle::run_pages(run) as usize) << self.page_shifts;
         let subpage = PoolSubpage::new(pools, key, size_idx, self.page_shifts, size, elem);
         let subpage = self.subpages[off as usize].insert(subpage);
@@ -246,7 +272,13 @@ impl PoolChunk {
         let run = self.runs_avail[queue].pop_first()?;
         self.remove_avail_run_map(run);
         if run.pages > pages {
-            self.insert_avail_run(sc, Run { offset: run.offset + pages, pages: run.pages - pages });
+            self.insert_avail_run(
+                sc,
+                Run {
+                    offset: run.offset + pages,
+                    pages: run.pages - pages,
+                },
+            );
         }
         self.used_runs.insert(run.offset, pages);
         self.free_bytes -= (pages as usize) << self.page_shifts;
@@ -263,20 +295,31 @@ impl PoolChunk {
         pools: &mut SubpagePools,
         opts: ChunkFreeOptions,
     ) -> JavaResult<ChunkFree> {
-        let run = Run { offset: handle::run_offset(h), pages: handle::run_pages(h) };
+        let run = Run {
+            offset: handle::run_offset(h),
+            pages: handle::run_pages(h),
+        };
         if self.unpooled || self.used_runs.get(&run.offset) != Some(&run.pages) {
-            return Err(model_error(format!("model: {} has no used run {run:?} (handle {h:#x})", self.id)));
+            return Err(model_error(format!(
+                "model: {} has no used run {run:?} (handle {h:#x})",
+                self.id
+            )));
         }
         if handle::is_subpage(h) {
             let Some(subpage) = self.subpage_at_mut(run.offset) else {
-                return Err(model_error(format!("model: {} has no subpage at {}", self.id, run.offset)));
+                return Err(model_error(format!(
+                    "model: {} has no subpage at {}",
+                    self.id, run.offset
+                )));
             };
             match subpage.free(pools, handle::bitmap_idx(h), opts.subpage)? {
                 SubpageFree::Kept => return Ok(ChunkFree::Element),
                 SubpageFree::Released => self.subpages[run.offset as usize] = None,
             }
         } else if self.subpage_at(run.offset).is_some() {
-            return Err(model_error(format!("model: run handle {h:#x} names a subpage run")));
+            return Err(model_error(format!(
+                "model: run handle {h:#x} names a subpage run"
+            )));
         }
         self.used_runs.remove(&run.offset);
         let merged = if opts.skip_coalescing {
@@ -295,7 +338,10 @@ impl PoolChunk {
             match self.runs_avail_map.get(&(run.offset - 1)).copied() {
                 Some(past) if past != run && past.end() == run.offset => {
                     self.remove_avail_run(sc, past);
-                    run = Run { offset: past.offset, pages: past.pages + run.pages };
+                    run = Run {
+                        offset: past.offset,
+                        pages: past.pages + run.pages,
+                    };
                 }
                 _ => break,
             }
@@ -309,7 +355,10 @@ impl PoolChunk {
                 break;
             }
             self.remove_avail_run(sc, next);
-            run = Run { offset: run.offset, pages: run.pages + next.pages };
+            run = Run {
+                offset: run.offset,
+                pages: run.pages + next.pages,
+            };
         }
         run
     }

@@ -82,16 +82,27 @@ impl PoolChunkList {
         thresholds: ChunkListThresholds,
     ) -> Self {
         let min0 = min_usage.max(1);
-        let max_capacity =
-            if min0 == 100 { 0 } else { (chunk_size as u64 * (100 - min0 as u64) / 100) as usize };
+        let max_capacity = if min0 == 100 {
+            0
+        } else {
+            (chunk_size as u64 * (100 - min0 as u64) / 100) as usize
+        };
         PoolChunkList {
             id,
             min_usage,
             max_usage,
             chunk_size,
             max_capacity,
-            free_min_threshold: if max_usage == 100 { 0 } else { free_threshold(chunk_size, max_usage) },
-            free_max_threshold: if min_usage == 100 { 0 } else { free_threshold(chunk_size, min_usage) },
+            free_min_threshold: if max_usage == 100 {
+                0
+            } else {
+                free_threshold(chunk_size, max_usage)
+            },
+            free_max_threshold: if min_usage == 100 {
+                0
+            } else {
+                free_threshold(chunk_size, min_usage)
+            },
             thresholds,
             next,
             prev,
@@ -144,7 +155,9 @@ impl PoolChunkList {
     pub fn should_move_up(&self, free_bytes: usize) -> bool {
         match self.thresholds {
             ChunkListThresholds::Bytes => (free_bytes as i64) <= self.free_min_threshold as i64,
-            ChunkListThresholds::Percent => usage(free_bytes, self.chunk_size) as i64 >= self.max_usage as i64,
+            ChunkListThresholds::Percent => {
+                usage(free_bytes, self.chunk_size) as i64 >= self.max_usage as i64
+            }
         }
     }
 
@@ -152,7 +165,9 @@ impl PoolChunkList {
     pub fn should_move_down(&self, free_bytes: usize) -> bool {
         match self.thresholds {
             ChunkListThresholds::Bytes => (free_bytes as i64) > self.free_max_threshold as i64,
-            ChunkListThresholds::Percent => (usage(free_bytes, self.chunk_size) as i64) < self.min_usage as i64,
+            ChunkListThresholds::Percent => {
+                (usage(free_bytes, self.chunk_size) as i64) < self.min_usage as i64
+            }
         }
     }
 }
@@ -175,7 +190,9 @@ impl ChunkLists {
     ) -> Self {
         use ChunkListId::*;
         let q050_next = if q050_next_is_q100 { Q100 } else { Q075 };
-        let l = |id, bounds, next, prev| PoolChunkList::new(id, bounds, next, prev, chunk_size, thresholds);
+        let l = |id, bounds, next, prev| {
+            PoolChunkList::new(id, bounds, next, prev, chunk_size, thresholds)
+        };
         ChunkLists {
             lists: [
                 l(QInit, (i32::MIN, 25), Some(Q000), Some(QInit)),
@@ -202,7 +219,10 @@ impl ChunkLists {
     /// Which list holds `chunk`, by membership (the checker compares it with the
     /// chunk's own `list()`); `None` when none does.
     pub fn find(&self, chunk: ChunkId) -> Option<ChunkListId> {
-        self.lists.iter().find(|l| l.chunks.contains(&chunk)).map(|l| l.id)
+        self.lists
+            .iter()
+            .find(|l| l.chunks.contains(&chunk))
+            .map(|l| l.id)
     }
 
     /// `add`: forwards along `next` while the chunk should move up, then links it at
@@ -248,7 +268,9 @@ impl ChunkLists {
     /// needed. Returns false when it fell out of q000 and must be destroyed (it is
     /// then in no list).
     pub(crate) fn after_free(&mut self, chunk: &mut PoolChunk) -> bool {
-        let Some(list) = chunk.list() else { return true };
+        let Some(list) = chunk.list() else {
+            return true;
+        };
         if !self.get(list).should_move_down(chunk.free_bytes()) {
             return true;
         }
@@ -257,7 +279,9 @@ impl ChunkLists {
     }
 
     fn move0(&mut self, from: ChunkListId, chunk: &mut PoolChunk) -> bool {
-        let Some(prev) = self.get(from).prev else { return false };
+        let Some(prev) = self.get(from).prev else {
+            return false;
+        };
         if self.one_level_moves {
             self.add(prev, chunk);
             return true;
@@ -272,6 +296,9 @@ impl ChunkLists {
     /// Empties every list (arena finalization), returning the chunks in Netty's order:
     /// qInit, q000, …, q100, each head first.
     pub(crate) fn drain(&mut self) -> Vec<ChunkId> {
-        self.lists.iter_mut().flat_map(|l| std::mem::take(&mut l.chunks)).collect()
+        self.lists
+            .iter_mut()
+            .flat_map(|l| std::mem::take(&mut l.chunks))
+            .collect()
     }
 }

@@ -26,7 +26,9 @@ pub struct PoolGeometry {
 /// `ObjectUtil.checkPositiveOrZero` as of 4.1.128 (`name : value (expected: >= 0)`).
 fn check_positive_or_zero(value: i32, name: &str) -> JavaResult<()> {
     if value < 0 {
-        return Err(JavaException::illegal_argument(format!("{name} : {value} (expected: >= 0)")));
+        return Err(JavaException::illegal_argument(format!(
+            "{name} : {value} (expected: >= 0)"
+        )));
     }
     Ok(())
 }
@@ -87,7 +89,12 @@ fn page_shifts(page_size: i32, alignment: i32) -> JavaResult<u32> {
 impl PoolGeometry {
     /// Netty's defaults for 4.1.128: 8 KiB pages, maxOrder 9 (4 MiB chunks), no alignment.
     pub fn netty_default() -> Self {
-        PoolGeometry { page_size: 8192, page_shifts: 13, chunk_size: 8192 << 9, alignment: 0 }
+        PoolGeometry {
+            page_size: 8192,
+            page_shifts: 13,
+            chunk_size: 8192 << 9,
+            alignment: 0,
+        }
     }
 
     /// Validates as the `PooledByteBufAllocator` constructor does, in its order:
@@ -101,7 +108,11 @@ impl PoolGeometry {
         alignment: i32,
         between: impl FnOnce() -> JavaResult<()>,
     ) -> JavaResult<Self> {
-        let page_size = if alignment != 0 { pow2_align(page_size, alignment)? } else { page_size };
+        let page_size = if alignment != 0 {
+            pow2_align(page_size, alignment)?
+        } else {
+            page_size
+        };
         let chunk = chunk_size(page_size, max_order)?;
         between()?;
         check_positive_or_zero(alignment, "directMemoryCacheAlignment")?;

@@ -37,12 +37,24 @@ pub struct Handle {
 impl Handle {
     /// A run handle (`toRunHandle`).
     pub fn run(run_offset: u32, pages: u32, is_used: bool) -> Self {
-        Handle { run_offset, pages, is_used, is_subpage: false, bitmap_idx: 0 }
+        Handle {
+            run_offset,
+            pages,
+            is_used,
+            is_subpage: false,
+            bitmap_idx: 0,
+        }
     }
 
     /// A used subpage-element handle (`PoolSubpage.toHandle`).
     pub fn subpage(run_offset: u32, pages: u32, bitmap_idx: u32) -> Self {
-        Handle { run_offset, pages, is_used: true, is_subpage: true, bitmap_idx }
+        Handle {
+            run_offset,
+            pages,
+            is_used: true,
+            is_subpage: true,
+            bitmap_idx,
+        }
     }
 
     /// Packs into Netty's 64-bit layout (offset and pages are masked to 15 bits).
@@ -92,7 +104,15 @@ mod tests {
 
     #[test]
     fn layout_matches_netty_bit_positions() {
-        assert_eq!((RUN_OFFSET_SHIFT, SIZE_SHIFT, IS_USED_SHIFT, IS_SUBPAGE_SHIFT), (49, 34, 33, 32));
+        assert_eq!(
+            (
+                RUN_OFFSET_SHIFT,
+                SIZE_SHIFT,
+                IS_USED_SHIFT,
+                IS_SUBPAGE_SHIFT
+            ),
+            (49, 34, 33, 32)
+        );
         let h = Handle::subpage(3, 7, 63).encode();
         assert_eq!(h, (3u64 << 49) | (7u64 << 34) | (1 << 33) | (1 << 32) | 63);
         assert_eq!(Handle::decode(h), Handle::subpage(3, 7, 63));
@@ -104,7 +124,13 @@ mod tests {
 
     #[test]
     fn extreme_fields_round_trip() {
-        let h = Handle { run_offset: 0x7fff, pages: 0x7fff, is_used: true, is_subpage: true, bitmap_idx: u32::MAX };
+        let h = Handle {
+            run_offset: 0x7fff,
+            pages: 0x7fff,
+            is_used: true,
+            is_subpage: true,
+            bitmap_idx: u32::MAX,
+        };
         assert_eq!(Handle::decode(h.encode()), h);
         assert_eq!(h.encode(), u64::MAX);
     }

@@ -40,7 +40,13 @@ pub fn live_ranges_disjoint_in_bounds(core: &ArenaCore) -> Result<(), Violation>
                     if s.run_pages() != r.pages {
                         return Err(Violation::new(
                             NAME,
-                            format!("{}: subpage at {} spans {} pages, its run {}", c.id(), r.offset, s.run_pages(), r.pages),
+                            format!(
+                                "{}: subpage at {} spans {} pages, its run {}",
+                                c.id(),
+                                r.offset,
+                                s.run_pages(),
+                                r.pages
+                            ),
                         ));
                     }
                     let words = s.bitmap().len() as u32 * 64;
@@ -50,7 +56,11 @@ pub fn live_ranges_disjoint_in_bounds(core: &ArenaCore) -> Result<(), Violation>
                         if end > page(r.end()) {
                             return Err(Violation::new(
                                 NAME,
-                                format!("{}: element {i} of subpage {} ends at {end}, past its run", c.id(), r.offset),
+                                format!(
+                                    "{}: element {i} of subpage {} ends at {end}, past its run",
+                                    c.id(),
+                                    r.offset
+                                ),
                             ));
                         }
                         ranges.push((start, end, format!("element {i} of subpage {}", r.offset)));
@@ -60,20 +70,32 @@ pub fn live_ranges_disjoint_in_bounds(core: &ArenaCore) -> Result<(), Violation>
         }
         for s in c.subpages() {
             if !c.used_runs().any(|r| r.offset == s.run_offset()) {
-                return Err(Violation::new(NAME, format!("{}: subpage {} has no used run", c.id(), s.run_offset())));
+                return Err(Violation::new(
+                    NAME,
+                    format!("{}: subpage {} has no used run", c.id(), s.run_offset()),
+                ));
             }
         }
         ranges.sort_by_key(|r| (r.0, r.1));
         for w in ranges.windows(2) {
             if w[1].0 < w[0].1 {
-                return Err(Violation::new(NAME, format!("{}: {} overlaps {}", c.id(), w[0].2, w[1].2)));
+                return Err(Violation::new(
+                    NAME,
+                    format!("{}: {} overlaps {}", c.id(), w[0].2, w[1].2),
+                ));
             }
         }
         if let Some(last) = ranges.last() {
             if last.1 > c.chunk_size() {
                 return Err(Violation::new(
                     NAME,
-                    format!("{}: {} ends at {} past chunkSize {}", c.id(), last.2, last.1, c.chunk_size()),
+                    format!(
+                        "{}: {} ends at {} past chunkSize {}",
+                        c.id(),
+                        last.2,
+                        last.1,
+                        c.chunk_size()
+                    ),
                 ));
             }
         }
@@ -87,8 +109,15 @@ pub fn chunk_free_bytes_consistent(core: &ArenaCore) -> Result<(), Violation> {
     for c in pooled(core) {
         let shift = c.page_shifts();
         let used: usize = c.used_runs().map(|r| (r.pages as usize) << shift).sum();
-        let free: usize = c.free_runs().iter().map(|r| (r.pages as usize) << shift).sum();
-        if used > c.chunk_size() || c.free_bytes() != c.chunk_size() - used || free != c.free_bytes() {
+        let free: usize = c
+            .free_runs()
+            .iter()
+            .map(|r| (r.pages as usize) << shift)
+            .sum();
+        if used > c.chunk_size()
+            || c.free_bytes() != c.chunk_size() - used
+            || free != c.free_bytes()
+        {
             return Err(Violation::new(
                 NAME,
                 format!(
@@ -111,7 +140,10 @@ pub fn free_runs_coalesced(core: &ArenaCore) -> Result<(), Violation> {
         let runs = c.free_runs();
         for w in runs.windows(2) {
             if w[0].end() == w[1].offset {
-                return Err(Violation::new(NAME, format!("{}: free runs {:?} and {:?} touch", c.id(), w[0], w[1])));
+                return Err(Violation::new(
+                    NAME,
+                    format!("{}: free runs {:?} and {:?} touch", c.id(), w[0], w[1]),
+                ));
             }
         }
         let mut expected = Vec::new();
@@ -124,7 +156,10 @@ pub fn free_runs_coalesced(core: &ArenaCore) -> Result<(), Violation> {
         expected.sort();
         let actual: Vec<_> = c.runs_avail_map().iter().map(|(&k, &v)| (k, v)).collect();
         if actual != expected {
-            return Err(Violation::new(NAME, format!("{}: runsAvailMap {actual:?} ≠ free runs {runs:?}", c.id())));
+            return Err(Violation::new(
+                NAME,
+                format!("{}: runsAvailMap {actual:?} ≠ free runs {runs:?}", c.id()),
+            ));
         }
     }
     Ok(())
@@ -148,7 +183,11 @@ pub fn subpage_bitmap_consistent(core: &ArenaCore) -> Result<(), Violation> {
                         s.run_offset(),
                         s.elem_size(),
                         s.num_avail(),
-                        if beyond { ", bits set past maxNumElems" } else { "" }
+                        if beyond {
+                            ", bits set past maxNumElems"
+                        } else {
+                            ""
+                        }
                     ),
                 ));
             }
@@ -186,7 +225,10 @@ pub fn subpage_linked_iff_available(core: &ArenaCore) -> Result<(), Violation> {
             .and_then(|c| c.subpage_at(key.run_offset))
             .is_some_and(|s| s.head_index() == idx);
         if !ok {
-            return Err(Violation::new(NAME, format!("pool {idx} links {key:?}, which is not a subpage of that size")));
+            return Err(Violation::new(
+                NAME,
+                format!("pool {idx} links {key:?}, which is not a subpage of that size"),
+            ));
         }
     }
     Ok(())
@@ -198,18 +240,31 @@ pub fn chunk_in_list_by_usage(core: &ArenaCore) -> Result<(), Violation> {
     const NAME: &str = "chunk_in_list_by_usage";
     let lists = core.chunk_lists();
     for c in core.chunks() {
-        let holders: Vec<_> = lists.iter().filter(|l| l.chunks().contains(&c.id())).map(|l| l.id()).collect();
+        let holders: Vec<_> = lists
+            .iter()
+            .filter(|l| l.chunks().contains(&c.id()))
+            .map(|l| l.id())
+            .collect();
         if c.is_unpooled() {
             if !holders.is_empty() || c.list().is_some() {
-                return Err(Violation::new(NAME, format!("unpooled {} is in {holders:?}", c.id())));
+                return Err(Violation::new(
+                    NAME,
+                    format!("unpooled {} is in {holders:?}", c.id()),
+                ));
             }
             continue;
         }
         let [list] = holders[..] else {
-            return Err(Violation::new(NAME, format!("{} is in {} lists {holders:?}", c.id(), holders.len())));
+            return Err(Violation::new(
+                NAME,
+                format!("{} is in {} lists {holders:?}", c.id(), holders.len()),
+            ));
         };
         if c.list() != Some(list) {
-            return Err(Violation::new(NAME, format!("{} is in {list} but says {:?}", c.id(), c.list())));
+            return Err(Violation::new(
+                NAME,
+                format!("{} is in {list} but says {:?}", c.id(), c.list()),
+            ));
         }
         let l = lists.get(list);
         let up = l.next().is_some() && l.should_move_up(c.free_bytes());
@@ -229,7 +284,10 @@ pub fn chunk_in_list_by_usage(core: &ArenaCore) -> Result<(), Violation> {
     }
     for l in lists.iter() {
         if let Some(id) = l.chunks().iter().find(|id| core.chunk(**id).is_none()) {
-            return Err(Violation::new(NAME, format!("{} holds destroyed {id}", l.id())));
+            return Err(Violation::new(
+                NAME,
+                format!("{} holds destroyed {id}", l.id()),
+            ));
         }
     }
     Ok(())
@@ -246,10 +304,15 @@ pub fn handle_size_class_matches(
 ) -> Result<(), Violation> {
     const NAME: &str = "handle_size_class_matches";
     let err = |m: String| Err(Violation::new(NAME, m));
-    let Some(c) = core.chunk(chunk) else { return err(format!("{chunk} is not live")) };
+    let Some(c) = core.chunk(chunk) else {
+        return err(format!("{chunk} is not live"));
+    };
     if c.is_unpooled() {
         if h != 0 || norm_capacity > c.chunk_size() {
-            return err(format!("huge {chunk}: handle {h:#x}, capacity {norm_capacity} > {}", c.chunk_size()));
+            return err(format!(
+                "huge {chunk}: handle {h:#x}, capacity {norm_capacity} > {}",
+                c.chunk_size()
+            ));
         }
         return Ok(());
     }
@@ -260,18 +323,29 @@ pub fn handle_size_class_matches(
     }
     let small = idx <= sc.small_max_size_idx();
     if handle::is_subpage(h) != small {
-        return err(format!("handle {h:#x} (subpage={}) freed as {norm_capacity} bytes", handle::is_subpage(h)));
+        return err(format!(
+            "handle {h:#x} (subpage={}) freed as {norm_capacity} bytes",
+            handle::is_subpage(h)
+        ));
     }
     let off = handle::run_offset(h);
-    let used = c.used_runs().any(|r| r.offset == off && r.pages == handle::run_pages(h));
+    let used = c
+        .used_runs()
+        .any(|r| r.offset == off && r.pages == handle::run_pages(h));
     let ok = if small {
-        c.subpage_at(off).is_some_and(|s| s.elem_size() == norm_capacity && s.is_set(handle::bitmap_idx(h))) && used
+        c.subpage_at(off)
+            .is_some_and(|s| s.elem_size() == norm_capacity && s.is_set(handle::bitmap_idx(h)))
+            && used
     } else {
-        used && c.subpage_at(off).is_none() && (handle::run_pages(h) as usize) << c.page_shifts() == norm_capacity
+        used && c.subpage_at(off).is_none()
+            && (handle::run_pages(h) as usize) << c.page_shifts() == norm_capacity
     };
     if ok {
         Ok(())
     } else {
-        err(format!("{chunk}: handle {h:#x} is not a live {norm_capacity}-byte {}", if small { "element" } else { "run" }))
+        err(format!(
+            "{chunk}: handle {h:#x} is not a live {norm_capacity}-byte {}",
+            if small { "element" } else { "run" }
+        ))
     }
 }

@@ -94,18 +94,33 @@ fn align_up(size: usize, alignment: usize) -> usize {
     }
 }
 
-fn new_row(index: usize, log2_group: u32, log2_delta: u32, n_delta: u32, page_shifts: u32) -> SizeClassRow {
+fn new_row(
+    index: usize,
+    log2_group: u32,
+    log2_delta: u32,
+    n_delta: u32,
+    page_shifts: u32,
+) -> SizeClassRow {
     let raw = (1usize << log2_group) + ((n_delta as usize) << log2_delta);
     let page = 1usize << page_shifts;
     let is_multi_page_size = log2_delta >= page_shifts || raw % page == 0;
-    let log2_ndelta = if n_delta == 0 { 0 } else { log2(n_delta as u64) };
+    let log2_ndelta = if n_delta == 0 {
+        0
+    } else {
+        log2(n_delta as u64)
+    };
     let mut remove = (1u32 << log2_ndelta) < n_delta;
-    let log2_size = if log2_delta + log2_ndelta == log2_group { log2_group + 1 } else { log2_group };
+    let log2_size = if log2_delta + log2_ndelta == log2_group {
+        log2_group + 1
+    } else {
+        log2_group
+    };
     if log2_size == log2_group {
         remove = true;
     }
     let is_subpage = log2_size < page_shifts + LOG2_SIZE_CLASS_GROUP;
-    let in_lookup = log2_size < LOG2_MAX_LOOKUP_SIZE || (log2_size == LOG2_MAX_LOOKUP_SIZE && !remove);
+    let in_lookup =
+        log2_size < LOG2_MAX_LOOKUP_SIZE || (log2_size == LOG2_MAX_LOOKUP_SIZE && !remove);
     SizeClassRow {
         index,
         log2_group,
@@ -162,8 +177,11 @@ impl SizeClasses {
                 lookup_max_size = row.size;
             }
         }
-        let page_idx_to_size: Vec<usize> =
-            rows.iter().filter(|r| r.is_multi_page_size).map(|r| r.size).collect();
+        let page_idx_to_size: Vec<usize> = rows
+            .iter()
+            .filter(|r| r.is_multi_page_size)
+            .map(|r| r.size)
+            .collect();
 
         // Netty's newSize2idxTab: one entry per 16-byte granule up to lookupMaxSize.
         let mut size_to_idx = vec![0usize; lookup_max_size >> LOG2_QUANTUM];
@@ -261,9 +279,17 @@ impl SizeClasses {
         }
         let x = log2(((size as u64) << 1) - 1);
         let first = LOG2_SIZE_CLASS_GROUP + LOG2_QUANTUM + 1;
-        let shift = if x < first { 0 } else { x - (LOG2_SIZE_CLASS_GROUP + LOG2_QUANTUM) };
+        let shift = if x < first {
+            0
+        } else {
+            x - (LOG2_SIZE_CLASS_GROUP + LOG2_QUANTUM)
+        };
         let group = (shift as usize) << LOG2_SIZE_CLASS_GROUP;
-        let log2_delta = if x < first { LOG2_QUANTUM } else { x - LOG2_SIZE_CLASS_GROUP - 1 };
+        let log2_delta = if x < first {
+            LOG2_QUANTUM
+        } else {
+            x - LOG2_SIZE_CLASS_GROUP - 1
+        };
         let modulo = ((size - 1) >> log2_delta) & ((1 << LOG2_SIZE_CLASS_GROUP) - 1);
         group + modulo
     }
@@ -286,9 +312,13 @@ impl SizeClasses {
         }
         let ps = self.page_shifts;
         let x = log2(((bytes as u64) << 1) - 1);
-        let shift = if x < LOG2_SIZE_CLASS_GROUP + ps { 0 } else { x - (LOG2_SIZE_CLASS_GROUP + ps) };
+        let shift = x.saturating_sub(LOG2_SIZE_CLASS_GROUP + ps);
         let group = (shift as usize) << LOG2_SIZE_CLASS_GROUP;
-        let log2_delta = if x < LOG2_SIZE_CLASS_GROUP + ps + 1 { ps } else { x - LOG2_SIZE_CLASS_GROUP - 1 };
+        let log2_delta = if x < LOG2_SIZE_CLASS_GROUP + ps + 1 {
+            ps
+        } else {
+            x - LOG2_SIZE_CLASS_GROUP - 1
+        };
         let modulo = ((bytes - 1) >> log2_delta) & ((1 << LOG2_SIZE_CLASS_GROUP) - 1);
         let mut page_idx = group + modulo;
         if floor && self.page_idx_to_size[page_idx] > bytes {
@@ -308,8 +338,11 @@ impl SizeClasses {
             return self.rows[self.size_to_idx[(size - 1) >> LOG2_QUANTUM]].size;
         }
         let x = log2(((size as u64) << 1) - 1);
-        let log2_delta =
-            if x < LOG2_SIZE_CLASS_GROUP + LOG2_QUANTUM + 1 { LOG2_QUANTUM } else { x - LOG2_SIZE_CLASS_GROUP - 1 };
+        let log2_delta = if x < LOG2_SIZE_CLASS_GROUP + LOG2_QUANTUM + 1 {
+            LOG2_QUANTUM
+        } else {
+            x - LOG2_SIZE_CLASS_GROUP - 1
+        };
         let mask = (1usize << log2_delta) - 1;
         (size + mask) & !mask
     }

@@ -34,12 +34,19 @@ pub struct SimpleChunkSource {
 impl SimpleChunkSource {
     /// An unlimited source of `mode` memory.
     pub fn new(mode: MemoryMode) -> Self {
-        SimpleChunkSource { mode, ..Self::default() }
+        SimpleChunkSource {
+            mode,
+            ..Self::default()
+        }
     }
 
     /// A source failing like Netty's direct-memory counter beyond `limit` bytes.
     pub fn with_limit(mode: MemoryMode, limit: usize) -> Self {
-        SimpleChunkSource { mode, limit: Some(limit), ..Self::default() }
+        SimpleChunkSource {
+            mode,
+            limit: Some(limit),
+            ..Self::default()
+        }
     }
 
     /// Number of regions created so far.

@@ -18,7 +18,10 @@ pub struct SubpageOptions {
 
 impl Default for SubpageOptions {
     fn default() -> Self {
-        SubpageOptions { release_single_element: true, double_free_undetected: false }
+        SubpageOptions {
+            release_single_element: true,
+            double_free_undetected: false,
+        }
     }
 }
 
@@ -170,7 +173,10 @@ impl PoolSubpage {
         if bitmap_idx >= self.max_num_elems {
             return Err(JavaException::new(
                 JavaClass::Assertion,
-                format!("model: bitmapIdx {bitmap_idx} out of range (maxNumElems = {})", self.max_num_elems),
+                format!(
+                    "model: bitmapIdx {bitmap_idx} out of range (maxNumElems = {})",
+                    self.max_num_elems
+                ),
             ));
         }
         if !self.is_set(bitmap_idx) && !opts.double_free_undetected {
@@ -218,7 +224,11 @@ impl PoolSubpage {
                 for j in 0..64 {
                     if bits & 1 == 0 {
                         let val = base | j;
-                        return if val < self.max_num_elems as i64 { val } else { -1 };
+                        return if val < self.max_num_elems as i64 {
+                            val
+                        } else {
+                            -1
+                        };
                     }
                     bits >>= 1;
                 }

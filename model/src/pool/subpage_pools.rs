@@ -26,7 +26,9 @@ pub struct SubpagePools {
 impl SubpagePools {
     /// `n_subpages` empty pools.
     pub fn new(n_subpages: usize) -> Self {
-        SubpagePools { pools: vec![Vec::new(); n_subpages] }
+        SubpagePools {
+            pools: vec![Vec::new(); n_subpages],
+        }
     }
 
     /// Number of pools (`numSmallSubpages`).
@@ -83,6 +85,9 @@ impl SubpagePools {
 
     /// Every linked subpage with its size index, pool by pool.
     pub fn iter(&self) -> impl Iterator<Item = (usize, SubpageKey)> + '_ {
-        self.pools.iter().enumerate().flat_map(|(i, p)| p.iter().map(move |k| (i, *k)))
+        self.pools
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.iter().map(move |k| (i, *k)))
     }
 }

@@ -7,7 +7,10 @@ use crate::pool::{ChunkFree, ChunkFreeOptions, ChunkId, PoolChunk, Run, SubpageP
 
 fn chunk() -> (PoolChunk, SubpagePools) {
     let sc = sc();
-    (PoolChunk::new_pooled(ChunkId(1), Memory::new(MemoryMode::Virtual, CHUNK), &sc), SubpagePools::new(39))
+    (
+        PoolChunk::new_pooled(ChunkId(1), Memory::new(MemoryMode::Virtual, CHUNK), &sc),
+        SubpagePools::new(39),
+    )
 }
 
 fn run(c: &mut PoolChunk, pages: usize) -> u64 {
@@ -23,8 +26,20 @@ fn new_chunk_is_one_free_run_in_the_last_queue() {
     let (c, _) = chunk();
     assert_eq!(c.free_bytes(), CHUNK);
     assert_eq!(c.usage(), 0);
-    assert_eq!(c.free_runs_by_queue().collect::<Vec<_>>(), vec![(31, Run { offset: 0, pages: 512 })]);
-    assert_eq!(c.runs_avail_map().keys().copied().collect::<Vec<_>>(), vec![0, 511]);
+    assert_eq!(
+        c.free_runs_by_queue().collect::<Vec<_>>(),
+        vec![(
+            31,
+            Run {
+                offset: 0,
+                pages: 512
+            }
+        )]
+    );
+    assert_eq!(
+        c.runs_avail_map().keys().copied().collect::<Vec<_>>(),
+        vec![0, 511]
+    );
 }
 
 #[test]
@@ -33,7 +48,13 @@ fn allocate_run_splits_and_reinserts_the_tail() {
     let h = run(&mut c, 3);
     assert_eq!(Handle::decode(h), Handle::run(0, 3, true));
     assert_eq!(c.free_bytes(), CHUNK - 3 * PAGE);
-    assert_eq!(c.free_runs(), vec![Run { offset: 3, pages: 509 }]);
+    assert_eq!(
+        c.free_runs(),
+        vec![Run {
+            offset: 3,
+            pages: 509
+        }]
+    );
     assert_eq!(c.offset_of(h), Some((0, 3 * PAGE)));
     let h2 = run(&mut c, 2);
     assert_eq!(c.offset_of(h2), Some((3 * PAGE, 2 * PAGE)));
@@ -69,13 +90,46 @@ fn free_coalesces_with_previous_and_next() {
     let cc = run(&mut c, 1);
     let o = ChunkFreeOptions::default();
     assert_eq!(free(&mut c, &mut p, b, o), ChunkFree::Run);
-    assert_eq!(c.free_runs(), vec![Run { offset: 2, pages: 3 }, Run { offset: 6, pages: 506 }]);
+    assert_eq!(
+        c.free_runs(),
+        vec![
+            Run {
+                offset: 2,
+                pages: 3
+            },
+            Run {
+                offset: 6,
+                pages: 506
+            }
+        ]
+    );
     free(&mut c, &mut p, a, o);
-    assert_eq!(c.free_runs(), vec![Run { offset: 0, pages: 5 }, Run { offset: 6, pages: 506 }]);
+    assert_eq!(
+        c.free_runs(),
+        vec![
+            Run {
+                offset: 0,
+                pages: 5
+            },
+            Run {
+                offset: 6,
+                pages: 506
+            }
+        ]
+    );
     free(&mut c, &mut p, cc, o);
-    assert_eq!(c.free_runs(), vec![Run { offset: 0, pages: 512 }]);
+    assert_eq!(
+        c.free_runs(),
+        vec![Run {
+            offset: 0,
+            pages: 512
+        }]
+    );
     assert_eq!(c.free_bytes(), CHUNK);
-    assert_eq!(c.runs_avail_map().keys().copied().collect::<Vec<_>>(), vec![0, 511]);
+    assert_eq!(
+        c.runs_avail_map().keys().copied().collect::<Vec<_>>(),
+        vec![0, 511]
+    );
     assert_eq!(c.used_runs().count(), 0);
 }
 
@@ -85,12 +139,28 @@ fn uncoalesced_mutant_leaves_neighbours_apart() {
     let a = run(&mut c, 2);
     let b = run(&mut c, 3);
     let _keep = run(&mut c, 1);
-    let o = ChunkFreeOptions { skip_coalescing: true, ..Default::default() };
+    let o = ChunkFreeOptions {
+        skip_coalescing: true,
+        ..Default::default()
+    };
     free(&mut c, &mut p, a, o);
     free(&mut c, &mut p, b, o);
     assert_eq!(
         c.free_runs(),
-        vec![Run { offset: 0, pages: 2 }, Run { offset: 2, pages: 3 }, Run { offset: 6, pages: 506 }]
+        vec![
+            Run {
+                offset: 0,
+                pages: 2
+            },
+            Run {
+                offset: 2,
+                pages: 3
+            },
+            Run {
+                offset: 6,
+                pages: 506
+            }
+        ]
     );
 }
 
@@ -100,7 +170,9 @@ fn freeing_a_free_run_is_refused_without_change() {
     let a = run(&mut c, 2);
     free(&mut c, &mut p, a, ChunkFreeOptions::default());
     let before = (c.free_bytes(), c.free_runs());
-    let e = c.free(&sc(), a, &mut p, ChunkFreeOptions::default()).unwrap_err();
+    let e = c
+        .free(&sc(), a, &mut p, ChunkFreeOptions::default())
+        .unwrap_err();
     assert_eq!(e.class, JavaClass::Assertion);
     assert_eq!((c.free_bytes(), c.free_runs()), before);
 }

@@ -20,7 +20,10 @@ fn default_geometry_counts() {
 fn max_order_11_counts() {
     let g = PoolGeometry::validate(8192, 11, 0, || Ok(())).unwrap();
     let sc = g.heap_size_classes();
-    assert_eq!((sc.n_sizes(), sc.n_p_sizes(), sc.n_subpages()), (76, 40, 39));
+    assert_eq!(
+        (sc.n_sizes(), sc.n_p_sizes(), sc.n_subpages()),
+        (76, 40, 39)
+    );
     let row = sc.rows()[72];
     assert_eq!((row.log2_group, row.log2_delta, row.n_delta), (23, 21, 1));
     assert!(row.is_multi_page_size && !row.is_subpage && row.log2_delta_lookup.is_none());
@@ -30,16 +33,28 @@ fn max_order_11_counts() {
 fn size_sequence_matches_jemalloc() {
     let sc = sc();
     let sizes: Vec<usize> = sc.rows().iter().map(|r| r.size).collect();
-    assert_eq!(&sizes[..12], &[16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256]);
+    assert_eq!(
+        &sizes[..12],
+        &[16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256]
+    );
     let k = 1024;
-    for window in [[4 * k, 5 * k, 6 * k, 7 * k, 8 * k, 10 * k], [24 * k, 28 * k, 32 * k, 40 * k, 48 * k, 56 * k]] {
+    for window in [
+        [4 * k, 5 * k, 6 * k, 7 * k, 8 * k, 10 * k],
+        [24 * k, 28 * k, 32 * k, 40 * k, 48 * k, 56 * k],
+    ] {
         let i = sizes.iter().position(|&s| s == window[0]).unwrap();
         assert_eq!(&sizes[i..i + 6], &window);
     }
     let first = sc.rows()[0];
-    assert_eq!((first.log2_group, first.log2_delta, first.n_delta), (4, 4, 0));
+    assert_eq!(
+        (first.log2_group, first.log2_delta, first.n_delta),
+        (4, 4, 0)
+    );
     let fifth = sc.rows()[4];
-    assert_eq!((fifth.log2_group, fifth.log2_delta, fifth.n_delta), (6, 4, 1));
+    assert_eq!(
+        (fifth.log2_group, fifth.log2_delta, fifth.n_delta),
+        (6, 4, 1)
+    );
     assert_eq!(first.log2_delta_lookup, Some(4));
 }
 
@@ -116,9 +131,15 @@ fn cli_table_rows() {
     let table = sc().table();
     assert_eq!(table.len(), 68);
     let r0 = &table[0];
-    assert_eq!((r0.size, r0.kind.as_str(), r0.run_pages, r0.elements), (16, "small", 1, Some(512)));
+    assert_eq!(
+        (r0.size, r0.kind.as_str(), r0.run_pages, r0.elements),
+        (16, "small", 1, Some(512))
+    );
     let r39 = &table[39];
-    assert_eq!((r39.size, r39.kind.as_str(), r39.run_pages, r39.elements), (32768, "normal", 4, None));
+    assert_eq!(
+        (r39.size, r39.kind.as_str(), r39.run_pages, r39.elements),
+        (32768, "normal", 4, None)
+    );
 }
 
 #[test]

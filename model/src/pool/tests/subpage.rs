@@ -10,7 +10,10 @@ fn elements_fill_one_subpage_then_the_next() {
     let (mut a, mut s) = direct();
     let allocs: Vec<_> = (0..512).map(|_| a.allocate(10, &mut s).unwrap()).collect();
     for (i, al) in allocs.iter().enumerate() {
-        assert_eq!((al.offset, al.length, al.max_length, al.kind), (i * 16, 10, 16, SizeKind::Small));
+        assert_eq!(
+            (al.offset, al.length, al.max_length, al.kind),
+            (i * 16, 10, 16, SizeKind::Small)
+        );
         assert_eq!(handle::bitmap_idx(al.handle), i as u32);
         assert!(handle::is_subpage(al.handle));
     }
@@ -29,8 +32,14 @@ fn freeing_into_a_full_subpage_relinks_it_at_the_front() {
     let (mut a, mut s) = direct();
     let first: Vec<_> = (0..512).map(|_| a.allocate(16, &mut s).unwrap()).collect();
     let _second = a.allocate(16, &mut s).unwrap();
-    a.free(first[7].chunk, first[7].handle, 16, false, &mut s).unwrap();
-    let pool: Vec<u32> = a.subpage_pools().pool(0).iter().map(|k| k.run_offset).collect();
+    a.free(first[7].chunk, first[7].handle, 16, false, &mut s)
+        .unwrap();
+    let pool: Vec<u32> = a
+        .subpage_pools()
+        .pool(0)
+        .iter()
+        .map(|k| k.run_offset)
+        .collect();
     assert_eq!(pool, vec![0, 1]);
     // The freed slot is the hint: it is handed out next.
     assert_eq!(a.allocate(16, &mut s).unwrap().offset, 7 * 16);
@@ -61,12 +70,16 @@ fn fully_free_subpage_is_released_unless_alone() {
     check_arena(&a).unwrap();
 }
 
-fn three_single_element_subpages(mutant: Mutant) -> (crate::pool::ArenaCore, Vec<crate::pool::Allocation>) {
+fn three_single_element_subpages(
+    mutant: Mutant,
+) -> (crate::pool::ArenaCore, Vec<crate::pool::Allocation>) {
     let (mut a, mut s) = arena_with(ArenaKind::Direct, mutant);
     let allocs: Vec<_> = (0..3).map(|_| a.allocate(8192, &mut s).unwrap()).collect();
     assert!(a.subpage_pools().pool(allocs[0].size_idx).is_empty());
-    a.free(allocs[0].chunk, allocs[0].handle, 8192, false, &mut s).unwrap();
-    a.free(allocs[1].chunk, allocs[1].handle, 8192, false, &mut s).unwrap();
+    a.free(allocs[0].chunk, allocs[0].handle, 8192, false, &mut s)
+        .unwrap();
+    a.free(allocs[1].chunk, allocs[1].handle, 8192, false, &mut s)
+        .unwrap();
     (a, allocs)
 }
 
@@ -94,9 +107,15 @@ fn multi_page_subpage_offsets() {
     let (mut a, mut s) = direct();
     let x = a.allocate(28 * 1024, &mut s).unwrap();
     let y = a.allocate(28 * 1024, &mut s).unwrap();
-    assert_eq!((x.offset, y.offset, x.max_length), (0, 28 * 1024, 28 * 1024));
+    assert_eq!(
+        (x.offset, y.offset, x.max_length),
+        (0, 28 * 1024, 28 * 1024)
+    );
     let sub = a.chunk(x.chunk).unwrap().subpage_at(0).unwrap();
-    assert_eq!((sub.run_pages(), sub.max_num_elems(), sub.num_avail()), (7, 2, 0));
+    assert_eq!(
+        (sub.run_pages(), sub.max_num_elems(), sub.num_avail()),
+        (7, 2, 0)
+    );
     assert_eq!(a.allocate(28 * 1024, &mut s).unwrap().offset, 7 * PAGE);
 }
 
@@ -105,7 +124,11 @@ fn no_free_bit_while_num_avail_positive_is_12776() {
     let (mut a, mut s) = direct();
     let allocs: Vec<_> = (0..511).map(|_| a.allocate(16, &mut s).unwrap()).collect();
     let chunk = allocs[0].chunk;
-    a.chunk_mut(chunk).unwrap().subpage_at_mut(0).unwrap().corrupt_set_bit(511);
+    a.chunk_mut(chunk)
+        .unwrap()
+        .subpage_at_mut(0)
+        .unwrap()
+        .corrupt_set_bit(511);
     let e = a.allocate(16, &mut s).unwrap_err();
     assert_eq!(e.class, JavaClass::Assertion);
     assert_eq!(
@@ -113,7 +136,10 @@ fn no_free_bit_while_num_avail_positive_is_12776() {
         "No next available bitmap index found (bitmapIdx = -1), even though there are supposed to be \
          (numAvail = 1) out of (maxNumElems = 512) available indexes."
     );
-    assert!(a.subpage_pools().pool(0).is_empty(), "the broken subpage is unlinked");
+    assert!(
+        a.subpage_pools().pool(0).is_empty(),
+        "the broken subpage is unlinked"
+    );
     assert_eq!(a.counters().allocations_small, 511);
 }
 
