@@ -15,6 +15,7 @@ pub mod jvm;
 pub mod leak;
 pub mod memory;
 pub mod mutant;
+pub mod pool;
 pub mod profile;
 pub mod refcnt;
 pub mod sync;

@@ -25,7 +25,7 @@ fn refcount_error_texts_on_a_released_buffer() {
     assert_eq!(buf.get_byte(0).unwrap_err().message, "refCnt: 0");
     assert_eq!(
         buf.to_java_string(),
-        "InstrumentedUnpooledUnsafeHeapByteBuf(freed)"
+        "UnpooledByteBufAllocator$InstrumentedUnpooledUnsafeHeapByteBuf(freed)"
     );
 }
 
@@ -57,17 +57,17 @@ fn index_texts_and_to_string() {
     buf.write_bytes(T, &[1, 2]).unwrap();
     assert_eq!(
         buf.to_java_string(),
-        "InstrumentedUnpooledUnsafeHeapByteBuf(ridx: 0, widx: 2, cap: 4/8)"
+        "UnpooledByteBufAllocator$InstrumentedUnpooledUnsafeHeapByteBuf(ridx: 0, widx: 2, cap: 4/8)"
     );
     assert_eq!(
         buf.read_bytes(3).unwrap_err().message,
         "readerIndex(0) + length(3) exceeds writerIndex(2): \
-         InstrumentedUnpooledUnsafeHeapByteBuf(ridx: 0, widx: 2, cap: 4/8)"
+         UnpooledByteBufAllocator$InstrumentedUnpooledUnsafeHeapByteBuf(ridx: 0, widx: 2, cap: 4/8)"
     );
     assert_eq!(
         buf.write_bytes(T, &[0; 7]).unwrap_err().message,
         "writerIndex(2) + minWritableBytes(7) exceeds maxCapacity(8): \
-         InstrumentedUnpooledUnsafeHeapByteBuf(ridx: 0, widx: 2, cap: 4/8)"
+         UnpooledByteBufAllocator$InstrumentedUnpooledUnsafeHeapByteBuf(ridx: 0, widx: 2, cap: 4/8)"
     );
     assert_eq!(
         buf.get_byte(4).unwrap_err().message,
@@ -75,11 +75,11 @@ fn index_texts_and_to_string() {
     );
     assert_eq!(
         buf.set_reader_index(3).unwrap_err().message,
-        "readerIndex: 3 (expected: 0 <= readerIndex <= writerIndex(2))"
+        "readerIndex: 3, writerIndex: 2 (expected: 0 <= readerIndex <= writerIndex <= capacity(4))"
     );
     assert_eq!(
         buf.set_writer_index(5).unwrap_err().message,
-        "writerIndex: 5 (expected: readerIndex(0) <= writerIndex <= capacity(4))"
+        "readerIndex: 0, writerIndex: 5 (expected: 0 <= readerIndex <= writerIndex <= capacity(4))"
     );
     let e = buf.set_capacity(T, 9).unwrap_err();
     assert_eq!(
@@ -128,7 +128,7 @@ fn slice_and_duplicate_bounds() {
     let buf = alloc.new_buffer(T, false, 8, 8).unwrap();
     assert_eq!(
         buf.slice_range(4, 5).unwrap_err().message,
-        "InstrumentedUnpooledUnsafeHeapByteBuf(ridx: 0, widx: 0, cap: 8/8).slice(4, 5)"
+        "UnpooledByteBufAllocator$InstrumentedUnpooledUnsafeHeapByteBuf(ridx: 0, widx: 0, cap: 8/8).slice(4, 5)"
     );
     let slice = buf.slice_range(2, 4).unwrap();
     assert_eq!(slice.max_capacity(), 4);

@@ -1,6 +1,7 @@
 //! Allocators: Netty's `UnpooledByteBufAllocator` and `PooledByteBufAllocator`.
 
 mod capacity;
+pub mod pooled;
 mod unpooled;
 
 pub use capacity::{calculate_new_capacity, validate_capacities, CALCULATE_THRESHOLD};
@@ -18,6 +19,8 @@ use crate::thread::ThreadId;
 pub enum AllocRef {
     /// An `UnpooledByteBufAllocator`.
     Unpooled(Arc<UnpooledAllocator>),
+    /// A `PooledByteBufAllocator`.
+    Pooled(Arc<pooled::PooledAllocator>),
 }
 
 impl AllocRef {
@@ -25,6 +28,7 @@ impl AllocRef {
     pub fn jvm(&self) -> &Arc<Jvm> {
         match self {
             AllocRef::Unpooled(a) => a.jvm(),
+            AllocRef::Pooled(a) => a.jvm(),
         }
     }
 
@@ -38,6 +42,7 @@ impl AllocRef {
     ) -> JavaResult<ByteBuf> {
         match self {
             AllocRef::Unpooled(a) => a.new_buffer(t, direct, initial as i64, max as i64),
+            AllocRef::Pooled(a) => a.new_buffer(t, direct, initial as i64, max as i64),
         }
     }
 
@@ -45,6 +50,10 @@ impl AllocRef {
     pub(crate) fn free_unpooled(&self, region: UnpooledRegion) {
         match self {
             AllocRef::Unpooled(a) => a.free_region(region),
+            AllocRef::Pooled(a) => {
+                let len = region.memory.len() as u64;
+                release_accounting(a.jvm(), region.accounting, len);
+            }
         }
     }
 
@@ -56,6 +65,30 @@ impl AllocRef {
     ) -> JavaResult<UnpooledRegion> {
         match self {
             AllocRef::Unpooled(a) => a.allocate_region_like(old, new_capacity),
+            AllocRef::Pooled(a) => {
+                UnpooledAllocator::new(a.jvm()).allocate_region_like_unmetered(old, new_capacity)
+            }
         }
+    }
+
+    /// Returns a released pooled buffer's memory (cache, arena or huge destruction).
+    pub(crate) fn free_pooled(&self, region: crate::buffer::PooledRegion) -> JavaResult<()> {
+        match self {
+            AllocRef::Pooled(a) => a.free_region(region),
+            AllocRef::Unpooled(_) => Ok(()),
+        }
+    }
+
+    /// The pooled allocator, if this is one.
+    pub fn as_pooled(&self) -> Option<&Arc<pooled::PooledAllocator>> {
+        match self {
+            AllocRef::Pooled(a) => Some(a),
+            AllocRef::Unpooled(_) => None,
+        }
+    }
+
+    /// Identity of the allocator (pooled allocators only; 0 for unpooled).
+    pub fn pooled_id(&self) -> Option<u64> {
+        self.as_pooled().map(|a| a.id())
     }
 }

@@ -165,22 +165,25 @@ impl ByteBuf {
 
     /// `readerIndex(index)`.
     pub fn set_reader_index(&self, index: i64) -> JavaResult<()> {
-        let mut state = self.object().state();
-        if index < 0 || index > state.writer as i64 {
-            return Err(texts::bad_reader_index(index, state.writer));
-        }
-        state.reader = index as usize;
-        Ok(())
+        let writer = self.writer_index() as i64;
+        self.set_indexes(index, writer)
     }
 
     /// `writerIndex(index)`.
     pub fn set_writer_index(&self, index: i64) -> JavaResult<()> {
+        let reader = self.reader_index() as i64;
+        self.set_indexes(reader, index)
+    }
+
+    /// `setIndex(readerIndex, writerIndex)` (`checkIndexBounds`).
+    pub fn set_indexes(&self, reader: i64, writer: i64) -> JavaResult<()> {
         let capacity = self.capacity();
-        let mut state = self.object().state();
-        if index < state.reader as i64 || index > capacity as i64 {
-            return Err(texts::bad_writer_index(index, state.reader, capacity));
+        if reader < 0 || reader > writer || writer > capacity as i64 {
+            return Err(texts::bad_indexes(reader, writer, capacity));
         }
-        state.writer = index as usize;
+        let mut state = self.object().state();
+        state.reader = reader as usize;
+        state.writer = writer as usize;
         Ok(())
     }
 

@@ -38,7 +38,8 @@ pub enum BufClass {
 }
 
 impl BufClass {
-    /// `StringUtil.simpleClassName`, as `toString()` and leak records print it.
+    /// `StringUtil.simpleClassName`, as `toString()` prints it (nested classes keep
+    /// their `Outer$` prefix, as the oracle shows).
     /// `instrumented` adds the `Instrumented` prefix of `UnpooledByteBufAllocator`'s
     /// metric-keeping subclasses.
     pub fn simple_name(self, instrumented: bool) -> &'static str {
@@ -48,25 +49,37 @@ impl BufClass {
             (BufClass::PooledUnsafeHeap, _) => "PooledUnsafeHeapByteBuf",
             (BufClass::PooledHeap, _) => "PooledHeapByteBuf",
             (BufClass::UnpooledDirect, false) => "UnpooledDirectByteBuf",
-            (BufClass::UnpooledDirect, true) => "InstrumentedUnpooledDirectByteBuf",
+            (BufClass::UnpooledDirect, true) => {
+                "UnpooledByteBufAllocator$InstrumentedUnpooledDirectByteBuf"
+            }
             (BufClass::UnpooledUnsafeDirect, false) => "UnpooledUnsafeDirectByteBuf",
-            (BufClass::UnpooledUnsafeDirect, true) => "InstrumentedUnpooledUnsafeDirectByteBuf",
+            (BufClass::UnpooledUnsafeDirect, true) => {
+                "UnpooledByteBufAllocator$InstrumentedUnpooledUnsafeDirectByteBuf"
+            }
             (BufClass::UnpooledUnsafeNoCleanerDirect, false) => {
                 "UnpooledUnsafeNoCleanerDirectByteBuf"
             }
             (BufClass::UnpooledUnsafeNoCleanerDirect, true) => {
-                "InstrumentedUnpooledUnsafeNoCleanerDirectByteBuf"
+                "UnpooledByteBufAllocator$InstrumentedUnpooledUnsafeNoCleanerDirectByteBuf"
             }
             (BufClass::UnpooledHeap, false) => "UnpooledHeapByteBuf",
-            (BufClass::UnpooledHeap, true) => "InstrumentedUnpooledHeapByteBuf",
+            (BufClass::UnpooledHeap, true) => {
+                "UnpooledByteBufAllocator$InstrumentedUnpooledHeapByteBuf"
+            }
             (BufClass::UnpooledUnsafeHeap, false) => "UnpooledUnsafeHeapByteBuf",
-            (BufClass::UnpooledUnsafeHeap, true) => "InstrumentedUnpooledUnsafeHeapByteBuf",
+            (BufClass::UnpooledUnsafeHeap, true) => {
+                "UnpooledByteBufAllocator$InstrumentedUnpooledUnsafeHeapByteBuf"
+            }
             (BufClass::UnpooledSliced, _) => "UnpooledSlicedByteBuf",
             (BufClass::UnpooledDuplicated, _) => "UnpooledDuplicatedByteBuf",
             (BufClass::PooledSliced, _) => "PooledSlicedByteBuf",
             (BufClass::PooledDuplicated, _) => "PooledDuplicatedByteBuf",
-            (BufClass::PooledNonRetainedSliced, _) => "PooledNonRetainedSlicedByteBuf",
-            (BufClass::PooledNonRetainedDuplicated, _) => "PooledNonRetainedDuplicatedByteBuf",
+            (BufClass::PooledNonRetainedSliced, _) => {
+                "AbstractPooledDerivedByteBuf$PooledNonRetainedSlicedByteBuf"
+            }
+            (BufClass::PooledNonRetainedDuplicated, _) => {
+                "AbstractPooledDerivedByteBuf$PooledNonRetainedDuplicatedByteBuf"
+            }
         }
     }
 

@@ -263,6 +263,7 @@ impl ByteBuf {
                 parent: spec.parent,
             },
             tracker: None,
+            cache_link: None,
         };
         let own_count = spec.class.is_pooled_derivative();
         if own_count {

@@ -76,8 +76,15 @@ pub(crate) fn deallocate(obj: &Arc<BufObject>) -> JavaResult<()> {
             _ => Region::Freed,
         }
     };
+    if !jvm.profile().allocator.clear_cache_link_on_deallocate {
+        // 4.1.48 keeps `PooledByteBuf.cache` set: the recycled object keeps the cache
+        // reachable.
+    } else {
+        obj.state().cache_link = None;
+    }
     match region {
         Region::Unpooled(r) => obj.alloc().free_unpooled(r),
+        Region::Pooled(r) => obj.alloc().free_pooled(r)?,
         Region::Freed => {}
     }
     if obj.class().is_pooled_root() {
@@ -126,6 +133,9 @@ fn recycle(obj: &Arc<BufObject>) {
         return;
     }
     let jvm = obj.alloc().jvm().clone();
+    if !jvm.is_alive(obj.owner_thread()) {
+        return;
+    }
     if obj.class().is_pooled_derivative() && jvm.profile().leak.recycled_derivative_clears_parent {
         obj.state().body = Body::Recycled;
     }

@@ -22,7 +22,7 @@ pub use guard::ReleaseOnDrop;
 pub use object::{AllocId, BufObject, LeakHandle, ObjectId};
 pub(crate) use object::{Body, BufState};
 pub(crate) use region::Region;
-pub use region::{Accounting, UnpooledRegion};
+pub use region::{Accounting, CacheLink, PooledRegion, UnpooledRegion};
 
 use crate::alloc::AllocRef;
 use crate::error::{JavaException, JavaResult};
@@ -67,19 +67,9 @@ impl Drop for ByteBuf {
 
 impl ByteBuf {
     /// Creates a new, never-recycled root object and returns the first handle to it.
-    pub(crate) fn new_root(spec: NewRoot) -> ByteBuf {
+    pub(crate) fn new_root(mut spec: NewRoot) -> ByteBuf {
         let jvm = spec.alloc.jvm().clone();
-        let state = BufState {
-            alloc_id: jvm.next_alloc_id(),
-            reader: 0,
-            writer: 0,
-            max_capacity: spec.max_capacity,
-            body: Body::Root {
-                region: spec.region,
-                capacity: spec.capacity,
-            },
-            tracker: None,
-        };
+        let state = Self::root_state(&jvm, &mut spec, None);
         let refcnt = crate::refcnt::RefCnt::new(jvm.refcount_algorithm());
         let id = jvm.objects.lock().next_id();
         let obj = Arc::new(BufObject::new(
@@ -94,6 +84,52 @@ impl ByteBuf {
         ));
         jvm.objects.lock().insert(obj.clone());
         ByteBuf::from_object(obj)
+    }
+
+    /// A pooled root: reuses an object from the allocating thread's recycler pool
+    /// (`RECYCLER.get()` then `reuse(maxCapacity)`) or creates one.
+    pub(crate) fn new_pooled_root(mut spec: NewRoot, cache_link: Option<CacheLink>) -> ByteBuf {
+        let jvm = spec.alloc.jvm().clone();
+        let state = Self::root_state(&jvm, &mut spec, cache_link);
+        let reused = jvm.recycler.lock().take(spec.class, spec.thread);
+        if let Some(obj) = reused.and_then(|id| jvm.objects.lock().get(id)) {
+            obj.reincarnate(state);
+            return ByteBuf::from_object(obj);
+        }
+        let recyclable = jvm
+            .recycler
+            .lock()
+            .new_object_recyclable(spec.class, spec.thread);
+        let refcnt = crate::refcnt::RefCnt::new(jvm.refcount_algorithm());
+        let id = jvm.objects.lock().next_id();
+        let obj = Arc::new(BufObject::new(
+            id,
+            spec.class,
+            false,
+            spec.thread,
+            recyclable,
+            spec.alloc,
+            Some(refcnt),
+            state,
+        ));
+        jvm.objects.lock().insert(obj.clone());
+        ByteBuf::from_object(obj)
+    }
+
+    /// The initial state of a root; `spec.region` is moved in.
+    fn root_state(jvm: &Jvm, spec: &mut NewRoot, cache_link: Option<CacheLink>) -> BufState {
+        BufState {
+            alloc_id: jvm.next_alloc_id(),
+            reader: 0,
+            writer: 0,
+            max_capacity: spec.max_capacity,
+            body: Body::Root {
+                region: std::mem::replace(&mut spec.region, Region::Freed),
+                capacity: spec.capacity,
+            },
+            tracker: None,
+            cache_link,
+        }
     }
 
     /// A new handle to `obj`, bound to its current allocation generation.
@@ -253,6 +289,12 @@ impl ByteBuf {
             crate::leak::WrapperKind::Simple => "SimpleLeakAwareByteBuf",
             crate::leak::WrapperKind::Advanced => "AdvancedLeakAwareByteBuf",
         })
+    }
+
+    /// Offset of index 0 in the root's memory region (chunk offset for pooled buffers),
+    /// `None` once the memory was freed.
+    pub fn memory_offset(&self) -> Option<usize> {
+        self.memory_view().map(|(_, offset)| offset)
     }
 
     /// The thread that created the object (its recycler owner).

@@ -85,6 +85,8 @@ pub(crate) struct BufState {
     /// The leak tracker (and wrapper kind) closed when this object's own count
     /// reaches zero; derived views share their count holder's.
     pub tracker: Option<LeakHandle>,
+    /// The thread cache this object keeps reachable (`PooledByteBuf.cache`).
+    pub cache_link: Option<super::CacheLink>,
 }
 
 /// A buffer object on the simulated heap.
@@ -204,6 +206,11 @@ impl BufObject {
             Body::Derived { unwrap, .. } => unwrap.clone(),
             _ => self.clone(),
         }
+    }
+
+    /// The thread cache this object keeps reachable, if any.
+    pub(crate) fn cache_link(&self) -> Option<super::CacheLink> {
+        self.state().cache_link
     }
 
     /// The objects this one keeps reachable (GC edges).

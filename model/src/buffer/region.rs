@@ -1,6 +1,8 @@
 //! Where a root buffer's bytes live.
 
+use crate::alloc::pooled::{ArenaAllocation, ThreadCache};
 use crate::memory::Memory;
+use crate::sync::Arc;
 
 /// How an unpooled region's bytes are accounted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +30,8 @@ pub struct UnpooledRegion {
 pub(crate) enum Region {
     /// An unpooled allocation.
     Unpooled(UnpooledRegion),
+    /// A run or subpage slot of a pool chunk (or a huge chunk).
+    Pooled(PooledRegion),
     /// Deallocated: the memory went back to its owner.
     Freed,
 }
@@ -37,7 +41,27 @@ impl Region {
     pub(crate) fn memory(&self) -> Option<(&Memory, usize)> {
         match self {
             Region::Unpooled(r) => Some((&r.memory, 0)),
+            Region::Pooled(r) => Some((&r.region.allocation.memory, r.region.allocation.offset)),
             Region::Freed => None,
         }
     }
+}
+
+/// A pooled buffer's memory: the arena allocation and the allocating thread's cache
+/// (`PooledByteBuf.cache`), to which the handle is offered on release.
+#[derive(Debug)]
+pub struct PooledRegion {
+    /// The allocation and its arena.
+    pub region: ArenaAllocation,
+    /// The allocating thread's cache.
+    pub cache: Option<Arc<ThreadCache>>,
+}
+
+/// Which thread cache a pooled buffer object keeps reachable (`PooledByteBuf.cache`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CacheLink {
+    /// The allocator's id.
+    pub allocator: u64,
+    /// The cache's id within it.
+    pub cache: u64,
 }

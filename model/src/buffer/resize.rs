@@ -73,6 +73,21 @@ impl ByteBuf {
             return Err(texts::bad_new_capacity(new_capacity, max));
         }
         let new_capacity = new_capacity as usize;
+        let pooled = matches!(
+            &self.object().state().body,
+            Body::Root {
+                region: Region::Pooled(_),
+                ..
+            }
+        );
+        if pooled {
+            let allocator = self
+                .alloc()
+                .as_pooled()
+                .cloned()
+                .expect("pooled regions come from pooled allocators");
+            return crate::alloc::pooled::resize_pooled(&allocator, self, t, new_capacity);
+        }
         let old_capacity = self.capacity();
         let kept = old_capacity.min(new_capacity);
         let data = self.get_bytes0(0, kept)?;

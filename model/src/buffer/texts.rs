@@ -23,18 +23,11 @@ pub fn not_writable(writer: usize, min: usize, max: usize, buf: &str) -> JavaExc
     ))
 }
 
-/// `readerIndex(int)`: `readerIndex: R (expected: 0 <= readerIndex <= writerIndex(W))`.
-pub fn bad_reader_index(reader: i64, writer: usize) -> JavaException {
+/// `checkIndexBounds` (`readerIndex(int)`, `writerIndex(int)`, `setIndex`):
+/// `readerIndex: R, writerIndex: W (expected: 0 <= readerIndex <= writerIndex <= capacity(C))`.
+pub fn bad_indexes(reader: i64, writer: i64, capacity: usize) -> JavaException {
     JavaException::index_out_of_bounds(format!(
-        "readerIndex: {reader} (expected: 0 <= readerIndex <= writerIndex({writer}))"
-    ))
-}
-
-/// `writerIndex(int)`:
-/// `writerIndex: W (expected: readerIndex(R) <= writerIndex <= capacity(C))`.
-pub fn bad_writer_index(writer: i64, reader: usize, capacity: usize) -> JavaException {
-    JavaException::index_out_of_bounds(format!(
-        "writerIndex: {writer} (expected: readerIndex({reader}) <= writerIndex <= capacity({capacity}))"
+        "readerIndex: {reader}, writerIndex: {writer} (expected: 0 <= readerIndex <= writerIndex <= capacity({capacity}))"
     ))
 }
 

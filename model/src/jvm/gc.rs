@@ -7,6 +7,7 @@
 //! enqueued for the detector.
 
 use super::Jvm;
+use crate::alloc::pooled::FinalizerReport;
 use crate::alloc::release_accounting;
 use crate::buffer::{Accounting, AllocId, Body, BufObject, ObjectId, Region};
 use crate::sync::atomic::Ordering;
@@ -28,11 +29,32 @@ pub struct GcReport {
     pub leaked: Vec<AllocId>,
     /// Leak trackers enqueued for the detector.
     pub trackers_enqueued: usize,
+    /// What the finalizers run after the collection did (one entry per allocator).
+    pub finalizers: Vec<FinalizerReport>,
 }
 
 impl Jvm {
-    /// Runs a full collection (`System.gc()`).
+    /// `System.gc()` from program code: a full collection, then the finalizers it made
+    /// runnable (thread caches, arenas of unreachable allocators).
     pub fn gc(self: &Arc<Self>) -> GcReport {
+        let mut report = self.collect_garbage();
+        report.finalizers = self.run_finalizers();
+        report
+    }
+
+    /// Runs every pending finalizer (a safe point: the caller holds no model lock).
+    pub fn run_finalizers(&self) -> Vec<FinalizerReport> {
+        let allocators = self.allocators.lock().clone();
+        allocators
+            .iter()
+            .map(|a| a.run_finalizers())
+            .filter(|r| *r != FinalizerReport::default())
+            .collect()
+    }
+
+    /// A collection without running finalizers (the JDK's retry inside an allocation,
+    /// where the finalizer thread runs later).
+    pub(crate) fn collect_garbage(self: &Arc<Self>) -> GcReport {
         self.gc_runs.fetch_add(1, Ordering::SeqCst);
         let objects = self.objects.lock().all();
         let pooled: BTreeSet<ObjectId> = self.recycler.lock().pooled_ids().collect();
@@ -48,9 +70,18 @@ impl Jvm {
             }
         }
         let mut report = GcReport::default();
+        let mut linked = BTreeSet::new();
+        let mut referenced = BTreeSet::new();
+        for object in objects.iter().filter(|o| marked.contains(&o.id())) {
+            linked.extend(object.cache_link());
+            referenced.extend(object.alloc().pooled_id());
+        }
         for object in objects.iter().filter(|o| !marked.contains(&o.id())) {
             self.objects.lock().remove(object.id());
             self.collect(object, &mut report);
+        }
+        for allocator in self.allocators.lock().iter() {
+            allocator.after_mark(&linked, referenced.contains(&allocator.id()));
         }
         report
     }
@@ -87,6 +118,7 @@ impl Jvm {
                     }
                 }
             }
+            Region::Pooled(_) => report.leaked.push(alloc_id),
             Region::Freed => {}
         }
     }

@@ -20,6 +20,7 @@ pub use heap::HeapBudget;
 pub use recycler::Recycler;
 pub use registry::{ObjectRegistry, ThreadInfo, ThreadRegistry};
 
+use crate::alloc::pooled::PooledAllocator;
 use crate::buffer::AllocId;
 use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::leak::LeakDetector;
@@ -44,6 +45,7 @@ pub struct Jvm {
     gc_runs: AtomicU64,
     leak: Mutex<LeakDetector>,
     site: Mutex<String>,
+    pub(crate) allocators: Mutex<Vec<Arc<PooledAllocator>>>,
 }
 
 impl Jvm {
@@ -66,6 +68,7 @@ impl Jvm {
             gc_runs: AtomicU64::new(0),
             leak: Mutex::new(LeakDetector::new(config.leak.clone())),
             site: Mutex::new("main".to_string()),
+            allocators: Mutex::new(Vec::new()),
             config,
         })
     }
@@ -130,12 +133,32 @@ impl Jvm {
         self.threads.lock().is_alive(id)
     }
 
-    /// Marks thread `id` as exited; its recycler pools die with it. Callers (the
-    /// allocators) free its thread caches first when the exit is clean.
-    pub fn exit_thread(&self, id: ThreadId) -> JavaResult<ThreadInfo> {
+    /// Thread `id` exits. A clean exit (`FastThreadLocal.removeAll`, as
+    /// `FastThreadLocalThread`s do) frees its cache in every allocator now
+    /// (`onRemoval`); otherwise the caches wait for their finalizers. Its recycler
+    /// pools die with it.
+    pub fn exit_thread(&self, id: ThreadId, clean: bool) -> JavaResult<ThreadInfo> {
         let info = self.threads.lock().exit(id)?;
+        let allocators = self.allocators.lock().clone();
+        for allocator in allocators {
+            if clean {
+                allocator.free_thread_cache(id);
+            } else {
+                allocator.forget_thread(id);
+            }
+        }
         self.recycler.lock().forget_thread(id);
         Ok(info)
+    }
+
+    /// Registers a pooled allocator for GC and finalization.
+    pub(crate) fn register_allocator(&self, allocator: Arc<PooledAllocator>) {
+        self.allocators.lock().push(allocator);
+    }
+
+    /// Every pooled allocator living in this JVM.
+    pub fn allocators(&self) -> Vec<Arc<PooledAllocator>> {
+        self.allocators.lock().clone()
     }
 
     /// Reserves `size` bytes of heap for a `byte[]`, collecting garbage once if the heap
@@ -144,7 +167,7 @@ impl Jvm {
         if self.heap.try_allocate(size) {
             return Ok(());
         }
-        self.gc();
+        self.collect_garbage();
         if self.heap.try_allocate(size) {
             return Ok(());
         }
@@ -158,7 +181,7 @@ impl Jvm {
         if self.jdk_direct.try_reserve(size) {
             return Ok(());
         }
-        self.gc();
+        self.collect_garbage();
         if self.jdk_direct.try_reserve(size) {
             return Ok(());
         }

@@ -35,7 +35,6 @@ pub struct RefCountProfile {
 }
 
 impl RefCountProfile {
-
     /// 4.1.128.Final.
     pub fn netty_4_1() -> Self {
         RefCountProfile {

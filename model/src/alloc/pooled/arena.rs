@@ -7,7 +7,9 @@
 use super::source::JvmChunkSource;
 use crate::error::JavaResult;
 use crate::jvm::Jvm;
-use crate::pool::{Allocation, ArenaCore, ArenaKind, ArenaMetrics, ChunkId, FreeOutcome, SizeClasses};
+use crate::pool::{
+    Allocation, ArenaCore, ArenaKind, ArenaMetrics, ChunkId, FreeOutcome, SizeClasses,
+};
 use crate::sync::{Arc, Mutex, MutexGuard};
 
 /// One heap or direct arena.
@@ -70,7 +72,9 @@ impl PoolArena {
         finalizer: bool,
     ) -> JavaResult<FreeOutcome> {
         let mut source = self.source(jvm);
-        self.core.lock().free(chunk, handle, norm_capacity, finalizer, &mut source)
+        self.core
+            .lock()
+            .free(chunk, handle, norm_capacity, finalizer, &mut source)
     }
 
     /// Arena finalization (#5833): destroys every pooled chunk.
@@ -125,6 +129,7 @@ impl ArenaAllocation {
     /// Frees into the arena (`freeChunk`).
     pub fn free_to_arena(&self, jvm: &Arc<Jvm>, finalizer: bool) -> JavaResult<FreeOutcome> {
         let a = &self.allocation;
-        self.arena.free(jvm, a.chunk, a.handle, a.max_length, finalizer)
+        self.arena
+            .free(jvm, a.chunk, a.handle, a.max_length, finalizer)
     }
 }

@@ -35,7 +35,11 @@ impl PooledConfig {
     /// `PooledByteBufAllocator.DEFAULT` as Netty computes it for `jvm` (the arena
     /// formula uses the cores, `Runtime.maxMemory()` and `maxDirectMemory()`).
     pub fn netty_default(jvm: &JvmConfig) -> Self {
-        Self::with_geometry(jvm, jvm.profile.allocator.default_page_size as i32, jvm.profile.allocator.default_max_order as i32)
+        Self::with_geometry(
+            jvm,
+            jvm.profile.allocator.default_page_size as i32,
+            jvm.profile.allocator.default_max_order as i32,
+        )
     }
 
     /// Netty's defaults with `pageSize`/`maxOrder` overridden (as the

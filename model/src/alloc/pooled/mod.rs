@@ -10,10 +10,11 @@ mod thread_cache;
 
 pub use arena::{least_used, ArenaAllocation, PoolArena};
 pub use config::{default_arenas, PooledConfig};
+pub use lifecycle::{FinalizerReport, PooledByteBufAllocator};
 pub use metric::PooledAllocatorMetric;
+pub(crate) use resize::resize_pooled;
 pub use source::{ChunkAccounting, JvmChunkSource};
 pub use thread_cache::{CacheEntry, CacheSizes, CacheState, RegionCache, ThreadCache};
-pub(crate) use resize::resize_pooled;
 
 use super::{validate_capacities, AllocRef};
 use crate::buffer::{BufClass, ByteBuf, CacheLink, NewRoot, PooledRegion, Region};
@@ -52,7 +53,9 @@ fn check_positive_or_zero(jvm: &Jvm, value: i32, name: &str) -> JavaResult<()> {
         crate::profile::ArgumentErrorStyle::NoSpace => ":",
         crate::profile::ArgumentErrorStyle::SpaceBeforeColon => " :",
     };
-    Err(JavaException::illegal_argument(format!("{name}{sep} {value} (expected: >= 0)")))
+    Err(JavaException::illegal_argument(format!(
+        "{name}{sep} {value} (expected: >= 0)"
+    )))
 }
 
 impl PooledAllocator {
@@ -128,6 +131,10 @@ impl PooledAllocator {
         }
     }
 
+    fn mark_finalized(&self) {
+        self.finalized.store(true, Ordering::SeqCst);
+    }
+
     /// True once the allocator's finalization destroyed its arenas.
     pub fn is_finalized(&self) -> bool {
         self.finalized.load(Ordering::SeqCst)
@@ -193,29 +200,45 @@ impl PooledAllocator {
         validate_capacities(initial, max)?;
         self.jvm.run_finalizers();
         let (initial, max) = (initial as usize, max as usize);
-        let kind = if direct { ArenaKind::Direct } else { ArenaKind::Heap };
+        let kind = if direct {
+            ArenaKind::Direct
+        } else {
+            ArenaKind::Heap
+        };
         let cache = self.thread_cache(t)?;
-        let method = if direct { "newDirectBuffer" } else { "newHeapBuffer" };
+        let method = if direct {
+            "newDirectBuffer"
+        } else {
+            "newHeapBuffer"
+        };
         let Some(arena) = cache.arena(kind).cloned() else {
             let buf = self.new_unpooled_fallback(t, direct, initial, max)?;
-            self.jvm.leak_track_root(&buf, "PooledByteBufAllocator", method)?;
+            self.jvm
+                .leak_track_root(&buf, "PooledByteBufAllocator", method)?;
             return Ok(buf);
         };
         let region = self.allocate_region(&arena, &cache, initial)?;
-        let link = CacheLink { allocator: self.id, cache: cache.id() };
+        let link = CacheLink {
+            allocator: self.id,
+            cache: cache.id(),
+        };
         let buf = ByteBuf::new_pooled_root(
             NewRoot {
                 alloc: AllocRef::Pooled(self.clone()),
                 thread: t,
                 class: self.pooled_class(kind),
                 instrumented: false,
-                region: Region::Pooled(PooledRegion { region, cache: Some(cache) }),
+                region: Region::Pooled(PooledRegion {
+                    region,
+                    cache: Some(cache),
+                }),
                 capacity: initial,
                 max_capacity: max,
             },
             Some(link),
         );
-        self.jvm.leak_track_root(&buf, "PooledByteBufAllocator", method)?;
+        self.jvm
+            .leak_track_root(&buf, "PooledByteBufAllocator", method)?;
         Ok(buf)
     }
 
@@ -236,7 +259,10 @@ impl PooledAllocator {
             }
         }
         let allocation = arena.allocate(&self.jvm, req)?;
-        Ok(ArenaAllocation { arena: arena.clone(), allocation })
+        Ok(ArenaAllocation {
+            arena: arena.clone(),
+            allocation,
+        })
     }
 
     /// With no arena of the kind, Netty hands out unpooled buffers

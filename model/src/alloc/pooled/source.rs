@@ -34,8 +34,16 @@ impl<'a> JvmChunkSource<'a> {
             ArenaKind::Direct if jvm.config().uses_no_cleaner() => ChunkAccounting::NoCleaner,
             ArenaKind::Direct => ChunkAccounting::Cleaner,
         };
-        let alignment = if kind == ArenaKind::Direct { alignment } else { 0 };
-        JvmChunkSource { jvm, accounting, alignment }
+        let alignment = if kind == ArenaKind::Direct {
+            alignment
+        } else {
+            0
+        };
+        JvmChunkSource {
+            jvm,
+            accounting,
+            alignment,
+        }
     }
 
     fn reserved(&self, size: usize) -> u64 {

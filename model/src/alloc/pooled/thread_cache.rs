@@ -99,7 +99,12 @@ pub struct CacheSizes {
 
 impl CacheSizes {
     /// The zero-size cache of a thread that gets no caching.
-    pub const NONE: CacheSizes = CacheSizes { small: 0, normal: 0, max_cached: 0, trim_interval: 0 };
+    pub const NONE: CacheSizes = CacheSizes {
+        small: 0,
+        normal: 0,
+        max_cached: 0,
+        trim_interval: 0,
+    };
 }
 
 fn idx(kind: ArenaKind) -> usize {
@@ -113,13 +118,19 @@ fn small_caches(size: usize, arena: Option<&Arc<PoolArena>>) -> Vec<RegionCache>
     match arena {
         Some(a) if size > 0 => {
             let capacity = size.next_power_of_two();
-            (0..a.size_classes().n_subpages()).map(|i| RegionCache::new(i, capacity)).collect()
+            (0..a.size_classes().n_subpages())
+                .map(|i| RegionCache::new(i, capacity))
+                .collect()
         }
         _ => Vec::new(),
     }
 }
 
-fn normal_caches(size: usize, max_cached: usize, arena: Option<&Arc<PoolArena>>) -> Vec<RegionCache> {
+fn normal_caches(
+    size: usize,
+    max_cached: usize,
+    arena: Option<&Arc<PoolArena>>,
+) -> Vec<RegionCache> {
     match arena {
         Some(a) if size > 0 && max_cached > 0 => {
             let sc = a.size_classes();
@@ -195,7 +206,11 @@ impl ThreadCache {
 
     /// Live or freed.
     pub fn state(&self) -> CacheState {
-        if self.is_freed() { CacheState::Freed } else { CacheState::Live }
+        if self.is_freed() {
+            CacheState::Freed
+        } else {
+            CacheState::Live
+        }
     }
 
     /// Whether a finalizer frees this cache once unreachable (zero-size caches of
@@ -209,7 +224,12 @@ impl ThreadCache {
         self.small.iter().chain(self.normal.iter()).flatten()
     }
 
-    fn cache_for(&self, kind: ArenaKind, size_idx: usize, size_kind: SizeKind) -> Option<&RegionCache> {
+    fn cache_for(
+        &self,
+        kind: ArenaKind,
+        size_idx: usize,
+        size_kind: SizeKind,
+    ) -> Option<&RegionCache> {
         let arena = self.arena(kind)?;
         let n_subpages = arena.size_classes().n_subpages();
         match size_kind {
@@ -259,7 +279,10 @@ impl ThreadCache {
         if checks && self.is_freed() {
             return false;
         }
-        let entry = CacheEntry { region: region.clone(), checked_freed: checks };
+        let entry = CacheEntry {
+            region: region.clone(),
+            checked_freed: checks,
+        };
         {
             let mut queue = cache.queue.lock();
             if queue.len() >= cache.capacity {
@@ -288,7 +311,9 @@ impl ThreadCache {
             let hits = cache.hits_since_trim.swap(0, Ordering::SeqCst);
             let budget = cache.capacity.saturating_sub(hits);
             for _ in 0..budget {
-                let Some(entry) = cache.queue.lock().pop_front() else { break };
+                let Some(entry) = cache.queue.lock().pop_front() else {
+                    break;
+                };
                 // A handle that is not live is reported by the arena; trim carries on.
                 let _ = entry.region.free_to_arena(jvm, false);
                 freed += 1;

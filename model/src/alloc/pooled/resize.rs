@@ -1,0 +1,128 @@
+//! `PooledByteBuf.capacity(newCapacity)`: in place within `maxLength` when Netty
+//! allows it, otherwise `PoolArena.reallocate` (allocate on the calling thread's cache,
+//! copy, free the old memory to the *old* cache).
+
+use super::{ArenaAllocation, PooledAllocator};
+use crate::buffer::{Body, ByteBuf, CacheLink, PooledRegion, Region};
+use crate::error::{JavaException, JavaResult};
+use crate::pool::SizeKind;
+use crate::sync::Arc;
+use crate::thread::ThreadId;
+
+/// Whether `capacity(new)` can change `length` in place for a buffer of `length`
+/// within a `max_length` class (never for huge chunks).
+pub fn fits_in_place(length: usize, max_length: usize, new: usize, huge: bool) -> bool {
+    if huge {
+        return false;
+    }
+    if new > length {
+        new <= max_length
+    } else {
+        new > max_length >> 1 && (max_length > 512 || new > max_length - 16)
+    }
+}
+
+/// Resizes a pooled root after `checkNewCapacity` passed.
+pub(crate) fn resize_pooled(
+    allocator: &Arc<PooledAllocator>,
+    buf: &ByteBuf,
+    t: ThreadId,
+    new_capacity: usize,
+) -> JavaResult<()> {
+    let (length, old) = {
+        let state = buf.object().state();
+        match &state.body {
+            Body::Root {
+                region: Region::Pooled(r),
+                capacity,
+            } => (*capacity, r.region.clone()),
+            _ => return Err(JavaException::ref_cnt(0)),
+        }
+    };
+    let huge = old.allocation.kind == SizeKind::Huge;
+    if fits_in_place(length, old.allocation.max_length, new_capacity, huge) {
+        set_length(buf, new_capacity, None);
+        buf.trim_indices_to_capacity(new_capacity);
+        return Ok(());
+    }
+    let cache = allocator.thread_cache(t)?;
+    let new_region = allocator.allocate_region(&old.arena, &cache, new_capacity)?;
+    let kept = length.min(new_capacity);
+    let data = buf.get_bytes0(0, kept)?;
+    let link = CacheLink {
+        allocator: allocator.id(),
+        cache: cache.id(),
+    };
+    let old_region = set_length(buf, new_capacity, Some((new_region, cache, link)));
+    buf.trim_indices_to_capacity(new_capacity);
+    buf.set_bytes0(0, &data)?;
+    match old_region {
+        Some(old) => allocator.free_region(old),
+        None => Ok(()),
+    }
+}
+
+/// Sets the buffer's length and, when reallocating, swaps in the new region and
+/// cache link; returns the old region.
+fn set_length(
+    buf: &ByteBuf,
+    new_capacity: usize,
+    replacement: Option<(ArenaAllocation, Arc<super::ThreadCache>, CacheLink)>,
+) -> Option<PooledRegion> {
+    let mut state = buf.object().state();
+    let mut new_link = None;
+    let old = {
+        let Body::Root { region, capacity } = &mut state.body else {
+            return None;
+        };
+        *capacity = new_capacity;
+        match replacement {
+            Some((region_new, cache, link)) => {
+                new_link = Some(link);
+                let new = Region::Pooled(PooledRegion {
+                    region: region_new,
+                    cache: Some(cache),
+                });
+                match std::mem::replace(region, new) {
+                    Region::Pooled(r) => Some(r),
+                    _ => None,
+                }
+            }
+            None => {
+                if let Region::Pooled(r) = region {
+                    r.region.allocation.length = new_capacity;
+                }
+                None
+            }
+        }
+    };
+    if new_link.is_some() {
+        state.cache_link = new_link;
+    }
+    old
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fits_in_place;
+
+    #[test]
+    fn in_place_rules_match_pooled_byte_buf() {
+        assert!(fits_in_place(100, 112, 112, false));
+        assert!(!fits_in_place(100, 112, 113, false));
+        assert!(
+            fits_in_place(1000, 1024, 600, false),
+            "more than half of a >512 class"
+        );
+        assert!(!fits_in_place(1000, 1024, 512, false));
+        assert!(
+            fits_in_place(500, 512, 497, false),
+            "within 16 bytes of a small class"
+        );
+        assert!(!fits_in_place(500, 512, 496, false));
+        assert!(
+            !fits_in_place(100, 112, 100 + 1, true),
+            "huge chunks always reallocate"
+        );
+    }
+}

@@ -1,0 +1,462 @@
+//! `ArenaCore`: the plain data of one heap or direct `PoolArena` (netty.md §3).
+//!
+//! No locks inside: the caller wraps each arena core in one facade `Mutex`. Netty's
+//! finer subpage-head and `runsAvail` locks are folded into that arena lock (a
+//! documented departure); the thread-cache layer calls [`ArenaCore::allocate`] only
+//! on a cache miss and [`ArenaCore::free`] only when the cache refused the entry.
+
+use super::arena_metrics::ArenaCounters;
+use super::chunk::{ChunkFreeOptions, ChunkId, PoolChunk};
+use super::chunk_list::{ChunkListId, ChunkLists};
+use super::handle;
+use super::size_classes::{SizeClasses, SizeKind};
+use super::source::ChunkSource;
+use super::subpage::SubpageOptions;
+use super::subpage_pools::SubpagePools;
+use crate::error::{JavaClass, JavaException, JavaResult};
+use crate::memory::Memory;
+use crate::mutant::Mutant;
+use crate::profile::{AllocatorProfile, ChunkListThresholds};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Heap (`byte[]`) or direct (`ByteBuffer`) arena.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ArenaKind {
+    /// `PoolArena.HeapArena`.
+    Heap,
+    /// `PoolArena.DirectArena`.
+    Direct,
+}
+
+/// Behaviour of one arena, from the profile and the active mutant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArenaOptions {
+    /// Heap or direct.
+    pub kind: ArenaKind,
+    /// Distinct per arena of one allocator; the high 16 bits of its chunk ids.
+    pub arena_index: u16,
+    /// Byte (4.1.49+) or percent chunk-list thresholds.
+    pub thresholds: ChunkListThresholds,
+    /// q050.next is q100 (#13622, 4.1.115+).
+    pub q050_next_is_q100: bool,
+    /// Heap arenas keep one destroyed chunk for reuse (#14291, 4.1.114+).
+    pub reuse_last_destroyed_heap_chunk: bool,
+    /// Chunk/subpage free behaviour.
+    pub chunk_free: ChunkFreeOptions,
+    /// `Mutant::ChunkMovesOneList`.
+    pub one_level_moves: bool,
+}
+
+impl ArenaOptions {
+    /// Options of arena `arena_index` of `kind` under `profile` with `mutant` switched on.
+    pub fn new(
+        kind: ArenaKind,
+        arena_index: u16,
+        profile: &AllocatorProfile,
+        mutant: Mutant,
+    ) -> Self {
+        ArenaOptions {
+            kind,
+            arena_index,
+            thresholds: profile.chunk_list_thresholds,
+            q050_next_is_q100: profile.q050_next_is_q100,
+            reuse_last_destroyed_heap_chunk: profile.heap_arena_reuses_last_destroyed_chunk,
+            chunk_free: ChunkFreeOptions {
+                subpage: SubpageOptions {
+                    release_single_element: profile.release_single_element_subpages
+                        && mutant != Mutant::SingleElementSubpageKept,
+                    double_free_undetected: mutant == Mutant::SubpageDoubleFree,
+                },
+                skip_coalescing: mutant == Mutant::UncoalescedFreeRuns,
+            },
+            one_level_moves: mutant == Mutant::ChunkMovesOneList,
+        }
+    }
+}
+
+/// A successful allocation: what `PooledByteBuf.init` receives.
+#[derive(Clone, Debug)]
+pub struct Allocation {
+    /// The chunk (an unpooled chunk of its own for huge buffers).
+    pub chunk: ChunkId,
+    /// Netty's handle (0 for huge buffers).
+    pub handle: u64,
+    /// Byte offset of the buffer inside the chunk's memory.
+    pub offset: usize,
+    /// The requested capacity (`length`).
+    pub length: usize,
+    /// `maxLength`: the class size (for huge buffers Netty uses the request itself).
+    pub max_length: usize,
+    /// The chunk's memory region (shared).
+    pub memory: Memory,
+    /// Size class index (`n_sizes()` for huge).
+    pub size_idx: usize,
+    /// Small, normal or huge.
+    pub kind: SizeKind,
+}
+
+/// What a free did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FreeOutcome {
+    /// Class of the freed handle.
+    pub kind: SizeKind,
+    /// The normalized capacity the caller passed (Netty uses it only for pinned bytes).
+    pub norm_capacity: usize,
+    /// The chunk that was destroyed (huge chunks always; pooled ones falling out of
+    /// q000). `ChunkSource::destroy_chunk` has been called unless a heap arena kept it.
+    pub destroyed: Option<ChunkId>,
+}
+
+/// One arena's plain data.
+#[derive(Clone, Debug)]
+pub struct ArenaCore {
+    pub(crate) sc: SizeClasses,
+    pub(crate) opts: ArenaOptions,
+    pub(crate) chunks: BTreeMap<ChunkId, PoolChunk>,
+    pub(crate) lists: ChunkLists,
+    pub(crate) pools: SubpagePools,
+    pub(crate) counters: ArenaCounters,
+    next_seq: u64,
+    last_destroyed: Option<PoolChunk>,
+}
+
+const NORMAL_ORDER: [ChunkListId; 5] = [
+    ChunkListId::Q050,
+    ChunkListId::Q025,
+    ChunkListId::Q000,
+    ChunkListId::QInit,
+    ChunkListId::Q075,
+];
+
+fn model_error(message: String) -> JavaException {
+    JavaException::new(JavaClass::Assertion, message)
+}
+
+impl ArenaCore {
+    /// An empty arena over `sc` (heap arenas get unaligned classes, direct ones aligned).
+    pub fn new(sc: SizeClasses, opts: ArenaOptions) -> Self {
+        let lists = ChunkLists::new(
+            sc.chunk_size(),
+            opts.thresholds,
+            opts.q050_next_is_q100,
+            opts.one_level_moves,
+        );
+        ArenaCore {
+            pools: SubpagePools::new(sc.n_subpages()),
+            sc,
+            opts,
+            chunks: BTreeMap::new(),
+            lists,
+            counters: ArenaCounters::default(),
+            next_seq: 0,
+            last_destroyed: None,
+        }
+    }
+
+    /// The size classes.
+    pub fn size_classes(&self) -> &SizeClasses {
+        &self.sc
+    }
+    /// The options.
+    pub fn options(&self) -> &ArenaOptions {
+        &self.opts
+    }
+    /// Every live chunk (pooled and huge), by id.
+    pub fn chunks(&self) -> impl Iterator<Item = &PoolChunk> + '_ {
+        self.chunks.values()
+    }
+    /// One live chunk.
+    pub fn chunk(&self, id: ChunkId) -> Option<&PoolChunk> {
+        self.chunks.get(&id)
+    }
+    /// The six chunk lists.
+    pub fn chunk_lists(&self) -> &ChunkLists {
+        &self.lists
+    }
+    /// `smallSubpagePools`.
+    pub fn subpage_pools(&self) -> &SubpagePools {
+        &self.pools
+    }
+    /// The raw counters.
+    pub fn counters(&self) -> &ArenaCounters {
+        &self.counters
+    }
+    /// A heap arena's kept destroyed chunk (`lastDestroyedChunk`), if any.
+    pub fn last_destroyed_chunk(&self) -> Option<&PoolChunk> {
+        self.last_destroyed.as_ref()
+    }
+
+    fn fresh_id(&mut self) -> ChunkId {
+        self.next_seq += 1;
+        ChunkId(((self.opts.arena_index as u64) << 48) | self.next_seq)
+    }
+
+    /// Allocates `req_capacity` bytes (a thread-cache miss): small from the pool's
+    /// first subpage or a new subpage run, normal from the lists (q050, q025, q000,
+    /// qInit, q075) or a new chunk, huge from an unpooled chunk. Errors from `source`
+    /// propagate untouched and leave the arena unchanged.
+    pub fn allocate(
+        &mut self,
+        req_capacity: usize,
+        source: &mut dyn ChunkSource,
+    ) -> JavaResult<Allocation> {
+        let size_idx = self.sc.size2size_idx(req_capacity);
+        match self.sc.kind_of_idx(size_idx) {
+            SizeKind::Small => {
+                let alloc = match self.pools.first(size_idx) {
+                    Some(key) => {
+                        let elem = self.sc.size_idx2size(size_idx).unwrap_or(0);
+                        let sub = self
+                            .chunks
+                            .get_mut(&key.chunk)
+                            .and_then(|c| c.subpage_at_mut(key.run_offset))
+                            .ok_or_else(|| {
+                                model_error(format!("model: pooled subpage {key:?} is gone"))
+                            })?;
+                        if !sub.do_not_destroy() || sub.elem_size() != elem {
+                            return Err(model_error(format!(
+                                "doNotDestroy={}, elemSize={}, sizeIdx={size_idx}",
+                                sub.do_not_destroy(),
+                                sub.elem_size()
+                            )));
+                        }
+                        let h = sub.allocate(&mut self.pools)?;
+                        self.allocation(key.chunk, h, req_capacity, size_idx)?
+                    }
+                    None => self.allocate_normal(req_capacity, size_idx, source)?,
+                };
+                self.counters.allocations_small += 1;
+                Ok(alloc)
+            }
+            SizeKind::Normal => {
+                let alloc = self.allocate_normal(req_capacity, size_idx, source)?;
+                self.counters.allocations_normal += 1;
+                Ok(alloc)
+            }
+            SizeKind::Huge => self.allocate_huge(req_capacity, source),
+        }
+    }
+
+    fn allocate_normal(
+        &mut self,
+        req: usize,
+        size_idx: usize,
+        source: &mut dyn ChunkSource,
+    ) -> JavaResult<Allocation> {
+        let norm = self.sc.size_idx2size(size_idx).unwrap_or(usize::MAX);
+        for list in NORMAL_ORDER {
+            if norm > self.lists.get(list).max_capacity() {
+                continue;
+            }
+            for id in self.lists.get(list).chunks().to_vec() {
+                let Some(chunk) = self.chunks.get_mut(&id) else {
+                    continue;
+                };
+                if let Some(h) = chunk.allocate(&self.sc, size_idx, &mut self.pools)? {
+                    self.lists.after_allocate(chunk);
+                    return self.allocation(id, h, req, size_idx);
+                }
+            }
+        }
+        let id = self.fresh_id();
+        let reuse = self.opts.kind == ArenaKind::Heap && self.opts.reuse_last_destroyed_heap_chunk;
+        let mut chunk = match self.last_destroyed.take().filter(|_| reuse) {
+            Some(mut kept) => {
+                kept.set_id(id);
+                kept
+            }
+            None => {
+                let size = self.sc.chunk_size();
+                let memory = source.new_chunk(size, false)?;
+                if memory.len() != size {
+                    source.destroy_chunk(size, false);
+                    return Err(model_error(format!(
+                        "model: ChunkSource gave {} bytes for {size}",
+                        memory.len()
+                    )));
+                }
+                PoolChunk::new_pooled(id, memory, &self.sc)
+            }
+        };
+        let Some(h) = chunk.allocate(&self.sc, size_idx, &mut self.pools)? else {
+            source.destroy_chunk(chunk.chunk_size(), false);
+            return Err(model_error(format!(
+                "model: a new chunk could not serve size index {size_idx}"
+            )));
+        };
+        self.lists.add(ChunkListId::QInit, &mut chunk);
+        self.chunks.insert(id, chunk);
+        self.allocation(id, h, req, size_idx)
+    }
+
+    fn allocate_huge(
+        &mut self,
+        req: usize,
+        source: &mut dyn ChunkSource,
+    ) -> JavaResult<Allocation> {
+        let norm = if self.sc.alignment() > 0 {
+            self.sc.normalize_size(req)
+        } else {
+            req
+        };
+        let memory = source.new_chunk(norm, true)?;
+        if memory.len() != norm {
+            source.destroy_chunk(norm, true);
+            return Err(model_error(format!(
+                "model: ChunkSource gave {} bytes for {norm}",
+                memory.len()
+            )));
+        }
+        let id = self.fresh_id();
+        let chunk = PoolChunk::new_unpooled(id, memory.clone());
+        self.counters.active_bytes_huge += chunk.chunk_size() as i64;
+        self.chunks.insert(id, chunk);
+        self.counters.allocations_huge += 1;
+        Ok(Allocation {
+            chunk: id,
+            handle: 0,
+            offset: 0,
+            length: req,
+            max_length: req,
+            memory,
+            size_idx: self.sc.n_sizes(),
+            kind: SizeKind::Huge,
+        })
+    }
+
+    fn allocation(
+        &self,
+        id: ChunkId,
+        h: u64,
+        req: usize,
+        size_idx: usize,
+    ) -> JavaResult<Allocation> {
+        let chunk = self
+            .chunks
+            .get(&id)
+            .ok_or_else(|| model_error(format!("model: {id} vanished")))?;
+        let (offset, max_length) = chunk
+            .offset_of(h)
+            .ok_or_else(|| model_error(format!("model: handle {h:#x} has no subpage")))?;
+        if req > max_length {
+            // PoolChunk.initBufWithSubpage's assert (#11955).
+            return Err(model_error(format!("{req}<={max_length}")));
+        }
+        Ok(Allocation {
+            chunk: id,
+            handle: h,
+            offset,
+            length: req,
+            max_length,
+            memory: chunk.memory().clone(),
+            size_idx,
+            kind: self.sc.kind_of_idx(size_idx),
+        })
+    }
+
+    /// Frees a handle the cache did not take (`PoolArena.free` for huge chunks,
+    /// `freeChunk` otherwise): counts the deallocation unless `finalizer` (the thread
+    /// cache's finalizer path skips metrics, #8955), frees in the chunk, moves the
+    /// chunk down, and destroys it via `source` when it falls out of q000. Handles that
+    /// are not live are refused with an `AssertionError` value and change nothing.
+    pub fn free(
+        &mut self,
+        chunk: ChunkId,
+        handle: u64,
+        norm_capacity: usize,
+        finalizer: bool,
+        source: &mut dyn ChunkSource,
+    ) -> JavaResult<FreeOutcome> {
+        let Some(c) = self.chunks.get_mut(&chunk) else {
+            return Err(model_error(format!("model: free into unknown {chunk}")));
+        };
+        if c.is_unpooled() {
+            let size = c.chunk_size();
+            self.chunks.remove(&chunk);
+            source.destroy_chunk(size, true);
+            self.counters.active_bytes_huge -= size as i64;
+            self.counters.deallocations_huge += 1;
+            return Ok(FreeOutcome {
+                kind: SizeKind::Huge,
+                norm_capacity,
+                destroyed: Some(chunk),
+            });
+        }
+        let kind = if handle::is_subpage(handle) {
+            SizeKind::Small
+        } else {
+            SizeKind::Normal
+        };
+        c.free(&self.sc, handle, &mut self.pools, self.opts.chunk_free)?;
+        if !finalizer {
+            match kind {
+                SizeKind::Small => self.counters.deallocations_small += 1,
+                _ => self.counters.deallocations_normal += 1,
+            }
+        }
+        let keep = self.lists.after_free(c);
+        let destroyed = if keep {
+            None
+        } else {
+            self.destroy_pooled(chunk, source);
+            Some(chunk)
+        };
+        Ok(FreeOutcome {
+            kind,
+            norm_capacity,
+            destroyed,
+        })
+    }
+
+    fn destroy_pooled(&mut self, id: ChunkId, source: &mut dyn ChunkSource) {
+        let Some(mut chunk) = self.chunks.remove(&id) else {
+            return;
+        };
+        self.lists.remove(&mut chunk);
+        self.pools.forget_chunk(id);
+        let keep = self.opts.kind == ArenaKind::Heap
+            && self.opts.reuse_last_destroyed_heap_chunk
+            && self.last_destroyed.is_none();
+        if keep {
+            self.last_destroyed = Some(chunk);
+        } else {
+            source.destroy_chunk(chunk.chunk_size(), false);
+        }
+    }
+
+    /// Arena finalization (#5833): destroys every chunk in the lists (and a kept heap
+    /// chunk). Huge chunks stay: their buffers own them. Returns how many were destroyed.
+    pub fn destroy_all(&mut self, source: &mut dyn ChunkSource) -> usize {
+        let mut n = 0;
+        for id in self.lists.drain() {
+            if let Some(mut chunk) = self.chunks.remove(&id) {
+                chunk.set_list(None);
+                self.pools.forget_chunk(id);
+                source.destroy_chunk(chunk.chunk_size(), false);
+                n += 1;
+            }
+        }
+        if let Some(kept) = self.last_destroyed.take() {
+            source.destroy_chunk(kept.chunk_size(), false);
+            n += 1;
+        }
+        n
+    }
+
+    /// A thread cache bound this arena (`numThreadCaches.getAndIncrement`).
+    pub fn inc_thread_caches(&mut self) {
+        self.counters.num_thread_caches += 1;
+    }
+
+    /// A thread cache bound to this arena was freed.
+    pub fn dec_thread_caches(&mut self) {
+        self.counters.num_thread_caches -= 1;
+    }
+
+    /// Test-only mutable access for deliberate corruption.
+    #[cfg(test)]
+    pub(crate) fn chunk_mut(&mut self, id: ChunkId) -> Option<&mut PoolChunk> {
+        self.chunks.get_mut(&id)
+    }
+}

@@ -1,0 +1,410 @@
+//! `PoolChunk`: the jemalloc-4 run allocator over one chunk of pages (netty.md §3.2).
+//!
+//! Plain data: Netty's `runsAvailLock` is folded into the arena lock (the caller holds
+//! one mutex around the whole arena core; see `docs/fidelity.md`).
+
+use super::chunk_list::ChunkListId;
+use super::handle::{self, Handle};
+use super::size_classes::SizeClasses;
+use super::subpage::{PoolSubpage, SubpageFree, SubpageOptions};
+use super::subpage_pools::{SubpageKey, SubpagePools};
+use crate::error::{JavaClass, JavaException, JavaResult};
+use crate::memory::Memory;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// Identity of one chunk incarnation, assigned by its arena and never reused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ChunkId(pub u64);
+
+impl fmt::Display for ChunkId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "chunk#{:x}", self.0)
+    }
+}
+
+/// A run of pages: `pages` pages starting at page `offset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Run {
+    /// First page.
+    pub offset: u32,
+    /// Length in pages.
+    pub pages: u32,
+}
+
+impl Run {
+    /// One past the last page.
+    pub fn end(self) -> u32 {
+        self.offset + self.pages
+    }
+}
+
+/// How a chunk frees (from the profile and the active mutant).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChunkFreeOptions {
+    /// Subpage behaviour.
+    pub subpage: SubpageOptions,
+    /// `Mutant::UncoalescedFreeRuns`: re-insert freed runs without merging neighbours.
+    pub skip_coalescing: bool,
+}
+
+/// What a `PoolChunk::free` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChunkFree {
+    /// A subpage element was freed; its subpage (and run) stay.
+    Element,
+    /// A run went back to the chunk (a normal run, or a released subpage's run).
+    Run,
+}
+
+/// One chunk (Netty's `PoolChunk`); `unpooled` chunks back one huge buffer each.
+#[derive(Clone, Debug)]
+pub struct PoolChunk {
+    id: ChunkId,
+    memory: Memory,
+    unpooled: bool,
+    chunk_size: usize,
+    page_shifts: u32,
+    free_bytes: usize,
+    runs_avail: Vec<BTreeSet<Run>>,
+    runs_avail_map: BTreeMap<u32, Run>,
+    used_runs: BTreeMap<u32, u32>,
+    subpages: Vec<Option<PoolSubpage>>,
+    list: Option<ChunkListId>,
+}
+
+fn model_error(message: String) -> JavaException {
+    JavaException::new(JavaClass::Assertion, message)
+}
+
+impl PoolChunk {
+    /// A pooled chunk over `memory` (one chunk of `sc`), all pages in one free run.
+    pub fn new_pooled(id: ChunkId, memory: Memory, sc: &SizeClasses) -> Self {
+        let pages = sc.chunk_size() >> sc.page_shifts();
+        let mut chunk = PoolChunk {
+            id,
+            memory,
+            unpooled: false,
+            chunk_size: sc.chunk_size(),
+            page_shifts: sc.page_shifts(),
+            free_bytes: sc.chunk_size(),
+            runs_avail: vec![BTreeSet::new(); sc.n_p_sizes()],
+            runs_avail_map: BTreeMap::new(),
+            used_runs: BTreeMap::new(),
+            subpages: vec![None; pages],
+            list: None,
+        };
+        chunk.insert_avail_run(
+            sc,
+            Run {
+                offset: 0,
+                pages: pages as u32,
+            },
+        );
+        chunk
+    }
+
+    /// An unpooled (huge) chunk: its whole region is one buffer; `freeBytes` is 0.
+    pub fn new_unpooled(id: ChunkId, memory: Memory) -> Self {
+        PoolChunk {
+            id,
+            chunk_size: memory.len(),
+            memory,
+            unpooled: true,
+            page_shifts: 0,
+            free_bytes: 0,
+            runs_avail: Vec::new(),
+            runs_avail_map: BTreeMap::new(),
+            used_runs: BTreeMap::new(),
+            subpages: Vec::new(),
+            list: None,
+        }
+    }
+
+    /// The chunk's id.
+    pub fn id(&self) -> ChunkId {
+        self.id
+    }
+    pub(crate) fn set_id(&mut self, id: ChunkId) {
+        self.id = id;
+    }
+    /// The chunk's memory region.
+    pub fn memory(&self) -> &Memory {
+        &self.memory
+    }
+    /// True for a huge buffer's own chunk.
+    pub fn is_unpooled(&self) -> bool {
+        self.unpooled
+    }
+    /// `chunkSize()`.
+    pub fn chunk_size(&self) -> usize {
+        self.chunk_size
+    }
+    /// `freeBytes()`.
+    pub fn free_bytes(&self) -> usize {
+        self.free_bytes
+    }
+    /// log2 of the page size (0 for unpooled chunks).
+    pub fn page_shifts(&self) -> u32 {
+        self.page_shifts
+    }
+    /// The chunk list holding the chunk (`parent`); `None` for unpooled chunks.
+    pub fn list(&self) -> Option<ChunkListId> {
+        self.list
+    }
+    pub(crate) fn set_list(&mut self, list: Option<ChunkListId>) {
+        self.list = list;
+    }
+
+    /// `usage()`: 100 when nothing is free, else 100 − ⌊free·100/chunk⌋, where 0 free
+    /// percent reports 99.
+    pub fn usage(&self) -> u32 {
+        usage(self.free_bytes, self.chunk_size)
+    }
+
+    /// Free runs with the `runsAvail` queue each sits in, by queue then offset.
+    pub fn free_runs_by_queue(&self) -> impl Iterator<Item = (usize, Run)> + '_ {
+        self.runs_avail
+            .iter()
+            .enumerate()
+            .flat_map(|(i, q)| q.iter().map(move |r| (i, *r)))
+    }
+    /// Free runs ordered by offset.
+    pub fn free_runs(&self) -> Vec<Run> {
+        let mut runs: Vec<Run> = self.free_runs_by_queue().map(|(_, r)| r).collect();
+        runs.sort();
+        runs
+    }
+    /// `runsAvailMap`: first and last page of each free run → the run.
+    pub fn runs_avail_map(&self) -> &BTreeMap<u32, Run> {
+        &self.runs_avail_map
+    }
+    /// Allocated runs (normal buffers and subpage runs) ordered by offset.
+    pub fn used_runs(&self) -> impl Iterator<Item = Run> + '_ {
+        self.used_runs
+            .iter()
+            .map(|(&offset, &pages)| Run { offset, pages })
+    }
+    /// The live subpages (`subpages[]` entries that are set), by run offset.
+    pub fn subpages(&self) -> impl Iterator<Item = &PoolSubpage> + '_ {
+        self.subpages.iter().flatten()
+    }
+    /// `subpages[run_offset]`.
+    pub fn subpage_at(&self, run_offset: u32) -> Option<&PoolSubpage> {
+        self.subpages
+            .get(run_offset as usize)
+            .and_then(Option::as_ref)
+    }
+    pub(crate) fn subpage_at_mut(&mut self, run_offset: u32) -> Option<&mut PoolSubpage> {
+        self.subpages
+            .get_mut(run_offset as usize)
+            .and_then(Option::as_mut)
+    }
+
+    /// Byte offset and `maxLength` of the buffer a used handle names:
+    /// runOffset·page (+ bitmapIdx·elemSize for subpages).
+    pub fn offset_of(&self, h: u64) -> Option<(usize, usize)> {
+        let off = handle::run_offset(h);
+        if handle::is_subpage(h) {
+            let s = self.subpage_at(off)?;
+            Some((s.element_offset(handle::bitmap_idx(h)), s.elem_size()))
+        } else {
+            Some((
+                (off as usize) << self.page_shifts,
+                (handle::run_pages(h) as usize) << self.page_shifts,
+            ))
+        }
+    }
+
+    /// `PoolChunk.allocate` without the pool re-check (unreachable under one lock): a
+    /// new subpage run for small classes, a run for normal ones. `Ok(None)` = no room.
+    pub(crate) fn allocate(
+        &mut self,
+        sc: &SizeClasses,
+        size_idx: usize,
+        pools: &mut SubpagePools,
+    ) -> JavaResult<Option<u64>> {
+        if size_idx <= sc.small_max_size_idx() {
+            return self.allocate_subpage(sc, size_idx, pools);
+        }
+        let Some(run_size) = sc.size_idx2size(size_idx) else {
+            return Ok(None);
+        };
+        Ok(self.allocate_run(sc, run_size))
+    }
+
+    fn allocate_subpage(
+        &mut self,
+        sc: &SizeClasses,
+        size_idx: usize,
+        pools: &mut SubpagePools,
+    ) -> JavaResult<Option<u64>> {
+        let (Some(run_size), Some(elem)) = (sc.run_size(size_idx), sc.size_idx2size(size_idx))
+        else {
+            return Ok(None);
+        };
+        let Some(run) = self.allocate_run(sc, run_size) else {
+            return Ok(None);
+        };
+        let off = handle::run_offset(run);
+        let key = SubpageKey {
+            chunk: self.id,
+            run_offset: off,
+        };
+        let size = (handle::run_pages(run) as usize) << self.page_shifts;
+        let subpage = PoolSubpage::new(pools, key, size_idx, self.page_shifts, size, elem);
+        let subpage = self.subpages[off as usize].insert(subpage);
+        Ok(Some(subpage.allocate(pools)?))
+    }
+
+    /// `allocateRun`: best-fit queue, lowest offset first, split, re-insert the tail.
+    pub(crate) fn allocate_run(&mut self, sc: &SizeClasses, run_size: usize) -> Option<u64> {
+        let pages = (run_size >> self.page_shifts) as u32;
+        let page_idx = sc.pages2page_idx(pages as usize);
+        let queue = if self.free_bytes == self.chunk_size {
+            sc.n_p_sizes() - 1
+        } else {
+            (page_idx..sc.n_p_sizes()).find(|&i| !self.runs_avail[i].is_empty())?
+        };
+        // Empty only when a fully free chunk is fragmented (`UncoalescedFreeRuns`).
+        let run = self.runs_avail[queue].pop_first()?;
+        self.remove_avail_run_map(run);
+        if run.pages > pages {
+            self.insert_avail_run(
+                sc,
+                Run {
+                    offset: run.offset + pages,
+                    pages: run.pages - pages,
+                },
+            );
+        }
+        self.used_runs.insert(run.offset, pages);
+        self.free_bytes -= (pages as usize) << self.page_shifts;
+        Some(Handle::run(run.offset, pages, true).encode())
+    }
+
+    /// `free`: a subpage element first (its run only when the subpage is released),
+    /// then the run with coalescing. Handles that are not live are refused with an
+    /// `AssertionError` value and change nothing (Netty would corrupt itself).
+    pub(crate) fn free(
+        &mut self,
+        sc: &SizeClasses,
+        h: u64,
+        pools: &mut SubpagePools,
+        opts: ChunkFreeOptions,
+    ) -> JavaResult<ChunkFree> {
+        let run = Run {
+            offset: handle::run_offset(h),
+            pages: handle::run_pages(h),
+        };
+        if self.unpooled || self.used_runs.get(&run.offset) != Some(&run.pages) {
+            return Err(model_error(format!(
+                "model: {} has no used run {run:?} (handle {h:#x})",
+                self.id
+            )));
+        }
+        if handle::is_subpage(h) {
+            let Some(subpage) = self.subpage_at_mut(run.offset) else {
+                return Err(model_error(format!(
+                    "model: {} has no subpage at {}",
+                    self.id, run.offset
+                )));
+            };
+            match subpage.free(pools, handle::bitmap_idx(h), opts.subpage)? {
+                SubpageFree::Kept => return Ok(ChunkFree::Element),
+                SubpageFree::Released => self.subpages[run.offset as usize] = None,
+            }
+        } else if self.subpage_at(run.offset).is_some() {
+            return Err(model_error(format!(
+                "model: run handle {h:#x} names a subpage run"
+            )));
+        }
+        self.used_runs.remove(&run.offset);
+        let merged = if opts.skip_coalescing {
+            run
+        } else {
+            let past = self.collapse_past(sc, run);
+            self.collapse_next(sc, past)
+        };
+        self.insert_avail_run(sc, merged);
+        self.free_bytes += (run.pages as usize) << self.page_shifts;
+        Ok(ChunkFree::Run)
+    }
+
+    fn collapse_past(&mut self, sc: &SizeClasses, mut run: Run) -> Run {
+        while run.offset > 0 {
+            match self.runs_avail_map.get(&(run.offset - 1)).copied() {
+                Some(past) if past != run && past.end() == run.offset => {
+                    self.remove_avail_run(sc, past);
+                    run = Run {
+                        offset: past.offset,
+                        pages: past.pages + run.pages,
+                    };
+                }
+                _ => break,
+            }
+        }
+        run
+    }
+
+    fn collapse_next(&mut self, sc: &SizeClasses, mut run: Run) -> Run {
+        while let Some(next) = self.runs_avail_map.get(&run.end()).copied() {
+            if next == run || next.offset != run.end() {
+                break;
+            }
+            self.remove_avail_run(sc, next);
+            run = Run {
+                offset: run.offset,
+                pages: run.pages + next.pages,
+            };
+        }
+        run
+    }
+
+    fn insert_avail_run(&mut self, sc: &SizeClasses, run: Run) {
+        let idx = sc.pages2page_idx_floor(run.pages as usize);
+        self.runs_avail[idx].insert(run);
+        self.runs_avail_map.insert(run.offset, run);
+        if run.pages > 1 {
+            self.runs_avail_map.insert(run.end() - 1, run);
+        }
+    }
+
+    fn remove_avail_run(&mut self, sc: &SizeClasses, run: Run) {
+        let idx = sc.pages2page_idx_floor(run.pages as usize);
+        self.runs_avail[idx].remove(&run);
+        self.remove_avail_run_map(run);
+    }
+
+    fn remove_avail_run_map(&mut self, run: Run) {
+        self.runs_avail_map.remove(&run.offset);
+        if run.pages > 1 {
+            self.runs_avail_map.remove(&(run.end() - 1));
+        }
+    }
+
+    /// Test-only corruption hooks.
+    #[cfg(test)]
+    pub(crate) fn corrupt_free_bytes(&mut self, free: usize) {
+        self.free_bytes = free;
+    }
+    #[cfg(test)]
+    pub(crate) fn corrupt_add_used_run(&mut self, run: Run) {
+        self.used_runs.insert(run.offset, run.pages);
+    }
+}
+
+/// `PoolChunk.usage(freeBytes)`.
+pub fn usage(free_bytes: usize, chunk_size: usize) -> u32 {
+    if free_bytes == 0 {
+        return 100;
+    }
+    let free_percentage = (free_bytes as u64 * 100 / chunk_size as u64) as u32;
+    if free_percentage == 0 {
+        99
+    } else {
+        100u32.saturating_sub(free_percentage)
+    }
+}

@@ -1,0 +1,351 @@
+//! The allocator invariants of netty.md §9 (1–6, and the handle/size-class check of
+//! §8 row 8), each in one function over a read-only [`ArenaCore`].
+
+use super::arena_core::ArenaCore;
+use super::chunk::{ChunkId, PoolChunk};
+use super::handle;
+use crate::violation::Violation;
+
+/// All arena-core invariants, in a fixed order; the first violation wins.
+pub fn check_arena(core: &ArenaCore) -> Result<(), Violation> {
+    live_ranges_disjoint_in_bounds(core)?;
+    chunk_free_bytes_consistent(core)?;
+    free_runs_coalesced(core)?;
+    subpage_bitmap_consistent(core)?;
+    subpage_linked_iff_available(core)?;
+    chunk_in_list_by_usage(core)
+}
+
+fn pooled(core: &ArenaCore) -> impl Iterator<Item = &PoolChunk> + '_ {
+    core.chunks().filter(|c| !c.is_unpooled())
+}
+
+/// §9.1: live ranges (normal runs and in-use subpage elements) and free runs of a
+/// chunk are pairwise disjoint and lie within `[0, chunkSize)`; every subpage sits on
+/// a used run.
+pub fn live_ranges_disjoint_in_bounds(core: &ArenaCore) -> Result<(), Violation> {
+    const NAME: &str = "live_ranges_disjoint_in_bounds";
+    for c in pooled(core) {
+        let shift = c.page_shifts();
+        let page = |p: u32| (p as usize) << shift;
+        // (start, end, what)
+        let mut ranges: Vec<(usize, usize, String)> = Vec::new();
+        for r in c.free_runs() {
+            ranges.push((page(r.offset), page(r.end()), format!("free run {r:?}")));
+        }
+        for r in c.used_runs() {
+            match c.subpage_at(r.offset) {
+                None => ranges.push((page(r.offset), page(r.end()), format!("run {r:?}"))),
+                Some(s) => {
+                    if s.run_pages() != r.pages {
+                        return Err(Violation::new(
+                            NAME,
+                            format!(
+                                "{}: subpage at {} spans {} pages, its run {}",
+                                c.id(),
+                                r.offset,
+                                s.run_pages(),
+                                r.pages
+                            ),
+                        ));
+                    }
+                    let words = s.bitmap().len() as u32 * 64;
+                    for i in (0..words).filter(|&i| s.is_set(i)) {
+                        let start = s.element_offset(i);
+                        let end = start + s.elem_size();
+                        if end > page(r.end()) {
+                            return Err(Violation::new(
+                                NAME,
+                                format!(
+                                    "{}: element {i} of subpage {} ends at {end}, past its run",
+                                    c.id(),
+                                    r.offset
+                                ),
+                            ));
+                        }
+                        ranges.push((start, end, format!("element {i} of subpage {}", r.offset)));
+                    }
+                }
+            }
+        }
+        for s in c.subpages() {
+            if !c.used_runs().any(|r| r.offset == s.run_offset()) {
+                return Err(Violation::new(
+                    NAME,
+                    format!("{}: subpage {} has no used run", c.id(), s.run_offset()),
+                ));
+            }
+        }
+        ranges.sort_by_key(|r| (r.0, r.1));
+        for w in ranges.windows(2) {
+            if w[1].0 < w[0].1 {
+                return Err(Violation::new(
+                    NAME,
+                    format!("{}: {} overlaps {}", c.id(), w[0].2, w[1].2),
+                ));
+            }
+        }
+        if let Some(last) = ranges.last() {
+            if last.1 > c.chunk_size() {
+                return Err(Violation::new(
+                    NAME,
+                    format!(
+                        "{}: {} ends at {} past chunkSize {}",
+                        c.id(),
+                        last.2,
+                        last.1,
+                        c.chunk_size()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// §9.2: `freeBytes = chunkSize − Σ used runs`, and the free runs add up to it.
+pub fn chunk_free_bytes_consistent(core: &ArenaCore) -> Result<(), Violation> {
+    const NAME: &str = "chunk_free_bytes_consistent";
+    for c in pooled(core) {
+        let shift = c.page_shifts();
+        let used: usize = c.used_runs().map(|r| (r.pages as usize) << shift).sum();
+        let free: usize = c
+            .free_runs()
+            .iter()
+            .map(|r| (r.pages as usize) << shift)
+            .sum();
+        if used > c.chunk_size()
+            || c.free_bytes() != c.chunk_size() - used
+            || free != c.free_bytes()
+        {
+            return Err(Violation::new(
+                NAME,
+                format!(
+                    "{}: freeBytes {} but chunkSize {} − used {used} and free runs sum to {free}",
+                    c.id(),
+                    c.free_bytes(),
+                    c.chunk_size()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// §9.3: no two free runs are adjacent, and `runsAvailMap` maps exactly the first and
+/// last page of every free run to it.
+pub fn free_runs_coalesced(core: &ArenaCore) -> Result<(), Violation> {
+    const NAME: &str = "free_runs_coalesced";
+    for c in pooled(core) {
+        let runs = c.free_runs();
+        for w in runs.windows(2) {
+            if w[0].end() == w[1].offset {
+                return Err(Violation::new(
+                    NAME,
+                    format!("{}: free runs {:?} and {:?} touch", c.id(), w[0], w[1]),
+                ));
+            }
+        }
+        let mut expected = Vec::new();
+        for r in &runs {
+            expected.push((r.offset, *r));
+            if r.pages > 1 {
+                expected.push((r.end() - 1, *r));
+            }
+        }
+        expected.sort();
+        let actual: Vec<_> = c.runs_avail_map().iter().map(|(&k, &v)| (k, v)).collect();
+        if actual != expected {
+            return Err(Violation::new(
+                NAME,
+                format!("{}: runsAvailMap {actual:?} ≠ free runs {runs:?}", c.id()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// §9.4: `numAvail` = zero bits among `maxNumElems`, no bit beyond, and
+/// `0 ≤ numAvail ≤ maxNumElems`.
+pub fn subpage_bitmap_consistent(core: &ArenaCore) -> Result<(), Violation> {
+    const NAME: &str = "subpage_bitmap_consistent";
+    for c in pooled(core) {
+        for s in c.subpages() {
+            let max = s.max_num_elems();
+            let zeros = (0..max).filter(|&i| !s.is_set(i)).count() as u32;
+            let beyond = (max..s.bitmap().len() as u32 * 64).any(|i| s.is_set(i));
+            if s.num_avail() > max || zeros != s.num_avail() || beyond {
+                return Err(Violation::new(
+                    NAME,
+                    format!(
+                        "{}: subpage {} (elemSize {}) numAvail {} but {zeros} free bits of {max}{}",
+                        c.id(),
+                        s.run_offset(),
+                        s.elem_size(),
+                        s.num_avail(),
+                        if beyond {
+                            ", bits set past maxNumElems"
+                        } else {
+                            ""
+                        }
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// §9.5: a subpage is linked in its pool iff `numAvail > 0` and `doNotDestroy`; every
+/// pool entry names a live subpage of that pool's size.
+pub fn subpage_linked_iff_available(core: &ArenaCore) -> Result<(), Violation> {
+    const NAME: &str = "subpage_linked_iff_available";
+    let pools = core.subpage_pools();
+    for c in pooled(core) {
+        for s in c.subpages() {
+            let linked = pools.is_linked(s.head_index(), s.key());
+            let should = s.num_avail() > 0 && s.do_not_destroy();
+            if linked != should {
+                return Err(Violation::new(
+                    NAME,
+                    format!(
+                        "{}: subpage {} linked={linked} with numAvail={} doNotDestroy={}",
+                        c.id(),
+                        s.run_offset(),
+                        s.num_avail(),
+                        s.do_not_destroy()
+                    ),
+                ));
+            }
+        }
+    }
+    for (idx, key) in pools.iter() {
+        let ok = core
+            .chunk(key.chunk)
+            .and_then(|c| c.subpage_at(key.run_offset))
+            .is_some_and(|s| s.head_index() == idx);
+        if !ok {
+            return Err(Violation::new(
+                NAME,
+                format!("pool {idx} links {key:?}, which is not a subpage of that size"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// §9.6: every pooled chunk is in exactly one list, the one its free bytes select
+/// (it should neither move up nor down); unpooled chunks are in none.
+pub fn chunk_in_list_by_usage(core: &ArenaCore) -> Result<(), Violation> {
+    const NAME: &str = "chunk_in_list_by_usage";
+    let lists = core.chunk_lists();
+    for c in core.chunks() {
+        let holders: Vec<_> = lists
+            .iter()
+            .filter(|l| l.chunks().contains(&c.id()))
+            .map(|l| l.id())
+            .collect();
+        if c.is_unpooled() {
+            if !holders.is_empty() || c.list().is_some() {
+                return Err(Violation::new(
+                    NAME,
+                    format!("unpooled {} is in {holders:?}", c.id()),
+                ));
+            }
+            continue;
+        }
+        let [list] = holders[..] else {
+            return Err(Violation::new(
+                NAME,
+                format!("{} is in {} lists {holders:?}", c.id(), holders.len()),
+            ));
+        };
+        if c.list() != Some(list) {
+            return Err(Violation::new(
+                NAME,
+                format!("{} is in {list} but says {:?}", c.id(), c.list()),
+            ));
+        }
+        let l = lists.get(list);
+        let up = l.next().is_some() && l.should_move_up(c.free_bytes());
+        if up || l.should_move_down(c.free_bytes()) {
+            return Err(Violation::new(
+                NAME,
+                format!(
+                    "{} in {list} has freeBytes {} (usage {}%) outside ({}, {}]",
+                    c.id(),
+                    c.free_bytes(),
+                    c.usage(),
+                    l.free_min_threshold(),
+                    l.free_max_threshold()
+                ),
+            ));
+        }
+    }
+    for l in lists.iter() {
+        if let Some(id) = l.chunks().iter().find(|id| core.chunk(**id).is_none()) {
+            return Err(Violation::new(
+                NAME,
+                format!("{} holds destroyed {id}", l.id()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// §8 row 8: a live handle's class matches its normalized capacity: small handles are
+/// in-use elements of a subpage of exactly that element size, normal handles used runs
+/// of exactly that size, huge buffers own an unpooled chunk of at least that size.
+pub fn handle_size_class_matches(
+    core: &ArenaCore,
+    chunk: ChunkId,
+    h: u64,
+    norm_capacity: usize,
+) -> Result<(), Violation> {
+    const NAME: &str = "handle_size_class_matches";
+    let err = |m: String| Err(Violation::new(NAME, m));
+    let Some(c) = core.chunk(chunk) else {
+        return err(format!("{chunk} is not live"));
+    };
+    if c.is_unpooled() {
+        if h != 0 || norm_capacity > c.chunk_size() {
+            return err(format!(
+                "huge {chunk}: handle {h:#x}, capacity {norm_capacity} > {}",
+                c.chunk_size()
+            ));
+        }
+        return Ok(());
+    }
+    let sc = core.size_classes();
+    let idx = sc.size2size_idx(norm_capacity);
+    if sc.size_idx2size(idx) != Some(norm_capacity) {
+        return err(format!("capacity {norm_capacity} is not a size class"));
+    }
+    let small = idx <= sc.small_max_size_idx();
+    if handle::is_subpage(h) != small {
+        return err(format!(
+            "handle {h:#x} (subpage={}) freed as {norm_capacity} bytes",
+            handle::is_subpage(h)
+        ));
+    }
+    let off = handle::run_offset(h);
+    let used = c
+        .used_runs()
+        .any(|r| r.offset == off && r.pages == handle::run_pages(h));
+    let ok = if small {
+        c.subpage_at(off)
+            .is_some_and(|s| s.elem_size() == norm_capacity && s.is_set(handle::bitmap_idx(h)))
+            && used
+    } else {
+        used && c.subpage_at(off).is_none()
+            && (handle::run_pages(h) as usize) << c.page_shifts() == norm_capacity
+    };
+    if ok {
+        Ok(())
+    } else {
+        err(format!(
+            "{chunk}: handle {h:#x} is not a live {norm_capacity}-byte {}",
+            if small { "element" } else { "run" }
+        ))
+    }
+}

@@ -1,0 +1,34 @@
+//! The pooled allocator's plain-data core (Netty 4.1.128 `PoolArena`, `PoolChunk`,
+//! `PoolChunkList`, `PoolSubpage`, `SizeClasses`; netty.md §2.1, §3).
+//!
+//! Nothing here locks: the allocator wraps each [`ArenaCore`] in one facade `Mutex`
+//! (Netty's subpage-head and `runsAvail` locks are folded into that arena lock).
+//! Thread caches, buffers, the allocator facade and JVM memory accounting live
+//! elsewhere and meet this module through [`ArenaCore::allocate`], [`ArenaCore::free`]
+//! and the [`ChunkSource`] trait.
+
+pub mod arena_core;
+pub mod arena_metrics;
+pub mod chunk;
+pub mod chunk_list;
+pub mod geometry;
+pub mod handle;
+pub mod invariants;
+pub mod size_classes;
+pub mod source;
+pub mod subpage;
+pub mod subpage_pools;
+
+#[cfg(test)]
+mod tests;
+
+pub use arena_core::{Allocation, ArenaCore, ArenaKind, ArenaOptions, FreeOutcome};
+pub use arena_metrics::{ArenaCounters, ArenaMetrics, ChunkListMetric, ChunkMetric, SubpageMetric};
+pub use chunk::{ChunkFree, ChunkFreeOptions, ChunkId, PoolChunk, Run};
+pub use chunk_list::{ChunkListId, ChunkLists, PoolChunkList};
+pub use geometry::PoolGeometry;
+pub use handle::Handle;
+pub use size_classes::{SizeClassRow, SizeClasses, SizeKind, SizeTableRow};
+pub use source::{ChunkSource, SimpleChunkSource};
+pub use subpage::{PoolSubpage, SubpageFree, SubpageOptions};
+pub use subpage_pools::{SubpageKey, SubpagePools};

@@ -1,0 +1,64 @@
+use crate::error::{JavaClass, JavaException};
+use crate::pool::PoolGeometry;
+
+fn err(page: i32, order: i32, align: i32) -> String {
+    let e = PoolGeometry::validate(page, order, align, || Ok(())).unwrap_err();
+    assert_eq!(e.class, JavaClass::IllegalArgument);
+    e.message
+}
+
+#[test]
+fn defaults_are_valid() {
+    let g = PoolGeometry::validate(8192, 9, 0, || Ok(())).unwrap();
+    assert_eq!(g, PoolGeometry::netty_default());
+    assert_eq!(g.pages_per_chunk(), 512);
+}
+
+#[test]
+fn netty_messages() {
+    assert_eq!(err(2048, 9, 0), "pageSize: 2048 (expected: 4096)");
+    assert_eq!(err(12288, 9, 0), "pageSize: 12288 (expected: power of 2)");
+    assert_eq!(err(8192, 15, 0), "maxOrder: 15 (expected: 0-14)");
+    assert_eq!(
+        err(131072, 14, 0),
+        "pageSize (131072) << maxOrder (14) must not exceed 1073741824"
+    );
+    assert_eq!(err(8192, 9, 3), "alignment must be a power of 2:3");
+    assert_eq!(err(8192, 9, -1), "alignment must be a power of 2:-1");
+    assert_eq!(
+        err(8192, 9, i32::MIN),
+        "directMemoryCacheAlignment : -2147483648 (expected: >= 0)"
+    );
+}
+
+#[test]
+fn edge_geometries() {
+    let g = PoolGeometry::validate(65536, 14, 0, || Ok(())).unwrap();
+    assert_eq!(g.chunk_size, 1 << 30);
+    // A negative maxOrder is not rejected by Netty: the chunk is one page.
+    assert_eq!(
+        PoolGeometry::validate(8192, -1, 0, || Ok(()))
+            .unwrap()
+            .chunk_size,
+        8192
+    );
+    // The page size is bumped to the alignment (4.1.61, #11106).
+    let g = PoolGeometry::validate(8192, 9, 16384, || Ok(())).unwrap();
+    assert_eq!(
+        (g.page_size, g.page_shifts, g.chunk_size, g.alignment),
+        (16384, 14, 16384 << 9, 16384)
+    );
+}
+
+#[test]
+fn arena_count_checks_sit_between_chunk_and_page_checks() {
+    let between = || {
+        Err(JavaException::illegal_argument(
+            "nHeapArena : -1 (expected: >= 0)",
+        ))
+    };
+    let e = PoolGeometry::validate(8192, 15, 0, between).unwrap_err();
+    assert_eq!(e.message, "maxOrder: 15 (expected: 0-14)");
+    let e = PoolGeometry::validate(2048, 9, 0, between).unwrap_err();
+    assert_eq!(e.message, "nHeapArena : -1 (expected: >= 0)");
+}

@@ -1,0 +1,171 @@
+use super::support::{arena_with, direct, Lcg, CHUNK, PAGE};
+use crate::mutant::Mutant;
+use crate::pool::invariants::*;
+use crate::pool::{Allocation, ArenaKind, Run};
+
+const NAMES: [&str; 6] = [
+    "live_ranges_disjoint_in_bounds",
+    "chunk_free_bytes_consistent",
+    "free_runs_coalesced",
+    "subpage_bitmap_consistent",
+    "subpage_linked_iff_available",
+    "chunk_in_list_by_usage",
+];
+
+#[test]
+fn random_workload_keeps_every_invariant() {
+    let (mut a, mut s) = direct();
+    let mut rng = Lcg(7);
+    let mut live: Vec<Allocation> = Vec::new();
+    let sizes = [
+        0,
+        1,
+        16,
+        100,
+        512,
+        896,
+        4096,
+        8192,
+        20_000,
+        28_672,
+        40_000,
+        300_000,
+        1 << 20,
+        3 << 20,
+        CHUNK + 1,
+    ];
+    for step in 0..3000 {
+        if live.is_empty() || rng.below(100) < 55 {
+            let size = sizes[rng.below(sizes.len() as u64) as usize];
+            let x = a.allocate(size, &mut s).unwrap();
+            handle_size_class_matches(&a, x.chunk, x.handle, x.max_length).unwrap();
+            live.push(x);
+        } else {
+            let x = live.swap_remove(rng.below(live.len() as u64) as usize);
+            a.free(x.chunk, x.handle, x.max_length, false, &mut s)
+                .unwrap();
+        }
+        if let Err(v) = check_arena(&a) {
+            panic!("step {step}: {v}");
+        }
+    }
+    for x in live.drain(..) {
+        a.free(x.chunk, x.handle, x.max_length, false, &mut s)
+            .unwrap();
+    }
+    check_arena(&a).unwrap();
+    let m = a.metrics();
+    assert_eq!(m.num_active_allocations, 0);
+    // Only qInit chunks and alone-kept subpage runs may remain.
+    assert!(a
+        .chunks()
+        .all(|c| c.list() == Some(crate::pool::ChunkListId::QInit) || c.subpages().count() > 0));
+    assert_eq!(s.used, a.chunks().map(|c| c.chunk_size()).sum::<usize>());
+    assert!(
+        s.destroyed() > 0 && m.num_huge_deallocations > 0,
+        "the workload destroys chunks"
+    );
+}
+
+#[test]
+fn uncoalesced_free_runs_are_caught() {
+    let (mut a, mut s) = arena_with(ArenaKind::Direct, Mutant::UncoalescedFreeRuns);
+    let x = a.allocate(64 * 1024, &mut s).unwrap();
+    let y = a.allocate(64 * 1024, &mut s).unwrap();
+    let _z = a.allocate(64 * 1024, &mut s).unwrap();
+    a.free(x.chunk, x.handle, 64 * 1024, false, &mut s).unwrap();
+    free_runs_coalesced(&a).unwrap();
+    a.free(y.chunk, y.handle, 64 * 1024, false, &mut s).unwrap();
+    assert_eq!(
+        free_runs_coalesced(&a).unwrap_err().name,
+        "free_runs_coalesced"
+    );
+    assert_eq!(check_arena(&a).unwrap_err().name, "free_runs_coalesced");
+}
+
+#[test]
+fn subpage_double_free_is_caught() {
+    let (mut a, mut s) = arena_with(ArenaKind::Direct, Mutant::SubpageDoubleFree);
+    let x = a.allocate(16, &mut s).unwrap();
+    let _y = a.allocate(16, &mut s).unwrap();
+    a.free(x.chunk, x.handle, 16, false, &mut s).unwrap();
+    check_arena(&a).unwrap();
+    a.free(x.chunk, x.handle, 16, false, &mut s).unwrap();
+    assert_eq!(
+        check_arena(&a).unwrap_err().name,
+        "subpage_bitmap_consistent"
+    );
+}
+
+#[test]
+fn corrupted_free_bytes_are_caught() {
+    let (mut a, mut s) = direct();
+    let x = a.allocate(64 * 1024, &mut s).unwrap();
+    check_arena(&a).unwrap();
+    a.chunk_mut(x.chunk).unwrap().corrupt_free_bytes(CHUNK);
+    assert_eq!(chunk_free_bytes_consistent(&a).unwrap_err().name, NAMES[1]);
+}
+
+#[test]
+fn overlapping_runs_are_caught() {
+    let (mut a, mut s) = direct();
+    let x = a.allocate(64 * 1024, &mut s).unwrap();
+    a.chunk_mut(x.chunk).unwrap().corrupt_add_used_run(Run {
+        offset: 4,
+        pages: 8,
+    });
+    assert_eq!(
+        live_ranges_disjoint_in_bounds(&a).unwrap_err().name,
+        NAMES[0]
+    );
+}
+
+#[test]
+fn out_of_bounds_runs_are_caught() {
+    let (mut a, mut s) = direct();
+    let x = a.allocate(64 * 1024, &mut s).unwrap();
+    a.chunk_mut(x.chunk).unwrap().corrupt_add_used_run(Run {
+        offset: 510,
+        pages: 4,
+    });
+    assert!(live_ranges_disjoint_in_bounds(&a).is_err());
+}
+
+#[test]
+fn wrong_num_avail_and_linking_are_caught() {
+    let (mut a, mut s) = direct();
+    let x = a.allocate(16, &mut s).unwrap();
+    check_arena(&a).unwrap();
+    let sub = a.chunk_mut(x.chunk).unwrap().subpage_at_mut(0).unwrap();
+    sub.corrupt_num_avail(0);
+    assert_eq!(subpage_bitmap_consistent(&a).unwrap_err().name, NAMES[3]);
+    assert_eq!(subpage_linked_iff_available(&a).unwrap_err().name, NAMES[4]);
+}
+
+#[test]
+fn chunk_in_wrong_list_is_caught() {
+    let (mut a, mut s) = direct();
+    let x = a.allocate(64 * 1024, &mut s).unwrap();
+    a.chunk_mut(x.chunk).unwrap().corrupt_free_bytes(PAGE);
+    assert_eq!(chunk_in_list_by_usage(&a).unwrap_err().name, NAMES[5]);
+}
+
+#[test]
+fn handle_class_mismatch_is_caught() {
+    let (mut a, mut s) = direct();
+    let small = a.allocate(16, &mut s).unwrap();
+    let normal = a.allocate(64 * 1024, &mut s).unwrap();
+    handle_size_class_matches(&a, small.chunk, small.handle, 16).unwrap();
+    handle_size_class_matches(&a, normal.chunk, normal.handle, 64 * 1024).unwrap();
+    // #11939: a small handle freed as a normal size, and the reverse.
+    let v = handle_size_class_matches(&a, small.chunk, small.handle, 32 * 1024).unwrap_err();
+    assert_eq!(v.name, "handle_size_class_matches");
+    assert!(handle_size_class_matches(&a, normal.chunk, normal.handle, 16).is_err());
+    assert!(handle_size_class_matches(&a, small.chunk, small.handle, 32).is_err());
+    a.free(small.chunk, small.handle, 16, false, &mut s)
+        .unwrap();
+    assert!(
+        handle_size_class_matches(&a, small.chunk, small.handle, 16).is_err(),
+        "freed handle"
+    );
+}

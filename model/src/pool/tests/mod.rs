@@ -1,0 +1,10 @@
+//! Unit tests of the pool core, one file per module.
+
+mod arena;
+mod chunk;
+mod chunk_list;
+mod geometry;
+mod invariants;
+mod size_classes;
+mod subpage;
+mod support;

@@ -1,0 +1,215 @@
+//! Pooled buffers: caches, derivatives, reallocation, thread exit and finalizers.
+
+use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
+use leakproof_model::jvm::{Jvm, JvmConfig};
+use leakproof_model::{ThreadId, ThreadKind};
+use std::sync::Arc;
+
+const MAIN: ThreadId = ThreadId::MAIN;
+const LOOP: ThreadId = ThreadId(1);
+const OTHER: ThreadId = ThreadId(2);
+
+fn setup(arenas: i32) -> (Arc<Jvm>, Arc<PooledAllocator>) {
+    let mut config = JvmConfig::default();
+    config.runtime_max_memory = 1 << 30;
+    let jvm = Jvm::new(config);
+    let mut pooled = PooledConfig::netty_default(jvm.config());
+    pooled.direct_arenas = arenas;
+    pooled.heap_arenas = arenas;
+    let alloc = PooledAllocator::new(&jvm, pooled).unwrap();
+    jvm.start_thread(LOOP, ThreadKind::EventLoop).unwrap();
+    jvm.start_thread(OTHER, ThreadKind::Plain).unwrap();
+    (jvm, alloc)
+}
+
+#[test]
+fn event_loop_reuses_its_cached_handle() {
+    let (_jvm, alloc) = setup(1);
+    let a = alloc.new_buffer(LOOP, true, 256, 1024).unwrap();
+    assert_eq!(
+        a.to_java_string(),
+        "PooledUnsafeDirectByteBuf(ridx: 0, widx: 0, cap: 256/1024)"
+    );
+    let offset = a.memory_offset();
+    assert!(a.release().unwrap());
+    let b = alloc.new_buffer(LOOP, true, 250, 1024).unwrap();
+    assert_eq!(
+        b.memory_offset(),
+        offset,
+        "the cache hands the same slot back"
+    );
+    assert_eq!(
+        b.object_id(),
+        a.object_id(),
+        "the recycler hands the same object back"
+    );
+    assert!(a.is_stale(), "the old handle now reaches a new incarnation");
+    let m = alloc.metric();
+    assert_eq!(
+        m.direct_arenas[0].num_small_allocations, 1,
+        "a cache hit is not an allocation"
+    );
+}
+
+#[test]
+fn plain_threads_get_a_zero_size_cache_that_still_counts() {
+    let (_jvm, alloc) = setup(1);
+    let a = alloc.new_buffer(MAIN, true, 256, 1024).unwrap();
+    assert_eq!(alloc.metric().num_thread_local_caches, 1);
+    a.release().unwrap();
+    let m = alloc.metric();
+    assert_eq!(
+        m.direct_arenas[0].num_small_deallocations, 1,
+        "no queue: freed to the arena"
+    );
+}
+
+#[test]
+fn cross_thread_release_goes_to_the_allocating_threads_cache() {
+    let (jvm, alloc) = setup(1);
+    let a = alloc.new_buffer(LOOP, true, 512, 512).unwrap();
+    let moved = a.clone();
+    drop(a);
+    // OTHER releases LOOP's buffer: the handle is offered to LOOP's cache.
+    assert!(moved.release().unwrap());
+    let cache = alloc.cache_of(LOOP).unwrap();
+    assert_eq!(cache.queues().map(|q| q.entries().len()).sum::<usize>(), 1);
+    // A clean exit of LOOP drains it to the arena.
+    jvm.exit_thread(LOOP, true).unwrap();
+    assert!(cache.is_freed());
+    assert_eq!(alloc.metric().direct_arenas[0].num_small_deallocations, 1);
+}
+
+#[test]
+fn an_unclean_exit_is_cleaned_by_the_finalizer_once_nothing_links_the_cache() {
+    let (jvm, alloc) = setup(1);
+    let a = alloc.new_buffer(LOOP, true, 512, 512).unwrap();
+    let keep = alloc.new_buffer(LOOP, true, 512, 512).unwrap();
+    a.release().unwrap();
+    jvm.exit_thread(LOOP, false).unwrap();
+    let cache = alloc.all_caches()[0].clone();
+    jvm.gc();
+    assert!(!cache.is_freed(), "a live buffer still links the cache");
+    keep.release().unwrap();
+    drop(keep);
+    let report = jvm.gc();
+    assert!(cache.is_freed());
+    assert_eq!(report.finalizers[0].entries_freed, 2);
+    assert_eq!(
+        alloc.metric().direct_arenas[0].num_small_deallocations,
+        0,
+        "finalizer path skips metrics"
+    );
+}
+
+#[test]
+fn pooled_retained_slice_owns_a_count_and_holds_its_parent() {
+    let (_jvm, alloc) = setup(1);
+    let root = alloc.new_buffer(LOOP, true, 64, 64).unwrap();
+    root.write_bytes(LOOP, &[5; 64]).unwrap();
+    let child = root.retained_slice_range(LOOP, 8, 8).unwrap();
+    assert_eq!((root.ref_cnt(), child.ref_cnt()), (2, 1));
+    let grandchild = child.retained_slice(LOOP).unwrap();
+    assert_eq!(
+        (root.ref_cnt(), child.ref_cnt(), grandchild.ref_cnt()),
+        (2, 2, 1)
+    );
+    let plain = grandchild.slice().unwrap();
+    assert_eq!(
+        plain.class().simple_name(false),
+        "AbstractPooledDerivedByteBuf$PooledNonRetainedSlicedByteBuf"
+    );
+    assert!(root.release().unwrap() == false);
+    assert!(
+        plain.release().unwrap(),
+        "the plain slice shares the grandchild's count"
+    );
+    assert_eq!(
+        child.ref_cnt(),
+        1,
+        "releasing the grandchild released its direct parent"
+    );
+    assert!(child.release().unwrap());
+    assert_eq!(root.ref_cnt(), 0, "the last derivative released the root");
+}
+
+#[test]
+fn capacity_grows_in_place_then_reallocates_keeping_bytes() {
+    let (_jvm, alloc) = setup(1);
+    let buf = alloc.new_buffer(LOOP, true, 100, 100_000).unwrap();
+    buf.write_bytes(LOOP, &[9; 100]).unwrap();
+    let offset = buf.memory_offset();
+    buf.set_capacity(LOOP, 112).unwrap();
+    assert_eq!(buf.memory_offset(), offset, "within maxLength: in place");
+    buf.set_capacity(LOOP, 5000).unwrap();
+    assert_eq!(buf.capacity(), 5000);
+    assert_eq!(buf.get_bytes(0, 100).unwrap(), vec![9; 100]);
+    assert!(buf.release().unwrap());
+}
+
+#[test]
+fn leaked_pooled_memory_survives_gc_and_counts_in_the_direct_counter() {
+    let (jvm, alloc) = setup(1);
+    let buf = alloc.new_buffer(MAIN, true, 1 << 20, 1 << 20).unwrap();
+    assert_eq!(jvm.netty_direct().used(), 4 << 20, "one 4 MiB chunk");
+    drop(buf);
+    let report = jvm.gc();
+    assert_eq!(report.leaked.len(), 1);
+    assert_eq!(jvm.netty_direct().used(), 4 << 20);
+}
+
+#[test]
+fn zero_arenas_fall_back_to_unpooled_buffers() {
+    let (jvm, alloc) = setup(0);
+    let buf = alloc.new_buffer(MAIN, true, 1024, 1024).unwrap();
+    assert_eq!(
+        buf.class().simple_name(false),
+        "UnpooledUnsafeNoCleanerDirectByteBuf"
+    );
+    assert_eq!(jvm.netty_direct().used(), 1024);
+    buf.release().unwrap();
+    assert_eq!(jvm.netty_direct().used(), 0);
+}
+
+#[test]
+fn dropping_the_allocator_destroys_its_chunks() {
+    let (jvm, alloc) = setup(1);
+    let handle = alloc.handle();
+    let buf = alloc.new_buffer(MAIN, true, 64 << 10, 64 << 10).unwrap();
+    buf.release().unwrap();
+    drop(buf);
+    jvm.exit_thread(LOOP, true).unwrap();
+    jvm.gc();
+    assert_eq!(
+        jvm.netty_direct().used(),
+        4 << 20,
+        "a chunk in qInit is kept"
+    );
+    drop(handle);
+    jvm.gc();
+    assert_eq!(
+        jvm.netty_direct().used(),
+        4 << 20,
+        "main's thread-local still reaches the allocator"
+    );
+    alloc.free_thread_cache(MAIN);
+    drop(alloc);
+    let report = jvm.gc();
+    assert_eq!(report.finalizers[0].chunks_destroyed, 1);
+    assert_eq!(jvm.netty_direct().used(), 0);
+}
+
+#[test]
+fn a_quarter_chunk_buffer_churns_its_chunk() {
+    let (jvm, alloc) = setup(1);
+    for _ in 0..3 {
+        let buf = alloc.new_buffer(MAIN, true, 1 << 20, 1 << 20).unwrap();
+        assert_eq!(jvm.netty_direct().used(), 4 << 20);
+        buf.release().unwrap();
+        assert_eq!(
+            jvm.netty_direct().used(),
+            0,
+            "#14257: the chunk went straight to q000"
+        );
+    }
+}
