@@ -74,7 +74,10 @@ impl Jvm {
         let mut referenced = BTreeSet::new();
         for object in objects.iter().filter(|o| marked.contains(&o.id())) {
             linked.extend(object.cache_link());
-            referenced.extend(object.alloc().pooled_id());
+            if !object.is_in_recycler() {
+                // A recycled object dropped its chunk (and so its arena and allocator).
+                referenced.extend(object.alloc().pooled_id());
+            }
         }
         for object in objects.iter().filter(|o| !marked.contains(&o.id())) {
             self.objects.lock().remove(object.id());
