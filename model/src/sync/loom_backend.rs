@@ -1,6 +1,8 @@
 //! `loom` primitives behind the facade: every use must run inside `loom::model`.
 
-pub use loom::sync::Arc;
+/// Shared ownership: std's `Arc` on every backend. Its own count is not under test, and
+/// methods taking `self: &Arc<Self>` need the std type.
+pub use std::sync::Arc;
 
 /// Atomics and fences.
 pub mod atomic {

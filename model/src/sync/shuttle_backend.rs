@@ -1,6 +1,7 @@
 //! `shuttle` primitives behind the facade: every use must run inside a shuttle check.
 
-pub use shuttle::sync::Arc;
+/// Shared ownership: std's `Arc` on every backend (see the loom backend).
+pub use std::sync::Arc;
 
 /// Atomics and fences (shuttle models every ordering as SeqCst).
 pub mod atomic {
