@@ -4,3 +4,5 @@
 #![warn(missing_docs)]
 
 pub use leakproof_model as model;
+
+pub mod exit;
