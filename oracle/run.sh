@@ -24,7 +24,6 @@ build() {
 }
 
 jrun() { java "${BASE[@]}" "$@"; }
-oracle() { local flags=("$@"); jrun "${flags[@]}" -cp "$OUT:$CP_NETTY" Oracle; }
 
 # Flags that select each buffer kind through the allocators (see incident.md).
 kind_flags() {
