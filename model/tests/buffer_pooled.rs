@@ -10,9 +10,10 @@ const LOOP: ThreadId = ThreadId(1);
 const OTHER: ThreadId = ThreadId(2);
 
 fn setup(arenas: i32) -> (Arc<Jvm>, Arc<PooledAllocator>) {
-    let mut config = JvmConfig::default();
-    config.runtime_max_memory = 1 << 30;
-    let jvm = Jvm::new(config);
+    let jvm = Jvm::new(JvmConfig {
+        runtime_max_memory: 1 << 30,
+        ..JvmConfig::default()
+    });
     let mut pooled = PooledConfig::netty_default(jvm.config());
     pooled.direct_arenas = arenas;
     pooled.heap_arenas = arenas;
@@ -119,7 +120,7 @@ fn pooled_retained_slice_owns_a_count_and_holds_its_parent() {
         plain.class().simple_name(false),
         "AbstractPooledDerivedByteBuf$PooledNonRetainedSlicedByteBuf"
     );
-    assert!(root.release().unwrap() == false);
+    assert!(!root.release().unwrap());
     assert!(
         plain.release().unwrap(),
         "the plain slice shares the grandchild's count"

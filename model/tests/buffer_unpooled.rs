@@ -167,9 +167,10 @@ fn copy_is_independent_with_the_roots_max_capacity() {
 
 #[test]
 fn gc_reclaims_cleaner_and_heap_memory_but_metrics_drift() {
-    let mut config = JvmConfig::default();
-    config.netty_max_direct_memory = 0;
-    let jvm = Jvm::new(config);
+    let jvm = Jvm::new(JvmConfig {
+        netty_max_direct_memory: 0,
+        ..JvmConfig::default()
+    });
     let alloc = UnpooledAllocator::new(&jvm);
     for _ in 0..4 {
         let buf = alloc.new_buffer(T, true, 1000, 1000).unwrap();
@@ -201,9 +202,10 @@ fn gc_never_reclaims_counted_direct_memory() {
 
 #[test]
 fn a_reachable_slice_keeps_its_root_alive() {
-    let mut config = JvmConfig::default();
-    config.netty_max_direct_memory = 0;
-    let jvm = Jvm::new(config);
+    let jvm = Jvm::new(JvmConfig {
+        netty_max_direct_memory: 0,
+        ..JvmConfig::default()
+    });
     let alloc = UnpooledAllocator::new(&jvm);
     let buf = alloc.new_buffer(T, true, 100, 100).unwrap();
     let slice = buf.slice_range(0, 10).unwrap();
@@ -215,9 +217,10 @@ fn a_reachable_slice_keeps_its_root_alive() {
 
 #[test]
 fn no_cleaner_direct_memory_fails_with_nettys_text() {
-    let mut config = JvmConfig::default();
-    config.netty_max_direct_memory = 2048;
-    let jvm = Jvm::new(config);
+    let jvm = Jvm::new(JvmConfig {
+        netty_max_direct_memory: 2048,
+        ..JvmConfig::default()
+    });
     let alloc = UnpooledAllocator::new(&jvm);
     let _a = alloc.new_buffer(T, true, 1024, 1024).unwrap();
     let _b = alloc.new_buffer(T, true, 1024, 1024).unwrap();

@@ -11,9 +11,10 @@ use std::sync::Arc;
 const T: ThreadId = ThreadId(1);
 
 fn jvm() -> Arc<Jvm> {
-    let mut config = JvmConfig::default();
-    config.runtime_max_memory = 1 << 30;
-    let jvm = Jvm::new(config);
+    let jvm = Jvm::new(JvmConfig {
+        runtime_max_memory: 1 << 30,
+        ..JvmConfig::default()
+    });
     jvm.start_thread(T, ThreadKind::EventLoop).unwrap();
     jvm
 }
@@ -28,7 +29,9 @@ fn pooled(jvm: &Arc<Jvm>) -> ByteBuf {
 }
 
 fn unpooled(jvm: &Arc<Jvm>) -> ByteBuf {
-    let buf = UnpooledAllocator::new(jvm).new_buffer(T, true, 16, i32::MAX as i64).unwrap();
+    let buf = UnpooledAllocator::new(jvm)
+        .new_buffer(T, true, 16, i32::MAX as i64)
+        .unwrap();
     buf.write_bytes(T, &[7; 16]).unwrap();
     buf
 }
@@ -42,7 +45,10 @@ fn plain_derivatives_share_the_roots_count() {
         let read = root.read_slice(4).unwrap();
         assert_eq!((slice.ref_cnt(), dup.ref_cnt(), read.ref_cnt()), (1, 1, 1));
         assert_eq!(root.reader_index(), 4, "readSlice advances");
-        assert!(read.release().unwrap(), "releasing a plain slice releases the root");
+        assert!(
+            read.release().unwrap(),
+            "releasing a plain slice releases the root"
+        );
         assert_eq!(root.ref_cnt(), 0);
         assert_eq!(dup.get_byte(0).unwrap_err().message, "refCnt: 0");
     }
@@ -61,7 +67,10 @@ fn pooled_retained_derivatives_have_their_own_count() {
     assert_eq!((dup.ref_cnt(), root.ref_cnt()), (1, 3));
     assert!(child.release().unwrap());
     assert_eq!((root.ref_cnt(), child.ref_cnt()), (2, 0));
-    assert_eq!(child.release().unwrap_err().message, "refCnt: 0, decrement: 1");
+    assert_eq!(
+        child.release().unwrap_err().message,
+        "refCnt: 0, decrement: 1"
+    );
     assert!(dup.release().unwrap());
     assert_eq!(root.ref_cnt(), 1);
     assert!(root.release().unwrap());
@@ -77,7 +86,10 @@ fn unpooled_retained_derivatives_are_slice_then_retain() {
     let dup = root.retained_duplicate(T).unwrap();
     assert_eq!((dup.ref_cnt(), root.ref_cnt()), (3, 3));
     assert!(!child.release().unwrap());
-    assert!(!child.release().unwrap(), "a second release of the child is legal: shared count");
+    assert!(
+        !child.release().unwrap(),
+        "a second release of the child is legal: shared count"
+    );
     assert!(dup.release().unwrap());
     assert_eq!(root.ref_cnt(), 0);
 }
@@ -88,7 +100,10 @@ fn read_retained_slice_advances_and_retains() {
     let root = pooled(&jvm);
     let child = root.read_retained_slice(T, 6).unwrap();
     assert_eq!(root.reader_index(), 6);
-    assert_eq!((child.capacity(), child.ref_cnt(), root.ref_cnt()), (6, 1, 2));
+    assert_eq!(
+        (child.capacity(), child.ref_cnt(), root.ref_cnt()),
+        (6, 1, 2)
+    );
     assert_eq!(
         root.read_retained_slice(T, 11).unwrap_err().message,
         "readerIndex(6) + length(11) exceeds writerIndex(16): \
@@ -106,7 +121,10 @@ fn retained_slice_errors_match_netty() {
     );
     assert_eq!(root.ref_cnt(), 1, "no retain is left behind");
     root.release().unwrap();
-    assert_eq!(root.retained_slice(T).unwrap_err().message, "refCnt: 0, increment: 1");
+    assert_eq!(
+        root.retained_slice(T).unwrap_err().message,
+        "refCnt: 0, increment: 1"
+    );
     let root = unpooled(&jvm);
     root.release().unwrap();
     assert_eq!(root.retained_slice(T).unwrap_err().message, "refCnt: 0");
@@ -123,7 +141,9 @@ fn derived_to_string_names_the_unwrapped_root() {
          PooledUnsafeDirectByteBuf(ridx: 0, widx: 16, cap: 16))"
     );
     let plain = child.slice().unwrap();
-    assert!(plain.to_java_string().starts_with("AbstractPooledDerivedByteBuf$PooledNonRetainedSlicedByteBuf("));
+    assert!(plain
+        .to_java_string()
+        .starts_with("AbstractPooledDerivedByteBuf$PooledNonRetainedSlicedByteBuf("));
 }
 
 #[test]
@@ -132,7 +152,10 @@ fn copies_are_independent_generations() {
     let root = pooled(&jvm);
     let copy = root.copy(T).unwrap();
     assert_ne!(copy.alloc_id(), root.alloc_id());
-    assert_eq!((copy.ref_cnt(), copy.max_capacity()), (1, i32::MAX as usize));
+    assert_eq!(
+        (copy.ref_cnt(), copy.max_capacity()),
+        (1, i32::MAX as usize)
+    );
     root.release().unwrap();
     assert_eq!(copy.read_bytes(16).unwrap(), vec![7; 16]);
 }
