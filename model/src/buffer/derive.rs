@@ -3,10 +3,11 @@
 //! `copy` allocates an independent buffer.
 
 use super::access::is_out_of_bounds;
-use super::{root_of, texts, Body, BufClass, BufObject, BufState, ByteBuf};
+use super::{
+    materialize, root_of, texts, Body, BufClass, BufObject, BufState, ByteBuf, ObjectKind,
+};
 use crate::error::{JavaException, JavaResult};
 use crate::leak::AccessKind;
-use crate::refcnt::RefCnt;
 use crate::sync::Arc;
 use crate::thread::ThreadId;
 
@@ -265,32 +266,13 @@ impl ByteBuf {
             tracker: None,
             cache_link: None,
         };
-        let own_count = spec.class.is_pooled_derivative();
-        if own_count {
-            let reused = jvm.recycler.lock().take(spec.class, spec.thread);
-            if let Some(obj) = reused.and_then(|id| jvm.objects.lock().get(id)) {
-                obj.reincarnate(state);
-                return ByteBuf::from_object(obj);
-            }
-        }
-        let recyclable = own_count
-            && jvm
-                .recycler
-                .lock()
-                .new_object_recyclable(spec.class, spec.thread);
-        let refcnt = own_count.then(|| RefCnt::new(jvm.refcount_algorithm()));
-        let id = jvm.objects.lock().next_id();
-        let obj = Arc::new(BufObject::new(
-            id,
-            spec.class,
-            false,
-            spec.thread,
-            recyclable,
-            self.alloc().clone(),
-            refcnt,
-            state,
-        ));
-        jvm.objects.lock().insert(obj.clone());
-        ByteBuf::from_object(obj)
+        let pooled = spec.class.is_pooled_derivative();
+        let kind = ObjectKind {
+            class: spec.class,
+            instrumented: false,
+            own_count: pooled,
+            recycled: pooled,
+        };
+        materialize(&jvm, kind, spec.thread, self.alloc().clone(), state)
     }
 }

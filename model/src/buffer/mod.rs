@@ -70,20 +70,13 @@ impl ByteBuf {
     pub(crate) fn new_root(mut spec: NewRoot) -> ByteBuf {
         let jvm = spec.alloc.jvm().clone();
         let state = Self::root_state(&jvm, &mut spec, None);
-        let refcnt = crate::refcnt::RefCnt::new(jvm.refcount_algorithm());
-        let id = jvm.objects.lock().next_id();
-        let obj = Arc::new(BufObject::new(
-            id,
-            spec.class,
-            spec.instrumented,
-            spec.thread,
-            false,
-            spec.alloc,
-            Some(refcnt),
-            state,
-        ));
-        jvm.objects.lock().insert(obj.clone());
-        ByteBuf::from_object(obj)
+        let kind = ObjectKind {
+            class: spec.class,
+            instrumented: spec.instrumented,
+            own_count: true,
+            recycled: false,
+        };
+        materialize(&jvm, kind, spec.thread, spec.alloc, state)
     }
 
     /// A pooled root: reuses an object from the allocating thread's recycler pool
@@ -91,29 +84,13 @@ impl ByteBuf {
     pub(crate) fn new_pooled_root(mut spec: NewRoot, cache_link: Option<CacheLink>) -> ByteBuf {
         let jvm = spec.alloc.jvm().clone();
         let state = Self::root_state(&jvm, &mut spec, cache_link);
-        let reused = jvm.recycler.lock().take(spec.class, spec.thread);
-        if let Some(obj) = reused.and_then(|id| jvm.objects.lock().get(id)) {
-            obj.reincarnate(state);
-            return ByteBuf::from_object(obj);
-        }
-        let recyclable = jvm
-            .recycler
-            .lock()
-            .new_object_recyclable(spec.class, spec.thread);
-        let refcnt = crate::refcnt::RefCnt::new(jvm.refcount_algorithm());
-        let id = jvm.objects.lock().next_id();
-        let obj = Arc::new(BufObject::new(
-            id,
-            spec.class,
-            false,
-            spec.thread,
-            recyclable,
-            spec.alloc,
-            Some(refcnt),
-            state,
-        ));
-        jvm.objects.lock().insert(obj.clone());
-        ByteBuf::from_object(obj)
+        let kind = ObjectKind {
+            class: spec.class,
+            instrumented: false,
+            own_count: true,
+            recycled: true,
+        };
+        materialize(&jvm, kind, spec.thread, spec.alloc, state)
     }
 
     /// The initial state of a root; `spec.region` is moved in.
@@ -307,6 +284,60 @@ impl fmt::Display for ByteBuf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_java_string())
     }
+}
+
+/// What kind of Java object to put on the heap.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ObjectKind {
+    /// Its class.
+    pub class: BufClass,
+    /// `Instrumented…` subclass of the unpooled allocator.
+    pub instrumented: bool,
+    /// It owns a reference count (roots, pooled retained derivatives).
+    pub own_count: bool,
+    /// It is reused through the Recycler.
+    pub recycled: bool,
+}
+
+/// Puts an object of `kind` with `state` on the heap — reusing one from `thread`'s
+/// recycler pool when the class is recycled and one is pooled — and returns a handle.
+pub(crate) fn materialize(
+    jvm: &Arc<Jvm>,
+    kind: ObjectKind,
+    thread: ThreadId,
+    alloc: AllocRef,
+    state: BufState,
+) -> ByteBuf {
+    if kind.recycled {
+        let reused = jvm.recycler.lock().take(kind.class, thread);
+        if let Some(obj) = reused.and_then(|id| jvm.objects.lock().get(id)) {
+            obj.reincarnate(state);
+            return ByteBuf::from_object(obj);
+        }
+    }
+    let recyclable = kind.recycled
+        && jvm
+            .recycler
+            .lock()
+            .new_object_recyclable(kind.class, thread);
+    let refcnt = kind
+        .own_count
+        .then(|| crate::refcnt::RefCnt::new(jvm.refcount_algorithm()));
+    let mut objects = jvm.objects.lock();
+    let id = objects.next_id();
+    let obj = Arc::new(BufObject::new(
+        id,
+        kind.class,
+        kind.instrumented,
+        thread,
+        recyclable,
+        alloc,
+        refcnt,
+        state,
+    ));
+    objects.insert(obj.clone());
+    drop(objects);
+    ByteBuf::from_object(obj)
 }
 
 /// The root object `obj` views (itself for roots).

@@ -1,6 +1,7 @@
 //! Direct memory: Netty's `DIRECT_MEMORY_COUNTER` and the JDK's `Bits` reservation.
 
 use crate::error::{JavaClass, JavaException, JavaResult};
+use crate::jvm::bounded::BoundedCounter;
 use crate::jvm::config::JdkVersion;
 use crate::sync::atomic::{AtomicI64, Ordering};
 
@@ -71,8 +72,7 @@ impl NettyDirectCounter {
 /// `ByteBuffer.allocateDirect` and released by the Cleaner.
 #[derive(Debug)]
 pub struct JdkDirectMemory {
-    reserved: AtomicI64,
-    limit: i64,
+    ledger: BoundedCounter,
     wording: JdkVersion,
 }
 
@@ -80,45 +80,29 @@ impl JdkDirectMemory {
     /// A reservation ledger with the JDK's `MaxDirectMemorySize`.
     pub fn new(limit: u64, wording: JdkVersion) -> Self {
         JdkDirectMemory {
-            reserved: AtomicI64::new(0),
-            limit: limit.min(i64::MAX as u64) as i64,
+            ledger: BoundedCounter::new(limit),
             wording,
         }
     }
 
     /// Bytes currently reserved.
     pub fn reserved(&self) -> i64 {
-        self.reserved.load(Ordering::SeqCst)
+        self.ledger.used()
     }
 
     /// The JDK limit.
     pub fn limit(&self) -> i64 {
-        self.limit
+        self.ledger.limit()
     }
 
     /// Tries to reserve `size` bytes without collecting garbage.
     pub fn try_reserve(&self, size: u64) -> bool {
-        let size = size as i64;
-        let mut current = self.reserved.load(Ordering::SeqCst);
-        loop {
-            if size > self.limit - current {
-                return false;
-            }
-            match self.reserved.compare_exchange(
-                current,
-                current + size,
-                Ordering::SeqCst,
-                Ordering::SeqCst,
-            ) {
-                Ok(_) => return true,
-                Err(seen) => current = seen,
-            }
-        }
+        self.ledger.try_add(size)
     }
 
     /// Releases `size` reserved bytes (the Cleaner ran or the buffer was freed).
     pub fn unreserve(&self, size: u64) {
-        self.reserved.fetch_sub(size as i64, Ordering::SeqCst);
+        self.ledger.sub(size)
     }
 
     /// The `OutOfMemoryError` the JDK throws when a reservation of `size` fails even
@@ -129,7 +113,7 @@ impl JdkDirectMemory {
             JdkVersion::Jdk17 => format!(
                 "Cannot reserve {size} bytes of direct buffer memory (allocated: {}, limit: {})",
                 self.reserved(),
-                self.limit
+                self.limit()
             ),
         };
         JavaException::new(JavaClass::OutOfMemory, message)

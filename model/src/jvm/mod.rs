@@ -5,6 +5,7 @@
 //! logical threads and the one seeded RNG all live here. Every allocator lives inside
 //! one `Jvm`; parallel tests and consecutive fuzz inputs never share state.
 
+mod bounded;
 mod config;
 mod direct;
 mod gc;
@@ -13,6 +14,7 @@ mod leak_glue;
 mod recycler;
 mod registry;
 
+pub use bounded::BoundedCounter;
 pub use config::{JdkVersion, JvmConfig, INCIDENT_RUNTIME_MAX_MEMORY};
 pub use direct::{JdkDirectMemory, NettyDirectCounter};
 pub use gc::GcReport;
