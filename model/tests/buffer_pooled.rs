@@ -214,3 +214,34 @@ fn a_quarter_chunk_buffer_churns_its_chunk() {
         );
     }
 }
+
+#[test]
+fn trim_frees_what_was_not_used_since_the_last_trim() {
+    let (jvm, _) = setup(1);
+    let mut config = PooledConfig::netty_default(jvm.config());
+    config.direct_arenas = 1;
+    config.cache_trim_interval = 4;
+    let alloc = PooledAllocator::new(&jvm, config).unwrap();
+    let bufs: Vec<_> = (0..3)
+        .map(|_| alloc.new_buffer(LOOP, true, 64, 64).unwrap())
+        .collect();
+    for b in &bufs {
+        b.release().unwrap();
+    }
+    let cache = alloc.cache_of(LOOP).unwrap();
+    let queued = || cache.queues().map(|q| q.entries().len()).sum::<usize>();
+    assert_eq!(queued(), 3, "three handles cached");
+    // The 4th cache allocation attempt (a hit) reaches the trim interval: the 64 B queue
+    // had 1 hit since the last trim, so it frees up to 256 - 1 entries: all that remain.
+    let hit = alloc.new_buffer(LOOP, true, 64, 64).unwrap();
+    assert_eq!(queued(), 0);
+    let metric = alloc.metric();
+    assert_eq!(
+        metric.direct_arenas[0].num_small_deallocations, 2,
+        "trim frees to the arena"
+    );
+    hit.release().unwrap();
+    assert!(alloc.trim_thread_cache(LOOP));
+    assert_eq!(queued(), 0, "an explicit trim empties an unused queue");
+    assert!(!alloc.trim_thread_cache(ThreadId(99)));
+}
