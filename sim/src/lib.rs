@@ -5,4 +5,6 @@
 
 pub use leakproof_model as model;
 
+pub mod cli;
 pub mod exit;
+pub mod scenarios;

@@ -109,13 +109,12 @@ impl UnpooledAllocator {
             capacity: initial as usize,
             max_capacity: max as usize,
         });
-        let method = if direct {
-            "newDirectBuffer"
-        } else {
-            "newHeapBuffer"
-        };
-        self.jvm
-            .leak_track_root(&buf, "UnpooledByteBufAllocator", method)?;
+        // Only `newDirectBuffer` ends in `toLeakAwareBuffer`: Netty never wraps unpooled
+        // heap buffers, even at PARANOID (oracle 4.1.48 surprise 7; unchanged in 4.1.128).
+        if direct {
+            self.jvm
+                .leak_track_root(&buf, "UnpooledByteBufAllocator", "newDirectBuffer")?;
+        }
         Ok(buf)
     }
 

@@ -61,7 +61,7 @@ impl ByteBuf {
         }
     }
 
-    fn write_memory(&self, index: usize, data: &[u8]) {
+    pub(super) fn write_memory(&self, index: usize, data: &[u8]) {
         if let Some((memory, base)) = self.memory_view() {
             memory.write(base + index, data);
         }
