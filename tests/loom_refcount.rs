@@ -11,15 +11,14 @@
 //! and the deallocation asserts it can see every byte, so a release that does not
 //! happen-after the other parties' releases shows up as a stale byte.
 
-use leakproof_model::loom::model::Builder;
+mod loom_support;
+
 use leakproof_model::profile::RefCountProfile;
 use leakproof_model::refcnt::{Algorithm, RefCnt};
 use leakproof_model::sync::atomic::{AtomicUsize, Ordering};
 use leakproof_model::sync::{thread, Arc, ByteCells};
 use leakproof_model::JavaResult;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
-use std::time::Instant;
+use loom_support::{builder, run_model, Builder};
 
 /// A reference-counted buffer with instrumented deallocation.
 struct Buffer {
@@ -82,45 +81,7 @@ impl Buffer {
 /// The bounds every model runs with, set explicitly for reproducibility: no preemption
 /// bound (exhaustive), loom's default branch limit, no permutation or time cut-off.
 fn exhaustive() -> Builder {
-    let mut builder = Builder::new();
-    builder.preemption_bound = None;
-    builder.max_branches = 1_000;
-    builder.max_permutations = None;
-    builder.max_duration = None;
-    builder.checkpoint_file = None;
-    builder.log = false;
-    builder.location = false;
-    builder
-}
-
-/// Runs `model` under `builder`, printing its iteration count and wall time; returns
-/// the iteration count (or the panic payload of a failing model).
-fn run_model<F>(name: &str, builder: Builder, model: F) -> Result<usize, String>
-where
-    F: Fn() + Send + Sync + 'static,
-{
-    let iterations = std::sync::Arc::new(StdAtomicUsize::new(0));
-    let counter = std::sync::Arc::clone(&iterations);
-    let start = Instant::now();
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        builder.check(move || {
-            counter.fetch_add(1, StdOrdering::Relaxed);
-            model();
-        })
-    }));
-    let n = iterations.load(StdOrdering::Relaxed);
-    let verdict = if outcome.is_ok() { "passed" } else { "FAILED" };
-    println!(
-        "loom model {name}: {verdict} after {n} iterations in {:.2?}",
-        start.elapsed()
-    );
-    outcome.map(|()| n).map_err(|payload| {
-        payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "<non-string panic>".into())
-    })
+    builder(None, 1_000)
 }
 
 /// `holders` parties each own one reference and release it concurrently.
