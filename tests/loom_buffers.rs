@@ -6,8 +6,9 @@
 //! --nocapture --test-threads=1`; each model prints its iteration count and time.
 //!
 //! Under loom every model lock and atomic is loom's, so every lock is a scheduling
-//! point: the models are bounded to **2 preemptions** (loom's docs: 2–3 catch most
-//! bugs), stated on each model. Buffer bytes live in materialized memory, which under
+//! point. The four protocol models are **exhaustive** (no preemption bound; the pooled
+//! hand-off is the largest, about 6 000 executions); the mutant and negative controls,
+//! which must fail, are bounded to **2 preemptions**. Each model states its bound. Buffer bytes live in materialized memory, which under
 //! loom is one relaxed atomic per byte (`sync::ByteCells`): a read without a
 //! happens-before edge to the write can see a stale byte. The pooled chunk is the
 //! smallest with normal sizes (page 4096, max order 2: 16 KiB of loom atomics per
@@ -37,6 +38,11 @@ const DATA: [u8; 4] = [0xA1, 0xB2, 0xC3, 0xD4];
 /// its caches take a few hundred scheduling points before any thread is spawned).
 fn bounded() -> loom_support::Builder {
     builder(Some(2), 20_000)
+}
+
+/// No preemption bound (every interleaving), with the same room for setup branches.
+fn exhaustive() -> loom_support::Builder {
+    builder(None, 20_000)
 }
 
 /// The direct arena's `numActiveAllocations()`.
@@ -144,8 +150,8 @@ fn pooled_slice_and_parent(mutant: Mutant) {
 
 #[test]
 fn unpooled_retained_slice_and_parent_released_on_two_threads() {
-    // Preemption bound 2, max 20 000 branches, no permutation or time cut-off.
-    run_model("unpooled retained slice vs parent", bounded(), || {
+    // Exhaustive: no preemption bound, max 20 000 branches, no permutation or time cut-off.
+    run_model("unpooled retained slice vs parent", exhaustive(), || {
         unpooled_slice_and_parent(Mutant::None)
     })
     .unwrap();
@@ -153,8 +159,8 @@ fn unpooled_retained_slice_and_parent_released_on_two_threads() {
 
 #[test]
 fn pooled_retained_slice_and_parent_released_on_two_threads() {
-    // Preemption bound 2, max 20 000 branches, no permutation or time cut-off.
-    run_model("pooled retained slice vs parent", bounded(), || {
+    // Exhaustive: no preemption bound, max 20 000 branches, no permutation or time cut-off.
+    run_model("pooled retained slice vs parent", exhaustive(), || {
         pooled_slice_and_parent(Mutant::None)
     })
     .unwrap();
@@ -235,8 +241,8 @@ fn hand_off(kind: Kind, mutant: Mutant) {
 
 #[test]
 fn unpooled_hand_off_reader_sees_the_bytes_and_frees_once() {
-    // Preemption bound 2, max 20 000 branches, no permutation or time cut-off.
-    run_model("unpooled hand-off", bounded(), || {
+    // Exhaustive: no preemption bound, max 20 000 branches, no permutation or time cut-off.
+    run_model("unpooled hand-off", exhaustive(), || {
         hand_off(Kind::Unpooled, Mutant::None)
     })
     .unwrap();
@@ -244,8 +250,8 @@ fn unpooled_hand_off_reader_sees_the_bytes_and_frees_once() {
 
 #[test]
 fn pooled_hand_off_reader_sees_the_bytes_and_frees_once() {
-    // Preemption bound 2, max 20 000 branches, no permutation or time cut-off.
-    run_model("pooled hand-off", bounded(), || {
+    // Exhaustive: no preemption bound, max 20 000 branches, no permutation or time cut-off.
+    run_model("pooled hand-off", exhaustive(), || {
         hand_off(Kind::Pooled, Mutant::None)
     })
     .unwrap();
