@@ -2,8 +2,8 @@
 //!
 //! Each group times one allocate+release+drop of a pooled direct buffer on an event-loop
 //! thread and, in the same run, a zeroed `Box<[u8]>` alloc+drop of the same size. After
-//! the groups the ratio pooled / Box is printed, computed from the time each routine
-//! spent over all its iterations in this run (never asserted: numbers depend on the
+//! the groups the ratio pooled / Box is printed, from the median time per iteration of
+//! each routine's timed calls in this run (never asserted: numbers depend on the
 //! machine). Run with `cargo bench --bench alloc`.
 
 use criterion::{criterion_group, Criterion};
@@ -20,32 +20,34 @@ use std::time::{Duration, Instant};
 /// The event-loop thread every pooled benchmark allocates on.
 const LOOP: ThreadId = ThreadId(1);
 
-/// Total time and iterations per benchmark id (`group/function`), over all calls.
-fn totals() -> &'static Mutex<BTreeMap<String, (Duration, u64)>> {
-    static TOTALS: OnceLock<Mutex<BTreeMap<String, (Duration, u64)>>> = OnceLock::new();
-    TOTALS.get_or_init(|| Mutex::new(BTreeMap::new()))
+/// Per benchmark id (`group/function`): ns per iteration of every timed call (criterion's
+/// warm-up calls and samples).
+fn samples() -> &'static Mutex<BTreeMap<String, Vec<f64>>> {
+    static SAMPLES: OnceLock<Mutex<BTreeMap<String, Vec<f64>>>> = OnceLock::new();
+    SAMPLES.get_or_init(|| Mutex::new(BTreeMap::new()))
 }
 
-/// Times `iters` runs of `op`, adds them to the totals of `id` and returns the time.
+/// Times `iters` runs of `op`, records ns per iteration under `id` and returns the time.
 fn timed(id: &str, iters: u64, mut op: impl FnMut()) -> Duration {
     let start = Instant::now();
     for _ in 0..iters {
         op();
     }
     let elapsed = start.elapsed();
-    let mut totals = totals().lock().unwrap();
-    let entry = totals.entry(id.to_string()).or_default();
-    entry.0 += elapsed;
-    entry.1 += iters;
+    let per_iter = elapsed.as_nanos() as f64 / iters.max(1) as f64;
+    let mut samples = samples().lock().unwrap();
+    samples.entry(id.to_string()).or_default().push(per_iter);
     elapsed
 }
 
 /// A JVM with a 1 GiB heap/direct budget, `mode` memory and leak `level`, its thread 1
 /// an event loop, and Netty's default pooled allocator in it.
 fn setup(mode: MemoryMode, level: LeakLevel) -> (Arc<Jvm>, Arc<PooledAllocator>) {
-    let mut config = JvmConfig::default();
-    config.runtime_max_memory = 1 << 30;
-    config.memory_mode = mode;
+    let mut config = JvmConfig {
+        runtime_max_memory: 1 << 30,
+        memory_mode: mode,
+        ..JvmConfig::default()
+    };
     config.leak.level = level;
     let jvm = Jvm::new(config);
     jvm.start_thread(LOOP, ThreadKind::EventLoop).unwrap();
@@ -117,23 +119,31 @@ fn alloc_benches(c: &mut Criterion) {
     );
 }
 
-/// Prints `pooled / box` for every pooled benchmark that ran beside its group's box.
+/// The median of `values` (which it sorts).
+fn median(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied()
+}
+
+/// Prints, for every pooled benchmark that ran, its median time per iteration over this
+/// run's timed calls, its group's box median, and their ratio (the median shrugs off
+/// calls that another process preempted).
 fn print_ratios() {
-    let totals = totals().lock().unwrap();
-    let per_iter = |id: &str| {
-        totals
-            .get(id)
-            .filter(|(_, n)| *n > 0)
-            .map(|(t, n)| t.as_nanos() as f64 / *n as f64)
-    };
-    println!("\nratio pooled / Box<[u8]> (mean ns per iteration over this run):");
-    for id in totals.keys().filter(|id| !id.ends_with("/box")) {
+    let mut samples = samples().lock().unwrap();
+    let mut medians = BTreeMap::new();
+    for (id, values) in samples.iter_mut() {
+        if let Some(m) = median(values) {
+            medians.insert(id.clone(), m);
+        }
+    }
+    println!("\nratio pooled / Box<[u8]> of the same size (median ns per iteration, this run):");
+    for (id, pooled) in medians.iter().filter(|(id, _)| !id.ends_with("/box")) {
         let group = id.split('/').next().unwrap_or_default();
-        let (Some(pooled), Some(boxed)) = (per_iter(id), per_iter(&format!("{group}/box"))) else {
+        let Some(boxed) = medians.get(&format!("{group}/box")) else {
             continue;
         };
         println!(
-            "  {id:<32} {pooled:>10.1} ns  box {boxed:>8.1} ns  ratio {:>6.2}",
+            "  {id:<32} pooled {pooled:>9.1} ns  box {boxed:>9.1} ns  ratio {:>6.2}",
             pooled / boxed
         );
     }

@@ -24,6 +24,7 @@ pub(crate) use object::{Body, BufState};
 pub(crate) use region::Region;
 pub use region::{Accounting, CacheLink, PooledRegion, UnpooledRegion};
 
+use crate::alloc::pooled::PooledAllocator;
 use crate::alloc::AllocRef;
 use crate::error::{JavaException, JavaResult};
 use crate::jvm::Jvm;
@@ -49,6 +50,17 @@ pub(crate) struct NewRoot {
     pub max_capacity: usize,
 }
 
+/// Everything needed to hand out a pooled root (a recycled or new object).
+pub(crate) struct NewPooledRoot<'a> {
+    pub allocator: &'a Arc<PooledAllocator>,
+    pub thread: ThreadId,
+    pub class: BufClass,
+    pub region: Region,
+    pub capacity: usize,
+    pub max_capacity: usize,
+    pub cache_link: Option<CacheLink>,
+}
+
 impl Clone for ByteBuf {
     fn clone(&self) -> Self {
         self.obj.add_handle();
@@ -67,69 +79,96 @@ impl Drop for ByteBuf {
 
 impl ByteBuf {
     /// Creates a new, never-recycled root object and returns the first handle to it.
-    pub(crate) fn new_root(mut spec: NewRoot) -> ByteBuf {
-        let jvm = spec.alloc.jvm().clone();
-        let state = Self::root_state(&jvm, &mut spec, None);
+    pub(crate) fn new_root(spec: NewRoot) -> ByteBuf {
+        let NewRoot {
+            alloc,
+            thread,
+            class,
+            instrumented,
+            region,
+            capacity,
+            max_capacity,
+        } = spec;
+        let jvm = alloc.jvm();
+        let state = Self::root_state(jvm, region, capacity, max_capacity, None);
         let refcnt = crate::refcnt::RefCnt::new(jvm.refcount_algorithm());
         let id = jvm.objects.lock().next_id();
         let obj = Arc::new(BufObject::new(
             id,
-            spec.class,
-            spec.instrumented,
-            spec.thread,
+            class,
+            instrumented,
+            thread,
             false,
-            spec.alloc,
+            alloc,
             Some(refcnt),
             state,
         ));
-        jvm.objects.lock().insert(obj.clone());
+        obj.alloc().jvm().objects.lock().insert(obj.clone());
         ByteBuf::from_object(obj)
     }
 
     /// A pooled root: reuses an object from the allocating thread's recycler pool
-    /// (`RECYCLER.get()` then `reuse(maxCapacity)`) or creates one.
-    pub(crate) fn new_pooled_root(mut spec: NewRoot, cache_link: Option<CacheLink>) -> ByteBuf {
-        let jvm = spec.alloc.jvm().clone();
-        let state = Self::root_state(&jvm, &mut spec, cache_link);
-        let reused = jvm.recycler.lock().take(spec.class, spec.thread);
+    /// (`RECYCLER.get()` then `reuse(maxCapacity)`) or creates one. The allocator is
+    /// borrowed: only a newly created object takes a reference to it.
+    pub(crate) fn new_pooled_root(spec: NewPooledRoot<'_>) -> ByteBuf {
+        let NewPooledRoot {
+            allocator,
+            thread,
+            class,
+            region,
+            capacity,
+            max_capacity,
+            cache_link,
+        } = spec;
+        let jvm = allocator.jvm();
+        let state = Self::root_state(jvm, region, capacity, max_capacity, cache_link);
+        let alloc_id = state.alloc_id;
+        let reused = jvm.recycler.lock().take(class, thread);
         if let Some(obj) = reused.and_then(|id| jvm.objects.lock().get(id)) {
             obj.reincarnate(state);
-            return ByteBuf::from_object(obj);
+            return ByteBuf::first_handle(obj, alloc_id);
         }
-        let recyclable = jvm
-            .recycler
-            .lock()
-            .new_object_recyclable(spec.class, spec.thread);
+        let recyclable = jvm.recycler.lock().new_object_recyclable(class, thread);
         let refcnt = crate::refcnt::RefCnt::new(jvm.refcount_algorithm());
         let id = jvm.objects.lock().next_id();
         let obj = Arc::new(BufObject::new(
             id,
-            spec.class,
+            class,
             false,
-            spec.thread,
+            thread,
             recyclable,
-            spec.alloc,
+            AllocRef::Pooled(allocator.clone()),
             Some(refcnt),
             state,
         ));
         jvm.objects.lock().insert(obj.clone());
-        ByteBuf::from_object(obj)
+        ByteBuf::first_handle(obj, alloc_id)
     }
 
-    /// The initial state of a root; `spec.region` is moved in.
-    fn root_state(jvm: &Jvm, spec: &mut NewRoot, cache_link: Option<CacheLink>) -> BufState {
+    /// The initial state of a root owning `region`.
+    fn root_state(
+        jvm: &Jvm,
+        region: Region,
+        capacity: usize,
+        max_capacity: usize,
+        cache_link: Option<CacheLink>,
+    ) -> BufState {
         BufState {
             alloc_id: jvm.next_alloc_id(),
             reader: 0,
             writer: 0,
-            max_capacity: spec.max_capacity,
-            body: Body::Root {
-                region: std::mem::replace(&mut spec.region, Region::Freed),
-                capacity: spec.capacity,
-            },
+            max_capacity,
+            body: Body::Root { region, capacity },
             tracker: None,
             cache_link,
         }
+    }
+
+    /// The first handle to an object the caller just (re)initialised for generation
+    /// `alloc_id` (the generation it created, without re-reading it under the lock).
+    fn first_handle(obj: Arc<BufObject>, alloc_id: AllocId) -> ByteBuf {
+        obj.add_handle();
+        ByteBuf { obj, alloc_id }
     }
 
     /// A new handle to `obj`, bound to its current allocation generation.
