@@ -280,12 +280,19 @@ impl ByteBuf {
             cache_link: None,
         };
         let pooled = spec.class.is_pooled_derivative();
+        let pool = if pooled {
+            self.alloc().pooled_id().unwrap_or(0)
+        } else {
+            0
+        };
         let kind = ObjectKind {
             class: spec.class,
             instrumented: false,
             own_count: pooled,
             recycled: pooled,
+            pool,
         };
-        materialize(&jvm, kind, spec.thread, self.alloc().clone(), state)
+        let alloc = self.alloc();
+        materialize(&jvm, kind, spec.thread, &|| alloc.clone(), state)
     }
 }

@@ -27,9 +27,16 @@ impl ByteBuf {
 
     /// `release(decrement)`.
     pub fn release_n(&self, decrement: i32) -> JavaResult<bool> {
-        let holder = self.count_holder();
-        self.jvm().leak_record(&holder, AccessKind::Release, None);
-        release_object(&holder, decrement)
+        let derived_holder;
+        let holder = if self.obj.own_refcnt().is_some() {
+            // A count holder is its own holder: skip the `Arc` round trip (hot path).
+            &self.obj
+        } else {
+            derived_holder = self.count_holder();
+            &derived_holder
+        };
+        self.jvm().leak_record(holder, AccessKind::Release, None);
+        release_object(holder, decrement)
     }
 
     /// `touch(hint)`: records an access at ADVANCED/PARANOID (a no-op otherwise).
@@ -42,14 +49,14 @@ impl ByteBuf {
 
 /// Retains `holder`'s own count.
 pub(crate) fn retain_object(holder: &Arc<BufObject>, increment: i32) -> JavaResult<()> {
-    let jvm = holder.alloc().jvm().clone();
+    let jvm = holder.alloc().jvm();
     let refcnt = holder.own_refcnt().expect("count holders own a count");
     refcnt.retain(increment, &jvm.profile().refcount)
 }
 
 /// Releases `holder`'s own count and deallocates on the transition to zero.
 pub(crate) fn release_object(holder: &Arc<BufObject>, decrement: i32) -> JavaResult<bool> {
-    let jvm = holder.alloc().jvm().clone();
+    let jvm = holder.alloc().jvm();
     let refcnt = holder.own_refcnt().expect("count holders own a count");
     if refcnt.release(decrement, &jvm.profile().refcount)? {
         deallocate(holder)?;
@@ -61,26 +68,32 @@ pub(crate) fn release_object(holder: &Arc<BufObject>, decrement: i32) -> JavaRes
 /// `deallocate()`: frees a root's memory (recycling pooled objects) or, for a pooled
 /// retained derivative, recycles it and releases its direct parent (#5999, #5347).
 pub(crate) fn deallocate(obj: &Arc<BufObject>) -> JavaResult<()> {
-    let jvm = obj.alloc().jvm().clone();
-    let tracker = obj.state().tracker.take();
-    if let Some(tracker) = tracker {
-        jvm.leak_close(tracker.id, obj.handle_count() <= 1);
-    }
+    let jvm = obj.alloc().jvm();
     if obj.class().is_pooled_derivative() {
+        let tracker = obj.state().tracker.take();
+        if let Some(tracker) = tracker {
+            jvm.leak_close(tracker.id, obj.handle_count() <= 1);
+        }
         return deallocate_derivative(obj);
     }
-    let region = {
+    // One critical section takes the tracker and the memory (nobody but this
+    // deallocation writes either field of a released object).
+    let (tracker, region) = {
         let mut state = obj.state();
-        match &mut state.body {
+        let tracker = state.tracker.take();
+        let region = match &mut state.body {
             Body::Root { region, .. } => std::mem::replace(region, Region::Freed),
             _ => Region::Freed,
-        }
-    };
-    if !jvm.profile().allocator.clear_cache_link_on_deallocate {
+        };
         // 4.1.48 keeps `PooledByteBuf.cache` set: the recycled object keeps the cache
         // reachable.
-    } else {
-        obj.state().cache_link = None;
+        if jvm.profile().allocator.clear_cache_link_on_deallocate {
+            state.cache_link = None;
+        }
+        (tracker, region)
+    };
+    if let Some(tracker) = tracker {
+        jvm.leak_close(tracker.id, obj.handle_count() <= 1);
     }
     match region {
         Region::Unpooled(r) => obj.alloc().free_unpooled(r),
@@ -94,7 +107,7 @@ pub(crate) fn deallocate(obj: &Arc<BufObject>) -> JavaResult<()> {
 }
 
 fn deallocate_derivative(obj: &Arc<BufObject>) -> JavaResult<()> {
-    let jvm = obj.alloc().jvm().clone();
+    let jvm = obj.alloc().jvm();
     let mutant = jvm.mutant();
     let parent = if mutant == Mutant::RecycleBeforeParentRelease {
         // #5347: recycle first, then read the (possibly re-initialised) parent field.
@@ -132,18 +145,19 @@ fn recycle(obj: &Arc<BufObject>) {
     if !obj.is_recyclable() {
         return;
     }
-    let jvm = obj.alloc().jvm().clone();
+    let jvm = obj.alloc().jvm();
     if !jvm.is_alive(obj.owner_thread()) {
         return;
     }
     if obj.class().is_pooled_derivative() && jvm.profile().leak.recycled_derivative_clears_parent {
         obj.state().body = Body::Recycled;
     }
-    if jvm
-        .recycler
-        .lock()
-        .give_back(obj.class(), obj.owner_thread(), obj.id())
-    {
+    if jvm.recycler.lock().give_back(
+        obj.class(),
+        obj.alloc().pooled_id().unwrap_or(0),
+        obj.owner_thread(),
+        obj.id(),
+    ) {
         obj.in_recycler
             .store(true, crate::sync::atomic::Ordering::SeqCst);
     }

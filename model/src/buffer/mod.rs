@@ -24,6 +24,7 @@ pub(crate) use object::{Body, BufState};
 pub(crate) use region::Region;
 pub use region::{Accounting, CacheLink, PooledRegion, UnpooledRegion};
 
+use crate::alloc::pooled::PooledAllocator;
 use crate::alloc::AllocRef;
 use crate::error::{JavaException, JavaResult};
 use crate::jvm::Jvm;
@@ -49,6 +50,17 @@ pub(crate) struct NewRoot {
     pub max_capacity: usize,
 }
 
+/// Everything needed to hand out a pooled root (a recycled or new object).
+pub(crate) struct NewPooledRoot<'a> {
+    pub allocator: &'a Arc<PooledAllocator>,
+    pub thread: ThreadId,
+    pub class: BufClass,
+    pub region: Region,
+    pub capacity: usize,
+    pub max_capacity: usize,
+    pub cache_link: Option<CacheLink>,
+}
+
 impl Clone for ByteBuf {
     fn clone(&self) -> Self {
         self.obj.add_handle();
@@ -67,46 +79,83 @@ impl Drop for ByteBuf {
 
 impl ByteBuf {
     /// Creates a new, never-recycled root object and returns the first handle to it.
-    pub(crate) fn new_root(mut spec: NewRoot) -> ByteBuf {
-        let jvm = spec.alloc.jvm().clone();
-        let state = Self::root_state(&jvm, &mut spec, None);
+    pub(crate) fn new_root(spec: NewRoot) -> ByteBuf {
+        let NewRoot {
+            alloc,
+            thread,
+            class,
+            instrumented,
+            region,
+            capacity,
+            max_capacity,
+        } = spec;
+        let jvm = alloc.jvm().clone();
+        let state = Self::root_state(&jvm, region, capacity, max_capacity, None);
         let kind = ObjectKind {
-            class: spec.class,
-            instrumented: spec.instrumented,
+            class,
+            instrumented,
             own_count: true,
             recycled: false,
+            pool: 0,
         };
-        materialize(&jvm, kind, spec.thread, spec.alloc, state)
+        materialize(&jvm, kind, thread, &|| alloc.clone(), state)
     }
 
     /// A pooled root: reuses an object from the allocating thread's recycler pool
-    /// (`RECYCLER.get()` then `reuse(maxCapacity)`) or creates one.
-    pub(crate) fn new_pooled_root(mut spec: NewRoot, cache_link: Option<CacheLink>) -> ByteBuf {
-        let jvm = spec.alloc.jvm().clone();
-        let state = Self::root_state(&jvm, &mut spec, cache_link);
+    /// (`RECYCLER.get()` then `reuse(maxCapacity)`) or creates one. The allocator is
+    /// borrowed: only a newly created object takes a reference to it.
+    pub(crate) fn new_pooled_root(spec: NewPooledRoot<'_>) -> ByteBuf {
+        let NewPooledRoot {
+            allocator,
+            thread,
+            class,
+            region,
+            capacity,
+            max_capacity,
+            cache_link,
+        } = spec;
+        let jvm = allocator.jvm();
+        let state = Self::root_state(jvm, region, capacity, max_capacity, cache_link);
         let kind = ObjectKind {
-            class: spec.class,
+            class,
             instrumented: false,
             own_count: true,
             recycled: true,
+            pool: allocator.id(),
         };
-        materialize(&jvm, kind, spec.thread, spec.alloc, state)
+        materialize(
+            jvm,
+            kind,
+            thread,
+            &|| AllocRef::Pooled(allocator.clone()),
+            state,
+        )
     }
 
-    /// The initial state of a root; `spec.region` is moved in.
-    fn root_state(jvm: &Jvm, spec: &mut NewRoot, cache_link: Option<CacheLink>) -> BufState {
+    /// The initial state of a root owning `region`.
+    fn root_state(
+        jvm: &Jvm,
+        region: Region,
+        capacity: usize,
+        max_capacity: usize,
+        cache_link: Option<CacheLink>,
+    ) -> BufState {
         BufState {
             alloc_id: jvm.next_alloc_id(),
             reader: 0,
             writer: 0,
-            max_capacity: spec.max_capacity,
-            body: Body::Root {
-                region: std::mem::replace(&mut spec.region, Region::Freed),
-                capacity: spec.capacity,
-            },
+            max_capacity,
+            body: Body::Root { region, capacity },
             tracker: None,
             cache_link,
         }
+    }
+
+    /// The first handle to an object the caller just (re)initialised for generation
+    /// `alloc_id` (the generation it created, without re-reading it under the lock).
+    fn first_handle(obj: Arc<BufObject>, alloc_id: AllocId) -> ByteBuf {
+        obj.add_handle();
+        ByteBuf { obj, alloc_id }
     }
 
     /// A new handle to `obj`, bound to its current allocation generation.
@@ -297,6 +346,10 @@ pub(crate) struct ObjectKind {
     pub own_count: bool,
     /// It is reused through the Recycler.
     pub recycled: bool,
+    /// Which recycler pool family it belongs to: the pooled allocator's id (0 when not
+    /// recycled). Netty's recyclers are JVM-wide per class; the model keeps one pool per
+    /// allocator so that `alloc()` of a reused object stays right (docs/fidelity.md).
+    pub pool: u64,
 }
 
 /// Puts an object of `kind` with `state` on the heap — reusing one from `thread`'s
@@ -305,21 +358,22 @@ pub(crate) fn materialize(
     jvm: &Arc<Jvm>,
     kind: ObjectKind,
     thread: ThreadId,
-    alloc: AllocRef,
+    alloc: &dyn Fn() -> AllocRef,
     state: BufState,
 ) -> ByteBuf {
+    let alloc_id = state.alloc_id;
     if kind.recycled {
-        let reused = jvm.recycler.lock().take(kind.class, thread);
+        let reused = jvm.recycler.lock().take(kind.class, kind.pool, thread);
         if let Some(obj) = reused.and_then(|id| jvm.objects.lock().get(id)) {
             obj.reincarnate(state);
-            return ByteBuf::from_object(obj);
+            return ByteBuf::first_handle(obj, alloc_id);
         }
     }
     let recyclable = kind.recycled
         && jvm
             .recycler
             .lock()
-            .new_object_recyclable(kind.class, thread);
+            .new_object_recyclable(kind.class, kind.pool, thread);
     let refcnt = kind
         .own_count
         .then(|| crate::refcnt::RefCnt::new(jvm.refcount_algorithm()));
@@ -331,13 +385,13 @@ pub(crate) fn materialize(
         kind.instrumented,
         thread,
         recyclable,
-        alloc,
+        alloc(),
         refcnt,
         state,
     ));
     objects.insert(obj.clone());
     drop(objects);
-    ByteBuf::from_object(obj)
+    ByteBuf::first_handle(obj, alloc_id)
 }
 
 /// The root object `obj` views (itself for roots).

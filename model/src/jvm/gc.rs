@@ -44,6 +44,11 @@ impl Jvm {
 
     /// Runs every pending finalizer (a safe point: the caller holds no model lock).
     pub fn run_finalizers(&self) -> Vec<FinalizerReport> {
+        if !self.finalizers_pending.load(Ordering::SeqCst) {
+            return Vec::new();
+        }
+        // Cleared before draining: a finalizer enqueued from here on sets it again.
+        self.finalizers_pending.store(false, Ordering::SeqCst);
         let allocators = self.allocators.lock().clone();
         allocators
             .iter()

@@ -9,7 +9,7 @@ use crate::leak::{
     Record, TrackerId, WrapperKind,
 };
 use crate::refcnt::Algorithm;
-use crate::sync::MutexGuard;
+use crate::sync::{Arc, MutexGuard};
 
 impl Jvm {
     /// The refcount algorithm in force: the profile's, or the mutant's.
@@ -25,11 +25,16 @@ impl Jvm {
     /// Sets the call site that new leak records name (the op or scenario stage about to
     /// run), standing in for the Java stack above Netty.
     pub fn set_site(&self, site: impl Into<String>) {
-        *self.site.lock() = site.into();
+        *self.site.lock() = Arc::from(site.into());
     }
 
     /// The current call site.
     pub fn site(&self) -> String {
+        self.site.lock().to_string()
+    }
+
+    /// The current call site without copying it (read on every sampled allocation).
+    fn shared_site(&self) -> Arc<str> {
         self.site.lock().clone()
     }
 
@@ -50,7 +55,7 @@ impl Jvm {
         let Some(wrapper) = WrapperKind::for_level(level) else {
             return Ok(());
         };
-        let site = self.site();
+        let site = self.shared_site();
         let object = buf.object_id().0;
         let id = {
             let mut rng = self.rng.lock();

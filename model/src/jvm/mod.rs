@@ -26,7 +26,7 @@ use crate::alloc::pooled::PooledAllocator;
 use crate::buffer::AllocId;
 use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::leak::LeakDetector;
-use crate::sync::atomic::{AtomicU64, Ordering};
+use crate::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::sync::{Arc, Mutex};
 use crate::thread::{ThreadId, ThreadKind};
 use rand::SeedableRng;
@@ -45,8 +45,13 @@ pub struct Jvm {
     pub(crate) threads: Mutex<ThreadRegistry>,
     next_alloc_id: AtomicU64,
     gc_runs: AtomicU64,
+    /// Set (before the enqueue, under the allocator's pending lock) whenever a GC
+    /// enqueues a finalizer; cleared by [`Jvm::run_finalizers`] before it drains. False
+    /// means no finalizer is pending, so the safe point on every allocation is one load.
+    pub(crate) finalizers_pending: AtomicBool,
     leak: Mutex<LeakDetector>,
-    site: Mutex<String>,
+    /// Shared so that reading it for a sampling draw allocates nothing.
+    site: Mutex<Arc<str>>,
     pub(crate) allocators: Mutex<Vec<Arc<PooledAllocator>>>,
 }
 
@@ -68,8 +73,9 @@ impl Jvm {
             threads: Mutex::new(ThreadRegistry::with_main()),
             next_alloc_id: AtomicU64::new(1),
             gc_runs: AtomicU64::new(0),
+            finalizers_pending: AtomicBool::new(false),
             leak: Mutex::new(LeakDetector::new(config.leak.clone())),
-            site: Mutex::new("main".to_string()),
+            site: Mutex::new(Arc::from("main")),
             allocators: Mutex::new(Vec::new()),
             config,
         })

@@ -19,8 +19,8 @@ pub const DEFAULT_RATIO: u32 = 8;
 pub struct Recycler {
     max_per_thread: usize,
     ratio: u32,
-    pools: BTreeMap<(BufClass, ThreadId), Vec<ObjectId>>,
-    ratio_counters: BTreeMap<(BufClass, ThreadId), u32>,
+    pools: BTreeMap<(BufClass, u64, ThreadId), Vec<ObjectId>>,
+    ratio_counters: BTreeMap<(BufClass, u64, ThreadId), u32>,
 }
 
 impl Recycler {
@@ -39,20 +39,21 @@ impl Recycler {
         self.max_per_thread == 0
     }
 
-    /// Takes a pooled object of `class` owned by `thread`, most recently recycled first.
-    pub fn take(&mut self, class: BufClass, thread: ThreadId) -> Option<ObjectId> {
-        self.pools.get_mut(&(class, thread))?.pop()
+    /// Takes a pooled object of `class` from pool family `pool` owned by `thread`, most
+    /// recently recycled first.
+    pub fn take(&mut self, class: BufClass, pool: u64, thread: ThreadId) -> Option<ObjectId> {
+        self.pools.get_mut(&(class, pool, thread))?.pop()
     }
 
     /// `LocalPool.newHandle`: whether a newly created object gets a recycler handle.
     /// The counter starts at the ratio, so the first object is recyclable.
-    pub fn new_object_recyclable(&mut self, class: BufClass, thread: ThreadId) -> bool {
+    pub fn new_object_recyclable(&mut self, class: BufClass, pool: u64, thread: ThreadId) -> bool {
         if self.is_disabled() {
             return false;
         }
         let counter = self
             .ratio_counters
-            .entry((class, thread))
+            .entry((class, pool, thread))
             .or_insert(self.ratio - 1);
         *counter += 1;
         if *counter >= self.ratio {
@@ -65,8 +66,14 @@ impl Recycler {
 
     /// Returns an object to its owner's pool; false when the pool is full (the object
     /// is then dropped and left to the GC).
-    pub fn give_back(&mut self, class: BufClass, owner: ThreadId, id: ObjectId) -> bool {
-        let pool = self.pools.entry((class, owner)).or_default();
+    pub fn give_back(
+        &mut self,
+        class: BufClass,
+        family: u64,
+        owner: ThreadId,
+        id: ObjectId,
+    ) -> bool {
+        let pool = self.pools.entry((class, family, owner)).or_default();
         if pool.len() >= self.max_per_thread {
             return false;
         }
@@ -90,7 +97,7 @@ impl Recycler {
         let keys: Vec<_> = self
             .pools
             .keys()
-            .filter(|(_, t)| *t == thread)
+            .filter(|(_, _, t)| *t == thread)
             .copied()
             .collect();
         keys.into_iter()

@@ -148,6 +148,7 @@ pub enum RetainMachine {
 impl StepMachine for RetainMachine {
     type Output = ();
 
+    #[inline]
     fn action(&self) -> Action<()> {
         match self {
             RetainMachine::EvenOdd(m) => m.action(),
@@ -156,6 +157,7 @@ impl StepMachine for RetainMachine {
         }
     }
 
+    #[inline]
     fn advance(self, observed: i32) -> Self {
         match self {
             RetainMachine::EvenOdd(m) => RetainMachine::EvenOdd(m.advance(observed)),
@@ -181,6 +183,7 @@ pub enum ReleaseMachine {
 impl StepMachine for ReleaseMachine {
     type Output = bool;
 
+    #[inline]
     fn action(&self) -> Action<bool> {
         match self {
             ReleaseMachine::EvenOdd(m) => m.action(),
@@ -190,6 +193,7 @@ impl StepMachine for ReleaseMachine {
         }
     }
 
+    #[inline]
     fn advance(self, observed: i32) -> Self {
         match self {
             ReleaseMachine::EvenOdd(m) => ReleaseMachine::EvenOdd(m.advance(observed)),

@@ -7,6 +7,7 @@
 //! `yield_now`, which also tells loom that a retry loop is waiting for another thread.
 
 use super::algorithm::Algorithm;
+use super::even_odd;
 use super::machine::{Action, MicroStep, StepMachine};
 use crate::error::JavaResult;
 use crate::profile::RefCountProfile;
@@ -40,17 +41,28 @@ impl RefCnt {
     }
 
     /// `retain(k)`.
+    #[inline]
     pub fn retain(&self, k: i32, profile: &RefCountProfile) -> JavaResult<()> {
-        self.run(self.algorithm.retain(k, profile))
+        match self.algorithm {
+            // The same machine without the any-algorithm wrapper (the hot path).
+            Algorithm::EvenOdd => self.run(even_odd::Retain::new(k, profile)),
+            algorithm => self.run(algorithm.retain(k, profile)),
+        }
     }
 
     /// `release(k)`: `Ok(true)` when this was the final release and the caller must
     /// deallocate.
+    #[inline]
     pub fn release(&self, k: i32, profile: &RefCountProfile) -> JavaResult<bool> {
-        self.run(self.algorithm.release(k, profile))
+        match self.algorithm {
+            // The same machine without the any-algorithm wrapper (the hot path).
+            Algorithm::EvenOdd => self.run(even_odd::Release::new(k, profile)),
+            algorithm => self.run(algorithm.release(k, profile)),
+        }
     }
 
     /// Runs `machine` to completion on this cell, one atomic micro-step at a time.
+    #[inline]
     pub fn run<M: StepMachine>(&self, machine: M) -> JavaResult<M::Output> {
         let mut machine = machine;
         loop {
@@ -66,6 +78,7 @@ impl RefCnt {
 
     /// Executes one micro-step on the atomic and returns what it observed (see
     /// [`MicroStep`]).
+    #[inline]
     pub fn execute(&self, step: MicroStep) -> i32 {
         match step {
             MicroStep::Load { volatile: true } => self.raw.load(Ordering::SeqCst),

@@ -59,6 +59,7 @@ impl PooledAllocator {
                 && !queued
                 && !self.reachable_cache(cache, linked)
             {
+                self.jvm().finalizers_pending.store(true, Ordering::SeqCst);
                 pending.push(cache.clone());
             }
         }
@@ -67,6 +68,7 @@ impl PooledAllocator {
             .any(|c| !c.is_freed() && self.jvm().is_alive(c.owner()));
         let handles = self.handles.load(Ordering::SeqCst);
         if !referenced && handles == 0 && !live_thread_cache && !self.is_finalized() {
+            self.jvm().finalizers_pending.store(true, Ordering::SeqCst);
             self.finalize_pending.store(true, Ordering::SeqCst);
         }
     }

@@ -17,7 +17,7 @@ pub use source::{ChunkAccounting, JvmChunkSource};
 pub use thread_cache::{CacheEntry, CacheSizes, CacheState, RegionCache, ThreadCache};
 
 use super::{validate_capacities, AllocRef};
-use crate::buffer::{BufClass, ByteBuf, CacheLink, NewRoot, PooledRegion, Region};
+use crate::buffer::{BufClass, ByteBuf, CacheLink, NewPooledRoot, NewRoot, PooledRegion, Region};
 use crate::error::{JavaException, JavaResult};
 use crate::jvm::Jvm;
 use crate::pool::{ArenaCore, ArenaKind, ArenaOptions, PoolGeometry, SizeKind};
@@ -211,32 +211,29 @@ impl PooledAllocator {
         } else {
             "newHeapBuffer"
         };
-        let Some(arena) = cache.arena(kind).cloned() else {
+        let Some(arena) = cache.arena(kind) else {
             let buf = self.new_unpooled_fallback(t, direct, initial, max)?;
             self.jvm
                 .leak_track_root(&buf, "PooledByteBufAllocator", method)?;
             return Ok(buf);
         };
-        let region = self.allocate_region(&arena, &cache, initial)?;
+        let region = self.allocate_region(arena, &cache, initial)?;
         let link = CacheLink {
             allocator: self.id,
             cache: cache.id(),
         };
-        let buf = ByteBuf::new_pooled_root(
-            NewRoot {
-                alloc: AllocRef::Pooled(self.clone()),
-                thread: t,
-                class: self.pooled_class(kind),
-                instrumented: false,
-                region: Region::Pooled(PooledRegion {
-                    region,
-                    cache: Some(cache),
-                }),
-                capacity: initial,
-                max_capacity: max,
-            },
-            Some(link),
-        );
+        let buf = ByteBuf::new_pooled_root(NewPooledRoot {
+            allocator: self,
+            thread: t,
+            class: self.pooled_class(kind),
+            region: Region::Pooled(PooledRegion {
+                region,
+                cache: Some(cache),
+            }),
+            capacity: initial,
+            max_capacity: max,
+            cache_link: Some(link),
+        });
         self.jvm
             .leak_track_root(&buf, "PooledByteBufAllocator", method)?;
         Ok(buf)
@@ -291,15 +288,16 @@ impl PooledAllocator {
     /// Returns a released pooled buffer's memory: huge chunks are destroyed, other
     /// handles are offered to the allocating thread's cache, else freed to the arena.
     pub(crate) fn free_region(&self, region: PooledRegion) -> JavaResult<()> {
-        let huge = region.region.allocation.kind == SizeKind::Huge;
-        if !huge {
-            if let Some(cache) = &region.cache {
-                if cache.add(&self.jvm, &region.region) {
-                    return Ok(());
-                }
-            }
-        }
-        region.region.free_to_arena(&self.jvm, false).map(|_| ())
+        let PooledRegion { region, cache } = region;
+        let huge = region.allocation.kind == SizeKind::Huge;
+        let region = match cache {
+            Some(cache) if !huge => match cache.offer(&self.jvm, region) {
+                Ok(()) => return Ok(()),
+                Err(refused) => refused,
+            },
+            _ => region,
+        };
+        region.free_to_arena(&self.jvm, false).map(|_| ())
     }
 
     /// `trimCurrentThreadCache()` on thread `t`: true when `t` had a cache.

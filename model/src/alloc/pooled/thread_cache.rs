@@ -270,37 +270,42 @@ impl ThreadCache {
     /// size, the cache was freed (when the profile checks), or the queue is full; the
     /// caller then frees to the arena.
     pub fn add(&self, jvm: &Jvm, region: &ArenaAllocation) -> bool {
+        self.offer(jvm, region.clone()).is_ok()
+    }
+
+    /// [`ThreadCache::add`] taking the handle by value: `Err` gives it back when the
+    /// cache refused it (the caller then frees it to the arena).
+    pub fn offer(&self, jvm: &Jvm, region: ArenaAllocation) -> Result<(), ArenaAllocation> {
         let a = &region.allocation;
         let Some(cache) = self.cache_for(region.arena.kind(), a.size_idx, a.kind) else {
-            return false;
+            return Err(region);
         };
         let profile = &jvm.profile().allocator;
         let checks = profile.cache_add_checks_freed && jvm.mutant() != Mutant::AddToFreedCache;
         if checks && self.is_freed() {
-            return false;
+            return Err(region);
         }
-        let entry = CacheEntry {
-            region: region.clone(),
-            checked_freed: checks,
-        };
+        let (chunk, handle) = (a.chunk, a.handle);
         {
             let mut queue = cache.queue.lock();
             if queue.len() >= cache.capacity {
-                return false;
+                return Err(region);
             }
-            queue.push_back(entry);
+            queue.push_back(CacheEntry {
+                region,
+                checked_freed: checks,
+            });
         }
         if profile.cache_add_rechecks_after_offer && self.is_freed() {
             let mut queue = cache.queue.lock();
             let ours = queue.iter().rposition(|e| {
-                e.region.allocation.chunk == a.chunk && e.region.allocation.handle == a.handle
+                e.region.allocation.chunk == chunk && e.region.allocation.handle == handle
             });
-            if let Some(pos) = ours {
-                queue.remove(pos);
-                return false;
+            if let Some(entry) = ours.and_then(|pos| queue.remove(pos)) {
+                return Err(entry.region);
             }
         }
-        true
+        Ok(())
     }
 
     /// `trim()` (owner only): each queue frees `capacity − hits since the last trim`
