@@ -5,4 +5,6 @@
 
 pub use leakproof_model as model;
 
+pub mod exec;
 pub mod exit;
+pub mod shadow;

@@ -156,6 +156,11 @@ impl Jvm {
         self.allocators.lock().push(allocator);
     }
 
+    /// The buffer object `id`, while it is on the heap (not yet collected).
+    pub fn object(&self, id: crate::buffer::ObjectId) -> Option<Arc<crate::buffer::BufObject>> {
+        self.objects.lock().get(id)
+    }
+
     /// Every pooled allocator living in this JVM.
     pub fn allocators(&self) -> Vec<Arc<PooledAllocator>> {
         self.allocators.lock().clone()
