@@ -5,6 +5,11 @@
 
 pub use leakproof_model as model;
 
+pub mod commands;
 pub mod exec;
 pub mod exit;
+pub mod fuzz_input;
+pub mod minimize;
+pub mod replay;
 pub mod shadow;
+pub mod trace;

@@ -68,3 +68,60 @@ fn debug_seed() {
     let report = run(&p, &config, &mut Print);
     eprintln!("{:?}", report.outcome);
 }
+
+#[test]
+#[ignore]
+fn replay_env_trace() {
+    let args = leakproof_sim::commands::replay::ReplayArgs {
+        trace: Some(std::env::var("TRACE").unwrap().into()),
+        from_fuzz: None,
+        mutant: None,
+    };
+    let mut out = Vec::new();
+    let exit = leakproof_sim::commands::replay::run(&args, &mut out);
+    eprintln!("{}\nexit {:?}", String::from_utf8(out).unwrap(), exit);
+}
+
+#[test]
+#[ignore]
+fn from_fuzz_env_then_minimize() {
+    let args = leakproof_sim::commands::replay::ReplayArgs {
+        trace: None,
+        from_fuzz: Some(std::env::var("ARTIFACT").unwrap().into()),
+        mutant: None,
+    };
+    let mut out = Vec::new();
+    let exit = leakproof_sim::commands::replay::run(&args, &mut out);
+    let text = String::from_utf8(out).unwrap();
+    eprintln!(
+        "{}\nexit {:?}",
+        text.lines().rev().take(4).collect::<Vec<_>>().join("\n"),
+        exit
+    );
+    let path = text
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches("wrote ")
+        .to_string();
+    let margs = leakproof_sim::commands::minimize::MinimizeArgs {
+        trace: path.into(),
+        out: Some(std::env::var("OUT").unwrap().into()),
+        invariant: None,
+    };
+    let mut out = Vec::new();
+    let exit = leakproof_sim::commands::minimize::run(&margs, &mut out);
+    eprintln!("{}exit {:?}", String::from_utf8(out).unwrap(), exit);
+}
+
+#[test]
+#[ignore]
+fn write_seed_regression() {
+    let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
+    let (p, cfg) = program(seed, 400);
+    let config = ExecConfig::from_bytes(Profile::netty_4_1(), Mutant::None, cfg);
+    let report = run(&p, &config, &mut Quiet);
+    assert!(report.violation().is_none());
+    let t = leakproof_sim::trace::Trace::new(&config, &report.resolved, None);
+    std::fs::write(std::env::var("OUT").unwrap(), t.to_json()).unwrap();
+}

@@ -14,10 +14,10 @@
 //!   no longer exists (its creating step was removed) is skipped as a no-op.
 
 mod bounded;
-mod op;
+mod ops;
 mod shrink;
 mod step;
 
 pub use bounded::{Amount, Capacity, Pattern, Size};
-pub use op::{Op, OpKind, ThreadKindOp};
+pub use ops::{Op, OpKind, ThreadKindOp};
 pub use step::{Addressing, Program, Step};

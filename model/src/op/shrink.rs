@@ -4,7 +4,7 @@
 //! derivatives toward plain slices).
 
 use super::bounded::{Amount, Capacity, Size};
-use super::op::Op;
+use super::ops::Op;
 use super::step::{Program, Step};
 use arbitrary::Unstructured;
 

@@ -1,6 +1,6 @@
 //! [`Step`] and [`Program`]: ops on logical threads, in modulo or resolved form.
 
-use super::op::Op;
+use super::ops::Op;
 use arbitrary::{Arbitrary, Unstructured};
 use serde::{Deserialize, Serialize};
 

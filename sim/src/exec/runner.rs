@@ -29,7 +29,6 @@ pub(super) struct Exec<'o> {
     pub live: Live,
     pub report: RunReport,
     pub observer: &'o mut dyn Observer,
-    pub config: ExecConfig,
     pub addr: Addressing,
     /// The step being executed, resolved so far (kept when it violates).
     pub pending: Option<Step>,
@@ -79,7 +78,6 @@ pub fn run(program: &Program, config: &ExecConfig, observer: &mut dyn Observer) 
         live: Live::new(),
         report,
         observer,
-        config: config.clone(),
         addr: program.addressing,
         pending: None,
         env,
@@ -141,6 +139,9 @@ impl Exec<'_> {
             .iter()
             .map(|r| r.text.clone())
             .collect();
+        self.live.handles.clear();
+        self.handle = None;
+        self.jvm.dispose();
         self.report
     }
 
