@@ -1,6 +1,37 @@
+//! Random allocator programs (`leakproof_model::op`) against the model, checked by the
+//! shadow model and the invariant checker after every op. Set `LEAKPROOF_MUTANT` (e.g.
+//! `uncoalesced-free-runs`) to fuzz a deliberately broken allocator. On a failure the
+//! target writes a trace to `LEAKPROOF_TRACE_DIR` and panics with the violation.
 #![no_main]
+use leakproof_model::Mutant;
+use leakproof_sim::exec::{run, Quiet};
+use leakproof_sim::fuzz_input;
+use leakproof_sim::trace::{trace_dir, write_trace, ExpectedFailure, Trace};
 use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fn mutant() -> Mutant {
+    static M: OnceLock<Mutant> = OnceLock::new();
+    *M.get_or_init(|| fuzz_input::mutant_from_env().unwrap_or_else(|e| panic!("{e}")))
+}
 
 fuzz_target!(|data: &[u8]| {
-    let _ = data;
+    let Some((config, program)) = fuzz_input::decode(data, mutant()) else {
+        return;
+    };
+    let report = run(&program, &config, &mut Quiet);
+    if let Some(v) = report.violation() {
+        let trace = Trace::new(
+            &config,
+            &report.resolved,
+            Some(ExpectedFailure {
+                invariant: v.name.to_string(),
+                message: v.message.clone(),
+            }),
+        );
+        let path = write_trace(&trace_dir(), &trace)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|e| format!("(trace not written: {e})"));
+        panic!("{v}\ntrace: {path}");
+    }
 });

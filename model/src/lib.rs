@@ -9,12 +9,14 @@
 
 pub mod alloc;
 pub mod buffer;
+pub mod check;
 pub mod error;
 pub mod explore;
 pub mod jvm;
 pub mod leak;
 pub mod memory;
 pub mod mutant;
+pub mod op;
 pub mod pool;
 pub mod profile;
 pub mod refcnt;

@@ -26,7 +26,9 @@ pub enum Mutant {
     RecycleBeforeParentRelease,
     /// Free runs are not coalesced with their neighbours after a free.
     UncoalescedFreeRuns,
-    /// A subpage slot free does not notice the slot is already free (double free).
+    /// #13467 → #12564: a reallocating `capacity()` frees the old handle twice (the
+    /// effect of two racing `capacity()` calls, #13478) and the subpage's XOR free does
+    /// not notice the slot is already free.
     SubpageDoubleFree,
     /// 88b093c481: a freed chunk moves down only one chunk list.
     ChunkMovesOneList,
@@ -88,7 +90,7 @@ impl Mutant {
             Mutant::DerivedReleasesRoot => "#5999",
             Mutant::RecycleBeforeParentRelease => "#5347",
             Mutant::UncoalescedFreeRuns => "PoolChunk coalescing",
-            Mutant::SubpageDoubleFree => "#12564",
+            Mutant::SubpageDoubleFree => "#13467/#12564",
             Mutant::ChunkMovesOneList => "88b093c481",
             Mutant::SingleElementSubpageKept => "#10896",
             Mutant::AddToFreedCache => "#12749",

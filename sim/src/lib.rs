@@ -6,5 +6,12 @@
 pub use leakproof_model as model;
 
 pub mod cli;
+pub mod commands;
+pub mod exec;
 pub mod exit;
+pub mod fuzz_input;
+pub mod minimize;
+pub mod replay;
 pub mod scenarios;
+pub mod shadow;
+pub mod trace;

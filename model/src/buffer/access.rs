@@ -53,18 +53,41 @@ impl ByteBuf {
         Ok(())
     }
 
-    fn read_memory(&self, index: usize, out: &mut [u8]) {
+    /// A derived buffer reaches its root's memory through the root's *checked*
+    /// accessors (`unwrap().getBytes(idx(index), …)`), so a view whose root shrank
+    /// answers the root's `IndexOutOfBoundsException` instead of reading past it.
+    fn check_root_range(&self, index: usize, length: usize) -> JavaResult<()> {
+        let (root, adjustment) = match &self.object().state().body {
+            Body::Derived {
+                unwrap, adjustment, ..
+            } => (root_of(unwrap), *adjustment),
+            Body::Recycled => return Err(crate::error::JavaException::ref_cnt(0)),
+            Body::Root { .. } => return Ok(()),
+        };
+        let capacity = super::root_capacity(&root);
+        let start = (adjustment + index) as i64;
+        if is_out_of_bounds(start, length as i64, capacity) {
+            return Err(texts::index_out_of_range(start, length as i64, capacity));
+        }
+        Ok(())
+    }
+
+    fn read_memory(&self, index: usize, out: &mut [u8]) -> JavaResult<()> {
+        self.check_root_range(index, out.len())?;
         if let Some((memory, base)) = self.memory_view() {
             memory.read(base + index, out);
         } else {
             out.fill(0);
         }
+        Ok(())
     }
 
-    pub(super) fn write_memory(&self, index: usize, data: &[u8]) {
+    pub(super) fn write_memory(&self, index: usize, data: &[u8]) -> JavaResult<()> {
+        self.check_root_range(index, data.len())?;
         if let Some((memory, base)) = self.memory_view() {
             memory.write(base + index, data);
         }
+        Ok(())
     }
 
     /// `getByte(index)`.
@@ -82,7 +105,7 @@ impl ByteBuf {
     pub(crate) fn get_bytes0(&self, index: i64, length: usize) -> JavaResult<Vec<u8>> {
         self.check_index(index, length as i64)?;
         let mut out = vec![0; length];
-        self.read_memory(index as usize, &mut out);
+        self.read_memory(index as usize, &mut out)?;
         Ok(out)
     }
 
@@ -95,7 +118,7 @@ impl ByteBuf {
     /// `setBytes` without a leak record (internal writes).
     pub(crate) fn set_bytes0(&self, index: i64, data: &[u8]) -> JavaResult<()> {
         self.check_index(index, data.len() as i64)?;
-        self.write_memory(index as usize, data);
+        self.write_memory(index as usize, data)?;
         Ok(())
     }
 
@@ -125,7 +148,7 @@ impl ByteBuf {
         self.check_readable(length)?;
         let reader = self.reader_index();
         let mut out = vec![0; length];
-        self.read_memory(reader, &mut out);
+        self.read_memory(reader, &mut out)?;
         self.object().state().reader = reader + length;
         Ok(out)
     }
@@ -141,7 +164,7 @@ impl ByteBuf {
         self.record_access(AccessKind::Write);
         self.ensure_writable0(t, data.len())?;
         let writer = self.writer_index();
-        self.write_memory(writer, data);
+        self.write_memory(writer, data)?;
         self.object().state().writer = writer + data.len();
         Ok(())
     }
@@ -156,6 +179,7 @@ impl ByteBuf {
         self.record_access(AccessKind::Write);
         self.ensure_writable0(t, length)?;
         let writer = self.writer_index();
+        self.check_root_range(writer, length)?;
         if let Some((memory, base)) = self.memory_view() {
             memory.fill(base + writer, length, value);
         }

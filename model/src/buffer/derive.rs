@@ -223,6 +223,10 @@ impl ByteBuf {
     fn copy0(&self, t: ThreadId, index: i64, length: i64) -> JavaResult<ByteBuf> {
         if self.class().is_derived() {
             self.check_index0(index, length)?;
+            if Arc::ptr_eq(&self.root(), self.object()) {
+                // A recycled derivative (its fields cleared, #14250) views nothing.
+                return Err(JavaException::ref_cnt(0));
+            }
             let root = ByteBuf::from_object(self.root());
             return root.copy0(t, self.adjustment() as i64 + index, length);
         }
@@ -251,7 +255,7 @@ impl ByteBuf {
             // `UnsafeByteBufUtil.copy`: `copyMemory` then `setIndex(0, length)`, neither
             // of which a leak-aware wrapper records (the oracle's PARANOID report of a
             // copy shows only `Created at:`); the other kinds `writeBytes`, which it does.
-            copy.write_memory(0, &data);
+            copy.write_memory(0, &data)?;
             copy.object().state().writer = length;
         } else {
             copy.write_bytes(t, &data)?;

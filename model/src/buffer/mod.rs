@@ -323,6 +323,13 @@ impl ByteBuf {
         self.memory_view().map(|(_, offset)| offset)
     }
 
+    /// The leak tracker this object owns (roots and pooled retained derivatives that
+    /// were tracked), `None` once closed or when never tracked.
+    pub fn leak_tracker(&self) -> Option<crate::leak::TrackerId> {
+        self.obj.own_refcnt()?;
+        self.obj.state().tracker.map(|t| t.id)
+    }
+
     /// The thread that created the object (its recycler owner).
     pub fn owner_thread(&self) -> ThreadId {
         self.obj.owner_thread()

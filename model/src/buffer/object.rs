@@ -188,6 +188,12 @@ impl BufObject {
         self.state.lock()
     }
 
+    /// True when the object is a pooled derivative whose fields were cleared on
+    /// recycling (`Body::Recycled`): it views nothing until reused.
+    pub fn is_recycled_body(&self) -> bool {
+        matches!(self.state().body, Body::Recycled)
+    }
+
     /// The current allocation generation.
     pub fn alloc_id(&self) -> AllocId {
         self.state().alloc_id

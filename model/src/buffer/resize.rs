@@ -32,17 +32,32 @@ impl ByteBuf {
             ));
         }
         let fast_writable = self.max_fast_writable_bytes();
-        let new_capacity = if fast_writable >= min_writable {
-            writer + fast_writable
+        let new_capacity = if fast_writable >= min_writable as i64 {
+            (writer as i64 + fast_writable) as usize
         } else {
             calculate_new_capacity(target, max)?
         };
         self.set_capacity0(t, new_capacity as i64)
     }
 
-    /// `maxFastWritableBytes()`: writable bytes without reallocating.
-    pub fn max_fast_writable_bytes(&self) -> usize {
-        self.writable_bytes()
+    /// `maxFastWritableBytes()`: bytes writable without reallocating, as Java's signed
+    /// `int` (negative when a view's root shrank below its writer index). Pooled roots
+    /// override it with `min(maxLength, maxCapacity()) − writerIndex` (`PooledByteBuf`),
+    /// so growth within the size class stays in place.
+    pub fn max_fast_writable_bytes(&self) -> i64 {
+        let writer = self.writer_index() as i64;
+        let max = self.max_capacity();
+        let pooled_max_length = match &self.object().state().body {
+            Body::Root {
+                region: Region::Pooled(r),
+                ..
+            } => Some(r.region.allocation.max_length),
+            _ => None,
+        };
+        match pooled_max_length {
+            Some(max_length) => max_length.min(max) as i64 - writer,
+            None => self.capacity() as i64 - writer,
+        }
     }
 
     /// `capacity(newCapacity)` on thread `t`. Slices refuse (`sliced buffer`);
@@ -61,7 +76,12 @@ impl ByteBuf {
             ));
         }
         if self.class().is_derived() {
-            let root = ByteBuf::from_object(root_of(self.object()));
+            let root = root_of(self.object());
+            if crate::sync::Arc::ptr_eq(&root, self.object()) {
+                // A recycled derivative (its fields cleared, #14250) views nothing.
+                return Err(JavaException::ref_cnt(0));
+            }
+            let root = ByteBuf::from_object(root);
             return root.set_capacity0(t, new_capacity);
         }
         if new_capacity == self.capacity() as i64 {

@@ -164,6 +164,21 @@ impl Jvm {
         self.allocators.lock().push(allocator);
     }
 
+    /// Ends the JVM: forgets every object and allocator, breaking the reference cycles
+    /// (objects and allocators point back at their `Jvm`) so a finished run frees its
+    /// memory. Nothing may use the JVM afterwards.
+    pub fn dispose(&self) {
+        let objects = std::mem::take(&mut *self.objects.lock());
+        drop(objects);
+        let allocators = std::mem::take(&mut *self.allocators.lock());
+        drop(allocators);
+    }
+
+    /// The buffer object `id`, while it is on the heap (not yet collected).
+    pub fn object(&self, id: crate::buffer::ObjectId) -> Option<Arc<crate::buffer::BufObject>> {
+        self.objects.lock().get(id)
+    }
+
     /// Every pooled allocator living in this JVM.
     pub fn allocators(&self) -> Vec<Arc<PooledAllocator>> {
         self.allocators.lock().clone()

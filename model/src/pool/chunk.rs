@@ -262,6 +262,11 @@ impl PoolChunk {
     /// `allocateRun`: best-fit queue, lowest offset first, split, re-insert the tail.
     pub(crate) fn allocate_run(&mut self, sc: &SizeClasses, run_size: usize) -> Option<u64> {
         let pages = (run_size >> self.page_shifts) as u32;
+        if (pages as usize) << self.page_shifts > self.free_bytes {
+            // A run larger than what is free (e.g. a subpage run of a class whose run
+            // size exceeds a tiny chunk): no queue can serve it.
+            return None;
+        }
         let page_idx = sc.pages2page_idx(pages as usize);
         let queue = if self.free_bytes == self.chunk_size {
             sc.n_p_sizes() - 1

@@ -32,6 +32,10 @@ pub enum Command {
     CopyLoop(copy_loop::CopyLoopArgs),
     /// Print the pooled allocator's size-class table.
     Sizes(sizes::SizesArgs),
+    /// Re-execute a counterexample trace step by step (or convert a fuzz artifact).
+    Replay(crate::commands::replay::ReplayArgs),
+    /// Shrink a counterexample trace, keeping the violation it records.
+    Minimize(crate::commands::minimize::MinimizeArgs),
 }
 
 impl Command {
@@ -64,6 +68,8 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     match command {
         Command::CopyLoop(args) => copy_loop::run(&args, out, err),
         Command::Sizes(args) => sizes::run(&args, out, err),
+        Command::Replay(args) => crate::commands::replay::run(&args, out),
+        Command::Minimize(args) => crate::commands::minimize::run(&args, out),
     }
 }
 

@@ -5,6 +5,7 @@
 use super::{ArenaAllocation, PooledAllocator};
 use crate::buffer::{Body, ByteBuf, CacheLink, PooledRegion, Region};
 use crate::error::{JavaException, JavaResult};
+use crate::mutant::Mutant;
 use crate::pool::SizeKind;
 use crate::sync::Arc;
 use crate::thread::ThreadId;
@@ -56,10 +57,15 @@ pub(crate) fn resize_pooled(
     let old_region = set_length(buf, new_capacity, Some((new_region, cache, link)));
     buf.trim_indices_to_capacity(new_capacity);
     buf.set_bytes0(0, &data)?;
-    match old_region {
-        Some(old) => allocator.free_region(old),
-        None => Ok(()),
+    let Some(old) = old_region else { return Ok(()) };
+    let again = (allocator.jvm().mutant() == Mutant::SubpageDoubleFree).then(|| old.region.clone());
+    allocator.free_region(old)?;
+    if let Some(region) = again {
+        // #13467/#13461: two racing `capacity()` calls both reallocate and both free the
+        // old handle; the subpage's XOR free does not notice (#12564).
+        region.free_to_arena(allocator.jvm(), false)?;
     }
+    Ok(())
 }
 
 /// Sets the buffer's length and, when reallocating, swaps in the new region and

@@ -1,0 +1,45 @@
+//! Overlap detection (§8 row 9): what a live buffer holds is what was last written.
+
+use crate::violation::Violation;
+
+/// Compares the bytes the program last wrote to a live buffer (`None` where nothing
+/// was written since allocation, so any value is acceptable) with what the model's
+/// memory holds; the first difference is a violation naming `what`.
+pub fn bytes_as_written(
+    what: &str,
+    expected: &[Option<u8>],
+    actual: &[u8],
+) -> Result<(), Violation> {
+    let first = expected
+        .iter()
+        .zip(actual)
+        .position(|(e, a)| e.is_some_and(|e| e != *a));
+    match first {
+        None => Ok(()),
+        Some(i) => Err(Violation::new(
+            "bytes_as_written",
+            format!(
+                "{what}: byte {i} is {:#04x}, last written {:#04x} (another buffer overlaps it)",
+                actual[i],
+                expected[i].unwrap_or(0)
+            ),
+        )),
+    }
+}
+
+/// The bytes a root object's memory holds over `[0, capacity)`, read directly (no
+/// access checks, no leak records); `None` for views, freed or virtual memory.
+pub fn object_root_bytes(obj: &crate::buffer::BufObject) -> Option<Vec<u8>> {
+    use crate::buffer::Body;
+    let state = obj.state();
+    let Body::Root { region, capacity } = &state.body else {
+        return None;
+    };
+    let (memory, offset) = region.memory()?;
+    if !memory.is_materialized() || offset + capacity > memory.len() {
+        return None;
+    }
+    let mut out = vec![0; *capacity];
+    memory.read(offset, &mut out);
+    Some(out)
+}

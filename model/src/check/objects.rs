@@ -1,0 +1,104 @@
+//! Invariants over the buffer objects on the simulated heap: refcount parity, parents
+//! kept alive, and the model's internal assertions.
+
+use crate::buffer::{Body, Region};
+use crate::error::{JavaClass, JavaException};
+use crate::jvm::Jvm;
+use crate::refcnt::Algorithm;
+use crate::violation::Violation;
+
+/// §9.9: under the even/odd protocol a root's raw count is even exactly while it holds
+/// memory and odd once freed (odd is terminal: a freed root never holds memory again
+/// until the recycler resets it for a new generation); a recycled derivative is odd.
+pub fn refcount_parity(jvm: &Jvm) -> Result<(), Violation> {
+    const NAME: &str = "refcount_parity";
+    if !matches!(jvm.refcount_algorithm(), Algorithm::EvenOdd) {
+        return Ok(());
+    }
+    for obj in jvm.objects.lock().all() {
+        let Some(count) = obj.own_refcnt() else {
+            continue;
+        };
+        let raw = count.raw();
+        let state = obj.state();
+        let bad = match &state.body {
+            Body::Root { region, .. } => {
+                let holds = !matches!(region, Region::Freed);
+                holds == (raw & 1 == 1)
+            }
+            Body::Recycled => raw & 1 == 0,
+            Body::Derived { .. } => false,
+        };
+        if bad {
+            return Err(Violation::new(
+                NAME,
+                format!(
+                    "{} {} (generation {}) has raw count {raw} but {}",
+                    obj.simple_name(),
+                    obj.id(),
+                    state.alloc_id,
+                    match &state.body {
+                        Body::Root {
+                            region: Region::Freed,
+                            ..
+                        } => "its memory was freed",
+                        Body::Root { .. } => "it still holds memory",
+                        _ => "it was recycled",
+                    }
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// §9.10 (#5999): a pooled retained derivative whose own count is ≥ 1 keeps its direct
+/// parent's count ≥ 1 — unless the program itself over-released the parent, which
+/// `released_by_program(parent)` (the shadow model's view) answers: that is misuse.
+pub fn derived_keeps_parent_alive(
+    jvm: &Jvm,
+    released_by_program: impl Fn(crate::buffer::ObjectId) -> bool,
+) -> Result<(), Violation> {
+    for obj in jvm.objects.lock().all() {
+        let Some(count) = obj.own_refcnt() else {
+            continue;
+        };
+        if count.ref_cnt() < 1 || obj.is_in_recycler() {
+            continue;
+        }
+        let parent = match &obj.state().body {
+            Body::Derived {
+                parent: Some(p), ..
+            } => p.clone(),
+            _ => continue,
+        };
+        let parent_count = parent.own_refcnt().map_or(0, |c| c.ref_cnt());
+        if parent_count < 1 && !released_by_program(parent.id()) {
+            return Err(Violation::new(
+                "derived_keeps_parent_alive",
+                format!(
+                    "{} {} has refCnt {} but its parent {} {} was released",
+                    obj.simple_name(),
+                    obj.id(),
+                    count.ref_cnt(),
+                    parent.simple_name(),
+                    parent.id()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// §8 rows 6–8: an op answered with an internal `AssertionError` (a double free, a
+/// handle freed as the wrong class) — Netty asserts these only under `-ea`, so
+/// production Netty would corrupt its pool instead.
+pub fn model_raised_no_assertion(error: &JavaException) -> Result<(), Violation> {
+    if error.class == JavaClass::Assertion {
+        return Err(Violation::new(
+            "model_raised_no_assertion",
+            format!("{error}"),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! Bounded numbers for ops: `arbitrary` draws them in ranges that keep one execution
+//! cheap (a few pages, a few chunks), biased toward the sizes where size classes,
+//! subpages and run boundaries meet.
+
+use arbitrary::{Arbitrary, Unstructured};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The largest [`Size`] the generators produce (two 8 KiB-page chunks of order 2).
+pub const MAX_SIZE: u32 = 40_000;
+
+/// A byte count (capacity, length).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Size(pub u32);
+
+impl<'a> Arbitrary<'a> for Size {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        let bucket: u8 = u.arbitrary()?;
+        let n = match bucket % 8 {
+            0..=3 => u.int_in_range(0..=64u32)?,
+            4 | 5 => u.int_in_range(0..=600u32)?,
+            6 => u.int_in_range(0..=9_000u32)?,
+            _ => u.int_in_range(0..=MAX_SIZE)?,
+        };
+        Ok(Size(n))
+    }
+
+    fn size_hint(_depth: usize) -> (usize, Option<usize>) {
+        (1, Some(5))
+    }
+}
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A `maxCapacity`: Java's `Integer.MAX_VALUE` (the allocator default) or a bound.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capacity {
+    /// `Integer.MAX_VALUE`.
+    #[default]
+    Unbounded,
+    /// Exactly this many bytes (may be below the initial capacity: an error).
+    Bounded(Size),
+}
+
+impl Capacity {
+    /// The value Netty sees.
+    pub fn value(self) -> i64 {
+        match self {
+            Capacity::Unbounded => i32::MAX as i64,
+            Capacity::Bounded(s) => s.0 as i64,
+        }
+    }
+}
+
+impl<'a> Arbitrary<'a> for Capacity {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(if u.ratio(1, 4)? {
+            Capacity::Bounded(u.arbitrary()?)
+        } else {
+            Capacity::Unbounded
+        })
+    }
+}
+
+/// A retain/release amount: 0 (Netty's `IllegalArgumentException`) to 3.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Amount(pub u8);
+
+impl<'a> Arbitrary<'a> for Amount {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        let b: u8 = u.arbitrary()?;
+        Ok(Amount(match b % 16 {
+            0 => 0,
+            1..=11 => 1,
+            12..=14 => 2,
+            _ => 3,
+        }))
+    }
+}
+
+/// The seed of a written byte pattern: byte `i` of a write is `seed + i` (mod 256),
+/// so a shifted or overlapping region never reads back as the expected bytes.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Pattern(pub u8);
+
+impl Pattern {
+    /// The `len` bytes this pattern writes.
+    pub fn bytes(self, len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|i| {
+                self.0
+                    .wrapping_add(i as u8)
+                    .wrapping_mul(31)
+                    .wrapping_add(7)
+            })
+            .collect()
+    }
+}
+
+impl<'a> Arbitrary<'a> for Pattern {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(Pattern(u.arbitrary()?))
+    }
+}

@@ -1,0 +1,148 @@
+//! The end-of-program phase (issue §4): the program ends, its handles die, and each
+//! claim of "leak-free ⇒ zero usage" is checked by name.
+//!
+//! 1. Every handle is dropped and the GC runs: the shadow predicts exactly which
+//!    generations leak; usage (normalized bytes neither deallocated nor reclaimed)
+//!    must equal what the model still holds, 0 for a leak-free program, exactly the
+//!    leaked bytes otherwise.
+//! 2. Every thread but `main` exits cleanly and `main`'s cache is freed: every used
+//!    run is now a leaked buffer, a stranded entry (reported by name) or a subpage run
+//!    Netty keeps on purpose (`handle_in_exactly_one_place`,
+//!    `free_subpage_returned_unless_alone`).
+//! 3. The program's allocator handle is dropped and the GC + finalizers destroy its
+//!    arenas: Netty's direct counter must then hold exactly what no destruction can
+//!    return (leaked huge chunks and no-Cleaner buffers), 0 without such leaks.
+
+use super::report::{Finding, KnownBug};
+use super::runner::Exec;
+use leakproof_model::check;
+use leakproof_model::leak;
+use leakproof_model::pool::ArenaKind;
+use leakproof_model::{ThreadId, Violation};
+use std::collections::BTreeSet;
+
+/// Bytes the model still holds for buffers: used pooled slots (minus cache and
+/// stranded entries) plus no-Cleaner and leaked no-Cleaner unpooled regions.
+fn model_usage(exec: &Exec<'_>) -> u64 {
+    let mut used: u64 = 0;
+    for kind in [ArenaKind::Heap, ArenaKind::Direct] {
+        for arena in exec.pooled.arenas(kind) {
+            let core = arena.lock();
+            for c in core.chunks() {
+                if c.is_unpooled() {
+                    used += c.chunk_size() as u64;
+                    continue;
+                }
+                for r in c.used_runs() {
+                    match c.subpage_at(r.offset) {
+                        Some(s) => {
+                            let n = s.max_num_elems() - s.num_avail().min(s.max_num_elems());
+                            used += n as u64 * s.elem_size() as u64;
+                        }
+                        None => used += (r.pages as u64) << c.page_shifts(),
+                    }
+                }
+            }
+        }
+    }
+    for cache in exec.pooled.all_caches() {
+        for q in cache.queues() {
+            for e in q.entries() {
+                used = used.saturating_sub(e.region.allocation.max_length as u64);
+            }
+        }
+    }
+    used += exec
+        .ledger
+        .leaked()
+        .iter()
+        .map(|l| l.counter_bytes)
+        .sum::<u64>();
+    used
+}
+
+/// Invariants 11 and 12: after the collection above, one tracked sentinel allocation
+/// drains the detector's queue (`reportLeak()`); then no released generation was
+/// reported and every leaked tracked generation was (or matched an earlier report).
+fn leak_detector_checks(exec: &mut Exec<'_>) -> Result<(), Violation> {
+    exec.jvm.leak_detector().report_leak();
+    let mut closed = BTreeSet::new();
+    let mut leaked = BTreeSet::new();
+    for (gen, tracker) in &exec.live.trackers {
+        match exec.shadow.gen(*gen).and_then(|g| g.count) {
+            Some(0) => closed.insert(*tracker),
+            Some(_) => leaked.insert(*tracker),
+            None => false,
+        };
+    }
+    let detector = exec.jvm.leak_detector();
+    leak::checks::released_never_reported(&detector, &closed)?;
+    leak::checks::every_leak_reported(&detector, &leaked)?;
+    exec.report.checks_run += 2;
+    Ok(())
+}
+
+pub(super) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {
+    exec.full_checks()?;
+    let end = usize::MAX;
+    // 1. The program ends: its handles die.
+    exec.live.handles.clear();
+    exec.gc(end)?;
+    exec.report.checks_run += 3;
+    let usage = exec.shadow.usage();
+    let leaked = exec.shadow.leaked_bytes();
+    check::usage_matches_model(usage, model_usage(exec))?;
+    if leaked == 0 {
+        check::leak_free_zero_usage(usage)?;
+    } else {
+        check::leaked_bytes_exact(usage, leaked)?;
+    }
+    exec.report.leaked = exec.shadow.leaked();
+    exec.report.leaked_bytes = leaked;
+    leak_detector_checks(exec)?;
+    // 2. Every thread cache is freed.
+    let others: Vec<ThreadId> = exec
+        .live
+        .threads
+        .iter()
+        .copied()
+        .filter(|t| *t != ThreadId::MAIN)
+        .collect();
+    for t in others {
+        exec.exit_thread(t, true)?;
+    }
+    exec.pooled.free_thread_cache(ThreadId::MAIN);
+    exec.full_checks()?;
+    let known = !exec.jvm.profile().allocator.cache_add_checks_freed;
+    let stranded = check::stranded_entries(&exec.pooled, known)?;
+    for (owner, bytes) in &stranded.raced {
+        exec.report.findings.push(Finding {
+            name: "stranded_by_add_free_race",
+            message: format!("a {bytes}-byte entry stranded in the freed cache of {owner}"),
+        });
+    }
+    for (owner, bytes) in &stranded.unchecked {
+        exec.report.known_bugs.push(KnownBug {
+            issue: check::KNOWN_BUG_ADD_TO_FREED_CACHE,
+            invariant: "add_to_freed_cache",
+            message: format!("a {bytes}-byte entry was queued into the freed cache of {owner}"),
+        });
+    }
+    // 3. The allocator is destroyed.
+    exec.handle = None;
+    exec.gc(end)?;
+    exec.report.checks_run += 1;
+    if exec.pooled.is_finalized() && exec.jvm.netty_direct().is_counting() {
+        let pinned = exec.shadow.counter_pinned_by_leaks() as i64;
+        check::direct_counter_zero_after_destroy(exec.jvm.netty_direct().used(), pinned)?;
+    } else if !exec.pooled.is_finalized()
+        && exec.report.findings.is_empty()
+        && stranded.unchecked.is_empty()
+    {
+        return Err(Violation::new(
+            "direct_counter_zero_after_destroy",
+            "the allocator was not finalized although nothing reaches it".to_string(),
+        ));
+    }
+    Ok(())
+}

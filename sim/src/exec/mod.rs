@@ -1,0 +1,48 @@
+//! The executor: the single entry point fuzz targets, quickcheck properties, replay
+//! and minimize use. It runs a [`Program`] against the model, predicts every op with
+//! the [shadow model](crate::shadow), checks invariants incrementally after each op and
+//! fully every `check_every` ops and at the end, then runs the end-of-program phase
+//! (issue §4). Outcomes fall into the three kinds of DESIGN.md: a [`Violation`] fails
+//! the run; [`Misuse`] and known bugs are reported, never failures.
+
+mod config;
+mod end;
+mod report;
+mod runner;
+mod state;
+
+pub use config::ExecConfig;
+pub use report::{Finding, KnownBug, Misuse, MisuseKind, Outcome, RunReport};
+pub use runner::run;
+
+use leakproof_model::op::Step;
+
+/// What one step did, for observers that print (replay).
+#[derive(Clone, Debug)]
+pub struct StepEvent<'a> {
+    /// Step index in the program.
+    pub index: usize,
+    /// The resolved step (`None` when it was skipped).
+    pub step: Option<&'a Step>,
+    /// What the op returned or raised.
+    pub result: String,
+    /// The state that matters after it (refcounts, chunk usage, direct counter).
+    pub state: String,
+}
+
+/// Watches a run. Only observers that answer `detailed()` make the executor format
+/// per-step text, so fuzzing pays nothing for it.
+pub trait Observer {
+    /// True to receive [`StepEvent`]s.
+    fn detailed(&self) -> bool {
+        false
+    }
+    /// One step ran.
+    fn on_step(&mut self, _event: &StepEvent<'_>) {}
+}
+
+/// An observer that wants nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Quiet;
+
+impl Observer for Quiet {}

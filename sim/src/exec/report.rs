@@ -1,0 +1,110 @@
+//! What a run found, classified (DESIGN.md "Three kinds of outcome").
+
+use crate::shadow::LeakedGen;
+use leakproof_model::op::Program;
+use leakproof_model::Violation;
+use serde::Serialize;
+
+/// Application misuse the shadow predicted (reported, never a failure).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MisuseKind {
+    /// `release()` of a released buffer.
+    DoubleRelease,
+    /// `release(k)` with k above the count.
+    OverRelease,
+    /// `retain()` of a released buffer (or creating a retained derivative of one).
+    RetainAfterRelease,
+    /// Any other access to a released buffer (`refCnt: 0`).
+    UseAfterRelease,
+    /// A handle acting on a recycled object's new incarnation (ABA, #12387).
+    StaleReference,
+}
+
+/// One misuse.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Misuse {
+    /// Step index.
+    pub step: usize,
+    /// Kind.
+    pub kind: MisuseKind,
+    /// What happened (names both owners for stale references).
+    pub message: String,
+}
+
+/// A real Netty bug of the profile, reported with its issue number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KnownBug {
+    /// The Netty issue, e.g. `#12749`.
+    pub issue: &'static str,
+    /// The invariant it breaks.
+    pub invariant: &'static str,
+    /// What was seen.
+    pub message: String,
+}
+
+/// A named finding that is neither a failure nor misuse.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Its stable name (e.g. `stranded_by_add_free_race`).
+    pub name: &'static str,
+    /// What was seen.
+    pub message: String,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Outcome {
+    /// Every check held.
+    Passed,
+    /// An invariant was violated at `step` (`None`: in the end-of-program phase).
+    Violation {
+        /// Where.
+        step: Option<usize>,
+        /// What.
+        violation: Violation,
+    },
+    /// The configuration was rejected (as Netty's constructor rejects it).
+    Rejected {
+        /// Netty's message.
+        message: String,
+    },
+}
+
+/// Everything a run reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The program as executed, in resolved form (skipped steps left out).
+    pub resolved: Program,
+    /// Steps executed.
+    pub steps_run: usize,
+    /// Steps skipped (nothing to act on).
+    pub steps_skipped: usize,
+    /// Invariant checks evaluated.
+    pub checks_run: u64,
+    /// Misuse, in order.
+    pub misuse: Vec<Misuse>,
+    /// Known bugs of the profile.
+    pub known_bugs: Vec<KnownBug>,
+    /// Findings.
+    pub findings: Vec<Finding>,
+    /// Leaked generations, attributed to their creating step and pins.
+    pub leaked: Vec<LeakedGen>,
+    /// Σ leaked normalized bytes.
+    pub leaked_bytes: u64,
+    /// The leak detector's `LEAK:` reports (texts).
+    pub leak_reports: Vec<String>,
+}
+
+impl RunReport {
+    /// The violation, if the run failed.
+    pub fn violation(&self) -> Option<&Violation> {
+        match &self.outcome {
+            Outcome::Violation { violation, .. } => Some(violation),
+            _ => None,
+        }
+    }
+}

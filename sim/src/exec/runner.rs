@@ -1,0 +1,656 @@
+//! The step loop: resolve, predict, run, compare, check.
+
+use super::end::end_phase;
+use super::report::{Misuse, MisuseKind, Outcome, RunReport};
+use super::state::{Held, Program as Live};
+use super::{ExecConfig, Observer, StepEvent};
+use crate::shadow::{AllocEnv, Body, Pred, Prediction, Shadow};
+use leakproof_model::alloc::pooled::{PooledAllocator, PooledByteBufAllocator};
+use leakproof_model::alloc::UnpooledAllocator;
+use leakproof_model::buffer::{AllocId, ByteBuf};
+use leakproof_model::check::{self, Ledger};
+use leakproof_model::error::{JavaClass, JavaResult};
+use leakproof_model::jvm::Jvm;
+use leakproof_model::op::{Addressing, Op, Program, Step};
+use leakproof_model::pool::ArenaKind;
+use leakproof_model::{ThreadId, Violation};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// The running execution.
+pub(super) struct Exec<'o> {
+    pub jvm: Arc<Jvm>,
+    pub pooled: Arc<PooledAllocator>,
+    pub handle: Option<PooledByteBufAllocator>,
+    pub unpooled: Arc<UnpooledAllocator>,
+    pub env: AllocEnv,
+    pub shadow: Shadow,
+    pub ledger: Ledger,
+    pub live: Live,
+    pub report: RunReport,
+    pub observer: &'o mut dyn Observer,
+    pub addr: Addressing,
+    /// The step being executed, resolved so far (kept when it violates).
+    pub pending: Option<Step>,
+}
+
+type Checked<T> = Result<T, Violation>;
+
+/// Runs `program` under `config`, reporting to `observer`.
+pub fn run(program: &Program, config: &ExecConfig, observer: &mut dyn Observer) -> RunReport {
+    let jvm = Jvm::new(config.jvm.clone());
+    let mut report = RunReport {
+        outcome: Outcome::Passed,
+        resolved: Program {
+            addressing: Addressing::Resolved,
+            steps: Vec::new(),
+        },
+        steps_run: 0,
+        steps_skipped: 0,
+        checks_run: 0,
+        misuse: Vec::new(),
+        known_bugs: Vec::new(),
+        findings: Vec::new(),
+        leaked: Vec::new(),
+        leaked_bytes: 0,
+        leak_reports: Vec::new(),
+    };
+    let pooled = match PooledAllocator::new(&jvm, config.allocator.clone()) {
+        Ok(p) => p,
+        Err(e) => {
+            report.outcome = Outcome::Rejected {
+                message: e.to_string(),
+            };
+            return report;
+        }
+    };
+    let sc = |k: ArenaKind| pooled.arenas(k).first().map(|a| a.size_classes().clone());
+    let env = AllocEnv {
+        heap: sc(ArenaKind::Heap),
+        direct: sc(ArenaKind::Direct),
+        no_cleaner: jvm.config().uses_no_cleaner(),
+    };
+    let mut exec = Exec {
+        handle: Some(pooled.handle()),
+        unpooled: UnpooledAllocator::new(&jvm),
+        shadow: Shadow::new(jvm.profile().refcount.clone()),
+        ledger: Ledger::default(),
+        live: Live::new(),
+        report,
+        observer,
+        addr: program.addressing,
+        pending: None,
+        env,
+        pooled,
+        jvm,
+    };
+    let every = config.check_every.max(1) as usize;
+    for (i, step) in program.steps.iter().enumerate() {
+        match exec.step(i, step, program.addressing) {
+            Ok(Some(resolved)) => {
+                exec.report.steps_run += 1;
+                exec.report.resolved.steps.push(resolved);
+            }
+            Ok(None) => exec.report.steps_skipped += 1,
+            Err(v) => {
+                exec.report.steps_run += 1;
+                if let Some(s) = exec.pending.take() {
+                    exec.report.resolved.steps.push(s);
+                }
+                exec.fail(Some(exec.report.resolved.steps.len() - 1), v);
+                return exec.finish();
+            }
+        }
+        if (i + 1) % every == 0 {
+            if let Err(v) = exec.full_checks() {
+                exec.fail(exec.report.resolved.steps.len().checked_sub(1), v);
+                return exec.finish();
+            }
+        }
+    }
+    if let Err(v) = end_phase(&mut exec) {
+        exec.fail(None, v);
+    }
+    exec.finish()
+}
+
+fn rc_kind(message: &str) -> MisuseKind {
+    if message.contains("decrement") && message.starts_with("refCnt: 0") {
+        MisuseKind::DoubleRelease
+    } else if message.contains("decrement") {
+        MisuseKind::OverRelease
+    } else if message.contains("increment") {
+        MisuseKind::RetainAfterRelease
+    } else {
+        MisuseKind::UseAfterRelease
+    }
+}
+
+impl Exec<'_> {
+    fn fail(&mut self, step: Option<usize>, violation: Violation) {
+        self.report.outcome = Outcome::Violation { step, violation };
+    }
+
+    fn finish(mut self) -> RunReport {
+        self.report.leak_reports = self
+            .jvm
+            .leak_detector()
+            .reports()
+            .iter()
+            .map(|r| r.text.clone())
+            .collect();
+        self.live.handles.clear();
+        self.handle = None;
+        self.jvm.dispose();
+        self.report
+    }
+
+    fn step(&mut self, i: usize, step: &Step, addr: Addressing) -> Checked<Option<Step>> {
+        let Some(t) = self.live.thread(addr, step.thread) else {
+            return Ok(None);
+        };
+        let target = match step.op.handle() {
+            None => None,
+            Some(n) => match self.live.handle(addr, n) {
+                None => return Ok(None),
+                Some(pos) => Some(pos),
+            },
+        };
+        let mut resolved = Step::new(t.0, step.op.clone());
+        if let Some(pos) = target {
+            resolved.op = step.op.with_handle(self.live.handles[pos].id);
+        }
+        self.pending = Some(resolved.clone());
+        let result = match (&step.op, target) {
+            (op, Some(pos)) => self.on_handle(i, t, op, pos, step.creates, &mut resolved)?,
+            (op, None) => match self.global(i, t, op, step, addr, &mut resolved)? {
+                Some(r) => r,
+                None => return Ok(None),
+            },
+        };
+        if self.observer.detailed() {
+            let state =
+                self.describe(target.map(|p| p.min(self.live.handles.len().saturating_sub(1))));
+            self.observer.on_step(&StepEvent {
+                index: i,
+                step: Some(&resolved),
+                result,
+                state,
+            });
+        }
+        Ok(Some(resolved))
+    }
+
+    fn global(
+        &mut self,
+        i: usize,
+        t: ThreadId,
+        op: &Op,
+        step: &Step,
+        addr: Addressing,
+        resolved: &mut Step,
+    ) -> Checked<Option<String>> {
+        let out = match op {
+            Op::Alloc {
+                pooled,
+                direct,
+                size,
+                max,
+            } => {
+                let pred =
+                    self.shadow
+                        .alloc(&self.env, *pooled, *direct, size.0 as i64, max.value());
+                let model = if *pooled {
+                    self.pooled
+                        .new_buffer(t, *direct, size.0 as i64, max.value())
+                } else {
+                    self.unpooled
+                        .new_buffer(t, *direct, size.0 as i64, max.value())
+                };
+                let text = self.compare_new(i, t, pred, model, step.creates, resolved)?;
+                if *pooled {
+                    self.arena_checks()?;
+                }
+                text
+            }
+            Op::Gc => {
+                self.gc(i)?;
+                self.arena_checks()?;
+                "gc".into()
+            }
+            Op::TrimCache => {
+                self.pooled.trim_thread_cache(t);
+                self.arena_checks()?;
+                "trimmed".into()
+            }
+            Op::FreeCache => {
+                let n = self.pooled.free_thread_cache(t);
+                self.arena_checks()?;
+                format!("freed {n:?}")
+            }
+            Op::StartThread { kind } => {
+                let id = self.live.new_thread_id(match addr {
+                    Addressing::Resolved => step.creates,
+                    Addressing::Modulo => None,
+                });
+                if let Err(e) = self.jvm.start_thread(id, (*kind).into()) {
+                    return Err(Violation::new(
+                        "shadow_agreement",
+                        format!("step {i}: start {id}: {e}"),
+                    ));
+                }
+                self.live.threads.push(id);
+                self.live.threads.sort();
+                resolved.creates = Some(id.0);
+                format!("started {id}")
+            }
+            Op::ExitThread { clean } => {
+                if t == ThreadId::MAIN {
+                    return Ok(None);
+                }
+                self.exit_thread(t, *clean)?;
+                self.arena_checks()?;
+                format!("{t} exited")
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(out))
+    }
+
+    pub(super) fn exit_thread(&mut self, t: ThreadId, clean: bool) -> Checked<()> {
+        if let Err(e) = self.jvm.exit_thread(t, clean) {
+            return Err(Violation::new("shadow_agreement", format!("exit {t}: {e}")));
+        }
+        self.live.threads.retain(|x| *x != t);
+        self.live.handles.retain(|h| h.holder != t);
+        Ok(())
+    }
+
+    /// A collection: the shadow predicts which generations leak, the model collects.
+    pub(super) fn gc(&mut self, i: usize) -> Checked<()> {
+        let held: BTreeSet<_> = self
+            .live
+            .handles
+            .iter()
+            .map(|h| h.buf.object_id())
+            .collect();
+        let jvm = self.jvm.clone();
+        let pred = self
+            .shadow
+            .predict_gc(&held, |o| jvm.object(o).is_some_and(|b| b.is_in_recycler()));
+        let report = self.ledger.gc(&self.jvm);
+        let leaked: BTreeSet<AllocId> = report.leaked.iter().copied().collect();
+        check::shadow_agreement(
+            i,
+            "generations leaked by the collection",
+            &format!("{leaked:?}"),
+            &format!("{:?}", pred.leaked),
+        )
+    }
+
+    fn on_handle(
+        &mut self,
+        i: usize,
+        t: ThreadId,
+        op: &Op,
+        pos: usize,
+        creates: Option<u32>,
+        resolved: &mut Step,
+    ) -> Checked<String> {
+        let (buf, gen, id) = {
+            let h = &self.live.handles[pos];
+            (h.buf.clone(), h.gen, h.id)
+        };
+        let obj = buf.object_id();
+        let reached = buf.object().alloc_id();
+        if self.shadow.current_of(obj) != Some(reached) {
+            return Err(Violation::new(
+                "shadow_agreement",
+                format!(
+                    "step {i}: handle #{id} reaches generation {reached}, the shadow expects {:?}",
+                    self.shadow.current_of(obj)
+                ),
+            ));
+        }
+        if reached != gen {
+            let (old, new) = (
+                self.shadow.gen(gen).cloned(),
+                self.shadow.gen(reached).cloned(),
+            );
+            let owner = |g: Option<crate::shadow::Gen>| {
+                g.map_or("?".into(), |g| format!("#{} (step {})", g.handle, g.step))
+            };
+            self.report.misuse.push(Misuse {
+                step: i,
+                kind: MisuseKind::StaleReference,
+                message: format!(
+                    "stale handle #{id} of {gen}, owned by {}, acted on {reached}, owned by {}",
+                    owner(old),
+                    owner(new)
+                ),
+            });
+        }
+        let e = reached;
+        self.shadow.deallocated.clear();
+        let text = match op {
+            Op::Write { len, pattern, .. } => {
+                let data = pattern.bytes(len.0 as usize);
+                let pred = self.shadow.write(&self.env, e, &data);
+                let model = buf.write_bytes(t, &data);
+                self.compare_unit(i, pred, model)?
+            }
+            Op::Read { len, .. } => {
+                let pred = self.shadow.read(e, len.0 as usize);
+                let model = buf.read_bytes(len.0 as usize);
+                match (pred, model) {
+                    (Ok(Pred::Bytes(expected)), Ok(actual)) => {
+                        check::bytes_as_written(
+                            &format!("read of #{id} at step {i}"),
+                            &expected,
+                            &actual,
+                        )?;
+                        format!("read {} bytes", actual.len())
+                    }
+                    (p, m) => self.mismatch_or_error(i, p, m.map(|_| ()))?,
+                }
+            }
+            Op::SetCapacity { capacity, .. } => {
+                let pred = self.shadow.set_capacity(&self.env, e, capacity.0 as i64);
+                let model = buf.set_capacity(t, capacity.0 as i64);
+                self.compare_unit(i, pred, model)?
+            }
+            Op::Retain { k, .. } => {
+                let pred = self.shadow.retain(e, i32::from(k.0));
+                let model = buf.retain_n(i32::from(k.0));
+                self.compare_unit(i, pred, model)?
+            }
+            Op::Release { k, .. } => {
+                let pred = self.shadow.release(e, i32::from(k.0));
+                let model = buf.release_n(i32::from(k.0));
+                match (pred, model) {
+                    (Ok(Pred::Released(p)), Ok(m)) if p == m => format!("release → {m}"),
+                    (Ok(Pred::Released(p)), Ok(m)) => {
+                        return Err(Violation::new(
+                            "shadow_agreement",
+                            format!("step {i}: release returned {m}, the shadow expects {p}"),
+                        ))
+                    }
+                    (p, m) => self.mismatch_or_error(i, p, m.map(|_| ()))?,
+                }
+            }
+            Op::Drop { .. } => {
+                self.live.handles.remove(pos);
+                return Ok(format!("dropped #{id}"));
+            }
+            Op::HandOff { to, .. } => {
+                let Some(to) = self.live.thread(self.addr, *to) else {
+                    return Ok("receiver not running".into());
+                };
+                self.live.handles[pos].holder = to;
+                resolved.op = Op::HandOff { buf: id, to: to.0 };
+                return Ok(format!("#{id} handed to {to}"));
+            }
+            Op::Copy { .. } => {
+                let pred = self.shadow.copy(&self.env, e);
+                let model = buf.copy(t);
+                self.compare_new(i, t, pred, model, creates, resolved)?
+            }
+            Op::Slice { .. } => {
+                let pred = self.shadow.slice(e);
+                let model = buf.slice();
+                self.compare_new(i, t, pred, model, creates, resolved)?
+            }
+            Op::Duplicate { .. } => {
+                let pred = self.shadow.duplicate(e);
+                let model = buf.duplicate();
+                self.compare_new(i, t, pred, model, creates, resolved)?
+            }
+            Op::ReadSlice { len, .. } => {
+                let pred = self.shadow.read_slice(e, len.0 as usize);
+                let model = buf.read_slice(len.0 as usize);
+                self.compare_new(i, t, pred, model, creates, resolved)?
+            }
+            Op::RetainedSlice { .. } => {
+                let pred = self.shadow.retained_slice(e);
+                let model = buf.retained_slice(t);
+                self.compare_new(i, t, pred, model, creates, resolved)?
+            }
+            Op::RetainedDuplicate { .. } => {
+                let pred = self.shadow.retained_duplicate(e);
+                let model = buf.retained_duplicate(t);
+                self.compare_new(i, t, pred, model, creates, resolved)?
+            }
+            Op::ReadRetainedSlice { len, .. } => {
+                let pred = self.shadow.read_retained_slice(e, len.0 as usize);
+                let model = buf.read_retained_slice(t, len.0 as usize);
+                self.compare_new(i, t, pred, model, creates, resolved)?
+            }
+            _ => return Ok(String::new()),
+        };
+        // Tell the shadow what the recycler did with derivatives released just now.
+        for g in std::mem::take(&mut self.shadow.deallocated) {
+            if let Some(gen) = self.shadow.gen(g) {
+                if matches!(gen.body, Body::View(_))
+                    && self
+                        .jvm
+                        .object(gen.object)
+                        .is_some_and(|o| o.is_recycled_body())
+                {
+                    self.shadow.observe_recycled(g);
+                }
+            }
+        }
+        self.compare_state(i, &buf, e)?;
+        if !matches!(
+            op,
+            Op::Read { .. } | Op::Slice { .. } | Op::Duplicate { .. } | Op::ReadSlice { .. }
+        ) {
+            self.arena_checks()?;
+        }
+        if let Some(root) = self.shadow.root(e) {
+            self.bytes_check(root)?;
+        }
+        Ok(text)
+    }
+
+    /// Handles, counts and indexes the shadow and the model must agree on after an op.
+    fn compare_state(&mut self, i: usize, buf: &ByteBuf, e: AllocId) -> Checked<()> {
+        self.report.checks_run += 1;
+        let g = self.shadow.gen(e).expect("bound");
+        let model = (
+            buf.ref_cnt(),
+            buf.reader_index(),
+            buf.writer_index(),
+            buf.capacity(),
+        );
+        let shadow = (
+            self.shadow.ref_cnt(e),
+            g.reader,
+            g.writer,
+            self.shadow.capacity(e),
+        );
+        if model != shadow {
+            return Err(Violation::new(
+                "shadow_agreement",
+                format!("step {i}: (refCnt, readerIndex, writerIndex, capacity) of {e}: model {model:?}, shadow {shadow:?}"),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn bytes_check(&mut self, root: AllocId) -> Checked<()> {
+        let Some(g) = self.shadow.gen(root) else {
+            return Ok(());
+        };
+        let Body::Root(r) = &g.body else {
+            return Ok(());
+        };
+        if r.life != crate::shadow::Life::Live || self.shadow.current_of(g.object) != Some(root) {
+            return Ok(());
+        }
+        let Some(obj) = self.jvm.object(g.object) else {
+            return Ok(());
+        };
+        self.report.checks_run += 1;
+        if let Some(actual) = check::object_root_bytes(&obj) {
+            check::bytes_as_written(&format!("{root}"), &r.bytes, &actual)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn arena_checks(&mut self) -> Checked<()> {
+        self.report.checks_run += 1;
+        check::check_allocator_arenas(&self.pooled)
+    }
+
+    /// The full invariant set.
+    pub(super) fn full_checks(&mut self) -> Checked<()> {
+        self.report.checks_run += 6;
+        check::check_allocator_arenas(&self.pooled)?;
+        check::refcount_parity(&self.jvm)?;
+        let shadow = &self.shadow;
+        check::derived_keeps_parent_alive(&self.jvm, |o| {
+            shadow.current_of(o).is_none_or(|g| shadow.ref_cnt(g) == 0)
+        })?;
+        check::live_handles_match_size_class(&self.pooled)?;
+        if self.ledger.is_complete(&self.jvm) {
+            check::handle_in_exactly_one_place(&self.pooled, &self.ledger)?;
+            check::direct_counter_consistent(&self.jvm, &self.ledger)?;
+        }
+        let roots: Vec<AllocId> = self
+            .shadow
+            .gens()
+            .filter(
+                |(_, g)| matches!(&g.body, Body::Root(r) if r.life == crate::shadow::Life::Live),
+            )
+            .map(|(id, _)| *id)
+            .collect();
+        for r in roots {
+            self.bytes_check(r)?;
+        }
+        Ok(())
+    }
+
+    fn record_misuse(&mut self, i: usize, class: JavaClass, message: &str) {
+        if class == JavaClass::IllegalReferenceCount {
+            self.report.misuse.push(Misuse {
+                step: i,
+                kind: rc_kind(message),
+                message: message.to_string(),
+            });
+        }
+    }
+
+    fn mismatch_or_error(
+        &mut self,
+        i: usize,
+        pred: Prediction,
+        model: JavaResult<()>,
+    ) -> Checked<String> {
+        match (pred, model) {
+            (Err(p), Err(m)) if p.matches(&m) => {
+                self.record_misuse(i, m.class, &m.message);
+                Ok(format!("{m}"))
+            }
+            (_, Err(m)) if m.class == JavaClass::Assertion => {
+                check::model_raised_no_assertion(&m).map(|_| String::new())
+            }
+            (p, m) => Err(Violation::new(
+                "shadow_agreement",
+                format!(
+                    "step {i}: model {}, shadow {}",
+                    match &m {
+                        Ok(_) => "succeeded".to_string(),
+                        Err(e) => format!("raised {e}"),
+                    },
+                    match &p {
+                        Ok(_) => "expects success".to_string(),
+                        Err(e) => format!("expects {e}"),
+                    }
+                ),
+            )),
+        }
+    }
+
+    fn compare_unit(
+        &mut self,
+        i: usize,
+        pred: Prediction,
+        model: JavaResult<()>,
+    ) -> Checked<String> {
+        match (pred, model) {
+            (Ok(_), Ok(())) => Ok("ok".into()),
+            (p, m) => self.mismatch_or_error(i, p, m),
+        }
+    }
+
+    fn compare_new(
+        &mut self,
+        i: usize,
+        t: ThreadId,
+        pred: Prediction,
+        model: JavaResult<ByteBuf>,
+        creates: Option<u32>,
+        resolved: &mut Step,
+    ) -> Checked<String> {
+        match (pred, model) {
+            (Ok(Pred::New(new)), Ok(buf)) => {
+                let gen = buf.alloc_id();
+                if self.shadow.gen(gen).is_some() {
+                    return Err(Violation::new(
+                        "shadow_agreement",
+                        format!("step {i}: the new buffer reuses generation {gen}"),
+                    ));
+                }
+                let id = self.live.new_handle_id(creates);
+                self.shadow.bind(*new, gen, buf.object_id(), i, id);
+                if let Some(tracker) = buf.leak_tracker() {
+                    self.live.trackers.insert(gen, tracker);
+                }
+                resolved.creates = Some(id);
+                self.compare_state(i, &buf, gen)?;
+                self.bytes_check(gen)?;
+                let text = format!("#{id} = {gen} ({})", buf.object().simple_name());
+                self.live.handles.push(Held {
+                    id,
+                    buf,
+                    gen,
+                    holder: t,
+                });
+                Ok(text)
+            }
+            (p, m) => self.mismatch_or_error(i, p, m.map(|_| ())),
+        }
+    }
+
+    /// The state that matters after a step: the touched buffer, chunk usage, counter.
+    fn describe(&self, pos: Option<usize>) -> String {
+        let mut out = String::new();
+        if let Some(h) = pos.and_then(|p| self.live.handles.get(p)) {
+            out.push_str(&format!(
+                "#{} refCnt={} cap={} ridx={} widx={}; ",
+                h.id,
+                h.buf.ref_cnt(),
+                h.buf.capacity(),
+                h.buf.reader_index(),
+                h.buf.writer_index()
+            ));
+        }
+        for kind in [ArenaKind::Heap, ArenaKind::Direct] {
+            for a in self.pooled.arenas(kind) {
+                let core = a.lock();
+                let used: usize = core.chunks().map(|c| c.chunk_size() - c.free_bytes()).sum();
+                out.push_str(&format!(
+                    "{kind:?}{}: {} chunks, {used} B used; ",
+                    a.index(),
+                    core.chunks().count()
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "direct counter {}",
+            self.jvm.netty_direct().used()
+        ));
+        out
+    }
+}

@@ -1,0 +1,168 @@
+//! `replay`: re-executes a trace, printing each step with the state that matters, stops
+//! at the violation and explains it; attributes each leaked buffer to its creating op
+//! and to what pins it. Output is deterministic (byte-identical across runs).
+
+use crate::exec::{self, ExecConfig, Observer, Outcome, RunReport, StepEvent};
+use crate::exit::Exit;
+use crate::trace::Trace;
+use leakproof_model::check;
+use leakproof_model::op::Program;
+use leakproof_model::refcnt::interpreter;
+use std::io::Write;
+
+struct Printer<'w> {
+    out: &'w mut dyn Write,
+}
+
+impl Observer for Printer<'_> {
+    fn detailed(&self) -> bool {
+        true
+    }
+
+    fn on_step(&mut self, e: &StepEvent<'_>) {
+        let step = e.step.map_or_else(String::new, |s| {
+            serde_json::to_string(s).unwrap_or_default()
+        });
+        let _ = writeln!(
+            self.out,
+            "step {:>3} {step}\n          → {}\n          {}",
+            e.index, e.result, e.state
+        );
+    }
+}
+
+/// Runs `program` under `config`, printing every step to `out`.
+pub fn run_printed(program: &Program, config: &ExecConfig, out: &mut dyn Write) -> RunReport {
+    let mut printer = Printer { out };
+    exec::run(program, config, &mut printer)
+}
+
+/// Prints the report's summary: violation, misuse, findings, known bugs, leaks.
+pub fn print_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+    for m in &report.misuse {
+        writeln!(
+            out,
+            "misuse at step {}: {:?}: {}",
+            m.step, m.kind, m.message
+        )?;
+    }
+    for f in &report.findings {
+        writeln!(out, "finding {}: {}", f.name, f.message)?;
+    }
+    for k in &report.known_bugs {
+        writeln!(
+            out,
+            "known bug {} ({}): {}",
+            k.issue, k.invariant, k.message
+        )?;
+    }
+    for l in &report.leaked {
+        write!(
+            out,
+            "leaked {} ({} bytes), created at step {} as #{}",
+            l.id, l.bytes, l.step, l.handle
+        )?;
+        if l.pinned_by.is_empty() {
+            writeln!(out, ", never released")?;
+        } else {
+            let pins: Vec<String> = l
+                .pinned_by
+                .iter()
+                .map(|(g, s)| format!("{g} (step {s})"))
+                .collect();
+            writeln!(
+                out,
+                ", pinned by unreleased retained derivative(s) {}",
+                pins.join(", ")
+            )?;
+        }
+    }
+    if report.leaked_bytes > 0 {
+        writeln!(out, "leaked bytes: {}", report.leaked_bytes)?;
+    }
+    for r in &report.leak_reports {
+        writeln!(out, "leak detector: {}", r.lines().next().unwrap_or(""))?;
+    }
+    match &report.outcome {
+        Outcome::Passed => writeln!(
+            out,
+            "result: every invariant held ({} checks)",
+            report.checks_run
+        ),
+        Outcome::Rejected { message } => writeln!(out, "result: configuration rejected: {message}"),
+        Outcome::Violation { step, violation } => {
+            let meaning = check::by_name(violation.name).map_or("", |i| i.meaning);
+            let at = step.map_or("the end-of-program phase".to_string(), |s| {
+                format!("step {s}")
+            });
+            writeln!(
+                out,
+                "result: invariant {} violated at {at}: {}",
+                violation.name, violation.message
+            )?;
+            writeln!(out, "        ({}: {meaning})", violation.name)
+        }
+    }
+}
+
+/// Replays `trace` to `out` and classifies the result per the exit-code table.
+pub fn replay_trace(trace: &Trace, out: &mut dyn Write) -> Exit {
+    if trace.attachments.shuttle.is_some() && !cfg!(feature = "shuttle") {
+        let _ = writeln!(
+            out,
+            "this trace needs a shuttle build (cargo test --features shuttle)"
+        );
+        return Exit::NeedsChecker;
+    }
+    if trace.attachments.loom_checkpoint.is_some() && !cfg!(feature = "loom") {
+        let _ = writeln!(
+            out,
+            "this trace needs a loom build (cargo test --release --features loom)"
+        );
+        return Exit::NeedsChecker;
+    }
+    let _ = writeln!(
+        out,
+        "trace: profile {}, mutant {}, seed {}, {} ops",
+        trace.profile,
+        trace.mutant,
+        trace.seed,
+        trace.ops.len()
+    );
+    if let Some(s) = &trace.attachments.refcount_schedule {
+        match interpreter::run(&s.scenario, &s.schedule) {
+            Ok(log) => {
+                for step in &log.steps {
+                    let _ = writeln!(
+                        out,
+                        "refcount {}",
+                        serde_json::to_string(step).unwrap_or_default()
+                    );
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(out, "bad refcount schedule: {e}");
+                return Exit::BadInput;
+            }
+        }
+    }
+    let report = run_printed(&trace.program(), &trace.config, out);
+    let _ = print_summary(&report, out);
+    classify(
+        &report,
+        trace.expected.as_ref().map(|e| e.invariant.as_str()),
+    )
+}
+
+/// 0 passes, 3 the expected (or any, when none is recorded) violation, 4 another one.
+pub fn classify(report: &RunReport, expected: Option<&str>) -> Exit {
+    match (report.violation(), expected) {
+        (None, _) => match report.outcome {
+            Outcome::Rejected { .. } => Exit::BadInput,
+            _ => Exit::Done,
+        },
+        (Some(_), None) => Exit::Violation,
+        (Some(v), Some(name)) if v.name == name => Exit::Violation,
+        (Some(_), Some(_)) => Exit::DifferentViolation,
+    }
+}

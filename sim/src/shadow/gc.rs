@@ -1,0 +1,146 @@
+//! What a collection must do: the shadow computes reachability over its own graph
+//! (handles the program holds, recycler pools, view → root/count holder/parent edges)
+//! and predicts which unreleased generations leak and which the GC reclaims.
+
+use super::{Body, Life, Shadow};
+use leakproof_model::buffer::{AllocId, ObjectId};
+use std::collections::BTreeSet;
+
+/// A leaked generation, attributed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LeakedGen {
+    /// The generation.
+    pub id: AllocId,
+    /// Normalized bytes it pins.
+    pub bytes: u64,
+    /// The step that created it.
+    pub step: usize,
+    /// The handle it was created for.
+    pub handle: u32,
+    /// Unreleased retained derivatives (and their steps) that pinned it.
+    pub pinned_by: Vec<(AllocId, usize)>,
+}
+
+/// The predicted effect of one collection.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GcPrediction {
+    /// Generations whose memory is lost (pooled or no-Cleaner, collected unreleased).
+    pub leaked: BTreeSet<AllocId>,
+    /// Generations whose memory the GC reclaimed.
+    pub reclaimed: BTreeSet<AllocId>,
+}
+
+impl Shadow {
+    fn edges(&self, o: ObjectId) -> Vec<ObjectId> {
+        let Some(g) = self.current.get(&o).and_then(|id| self.gens.get(id)) else {
+            return Vec::new();
+        };
+        let Body::View(v) = &g.body else {
+            return Vec::new();
+        };
+        if v.recycled {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut push = |id: AllocId| {
+            if let Some(x) = self.gens.get(&id) {
+                out.push(x.object);
+            }
+        };
+        push(v.root);
+        if g.count.is_none() {
+            push(v.holder);
+        }
+        if let Some(p) = v.parent {
+            push(p);
+        }
+        out
+    }
+
+    /// Predicts a collection with `held` objects referenced by the program and
+    /// `in_recycler` telling which sit in recycler pools; applies it.
+    pub fn predict_gc(
+        &mut self,
+        held: &BTreeSet<ObjectId>,
+        in_recycler: impl Fn(ObjectId) -> bool,
+    ) -> GcPrediction {
+        let mut marked = BTreeSet::new();
+        let mut stack: Vec<ObjectId> = self
+            .current
+            .keys()
+            .copied()
+            .filter(|o| held.contains(o) || in_recycler(*o))
+            .collect();
+        while let Some(o) = stack.pop() {
+            if marked.insert(o) {
+                stack.extend(self.edges(o));
+            }
+        }
+        let dead: Vec<(ObjectId, AllocId)> = self
+            .current
+            .iter()
+            .filter(|(o, _)| !marked.contains(o))
+            .map(|(o, g)| (*o, *g))
+            .collect();
+        let mut out = GcPrediction::default();
+        for (o, id) in dead {
+            self.current.remove(&o);
+            if let Some(Body::Root(r)) = self.gens.get_mut(&id).map(|g| &mut g.body) {
+                if r.life == Life::Live {
+                    if r.mem.leaks_when_collected() {
+                        r.life = Life::Leaked;
+                        out.leaked.insert(id);
+                    } else {
+                        r.life = Life::Reclaimed;
+                        out.reclaimed.insert(id);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every leaked generation, with its creator and what pinned it.
+    pub fn leaked(&self) -> Vec<LeakedGen> {
+        let mut out = Vec::new();
+        for (id, g) in &self.gens {
+            let Body::Root(r) = &g.body else { continue };
+            if r.life != Life::Leaked {
+                continue;
+            }
+            let pinned_by = self
+                .gens
+                .iter()
+                .filter(|(_, d)| {
+                    d.count.unwrap_or(0) > 0 && matches!(&d.body, Body::View(v) if v.root == *id)
+                })
+                .map(|(did, d)| (*did, d.step))
+                .collect();
+            out.push(LeakedGen {
+                id: *id,
+                bytes: r.norm as u64,
+                step: g.step,
+                handle: g.handle,
+                pinned_by,
+            });
+        }
+        out
+    }
+
+    /// Bytes of leaked huge pooled direct chunks and no-Cleaner buffers: what Netty's
+    /// direct counter keeps after the allocator is destroyed.
+    pub fn counter_pinned_by_leaks(&self) -> u64 {
+        self.gens
+            .values()
+            .filter_map(|g| match &g.body {
+                Body::Root(r) if r.life == Life::Leaked => Some(r),
+                _ => None,
+            })
+            .filter(|r| {
+                (r.mem == super::MemKind::Pooled && r.direct && r.huge)
+                    || r.mem == super::MemKind::NoCleaner
+            })
+            .map(|r| r.norm as u64)
+            .sum()
+    }
+}

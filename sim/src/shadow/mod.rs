@@ -1,0 +1,192 @@
+//! The shadow model: a small sequential reference for the refcount/parent graph, the
+//! indexes and bytes of every allocation generation, and the error each op must raise.
+//!
+//! It knows Netty's rules (netty.md §6), not the model's code: the executor asks it to
+//! predict every op before running the model, then compares. It is *told* what it does
+//! not predict — which object an allocation reused (the Recycler's order) and whether a
+//! released derivative's fields were cleared on recycling — and predicts the effect on
+//! whichever generation a stale handle now reaches.
+
+mod gc;
+mod predict;
+
+pub use gc::{GcPrediction, LeakedGen};
+pub use predict::{AllocEnv, Expected, Match, NewGen, Pred, Prediction};
+
+use leakproof_model::buffer::{AllocId, ObjectId};
+use leakproof_model::profile::RefCountProfile;
+use std::collections::BTreeMap;
+
+/// How a root's memory is reclaimed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemKind {
+    /// A pooled run/element (or huge chunk): only `release()` returns it.
+    Pooled,
+    /// Unpooled no-Cleaner direct memory: only `release()` returns it.
+    NoCleaner,
+    /// Cleaner-backed direct memory: the GC reclaims it.
+    Cleaner,
+    /// A heap array: the GC reclaims it.
+    Heap,
+}
+
+impl MemKind {
+    /// True when the GC cannot reclaim it (an unreleased, unreachable buffer leaks).
+    pub fn leaks_when_collected(self) -> bool {
+        matches!(self, MemKind::Pooled | MemKind::NoCleaner)
+    }
+}
+
+/// Where a root generation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Life {
+    /// Allocated, not released.
+    Live,
+    /// Deallocated by its final release.
+    Released,
+    /// Collected unreleased; the memory is lost.
+    Leaked,
+    /// Collected unreleased; the GC reclaimed the memory.
+    Reclaimed,
+}
+
+/// A root's memory.
+#[derive(Clone, Debug)]
+pub struct RootState {
+    /// Made by the pooled allocator (copies go there too).
+    pub pooled_allocator: bool,
+    /// From a pooled arena (a pooled root class).
+    pub pooled_root: bool,
+    /// Direct memory.
+    pub direct: bool,
+    /// A huge (unpooled-chunk) pooled allocation.
+    pub huge: bool,
+    /// Memory kind.
+    pub mem: MemKind,
+    /// `capacity()`.
+    pub capacity: usize,
+    /// Normalized bytes it holds (size class, or the capacity for unpooled/huge).
+    pub norm: usize,
+    /// Expected content of `[0, capacity)`; `None` where any value is acceptable.
+    pub bytes: Vec<Option<u8>>,
+    /// Life.
+    pub life: Life,
+}
+
+/// A view (slice, duplicate, retained derivative).
+#[derive(Clone, Debug)]
+pub struct ViewState {
+    /// The root generation it views (the object's current generation is what it reaches).
+    pub root: AllocId,
+    /// Offset of index 0 in the root.
+    pub adjustment: usize,
+    /// Fixed capacity of slices.
+    pub fixed: Option<usize>,
+    /// For views without their own count: the generation whose count they share.
+    pub holder: AllocId,
+    /// For pooled retained derivatives: the direct parent they hold one reference on.
+    pub parent: Option<AllocId>,
+    /// Its fields were cleared on recycling (#14250): it views nothing.
+    pub recycled: bool,
+}
+
+/// One allocation generation.
+#[derive(Clone, Debug)]
+pub struct Gen {
+    /// The Java object.
+    pub object: ObjectId,
+    /// The step that created it.
+    pub step: usize,
+    /// The program handle it was created for.
+    pub handle: u32,
+    /// `readerIndex`.
+    pub reader: usize,
+    /// `writerIndex`.
+    pub writer: usize,
+    /// `maxCapacity`.
+    pub max: usize,
+    /// Own real count (`None` for views sharing another's); 0 = released.
+    pub count: Option<i32>,
+    /// Root memory or view.
+    pub body: Body,
+}
+
+/// Root or view.
+#[derive(Clone, Debug)]
+pub enum Body {
+    /// Owns memory.
+    Root(RootState),
+    /// Views a root.
+    View(ViewState),
+}
+
+/// The shadow model's state.
+#[derive(Clone, Debug)]
+pub struct Shadow {
+    gens: BTreeMap<AllocId, Gen>,
+    current: BTreeMap<ObjectId, AllocId>,
+    refcount: RefCountProfile,
+    /// Generations deallocated by the last prediction (to be told about recycling).
+    pub deallocated: Vec<AllocId>,
+}
+
+impl Shadow {
+    /// An empty shadow for a profile's refcount rules.
+    pub fn new(refcount: RefCountProfile) -> Self {
+        Shadow {
+            gens: BTreeMap::new(),
+            current: BTreeMap::new(),
+            refcount,
+            deallocated: Vec::new(),
+        }
+    }
+
+    /// A generation.
+    pub fn gen(&self, id: AllocId) -> Option<&Gen> {
+        self.gens.get(&id)
+    }
+
+    /// Every generation.
+    pub fn gens(&self) -> impl Iterator<Item = (&AllocId, &Gen)> {
+        self.gens.iter()
+    }
+
+    /// The generation object `o` currently carries.
+    pub fn current_of(&self, o: ObjectId) -> Option<AllocId> {
+        self.current.get(&o).copied()
+    }
+
+    /// The executor observed that deallocated derivative `id` had its fields cleared.
+    pub fn observe_recycled(&mut self, id: AllocId) {
+        if let Some(Gen {
+            body: Body::View(v),
+            ..
+        }) = self.gens.get_mut(&id)
+        {
+            v.recycled = true;
+        }
+    }
+
+    /// Normalized bytes neither deallocated nor reclaimed (live and leaked roots).
+    pub fn usage(&self) -> u64 {
+        self.roots()
+            .filter(|r| matches!(r.life, Life::Live | Life::Leaked))
+            .map(|r| r.norm as u64)
+            .sum()
+    }
+
+    /// Normalized bytes of leaked roots.
+    pub fn leaked_bytes(&self) -> u64 {
+        self.roots()
+            .filter(|r| r.life == Life::Leaked)
+            .map(|r| r.norm as u64)
+            .sum()
+    }
+
+    fn roots(&self) -> impl Iterator<Item = &RootState> {
+        self.gens.values().filter_map(|g| match &g.body {
+            Body::Root(r) => Some(r),
+            Body::View(_) => None,
+        })
+    }
+}

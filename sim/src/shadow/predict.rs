@@ -1,0 +1,734 @@
+//! Predictions: what each op must return (or raise, with Netty's class and text) and
+//! what it does to counts, indexes and bytes. Applied as predicted; the executor
+//! stops at the first disagreement.
+
+use super::{Body, Gen, Life, MemKind, RootState, Shadow, ViewState};
+use leakproof_model::alloc::calculate_new_capacity;
+use leakproof_model::buffer::texts;
+use leakproof_model::buffer::{AllocId, ObjectId};
+use leakproof_model::error::{JavaClass, JavaException};
+use leakproof_model::pool::SizeClasses;
+
+/// How an expected message is compared (texts embedding a buffer's `toString()`,
+/// which depends on leak sampling, are compared up to it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Match {
+    /// The whole text.
+    Exact,
+    /// The text starts with the expected one.
+    Prefix,
+    /// The text ends with the expected one.
+    Suffix,
+}
+
+/// A predicted exception.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expected {
+    /// Class.
+    pub class: JavaClass,
+    /// Text (or its fixed part).
+    pub message: String,
+    /// How `message` is compared.
+    pub matching: Match,
+}
+
+impl Expected {
+    fn exact(e: JavaException) -> Self {
+        Expected {
+            class: e.class,
+            message: e.message,
+            matching: Match::Exact,
+        }
+    }
+
+    /// True when `e` is what was predicted.
+    pub fn matches(&self, e: &JavaException) -> bool {
+        self.class == e.class
+            && match self.matching {
+                Match::Exact => e.message == self.message,
+                Match::Prefix => e.message.starts_with(&self.message),
+                Match::Suffix => e.message.ends_with(&self.message),
+            }
+    }
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (pre, post) = match self.matching {
+            Match::Exact => ("", ""),
+            Match::Prefix => ("", "…"),
+            Match::Suffix => ("…", ""),
+        };
+        write!(f, "{}: {pre}{}{post}", self.class.java_name(), self.message)
+    }
+}
+
+/// A generation about to be created; bound to the model's object by [`Shadow::bind`].
+#[derive(Clone, Debug)]
+pub struct NewGen {
+    /// Its state (object, step and handle are filled in by `bind`).
+    pub gen: Gen,
+}
+
+/// A successful outcome.
+#[derive(Clone, Debug)]
+pub enum Pred {
+    /// Nothing to compare.
+    Unit,
+    /// `release()`'s answer.
+    Released(bool),
+    /// The bytes a read returns (`None`: any value).
+    Bytes(Vec<Option<u8>>),
+    /// A new handle.
+    New(Box<NewGen>),
+}
+
+/// A prediction.
+pub type Prediction = Result<Pred, Expected>;
+
+/// What the shadow needs to know about the allocators.
+#[derive(Clone, Debug)]
+pub struct AllocEnv {
+    /// Size classes of the heap arenas, if the pooled allocator has any.
+    pub heap: Option<SizeClasses>,
+    /// Size classes of the direct arenas, if any.
+    pub direct: Option<SizeClasses>,
+    /// Unpooled direct memory is counted by Netty (no Cleaner).
+    pub no_cleaner: bool,
+}
+
+type R<T> = Result<T, Expected>;
+
+fn ioobe(message: String, matching: Match) -> Expected {
+    Expected {
+        class: JavaClass::IndexOutOfBounds,
+        message,
+        matching,
+    }
+}
+
+fn released() -> Expected {
+    Expected::exact(JavaException::ref_cnt(0))
+}
+
+fn out_of_bounds(index: i64, length: i64, capacity: usize) -> bool {
+    index < 0 || length < 0 || index + length > capacity as i64
+}
+
+impl Shadow {
+    fn g(&self, id: AllocId) -> &Gen {
+        &self.gens[&id]
+    }
+
+    fn gm(&mut self, id: AllocId) -> &mut Gen {
+        self.gens.get_mut(&id).expect("known generation")
+    }
+
+    /// The generation `g`'s object carries now.
+    pub fn cur(&self, g: AllocId) -> AllocId {
+        self.gens
+            .get(&g)
+            .and_then(|x| self.current.get(&x.object))
+            .copied()
+            .unwrap_or(g)
+    }
+
+    fn view(&self, e: AllocId) -> Option<&ViewState> {
+        match &self.g(e).body {
+            Body::View(v) => Some(v),
+            Body::Root(_) => None,
+        }
+    }
+
+    /// The generation whose count `e` uses.
+    pub fn holder(&self, e: AllocId) -> AllocId {
+        match self.view(e) {
+            Some(v) if self.g(e).count.is_none() => self.cur(v.holder),
+            _ => e,
+        }
+    }
+
+    /// The root generation `e` views now (`None` for a recycled derivative).
+    pub fn root(&self, e: AllocId) -> Option<AllocId> {
+        match self.view(e) {
+            None => Some(e),
+            Some(v) if v.recycled => None,
+            Some(v) => Some(self.cur(v.root)),
+        }
+    }
+
+    fn root_state(&self, r: AllocId) -> &RootState {
+        match &self.g(r).body {
+            Body::Root(s) => s,
+            Body::View(_) => unreachable!("roots are roots"),
+        }
+    }
+
+    fn root_mut(&mut self, r: AllocId) -> &mut RootState {
+        match &mut self.gm(r).body {
+            Body::Root(s) => s,
+            Body::View(_) => unreachable!("roots are roots"),
+        }
+    }
+
+    /// `capacity()` of `e`.
+    pub fn capacity(&self, e: AllocId) -> usize {
+        match self.view(e) {
+            None => self.root_state(e).capacity,
+            Some(v) if v.recycled => 0,
+            Some(v) => v
+                .fixed
+                .unwrap_or_else(|| self.root(e).map_or(0, |r| self.root_state(r).capacity)),
+        }
+    }
+
+    fn adj(&self, e: AllocId) -> usize {
+        match self.view(e) {
+            Some(v) if !v.recycled => v.adjustment,
+            _ => 0,
+        }
+    }
+
+    /// The real count `e` reports (`refCnt()`).
+    pub fn ref_cnt(&self, e: AllocId) -> i32 {
+        self.g(self.holder(e)).count.unwrap_or(0)
+    }
+
+    fn accessible(&self, e: AllocId) -> R<()> {
+        if self.refcount.check_accessible && self.ref_cnt(e) == 0 {
+            return Err(released());
+        }
+        Ok(())
+    }
+
+    fn is_pooled_derivative(&self, g: AllocId) -> bool {
+        self.view(g).is_some() && self.g(g).count.is_some()
+    }
+
+    fn pooled_owner(&self, e: AllocId) -> Option<AllocId> {
+        let h = self.holder(e);
+        self.is_pooled_derivative(h).then_some(h)
+    }
+
+    fn root_is_pooled(&self, e: AllocId) -> bool {
+        self.root(e).is_some_and(|r| self.root_state(r).pooled_root)
+    }
+
+    fn check_index0(&self, e: AllocId, index: usize, length: usize) -> R<()> {
+        let cap = self.capacity(e);
+        if out_of_bounds(index as i64, length as i64, cap) {
+            return Err(Expected::exact(texts::index_out_of_range(
+                index as i64,
+                length as i64,
+                cap,
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_root_range(&self, e: AllocId, index: usize, length: usize) -> R<()> {
+        match self.view(e) {
+            None => Ok(()),
+            Some(v) if v.recycled => Err(released()),
+            Some(_) => {
+                let cap = self.root(e).map_or(0, |r| self.root_state(r).capacity);
+                let start = self.adj(e) + index;
+                if out_of_bounds(start as i64, length as i64, cap) {
+                    return Err(Expected::exact(texts::index_out_of_range(
+                        start as i64,
+                        length as i64,
+                        cap,
+                    )));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn check_readable(&self, e: AllocId, length: usize) -> R<()> {
+        self.accessible(e)?;
+        let g = self.g(e);
+        if g.reader as i64 > g.writer as i64 - length as i64 {
+            return Err(ioobe(
+                format!(
+                    "readerIndex({}) + length({length}) exceeds writerIndex({}): ",
+                    g.reader, g.writer
+                ),
+                Match::Prefix,
+            ));
+        }
+        Ok(())
+    }
+
+    /// `retain(k)` through `e`.
+    pub fn retain(&mut self, e: AllocId, k: i32) -> Prediction {
+        if k <= 0 {
+            return Err(Expected::exact(
+                self.refcount.non_positive_amount("increment", k),
+            ));
+        }
+        let h = self.holder(e);
+        let c = self.g(h).count.unwrap_or(0);
+        if c == 0 {
+            return Err(Expected::exact(JavaException::ref_cnt_change(0, k as i64)));
+        }
+        self.gm(h).count = Some(c + k);
+        Ok(Pred::Unit)
+    }
+
+    /// `release(k)` through `e`.
+    pub fn release(&mut self, e: AllocId, k: i32) -> Prediction {
+        if k <= 0 {
+            return Err(Expected::exact(
+                self.refcount.non_positive_amount("decrement", k),
+            ));
+        }
+        let h = self.holder(e);
+        self.release_holder(h, k).map(Pred::Released)
+    }
+
+    fn release_holder(&mut self, h: AllocId, k: i32) -> R<bool> {
+        let c = self.g(h).count.unwrap_or(0);
+        if c == 0 {
+            return Err(Expected::exact(JavaException::ref_cnt_change(
+                0,
+                -(k as i64),
+            )));
+        }
+        if k > c {
+            return Err(Expected::exact(JavaException::ref_cnt_change(
+                c as i64,
+                -(k as i64),
+            )));
+        }
+        self.gm(h).count = Some(c - k);
+        if c > k {
+            return Ok(false);
+        }
+        self.deallocated.push(h);
+        let parent = match &mut self.gm(h).body {
+            Body::Root(r) => {
+                r.life = Life::Released;
+                None
+            }
+            Body::View(v) => v.parent,
+        };
+        if let Some(p) = parent {
+            let p = self.cur(p);
+            self.release_holder(p, 1)?;
+        }
+        Ok(true)
+    }
+
+    /// `readBytes(len)` through `e`.
+    pub fn read(&mut self, e: AllocId, len: usize) -> Prediction {
+        self.check_readable(e, len)?;
+        let reader = self.g(e).reader;
+        self.check_root_range(e, reader, len)?;
+        let start = self.adj(e) + reader;
+        // Through a view whose root the program over-released, the memory is gone:
+        // Netty reads a null array or freed memory, the model reads zeros.
+        let bytes = match self.root(e) {
+            Some(r) if self.root_state(r).life == Life::Live => {
+                let b = &self.root_state(r).bytes;
+                (start..start + len)
+                    .map(|i| b.get(i).copied().flatten())
+                    .collect()
+            }
+            _ => vec![None; len],
+        };
+        self.gm(e).reader = reader + len;
+        Ok(Pred::Bytes(bytes))
+    }
+
+    /// `writeBytes(data)` through `e` (growing through `env`'s size classes).
+    pub fn write(&mut self, env: &AllocEnv, e: AllocId, data: &[u8]) -> Prediction {
+        let len = data.len();
+        let (writer, max) = (self.g(e).writer, self.g(e).max);
+        let target = writer + len;
+        let cap = self.capacity(e);
+        self.accessible(e)?;
+        if target > cap {
+            if target > max {
+                return Err(ioobe(
+                    format!(
+                        "writerIndex({writer}) + minWritableBytes({len}) exceeds maxCapacity({max}): "
+                    ),
+                    Match::Prefix,
+                ));
+            }
+            let fast = match self.view(e) {
+                None if self.root_state(e).pooled_root => {
+                    self.root_state(e).norm.min(max) as i64 - writer as i64
+                }
+                _ => cap as i64 - writer as i64,
+            };
+            let new = if fast >= len as i64 {
+                (writer as i64 + fast) as usize
+            } else {
+                calculate_new_capacity(target, max).map_err(Expected::exact)?
+            };
+            self.set_capacity(env, e, new as i64)?;
+        }
+        self.check_root_range(e, writer, len)?;
+        let start = self.adj(e) + writer;
+        if let Some(r) = self.root(e) {
+            let bytes = &mut self.root_mut(r).bytes;
+            for (i, b) in data.iter().enumerate() {
+                if let Some(slot) = bytes.get_mut(start + i) {
+                    *slot = Some(*b);
+                }
+            }
+        }
+        self.gm(e).writer = target;
+        Ok(Pred::Unit)
+    }
+
+    /// `capacity(n)` through `e`.
+    pub fn set_capacity(&mut self, env: &AllocEnv, e: AllocId, n: i64) -> Prediction {
+        if let Some(v) = self.view(e) {
+            if v.fixed.is_some() {
+                return Err(Expected::exact(JavaException::new(
+                    JavaClass::UnsupportedOperation,
+                    "sliced buffer",
+                )));
+            }
+            return match self.root(e) {
+                None => Err(released()),
+                Some(r) => self.set_capacity(env, r, n),
+            };
+        }
+        let (cap, max) = (self.root_state(e).capacity, self.g(e).max);
+        if n == cap as i64 {
+            return self.accessible(e).map(|_| Pred::Unit);
+        }
+        self.accessible(e)?;
+        if n < 0 || n > max as i64 {
+            return Err(Expected::exact(texts::bad_new_capacity(n, max)));
+        }
+        let n = n as usize;
+        let root = self.root_mut(e);
+        let kept = cap.min(n);
+        if root.pooled_root {
+            let sc = if root.direct { &env.direct } else { &env.heap };
+            if fits_in_place(cap, root.norm, n, root.huge) {
+                root.bytes.resize(n, None);
+            } else {
+                let (norm, huge) = norm_of(sc.as_ref(), n);
+                root.norm = norm;
+                root.huge = huge;
+                root.bytes.truncate(kept);
+                root.bytes.resize(n, None);
+            }
+        } else {
+            root.norm = n;
+            root.bytes.truncate(kept);
+            root.bytes.resize(n, Some(0));
+        }
+        root.capacity = n;
+        let g = self.gm(e);
+        if g.writer > n {
+            g.reader = g.reader.min(n);
+            g.writer = n;
+        }
+        Ok(Pred::Unit)
+    }
+
+    fn new_view(&self, _e: AllocId, view: ViewState, idx: (usize, usize, usize)) -> Pred {
+        let own = view.parent.is_some();
+        Pred::New(Box::new(NewGen {
+            gen: Gen {
+                object: ObjectId(0),
+                step: 0,
+                handle: 0,
+                reader: idx.0,
+                writer: idx.1,
+                max: idx.2,
+                count: own.then_some(1),
+                body: Body::View(ViewState {
+                    holder: if own { AllocId(0) } else { view.holder },
+                    ..view
+                }),
+            },
+        }))
+    }
+
+    /// `slice(index, length)` through `e`.
+    pub fn slice_range(&self, e: AllocId, index: usize, length: usize) -> Prediction {
+        let owner = self.pooled_owner(e);
+        let derived = self.view(e).is_some();
+        if derived && owner.is_none() {
+            self.check_index0(e, index, length)?;
+        } else if owner.is_some() {
+            self.accessible(e)?;
+            self.check_index0(e, index, length)?;
+        } else {
+            self.accessible(e)?;
+            if out_of_bounds(index as i64, length as i64, self.capacity(e)) {
+                return Err(ioobe(format!(".slice({index}, {length})"), Match::Suffix));
+            }
+        }
+        let root = self.root(e).ok_or_else(released)?;
+        let view = ViewState {
+            root,
+            adjustment: self.adj(e) + index,
+            fixed: Some(length),
+            holder: owner.unwrap_or(root),
+            parent: None,
+            recycled: false,
+        };
+        Ok(self.new_view(e, view, (0, length, length)))
+    }
+
+    /// `slice()` through `e`.
+    pub fn slice(&self, e: AllocId) -> Prediction {
+        let g = self.g(e);
+        self.slice_range(e, g.reader, g.writer.saturating_sub(g.reader))
+    }
+
+    /// `duplicate()` through `e`.
+    pub fn duplicate(&self, e: AllocId) -> Prediction {
+        self.accessible(e)?;
+        let owner = self.pooled_owner(e);
+        let root = self.root(e).ok_or_else(released)?;
+        let adj = self.adj(e);
+        let g = self.g(e);
+        let view = ViewState {
+            root,
+            adjustment: 0,
+            fixed: None,
+            holder: owner.unwrap_or(root),
+            parent: None,
+            recycled: false,
+        };
+        Ok(self.new_view(e, view, (g.reader + adj, g.writer + adj, self.g(root).max)))
+    }
+
+    /// `readSlice(len)` through `e`.
+    pub fn read_slice(&mut self, e: AllocId, len: usize) -> Prediction {
+        self.check_readable(e, len)?;
+        let reader = self.g(e).reader;
+        let out = self.slice_range(e, reader, len)?;
+        self.gm(e).reader = reader + len;
+        Ok(out)
+    }
+
+    fn retain_new(&mut self, p: Pred) -> Prediction {
+        if let Pred::New(n) = &p {
+            if let Body::View(v) = &n.gen.body {
+                let h = self.cur(v.holder);
+                let c = self.g(h).count.unwrap_or(0);
+                if c == 0 {
+                    return Err(Expected::exact(JavaException::ref_cnt_change(0, 1)));
+                }
+                self.gm(h).count = Some(c + 1);
+            }
+        }
+        Ok(p)
+    }
+
+    /// `retainedSlice(index, length)` through `e`.
+    pub fn retained_slice_range(&mut self, e: AllocId, index: usize, length: usize) -> Prediction {
+        if !self.root_is_pooled(e) {
+            let p = self.slice_range(e, index, length)?;
+            return self.retain_new(p);
+        }
+        if self.view(e).is_some() {
+            self.check_index0(e, index, length)?;
+        }
+        let root = self.root(e).ok_or_else(released)?;
+        let root_index = self.adj(e) + index;
+        if out_of_bounds(root_index as i64, length as i64, self.capacity(root)) {
+            return Err(ioobe(
+                format!(".slice({root_index}, {length})"),
+                Match::Suffix,
+            ));
+        }
+        let parent = self.holder(e);
+        let c = self.g(parent).count.unwrap_or(0);
+        if c == 0 {
+            return Err(Expected::exact(JavaException::ref_cnt_change(0, 1)));
+        }
+        self.gm(parent).count = Some(c + 1);
+        let view = ViewState {
+            root,
+            adjustment: root_index,
+            fixed: Some(length),
+            holder: AllocId(0),
+            parent: Some(parent),
+            recycled: false,
+        };
+        Ok(self.new_view(e, view, (0, length, length)))
+    }
+
+    /// `retainedSlice()` through `e`.
+    pub fn retained_slice(&mut self, e: AllocId) -> Prediction {
+        let g = self.g(e);
+        let (r, n) = (g.reader, g.writer.saturating_sub(g.reader));
+        self.retained_slice_range(e, r, n)
+    }
+
+    /// `readRetainedSlice(len)` through `e`.
+    pub fn read_retained_slice(&mut self, e: AllocId, len: usize) -> Prediction {
+        self.check_readable(e, len)?;
+        let reader = self.g(e).reader;
+        let out = self.retained_slice_range(e, reader, len)?;
+        self.gm(e).reader = reader + len;
+        Ok(out)
+    }
+
+    /// `retainedDuplicate()` through `e`.
+    pub fn retained_duplicate(&mut self, e: AllocId) -> Prediction {
+        if !self.root_is_pooled(e) {
+            let p = self.duplicate(e)?;
+            return self.retain_new(p);
+        }
+        let parent = self.holder(e);
+        let c = self.g(parent).count.unwrap_or(0);
+        if c == 0 {
+            return Err(Expected::exact(JavaException::ref_cnt_change(0, 1)));
+        }
+        self.gm(parent).count = Some(c + 1);
+        let root = self.root(e).ok_or_else(released)?;
+        let adj = self.adj(e);
+        let g = self.g(e);
+        let view = ViewState {
+            root,
+            adjustment: 0,
+            fixed: None,
+            holder: AllocId(0),
+            parent: Some(parent),
+            recycled: false,
+        };
+        Ok(self.new_view(e, view, (g.reader + adj, g.writer + adj, self.g(root).max)))
+    }
+
+    /// `copy()` through `e`.
+    pub fn copy(&self, env: &AllocEnv, e: AllocId) -> Prediction {
+        let g = self.g(e);
+        let (mut index, length) = (g.reader, g.writer.saturating_sub(g.reader));
+        let root = if self.view(e).is_some() {
+            self.check_index0(e, index, length)?;
+            let root = self.root(e).ok_or_else(released)?;
+            index += self.adj(e);
+            root
+        } else {
+            e
+        };
+        self.accessible(root)?;
+        let r = self.root_state(root);
+        if out_of_bounds(index as i64, length as i64, r.capacity) {
+            return Err(Expected::exact(texts::index_out_of_range(
+                index as i64,
+                length as i64,
+                r.capacity,
+            )));
+        }
+        let data: Vec<Option<u8>> = r.bytes[index..index + length].to_vec();
+        let mut new = self.alloc(
+            env,
+            r.pooled_allocator,
+            r.direct,
+            length as i64,
+            self.g(root).max as i64,
+        )?;
+        if let Pred::New(n) = &mut new {
+            n.gen.writer = length;
+            if let Body::Root(nr) = &mut n.gen.body {
+                nr.bytes = data;
+            }
+        }
+        Ok(new)
+    }
+
+    /// `heapBuffer`/`directBuffer(size, max)` from the pooled or unpooled allocator.
+    pub fn alloc(
+        &self,
+        env: &AllocEnv,
+        pooled: bool,
+        direct: bool,
+        size: i64,
+        max: i64,
+    ) -> Prediction {
+        if size < 0 || size > max {
+            return Err(Expected::exact(texts::bad_initial_capacity(size, max)));
+        }
+        let size = size as usize;
+        let sc = if direct { &env.direct } else { &env.heap };
+        let pooled_root = pooled && sc.is_some();
+        let (mem, norm, huge, fill) = if pooled_root {
+            let (norm, huge) = norm_of(sc.as_ref(), size);
+            (MemKind::Pooled, norm, huge, None)
+        } else if direct {
+            let kind = if env.no_cleaner {
+                MemKind::NoCleaner
+            } else {
+                MemKind::Cleaner
+            };
+            (kind, size, false, Some(0))
+        } else {
+            (MemKind::Heap, size, false, Some(0))
+        };
+        Ok(Pred::New(Box::new(NewGen {
+            gen: Gen {
+                object: ObjectId(0),
+                step: 0,
+                handle: 0,
+                reader: 0,
+                writer: 0,
+                max: max as usize,
+                count: Some(1),
+                body: Body::Root(RootState {
+                    pooled_allocator: pooled,
+                    pooled_root,
+                    direct,
+                    huge,
+                    mem,
+                    capacity: size,
+                    norm,
+                    bytes: vec![fill; size],
+                    life: Life::Live,
+                }),
+            },
+        })))
+    }
+
+    /// Binds a predicted generation to the model's new object.
+    pub fn bind(&mut self, new: NewGen, id: AllocId, object: ObjectId, step: usize, handle: u32) {
+        let mut gen = new.gen;
+        gen.object = object;
+        gen.step = step;
+        gen.handle = handle;
+        if let Body::View(v) = &mut gen.body {
+            if gen.count.is_some() {
+                v.holder = id;
+            }
+        }
+        self.gens.insert(id, gen);
+        self.current.insert(object, id);
+    }
+}
+
+/// `PooledByteBuf.capacity(n)` stays in place within `maxLength` (never for huge).
+fn fits_in_place(length: usize, max_length: usize, new: usize, huge: bool) -> bool {
+    if huge {
+        return false;
+    }
+    if new > length {
+        new <= max_length
+    } else {
+        new > max_length >> 1 && (max_length > 512 || new > max_length - 16)
+    }
+}
+
+/// The normalized size of a pooled request (its size class, or itself when huge).
+fn norm_of(sc: Option<&SizeClasses>, n: usize) -> (usize, bool) {
+    let Some(sc) = sc else {
+        return (n, false);
+    };
+    let idx = sc.size2size_idx(n);
+    match sc.size_idx2size(idx) {
+        Some(s) if idx < sc.n_sizes() => (s, false),
+        _ => (n, true),
+    }
+}

@@ -1,0 +1,132 @@
+//! Counterexample traces: one versioned JSON format for every failing check.
+//!
+//! ```json
+//! { "format_version": 1, "profile": "netty-4.1", "mutant": "none", "seed": 7,
+//!   "config": { "jvm": {…}, "allocator": {…}, "check_every": 16 },
+//!   "ops": [ { "thread": 0, "op": "alloc", "pooled": true, …, "creates": 1 }, … ],
+//!   "attachments": { "refcount_schedule": …, "shuttle": …, "loom_checkpoint": … },
+//!   "expected": { "invariant": "free_runs_coalesced", "message": "…" } }
+//! ```
+//!
+//! `ops` are resolved (stable handle ids, thread ids). Reading checks every field and
+//! names the one that is wrong; a newer `format_version` is refused.
+
+mod read;
+mod write;
+
+pub use read::{parse, TraceError};
+pub use write::{trace_dir, write_trace};
+
+use crate::exec::ExecConfig;
+use leakproof_model::op::{Addressing, Program, Step};
+use leakproof_model::refcnt::interpreter::{Scenario, ScheduleEntry};
+use leakproof_model::Mutant;
+use serde::{Deserialize, Serialize};
+
+/// The format version this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A refcount micro-step schedule that `refcnt::interpreter` replays.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefcountSchedule {
+    /// The threads and their ops.
+    pub scenario: Scenario,
+    /// `(thread, micro-step)` order.
+    pub schedule: Vec<ScheduleEntry>,
+}
+
+/// A shuttle run to reproduce (needs a `shuttle` build).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShuttleAttachment {
+    /// The scheduler (`random`, `pct`).
+    pub scheduler: String,
+    /// Its seed.
+    pub seed: u64,
+    /// Iterations.
+    pub iterations: u64,
+}
+
+/// Optional extra reproduction data.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attachments {
+    /// A refcount interleaving.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refcount_schedule: Option<RefcountSchedule>,
+    /// A shuttle schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuttle: Option<ShuttleAttachment>,
+    /// A loom checkpoint file (needs a `loom` build).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loom_checkpoint: Option<String>,
+}
+
+impl Attachments {
+    fn is_empty(&self) -> bool {
+        *self == Attachments::default()
+    }
+}
+
+/// The failure a trace records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedFailure {
+    /// The invariant's stable name.
+    pub invariant: String,
+    /// The violation message when it was written.
+    pub message: String,
+}
+
+/// One counterexample (or regression) trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    /// [`FORMAT_VERSION`] when written.
+    pub format_version: u32,
+    /// Profile name (`config.jvm.profile` is that profile).
+    pub profile: String,
+    /// The mutant switched on.
+    pub mutant: Mutant,
+    /// The JVM seed.
+    pub seed: u64,
+    /// JVM + allocator configuration.
+    pub config: ExecConfig,
+    /// Resolved steps.
+    pub ops: Vec<Step>,
+    /// Extra reproduction data.
+    #[serde(default, skip_serializing_if = "Attachments::is_empty")]
+    pub attachments: Attachments,
+    /// The failure it reproduces (`None`: it must pass).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<ExpectedFailure>,
+}
+
+impl Trace {
+    /// A trace of `program` (resolved) under `config`.
+    pub fn new(config: &ExecConfig, program: &Program, expected: Option<ExpectedFailure>) -> Self {
+        Trace {
+            format_version: FORMAT_VERSION,
+            profile: config.jvm.profile.name.clone(),
+            mutant: config.jvm.mutant,
+            seed: config.jvm.seed,
+            config: config.clone(),
+            ops: program.steps.clone(),
+            attachments: Attachments::default(),
+            expected,
+        }
+    }
+
+    /// The steps as a resolved program.
+    pub fn program(&self) -> Program {
+        Program {
+            addressing: Addressing::Resolved,
+            steps: self.ops.clone(),
+        }
+    }
+
+    /// Pretty JSON (deterministic: struct field order, no maps with hash order).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("traces serialize");
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,76 @@
+//! Regression traces: every `tests/regressions/*.json` once found a bug and must pass
+//! now (exit 0); every `tests/regressions/mutants/*.json` must still reproduce its
+//! recorded violation under its mutant (exit 3); the fuzz seed corpus runs clean.
+#![cfg(not(any(feature = "loom", feature = "shuttle")))]
+
+use leakproof_model::Mutant;
+use leakproof_sim::commands::replay::{run, ReplayArgs};
+use leakproof_sim::exec::{run as exec, Quiet};
+use leakproof_sim::exit::Exit;
+use leakproof_sim::fuzz_input;
+use std::path::{Path, PathBuf};
+
+fn traces(dir: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    out.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    out.sort();
+    out
+}
+
+fn replay(path: &Path) -> (Exit, String) {
+    let args = ReplayArgs {
+        trace: Some(path.to_path_buf()),
+        from_fuzz: None,
+        mutant: None,
+    };
+    let mut out = Vec::new();
+    let exit = run(&args, &mut out);
+    (exit, String::from_utf8(out).unwrap())
+}
+
+#[test]
+fn regression_traces_pass() {
+    for path in traces("tests/regressions") {
+        let (exit, out) = replay(&path);
+        assert_eq!(exit, Exit::Done, "{}:\n{out}", path.display());
+    }
+}
+
+#[test]
+fn mutant_traces_reproduce_their_violation_byte_identically() {
+    let paths = traces("tests/regressions/mutants");
+    assert!(
+        paths.len() >= 2,
+        "the mutant regression traces are committed"
+    );
+    for path in paths {
+        let (exit, out) = replay(&path);
+        assert_eq!(exit, Exit::Violation, "{}:\n{out}", path.display());
+        let (_, again) = replay(&path);
+        assert_eq!(out, again, "replay is deterministic");
+    }
+}
+
+#[test]
+fn fuzz_seed_corpus_runs_clean() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/alloc_sequence");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let data = std::fs::read(&path).unwrap();
+        if let Some((config, program)) = fuzz_input::decode(&data, Mutant::None) {
+            let report = exec(&program, &config, &mut Quiet);
+            assert!(
+                report.violation().is_none(),
+                "{}: {:?}",
+                path.display(),
+                report.outcome
+            );
+            n += 1;
+        }
+    }
+    assert!(n >= 4);
+}
