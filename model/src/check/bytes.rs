@@ -6,7 +6,7 @@ use crate::violation::Violation;
 /// was written since allocation, so any value is acceptable) with what the model's
 /// memory holds; the first difference is a violation naming `what`.
 pub fn bytes_as_written(
-    what: &str,
+    what: &dyn std::fmt::Display,
     expected: &[Option<u8>],
     actual: &[u8],
 ) -> Result<(), Violation> {

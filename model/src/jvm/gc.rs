@@ -104,6 +104,12 @@ impl Jvm {
                 Body::Root { region, .. } => std::mem::replace(region, Region::Freed),
                 _ => Region::Freed,
             };
+            // Garbage holds no references: a collected view drops its edges, so
+            // misuse-made cycles of views (a stale handle deriving from a recycled
+            // object) cannot outlive the collection.
+            if matches!(state.body, Body::Derived { .. }) {
+                state.body = Body::Recycled;
+            }
             (tracker, region, state.alloc_id)
         };
         if let Some(tracker) = tracker {

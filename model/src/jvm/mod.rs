@@ -169,6 +169,9 @@ impl Jvm {
     /// memory. Nothing may use the JVM afterwards.
     pub fn dispose(&self) {
         let objects = std::mem::take(&mut *self.objects.lock());
+        for object in objects.all() {
+            object.state().body = crate::buffer::Body::Recycled;
+        }
         drop(objects);
         let allocators = std::mem::take(&mut *self.allocators.lock());
         drop(allocators);
