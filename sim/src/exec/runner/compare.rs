@@ -1,0 +1,212 @@
+//! What the executor compares and checks after each step: the model against the
+//! shadow (results, counts, indexes, bytes) and the invariant checker's sets.
+
+use super::*;
+
+impl Exec<'_> {
+    /// Handles, counts and indexes the shadow and the model must agree on after an op.
+    pub(in crate::exec) fn compare_state(
+        &mut self,
+        i: usize,
+        buf: &ByteBuf,
+        e: AllocId,
+    ) -> Checked<()> {
+        self.report.checks_run += 1;
+        let g = self.shadow.gen(e).expect("bound");
+        let model = (
+            buf.ref_cnt(),
+            buf.reader_index(),
+            buf.writer_index(),
+            buf.capacity(),
+        );
+        let shadow = (
+            self.shadow.ref_cnt(e),
+            g.reader,
+            g.writer,
+            self.shadow.capacity(e),
+        );
+        if model != shadow {
+            return Err(Violation::new(
+                "shadow_agreement",
+                format!("step {i}: (refCnt, readerIndex, writerIndex, capacity) of {e}: model {model:?}, shadow {shadow:?}"),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(in crate::exec) fn bytes_check(&mut self, root: AllocId) -> Checked<()> {
+        let Some(g) = self.shadow.gen(root) else {
+            return Ok(());
+        };
+        let Body::Root(r) = &g.body else {
+            return Ok(());
+        };
+        if r.life != crate::shadow::Life::Live || self.shadow.current_of(g.object) != Some(root) {
+            return Ok(());
+        }
+        let Some(obj) = self.jvm.object(g.object) else {
+            return Ok(());
+        };
+        self.report.checks_run += 1;
+        if let Some(actual) = check::object_root_bytes(&obj) {
+            check::bytes_as_written(&root, &r.bytes, &actual)?;
+        }
+        Ok(())
+    }
+
+    pub(in crate::exec) fn arena_checks(&mut self) -> Checked<()> {
+        self.report.checks_run += 1;
+        check::check_allocator_arenas(&self.pooled)
+    }
+
+    /// The full invariant set.
+    pub(in crate::exec) fn full_checks(&mut self) -> Checked<()> {
+        self.report.checks_run += 6;
+        check::check_allocator_arenas(&self.pooled)?;
+        check::refcount_parity(&self.jvm)?;
+        let shadow = &self.shadow;
+        check::derived_keeps_parent_alive(&self.jvm, |o| {
+            shadow.current_of(o).is_none_or(|g| shadow.ref_cnt(g) == 0)
+        })?;
+        check::live_handles_match_size_class(&self.pooled)?;
+        if self.ledger.is_complete(&self.jvm) {
+            check::handle_in_exactly_one_place(&self.pooled, &self.ledger)?;
+            check::direct_counter_consistent(&self.jvm, &self.ledger)?;
+        }
+        let roots: Vec<AllocId> = self
+            .shadow
+            .gens()
+            .filter(
+                |(_, g)| matches!(&g.body, Body::Root(r) if r.life == crate::shadow::Life::Live),
+            )
+            .map(|(id, _)| *id)
+            .collect();
+        for r in roots {
+            self.bytes_check(r)?;
+        }
+        Ok(())
+    }
+
+    pub(in crate::exec) fn record_misuse(&mut self, i: usize, class: JavaClass, message: &str) {
+        if class == JavaClass::IllegalReferenceCount {
+            self.report.misuse.push(Misuse {
+                step: i,
+                kind: rc_kind(message),
+                message: message.to_string(),
+            });
+        }
+    }
+
+    pub(in crate::exec) fn mismatch_or_error(
+        &mut self,
+        i: usize,
+        pred: Prediction,
+        model: JavaResult<()>,
+    ) -> Checked<String> {
+        match (pred, model) {
+            (Err(p), Err(m)) if p.matches(&m) => {
+                self.record_misuse(i, m.class, &m.message);
+                Ok(format!("{m}"))
+            }
+            (_, Err(m)) if m.class == JavaClass::Assertion => {
+                check::model_raised_no_assertion(&m).map(|_| String::new())
+            }
+            (p, m) => Err(Violation::new(
+                "shadow_agreement",
+                format!(
+                    "step {i}: model {}, shadow {}",
+                    match &m {
+                        Ok(_) => "succeeded".to_string(),
+                        Err(e) => format!("raised {e}"),
+                    },
+                    match &p {
+                        Ok(_) => "expects success".to_string(),
+                        Err(e) => format!("expects {e}"),
+                    }
+                ),
+            )),
+        }
+    }
+
+    pub(in crate::exec) fn compare_unit(
+        &mut self,
+        i: usize,
+        pred: Prediction,
+        model: JavaResult<()>,
+    ) -> Checked<String> {
+        match (pred, model) {
+            (Ok(_), Ok(())) => Ok("ok".into()),
+            (p, m) => self.mismatch_or_error(i, p, m),
+        }
+    }
+
+    pub(in crate::exec) fn compare_new(
+        &mut self,
+        i: usize,
+        t: ThreadId,
+        pred: Prediction,
+        model: JavaResult<ByteBuf>,
+        creates: Option<u32>,
+        resolved: &mut Step,
+    ) -> Checked<String> {
+        match (pred, model) {
+            (Ok(Pred::New(new)), Ok(buf)) => {
+                let gen = buf.alloc_id();
+                if self.shadow.gen(gen).is_some() {
+                    return Err(Violation::new(
+                        "shadow_agreement",
+                        format!("step {i}: the new buffer reuses generation {gen}"),
+                    ));
+                }
+                let id = self.live.new_handle_id(creates);
+                self.shadow.bind(*new, gen, buf.object_id(), i, id);
+                if let Some(tracker) = buf.leak_tracker() {
+                    self.live.trackers.insert(gen, tracker);
+                }
+                resolved.creates = Some(id);
+                self.compare_state(i, &buf, gen)?;
+                self.bytes_check(gen)?;
+                let text = format!("#{id} = {gen} ({})", buf.object().simple_name());
+                self.live.handles.push(Held {
+                    id,
+                    buf,
+                    gen,
+                    holder: t,
+                });
+                Ok(text)
+            }
+            (p, m) => self.mismatch_or_error(i, p, m.map(|_| ())),
+        }
+    }
+
+    /// The state that matters after a step: the touched buffer, chunk usage, counter.
+    pub(in crate::exec) fn describe(&self, pos: Option<usize>) -> String {
+        let mut out = String::new();
+        if let Some(h) = pos.and_then(|p| self.live.handles.get(p)) {
+            out.push_str(&format!(
+                "#{} refCnt={} cap={} ridx={} widx={}; ",
+                h.id,
+                h.buf.ref_cnt(),
+                h.buf.capacity(),
+                h.buf.reader_index(),
+                h.buf.writer_index()
+            ));
+        }
+        for kind in [ArenaKind::Heap, ArenaKind::Direct] {
+            for a in self.pooled.arenas(kind) {
+                let core = a.lock();
+                let used: usize = core.chunks().map(|c| c.chunk_size() - c.free_bytes()).sum();
+                out.push_str(&format!(
+                    "{kind:?}{}: {} chunks, {used} B used; ",
+                    a.index(),
+                    core.chunks().count()
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "direct counter {}",
+            self.jvm.netty_direct().used()
+        ));
+        out
+    }
+}
