@@ -83,6 +83,31 @@ pub fn print_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result
     for r in &report.leak_reports {
         writeln!(out, "leak detector: {}", r.lines().next().unwrap_or(""))?;
     }
+    if let Some(m) = &report.metrics {
+        let sum = |f: fn(&leakproof_model::pool::ArenaMetrics) -> i64| -> i64 {
+            m.pooled
+                .heap_arenas
+                .iter()
+                .chain(&m.pooled.direct_arenas)
+                .map(f)
+                .sum()
+        };
+        writeln!(
+            out,
+            "metrics: allocations {} (small {}, normal {}, huge {}), deallocations {}, \
+             active {}, thread caches {}, usedDirectMemory {}, unpooled used direct {} heap {}",
+            sum(|a| a.num_allocations as i64),
+            sum(|a| a.num_small_allocations as i64),
+            sum(|a| a.num_normal_allocations as i64),
+            sum(|a| a.num_huge_allocations as i64),
+            sum(|a| a.num_deallocations as i64),
+            sum(|a| a.num_active_allocations),
+            m.pooled.num_thread_local_caches,
+            m.used_direct_memory,
+            m.unpooled.used_direct_memory,
+            m.unpooled.used_heap_memory,
+        )?;
+    }
     match &report.outcome {
         Outcome::Passed => writeln!(
             out,

@@ -1,6 +1,8 @@
 //! What a run found, classified (DESIGN.md "Three kinds of outcome").
 
 use crate::shadow::LeakedGen;
+use leakproof_model::alloc::pooled::PooledAllocatorMetric;
+use leakproof_model::alloc::UnpooledMetricSnapshot;
 use leakproof_model::op::Program;
 use leakproof_model::Violation;
 use serde::Serialize;
@@ -97,6 +99,19 @@ pub struct RunReport {
     pub leaked_bytes: u64,
     /// The leak detector's `LEAK:` reports (texts).
     pub leak_reports: Vec<String>,
+    /// The allocators' metrics when the run ended (`None` if it never started).
+    pub metrics: Option<RunMetrics>,
+}
+
+/// Netty's metrics at the end of a run, as the program could read them.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunMetrics {
+    /// `PooledByteBufAllocator.metric()`.
+    pub pooled: PooledAllocatorMetric,
+    /// `UnpooledByteBufAllocator.metric()` of the program's unpooled allocator.
+    pub unpooled: UnpooledMetricSnapshot,
+    /// `PlatformDependent.usedDirectMemory()` (−1 without a counter).
+    pub used_direct_memory: i64,
 }
 
 impl RunReport {

@@ -56,6 +56,7 @@ pub fn run(program: &Program, config: &ExecConfig, observer: &mut dyn Observer) 
         leaked: Vec::new(),
         leaked_bytes: 0,
         leak_reports: Vec::new(),
+        metrics: None,
     };
     let pooled = match PooledAllocator::new(&jvm, config.allocator.clone()) {
         Ok(p) => p,
@@ -141,6 +142,11 @@ impl Exec<'_> {
             .iter()
             .map(|r| r.text.clone())
             .collect();
+        self.report.metrics = Some(super::report::RunMetrics {
+            pooled: self.pooled.metric(),
+            unpooled: self.unpooled.metric().snapshot(),
+            used_direct_memory: self.jvm.netty_direct().used(),
+        });
         self.live.handles.clear();
         self.handle = None;
         self.jvm.dispose();
