@@ -154,6 +154,11 @@ impl PooledAllocator {
     /// least-used arenas; real queues for event-loop / FastThreadLocal threads or with
     /// `useCacheForAllThreads`, a zero-size cache (without finalizer) otherwise.
     pub fn thread_cache(&self, t: ThreadId) -> JavaResult<Arc<ThreadCache>> {
+        // A bound cache implies a running thread (exit removes the binding), so the
+        // thread registry is consulted only when the cache is created.
+        if let Some(cache) = self.caches.lock().get(&t) {
+            return Ok(cache.clone());
+        }
         let kind = self.jvm.thread_kind(t)?;
         let mut caches = self.caches.lock();
         if let Some(cache) = caches.get(&t) {
