@@ -15,3 +15,7 @@ pub mod replay;
 pub mod scenarios;
 pub mod shadow;
 pub mod trace;
+
+/// The shuttle crate the model was built with, for the root shuttle test suites.
+#[cfg(feature = "shuttle")]
+pub use shuttle;

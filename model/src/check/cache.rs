@@ -1,6 +1,9 @@
-//! Entries left in freed thread caches: the add/free race finding and the #12749 bug.
+//! Thread caches: freed exactly once (#8108), and the entries left in freed caches (the
+//! add/free race finding and the #12749 bug).
 
 use crate::alloc::pooled::PooledAllocator;
+use crate::pool::ArenaKind;
+use crate::sync::Arc;
 use crate::thread::ThreadId;
 use crate::violation::Violation;
 
@@ -46,4 +49,31 @@ pub fn stranded_entries(
         }
     }
     Ok(report)
+}
+
+/// #8108: a thread cache is freed once. Each arena's `numThreadCaches` (incremented by
+/// the `PoolThreadCache` constructor, decremented by `free()`) counts exactly the caches
+/// bound to it that are not freed; a second `free()` would count one cache out twice.
+/// Holds at quiescent points (a `free()` in flight has set `freed` before unbinding).
+pub fn caches_freed_once(allocator: &PooledAllocator) -> Result<(), Violation> {
+    let caches = allocator.all_caches();
+    for kind in [ArenaKind::Heap, ArenaKind::Direct] {
+        for arena in allocator.arenas(kind) {
+            let bound = caches
+                .iter()
+                .filter(|c| !c.is_freed() && c.arena(kind).is_some_and(|a| Arc::ptr_eq(a, arena)))
+                .count();
+            let counted = arena.num_thread_caches();
+            if i64::from(counted) != bound as i64 {
+                return Err(Violation::new(
+                    "caches_freed_once",
+                    format!(
+                        "{kind:?} arena {}: numThreadCaches is {counted} but {bound} live caches are bound to it (a cache freed twice, or counted out without being freed)",
+                        arena.index()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }

@@ -14,7 +14,9 @@ mod objects;
 mod places;
 
 pub use bytes::{bytes_as_written, object_root_bytes};
-pub use cache::{stranded_entries, StrandedReport, KNOWN_BUG_ADD_TO_FREED_CACHE};
+pub use cache::{
+    caches_freed_once, stranded_entries, StrandedReport, KNOWN_BUG_ADD_TO_FREED_CACHE,
+};
 pub use end::{
     direct_counter_zero_after_destroy, leak_free_zero_usage, leaked_bytes_exact, shadow_agreement,
     usage_matches_model,
@@ -75,6 +77,8 @@ pub const REGISTRY: &[Invariant] = &[
     inv("leaked_bytes_exact", "issue §4", "a program that leaked ends with usage equal to exactly its leaked bytes"),
     inv("direct_counter_zero_after_destroy", "issue §4, §8 #18", "after the allocator is destroyed the direct counter is exactly 0"),
     inv("add_to_freed_cache", "§8 #17 (#12749)", "no entry is added to a cache after it was freed without checking `freed`"),
+    inv("caches_freed_once", "§4, §8 #16 (#8108)", "each arena's numThreadCaches counts exactly the live caches bound to it: no cache is freed twice"),
+    inv("history_linearizable", "§6, issue 11", "a concurrent history's refcount results and errors, bytes read and deallocations are those of some sequential order of the shadow model that respects real time"),
     inv("stranded_by_add_free_race", "§11", "finding, not a failure: an entry whose add checked `freed` before the owner's free() left it stranded"),
 ];
 

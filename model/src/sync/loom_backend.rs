@@ -12,6 +12,11 @@ pub mod atomic {
     };
 }
 
+/// Channels (the harness hands buffers between logical threads through them).
+pub mod mpsc {
+    pub use loom::sync::mpsc::{channel, Receiver, Sender};
+}
+
 /// Thread spawn, join and yield.
 pub mod thread {
     pub use loom::thread::{spawn, yield_now, JoinHandle};

@@ -1,9 +1,9 @@
 //! The one sync facade of the model.
 //!
-//! Every atomic, lock, shared pointer, thread spawn and shared byte store that the model
-//! uses comes from here. By cargo feature it maps to `std` (default), `loom` (exhaustive
-//! interleavings) or `shuttle` (randomised schedules). Nothing else in the model names
-//! `std::sync` or `std::thread`.
+//! Every atomic, lock, shared pointer, thread spawn, channel and shared byte store that
+//! the model (and the concurrent harness driving it) uses comes from here. By cargo
+//! feature it maps to `std` (default), `loom` (exhaustive interleavings) or `shuttle`
+//! (randomised schedules). Nothing else in the model names `std::sync` or `std::thread`.
 
 #[cfg(all(feature = "loom", feature = "shuttle"))]
 compile_error!(
@@ -28,6 +28,7 @@ mod byte_cells;
 mod mutex;
 
 pub use backend::atomic;
+pub use backend::mpsc;
 pub use backend::thread;
 pub use backend::Arc;
 pub use byte_cells::ByteCells;

@@ -11,6 +11,11 @@ pub mod atomic {
     };
 }
 
+/// Channels (the harness hands buffers between logical threads through them).
+pub mod mpsc {
+    pub use shuttle::sync::mpsc::{channel, Receiver, Sender};
+}
+
 /// Thread spawn, join and yield.
 pub mod thread {
     pub use shuttle::thread::{spawn, yield_now, JoinHandle};

@@ -10,6 +10,11 @@ pub mod atomic {
     };
 }
 
+/// Channels (the harness hands buffers between logical threads through them).
+pub mod mpsc {
+    pub use std::sync::mpsc::{channel, Receiver, Sender};
+}
+
 /// Thread spawn, join and yield.
 pub mod thread {
     pub use std::thread::{spawn, yield_now, JoinHandle};

@@ -82,7 +82,7 @@ fn leak_detector_checks(exec: &mut Exec<'_>) -> Result<(), Violation> {
     Ok(())
 }
 
-pub(super) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {
+pub(crate) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {
     exec.full_checks()?;
     let end = usize::MAX;
     // 1. The program ends: its handles die.

@@ -5,6 +5,7 @@
 //! (issue §4). Outcomes fall into the three kinds of DESIGN.md: a [`Violation`] fails
 //! the run; [`Misuse`] and known bugs are reported, never failures.
 
+pub mod apply;
 mod config;
 mod end;
 mod report;
@@ -14,6 +15,9 @@ mod state;
 pub use config::ExecConfig;
 pub use report::{Finding, KnownBug, Misuse, MisuseKind, Outcome, RunReport};
 pub use runner::run;
+pub(crate) use end::end_phase;
+pub(crate) use runner::Exec;
+pub(crate) use state::{Held, Program as Live};
 
 use leakproof_model::op::Step;
 

@@ -2,6 +2,7 @@
 //! shadow (results, counts, indexes, bytes) and the invariant checker's sets.
 
 use super::*;
+use crate::exec::apply::Applied;
 
 impl Exec<'_> {
     /// Handles, counts and indexes the shadow and the model must agree on after an op.
@@ -60,9 +61,10 @@ impl Exec<'_> {
     }
 
     /// The full invariant set.
-    pub(in crate::exec) fn full_checks(&mut self) -> Checked<()> {
-        self.report.checks_run += 6;
+    pub(crate) fn full_checks(&mut self) -> Checked<()> {
+        self.report.checks_run += 7;
         check::check_allocator_arenas(&self.pooled)?;
+        check::caches_freed_once(&self.pooled)?;
         check::refcount_parity(&self.jvm)?;
         let shadow = &self.shadow;
         check::derived_keeps_parent_alive(&self.jvm, |o| {
@@ -176,6 +178,40 @@ impl Exec<'_> {
                 Ok(text)
             }
             (p, m) => self.mismatch_or_error(i, p, m.map(|_| ())),
+        }
+    }
+
+    /// Compares what an op through handle `#id` returned with the shadow's prediction.
+    #[allow(clippy::too_many_arguments)]
+    pub(in crate::exec) fn compare_applied(
+        &mut self,
+        i: usize,
+        t: ThreadId,
+        id: u32,
+        pred: Prediction,
+        model: JavaResult<Applied>,
+        creates: Option<u32>,
+        resolved: &mut Step,
+    ) -> Checked<String> {
+        match (pred, model) {
+            (pred, Ok(Applied::New(buf))) => self.compare_new(i, t, pred, Ok(buf), creates, resolved),
+            (Ok(Pred::Released(p)), Ok(Applied::Released(m))) if p == m => {
+                Ok(format!("release → {m}"))
+            }
+            (Ok(Pred::Released(p)), Ok(Applied::Released(m))) => Err(Violation::new(
+                "shadow_agreement",
+                format!("step {i}: release returned {m}, the shadow expects {p}"),
+            )),
+            (Ok(Pred::Bytes(expected)), Ok(Applied::Bytes(actual))) => {
+                check::bytes_as_written(
+                    &format_args!("read of #{id} at step {i}"),
+                    &expected,
+                    &actual,
+                )?;
+                Ok(format!("read {} bytes", actual.len()))
+            }
+            (pred, Ok(Applied::Unit)) => self.compare_unit(i, pred, Ok(())),
+            (pred, model) => self.mismatch_or_error(i, pred, model.map(|_| ())),
         }
     }
 

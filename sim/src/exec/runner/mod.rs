@@ -3,7 +3,7 @@
 use super::end::end_phase;
 use super::report::{Misuse, MisuseKind, Outcome, RunReport};
 use super::state::{Held, Program as Live};
-use super::{ExecConfig, Observer, StepEvent};
+use super::{apply, ExecConfig, Observer, StepEvent};
 use crate::shadow::{AllocEnv, Body, Pred, Prediction, Shadow};
 use leakproof_model::alloc::pooled::{PooledAllocator, PooledByteBufAllocator};
 use leakproof_model::alloc::UnpooledAllocator;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 mod compare;
 
 /// The running execution.
-pub(super) struct Exec<'o> {
+pub(crate) struct Exec<'o> {
     pub jvm: Arc<Jvm>,
     pub pooled: Arc<PooledAllocator>,
     pub handle: Option<PooledByteBufAllocator>,
@@ -40,52 +40,9 @@ type Checked<T> = Result<T, Violation>;
 
 /// Runs `program` under `config`, reporting to `observer`.
 pub fn run(program: &Program, config: &ExecConfig, observer: &mut dyn Observer) -> RunReport {
-    let jvm = Jvm::new(config.jvm.clone());
-    let mut report = RunReport {
-        outcome: Outcome::Passed,
-        resolved: Program {
-            addressing: Addressing::Resolved,
-            steps: Vec::new(),
-        },
-        steps_run: 0,
-        steps_skipped: 0,
-        checks_run: 0,
-        misuse: Vec::new(),
-        known_bugs: Vec::new(),
-        findings: Vec::new(),
-        leaked: Vec::new(),
-        leaked_bytes: 0,
-        leak_reports: Vec::new(),
-        metrics: None,
-    };
-    let pooled = match PooledAllocator::new(&jvm, config.allocator.clone()) {
-        Ok(p) => p,
-        Err(e) => {
-            report.outcome = Outcome::Rejected {
-                message: e.to_string(),
-            };
-            return report;
-        }
-    };
-    let sc = |k: ArenaKind| pooled.arenas(k).first().map(|a| a.size_classes().clone());
-    let env = AllocEnv {
-        heap: sc(ArenaKind::Heap),
-        direct: sc(ArenaKind::Direct),
-        no_cleaner: jvm.config().uses_no_cleaner(),
-    };
-    let mut exec = Exec {
-        handle: Some(pooled.handle()),
-        unpooled: UnpooledAllocator::new(&jvm),
-        shadow: Shadow::new(jvm.profile().refcount.clone()),
-        ledger: Ledger::default(),
-        live: Live::new(),
-        report,
-        observer,
-        addr: program.addressing,
-        pending: None,
-        env,
-        pooled,
-        jvm,
+    let mut exec = match Exec::start(config, program.addressing, observer) {
+        Ok(exec) => exec,
+        Err(rejected) => return rejected,
     };
     let every = config.check_every.max(1) as usize;
     for (i, step) in program.steps.iter().enumerate() {
@@ -117,6 +74,64 @@ pub fn run(program: &Program, config: &ExecConfig, observer: &mut dyn Observer) 
     exec.finish()
 }
 
+impl<'o> Exec<'o> {
+    /// A fresh JVM with the program's allocators under `config`, nothing run yet; a
+    /// configuration Netty's constructor rejects gives its report instead.
+    pub(crate) fn start(
+        config: &ExecConfig,
+        addr: Addressing,
+        observer: &'o mut dyn Observer,
+    ) -> Result<Self, RunReport> {
+        let jvm = Jvm::new(config.jvm.clone());
+        let mut report = RunReport {
+            outcome: Outcome::Passed,
+            resolved: Program {
+                addressing: Addressing::Resolved,
+                steps: Vec::new(),
+            },
+            steps_run: 0,
+            steps_skipped: 0,
+            checks_run: 0,
+            misuse: Vec::new(),
+            known_bugs: Vec::new(),
+            findings: Vec::new(),
+            leaked: Vec::new(),
+            leaked_bytes: 0,
+            leak_reports: Vec::new(),
+            metrics: None,
+        };
+        let pooled = match PooledAllocator::new(&jvm, config.allocator.clone()) {
+            Ok(p) => p,
+            Err(e) => {
+                report.outcome = Outcome::Rejected {
+                    message: e.to_string(),
+                };
+                return Err(report);
+            }
+        };
+        let sc = |k: ArenaKind| pooled.arenas(k).first().map(|a| a.size_classes().clone());
+        let env = AllocEnv {
+            heap: sc(ArenaKind::Heap),
+            direct: sc(ArenaKind::Direct),
+            no_cleaner: jvm.config().uses_no_cleaner(),
+        };
+        Ok(Exec {
+            handle: Some(pooled.handle()),
+            unpooled: UnpooledAllocator::new(&jvm),
+            shadow: Shadow::new(jvm.profile().refcount.clone()),
+            ledger: Ledger::default(),
+            live: Live::new(),
+            report,
+            observer,
+            addr,
+            pending: None,
+            env,
+            pooled,
+            jvm,
+        })
+    }
+}
+
 fn rc_kind(message: &str) -> MisuseKind {
     if message.contains("decrement") && message.starts_with("refCnt: 0") {
         MisuseKind::DoubleRelease
@@ -130,11 +145,11 @@ fn rc_kind(message: &str) -> MisuseKind {
 }
 
 impl Exec<'_> {
-    fn fail(&mut self, step: Option<usize>, violation: Violation) {
+    pub(crate) fn fail(&mut self, step: Option<usize>, violation: Violation) {
         self.report.outcome = Outcome::Violation { step, violation };
     }
 
-    fn finish(mut self) -> RunReport {
+    pub(crate) fn finish(mut self) -> RunReport {
         self.report.leak_reports = self
             .jvm
             .leak_detector()
@@ -208,13 +223,12 @@ impl Exec<'_> {
                 let pred =
                     self.shadow
                         .alloc(&self.env, *pooled, *direct, size.0 as i64, max.value());
-                let model = if *pooled {
-                    self.pooled
-                        .new_buffer(t, *direct, size.0 as i64, max.value())
-                } else {
-                    self.unpooled
-                        .new_buffer(t, *direct, size.0 as i64, max.value())
-                };
+                let model = apply::alloc(
+                    &self.pooled,
+                    &self.unpooled,
+                    t,
+                    (*pooled, *direct, *size, max.value()),
+                );
                 let text = self.compare_new(i, t, pred, model, step.creates, resolved)?;
                 if *pooled {
                     self.arena_checks()?;
@@ -265,7 +279,7 @@ impl Exec<'_> {
         Ok(Some(out))
     }
 
-    pub(super) fn exit_thread(&mut self, t: ThreadId, clean: bool) -> Checked<()> {
+    pub(crate) fn exit_thread(&mut self, t: ThreadId, clean: bool) -> Checked<()> {
         if let Err(e) = self.jvm.exit_thread(t, clean) {
             return Err(Violation::new("shadow_agreement", format!("exit {t}: {e}")));
         }
@@ -275,7 +289,7 @@ impl Exec<'_> {
     }
 
     /// A collection: the shadow predicts which generations leak, the model collects.
-    pub(super) fn gc(&mut self, i: usize) -> Checked<()> {
+    pub(crate) fn gc(&mut self, i: usize) -> Checked<()> {
         let held: BTreeSet<_> = self
             .live
             .handles
@@ -341,51 +355,6 @@ impl Exec<'_> {
         let e = reached;
         self.shadow.deallocated.clear();
         let text = match op {
-            Op::Write { len, pattern, .. } => {
-                let data = pattern.bytes(len.0 as usize);
-                let pred = self.shadow.write(&self.env, e, &data);
-                let model = buf.write_bytes(t, &data);
-                self.compare_unit(i, pred, model)?
-            }
-            Op::Read { len, .. } => {
-                let pred = self.shadow.read(e, len.0 as usize);
-                let model = buf.read_bytes(len.0 as usize);
-                match (pred, model) {
-                    (Ok(Pred::Bytes(expected)), Ok(actual)) => {
-                        check::bytes_as_written(
-                            &format_args!("read of #{id} at step {i}"),
-                            &expected,
-                            &actual,
-                        )?;
-                        format!("read {} bytes", actual.len())
-                    }
-                    (p, m) => self.mismatch_or_error(i, p, m.map(|_| ()))?,
-                }
-            }
-            Op::SetCapacity { capacity, .. } => {
-                let pred = self.shadow.set_capacity(&self.env, e, capacity.0 as i64);
-                let model = buf.set_capacity(t, capacity.0 as i64);
-                self.compare_unit(i, pred, model)?
-            }
-            Op::Retain { k, .. } => {
-                let pred = self.shadow.retain(e, i32::from(k.0));
-                let model = buf.retain_n(i32::from(k.0));
-                self.compare_unit(i, pred, model)?
-            }
-            Op::Release { k, .. } => {
-                let pred = self.shadow.release(e, i32::from(k.0));
-                let model = buf.release_n(i32::from(k.0));
-                match (pred, model) {
-                    (Ok(Pred::Released(p)), Ok(m)) if p == m => format!("release → {m}"),
-                    (Ok(Pred::Released(p)), Ok(m)) => {
-                        return Err(Violation::new(
-                            "shadow_agreement",
-                            format!("step {i}: release returned {m}, the shadow expects {p}"),
-                        ))
-                    }
-                    (p, m) => self.mismatch_or_error(i, p, m.map(|_| ()))?,
-                }
-            }
             Op::Drop { .. } => {
                 self.live.handles.remove(pos);
                 return Ok(format!("dropped #{id}"));
@@ -398,42 +367,13 @@ impl Exec<'_> {
                 resolved.op = Op::HandOff { buf: id, to: to.0 };
                 return Ok(format!("#{id} handed to {to}"));
             }
-            Op::Copy { .. } => {
-                let pred = self.shadow.copy(&self.env, e);
-                let model = buf.copy(t);
-                self.compare_new(i, t, pred, model, creates, resolved)?
+            _ => {
+                let pred = self.shadow.predict_on_handle(&self.env, op, e);
+                let (Some(pred), Some(model)) = (pred, apply::on_handle(op, &buf, t)) else {
+                    return Ok(String::new());
+                };
+                self.compare_applied(i, t, id, pred, model, creates, resolved)?
             }
-            Op::Slice { .. } => {
-                let pred = self.shadow.slice(e);
-                let model = buf.slice();
-                self.compare_new(i, t, pred, model, creates, resolved)?
-            }
-            Op::Duplicate { .. } => {
-                let pred = self.shadow.duplicate(e);
-                let model = buf.duplicate();
-                self.compare_new(i, t, pred, model, creates, resolved)?
-            }
-            Op::ReadSlice { len, .. } => {
-                let pred = self.shadow.read_slice(e, len.0 as usize);
-                let model = buf.read_slice(len.0 as usize);
-                self.compare_new(i, t, pred, model, creates, resolved)?
-            }
-            Op::RetainedSlice { .. } => {
-                let pred = self.shadow.retained_slice(e);
-                let model = buf.retained_slice(t);
-                self.compare_new(i, t, pred, model, creates, resolved)?
-            }
-            Op::RetainedDuplicate { .. } => {
-                let pred = self.shadow.retained_duplicate(e);
-                let model = buf.retained_duplicate(t);
-                self.compare_new(i, t, pred, model, creates, resolved)?
-            }
-            Op::ReadRetainedSlice { len, .. } => {
-                let pred = self.shadow.read_retained_slice(e, len.0 as usize);
-                let model = buf.read_retained_slice(t, len.0 as usize);
-                self.compare_new(i, t, pred, model, creates, resolved)?
-            }
-            _ => return Ok(String::new()),
         };
         // Tell the shadow what the recycler did with derivatives released just now.
         for g in std::mem::take(&mut self.shadow.deallocated) {

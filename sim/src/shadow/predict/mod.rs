@@ -11,6 +11,7 @@ use leakproof_model::pool::SizeClasses;
 
 mod alloc;
 mod derive;
+mod op;
 
 use alloc::{fits_in_place, norm_of};
 

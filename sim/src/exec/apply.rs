@@ -1,0 +1,62 @@
+//! One op on the model, as Netty's API call: allocations through the program's
+//! allocators and every op acting through a handle. The sequential executor and the
+//! concurrent runner both call the model only through here, so the two cannot drift.
+
+use leakproof_model::alloc::pooled::PooledAllocator;
+use leakproof_model::alloc::UnpooledAllocator;
+use leakproof_model::buffer::ByteBuf;
+use leakproof_model::error::JavaResult;
+use leakproof_model::op::{Op, Size};
+use leakproof_model::sync::Arc;
+use leakproof_model::ThreadId;
+
+/// What a successful op through a handle returned.
+#[derive(Debug)]
+pub enum Applied {
+    /// Nothing to compare (`write`, `capacity(n)`, `retain`).
+    Unit,
+    /// `release()`'s answer: true when this call deallocated.
+    Released(bool),
+    /// The bytes a read returned.
+    Bytes(Vec<u8>),
+    /// A new handle (copy or derivative).
+    New(ByteBuf),
+}
+
+/// `directBuffer`/`heapBuffer(size, max)` on thread `t`, from the pooled or the
+/// unpooled allocator.
+pub fn alloc(
+    pooled_alloc: &Arc<PooledAllocator>,
+    unpooled: &Arc<UnpooledAllocator>,
+    t: ThreadId,
+    op: (bool, bool, Size, i64),
+) -> JavaResult<ByteBuf> {
+    let (pooled, direct, size, max) = op;
+    if pooled {
+        pooled_alloc.new_buffer(t, direct, i64::from(size.0), max)
+    } else {
+        unpooled.new_buffer(t, direct, i64::from(size.0), max)
+    }
+}
+
+/// Runs `op` through `buf` on thread `t`; `None` for ops that are not a call on a
+/// buffer (allocation, drop, hand-off, thread and cache ops).
+pub fn on_handle(op: &Op, buf: &ByteBuf, t: ThreadId) -> Option<JavaResult<Applied>> {
+    let unit = |r: JavaResult<()>| r.map(|()| Applied::Unit);
+    let new = |r: JavaResult<ByteBuf>| r.map(Applied::New);
+    Some(match *op {
+        Op::Write { len, pattern, .. } => unit(buf.write_bytes(t, &pattern.bytes(len.0 as usize))),
+        Op::Read { len, .. } => buf.read_bytes(len.0 as usize).map(Applied::Bytes),
+        Op::SetCapacity { capacity, .. } => unit(buf.set_capacity(t, i64::from(capacity.0))),
+        Op::Retain { k, .. } => unit(buf.retain_n(i32::from(k.0))),
+        Op::Release { k, .. } => buf.release_n(i32::from(k.0)).map(Applied::Released),
+        Op::Copy { .. } => new(buf.copy(t)),
+        Op::Slice { .. } => new(buf.slice()),
+        Op::Duplicate { .. } => new(buf.duplicate()),
+        Op::ReadSlice { len, .. } => new(buf.read_slice(len.0 as usize)),
+        Op::RetainedSlice { .. } => new(buf.retained_slice(t)),
+        Op::RetainedDuplicate { .. } => new(buf.retained_duplicate(t)),
+        Op::ReadRetainedSlice { len, .. } => new(buf.read_retained_slice(t, len.0 as usize)),
+        _ => return None,
+    })
+}
