@@ -7,8 +7,11 @@ pub use leakproof_model as model;
 
 pub mod cli;
 pub mod commands;
+pub mod concurrent;
 pub mod exec;
 pub mod exit;
+#[cfg(feature = "shuttle")]
+pub mod exploration;
 pub mod fuzz_input;
 pub mod minimize;
 pub mod replay;

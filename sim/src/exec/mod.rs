@@ -13,11 +13,11 @@ mod runner;
 mod state;
 
 pub use config::ExecConfig;
+pub(crate) use end::end_phase;
 pub use report::{Finding, KnownBug, Misuse, MisuseKind, Outcome, RunReport};
 pub use runner::run;
-pub(crate) use end::end_phase;
 pub(crate) use runner::Exec;
-pub(crate) use state::{Held, Program as Live};
+pub(crate) use state::Held;
 
 use leakproof_model::op::Step;
 

@@ -18,7 +18,7 @@ use leakproof_model::profile::RefCountProfile;
 use std::collections::BTreeMap;
 
 /// How a root's memory is reclaimed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MemKind {
     /// A pooled run/element (or huge chunk): only `release()` returns it.
     Pooled,
@@ -38,7 +38,7 @@ impl MemKind {
 }
 
 /// Where a root generation stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Life {
     /// Allocated, not released.
     Live,
@@ -165,6 +165,47 @@ impl Shadow {
         {
             v.recycled = true;
         }
+    }
+
+    /// A hash of the state: every generation (indexes, count, life, links) and the
+    /// generation each object carries, with the expected bytes only when `bytes`.
+    /// Searches over orders of ops memoize on it; without bytes it is cheap and, for
+    /// programs whose shared memory is read-only, still tells states apart (see
+    /// `concurrent::linearize`).
+    pub fn fingerprint(&self, bytes: bool) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        for (id, g) in &self.gens {
+            (id, g.object, g.reader, g.writer, g.max, g.count).hash(&mut h);
+            match &g.body {
+                Body::Root(r) => {
+                    (
+                        r.pooled_root,
+                        r.direct,
+                        r.huge,
+                        r.mem,
+                        r.capacity,
+                        r.norm,
+                        r.life,
+                    )
+                        .hash(&mut h);
+                    if bytes {
+                        r.bytes.hash(&mut h);
+                    }
+                }
+                Body::View(v) => (
+                    v.root,
+                    v.adjustment,
+                    v.fixed,
+                    v.holder,
+                    v.parent,
+                    v.recycled,
+                )
+                    .hash(&mut h),
+            }
+        }
+        self.current.hash(&mut h);
+        h.finish()
     }
 
     /// Normalized bytes neither deallocated nor reclaimed (live and leaked roots).

@@ -4,7 +4,8 @@
 //! { "format_version": 1, "profile": "netty-4.1", "mutant": "none", "seed": 7,
 //!   "config": { "jvm": {…}, "allocator": {…}, "check_every": 16 },
 //!   "ops": [ { "thread": 0, "op": "alloc", "pooled": true, …, "creates": 1 }, … ],
-//!   "attachments": { "refcount_schedule": …, "shuttle": …, "loom_checkpoint": … },
+//!   "attachments": { "refcount_schedule": …, "shuttle": { "exploration": …,
+//!     "schedule": …, "shuttle_version": "0.9.9" }, "loom_checkpoint": … },
 //!   "expected": { "invariant": "free_runs_coalesced", "message": "…" } }
 //! ```
 //!
@@ -12,9 +13,11 @@
 //! names the one that is wrong; a newer `format_version` is refused.
 
 mod read;
+mod schedule;
 mod write;
 
 pub use read::{parse, TraceError};
+pub use schedule::{replay_command, Exploration, ShuttleAttachment, Strategy, SHUTTLE_VERSION};
 pub use write::{trace_dir, write_trace};
 
 use crate::exec::ExecConfig;
@@ -33,17 +36,6 @@ pub struct RefcountSchedule {
     pub scenario: Scenario,
     /// `(thread, micro-step)` order.
     pub schedule: Vec<ScheduleEntry>,
-}
-
-/// A shuttle run to reproduce (needs a `shuttle` build).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShuttleAttachment {
-    /// The scheduler (`random`, `pct`).
-    pub scheduler: String,
-    /// Its seed.
-    pub seed: u64,
-    /// Iterations.
-    pub iterations: u64,
 }
 
 /// Optional extra reproduction data.

@@ -6,12 +6,7 @@ use crate::exec::apply::Applied;
 
 impl Exec<'_> {
     /// Handles, counts and indexes the shadow and the model must agree on after an op.
-    pub(in crate::exec) fn compare_state(
-        &mut self,
-        i: usize,
-        buf: &ByteBuf,
-        e: AllocId,
-    ) -> Checked<()> {
+    pub(crate) fn compare_state(&mut self, i: usize, buf: &ByteBuf, e: AllocId) -> Checked<()> {
         self.report.checks_run += 1;
         let g = self.shadow.gen(e).expect("bound");
         let model = (
@@ -89,7 +84,7 @@ impl Exec<'_> {
         Ok(())
     }
 
-    pub(in crate::exec) fn record_misuse(&mut self, i: usize, class: JavaClass, message: &str) {
+    pub(crate) fn record_misuse(&mut self, i: usize, class: JavaClass, message: &str) {
         if class == JavaClass::IllegalReferenceCount {
             self.report.misuse.push(Misuse {
                 step: i,
@@ -194,7 +189,9 @@ impl Exec<'_> {
         resolved: &mut Step,
     ) -> Checked<String> {
         match (pred, model) {
-            (pred, Ok(Applied::New(buf))) => self.compare_new(i, t, pred, Ok(buf), creates, resolved),
+            (pred, Ok(Applied::New(buf))) => {
+                self.compare_new(i, t, pred, Ok(buf), creates, resolved)
+            }
             (Ok(Pred::Released(p)), Ok(Applied::Released(m))) if p == m => {
                 Ok(format!("release → {m}"))
             }
