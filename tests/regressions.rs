@@ -1,6 +1,7 @@
 //! Regression traces: every `tests/regressions/*.json` once found a bug and must pass
 //! now (exit 0); every `tests/regressions/mutants/*.json` must still reproduce its
-//! recorded violation under its mutant (exit 3); the fuzz seed corpus runs clean.
+//! recorded violation under its mutant (exit 3); every `tests/regressions/shuttle/*.json`
+//! needs a shuttle build (exit 5, naming the command); the fuzz seed corpus runs clean.
 #![cfg(not(any(feature = "loom", feature = "shuttle")))]
 
 use leakproof_model::Mutant;
@@ -51,6 +52,21 @@ fn mutant_traces_reproduce_their_violation_byte_identically() {
         assert_eq!(exit, Exit::Violation, "{}:\n{out}", path.display());
         let (_, again) = replay(&path);
         assert_eq!(out, again, "replay is deterministic");
+    }
+}
+
+#[test]
+fn shuttle_traces_in_a_default_build_exit_5_naming_the_command() {
+    let paths = traces("tests/regressions/shuttle");
+    assert!(!paths.is_empty(), "the shuttle regression traces are committed");
+    for path in paths {
+        let (exit, out) = replay(&path);
+        assert_eq!(exit, Exit::NeedsChecker, "{}:\n{out}", path.display());
+        let command = format!(
+            "LEAKPROOF_SHUTTLE_TRACE={} cargo test --features shuttle --release --test shuttle_replay",
+            path.display()
+        );
+        assert!(out.contains(&command), "{}:\n{out}", path.display());
     }
 }
 

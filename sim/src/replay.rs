@@ -130,14 +130,27 @@ pub fn print_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result
     }
 }
 
+/// Why this build cannot replay `trace` (read from `path`), naming the command that
+/// can: `None` when it can.
+pub fn needs_checker(trace: &Trace, path: &str) -> Option<String> {
+    if trace.attachments.shuttle.is_some() && !cfg!(feature = "shuttle") {
+        return Some(format!(
+            "this trace needs a shuttle build; replay it with: {}",
+            crate::trace::replay_command(path)
+        ));
+    }
+    None
+}
+
 /// Replays `trace` to `out` and classifies the result per the exit-code table.
 pub fn replay_trace(trace: &Trace, out: &mut dyn Write) -> Exit {
-    if trace.attachments.shuttle.is_some() && !cfg!(feature = "shuttle") {
-        let _ = writeln!(
-            out,
-            "this trace needs a shuttle build (cargo test --features shuttle)"
-        );
+    if let Some(why) = needs_checker(trace, "<TRACE>") {
+        let _ = writeln!(out, "{why}");
         return Exit::NeedsChecker;
+    }
+    #[cfg(feature = "shuttle")]
+    if trace.attachments.shuttle.is_some() {
+        return replay_shuttle(trace, out);
     }
     if trace.attachments.loom_checkpoint.is_some() && !cfg!(feature = "loom") {
         let _ = writeln!(
@@ -181,13 +194,44 @@ pub fn replay_trace(trace: &Trace, out: &mut dyn Write) -> Exit {
 
 /// 0 passes, 3 the expected (or any, when none is recorded) violation, 4 another one.
 pub fn classify(report: &RunReport, expected: Option<&str>) -> Exit {
-    match (report.violation(), expected) {
-        (None, _) => match report.outcome {
-            Outcome::Rejected { .. } => Exit::BadInput,
-            _ => Exit::Done,
-        },
+    if let (None, Outcome::Rejected { .. }) = (report.violation(), &report.outcome) {
+        return Exit::BadInput;
+    }
+    classify_found(report.violation().map(|v| v.name), expected)
+}
+
+/// [`classify`] by the violated invariant's name alone.
+pub fn classify_found(found: Option<&str>, expected: Option<&str>) -> Exit {
+    match (found, expected) {
+        (None, _) => Exit::Done,
         (Some(_), None) => Exit::Violation,
-        (Some(v), Some(name)) if v.name == name => Exit::Violation,
+        (Some(v), Some(name)) if v == name => Exit::Violation,
         (Some(_), Some(_)) => Exit::DifferentViolation,
+    }
+}
+
+/// Reproduces a shuttle trace (a shuttle build) and classifies the result.
+#[cfg(feature = "shuttle")]
+fn replay_shuttle(trace: &Trace, out: &mut dyn Write) -> Exit {
+    let _ = writeln!(
+        out,
+        "shuttle trace: profile {}, mutant {}, {} ops",
+        trace.profile,
+        trace.mutant,
+        trace.ops.len()
+    );
+    match crate::exploration::replay_trace(trace) {
+        Err(e) => {
+            let _ = writeln!(out, "error: {e}");
+            Exit::BadInput
+        }
+        Ok(r) => {
+            let _ = match &r.violation {
+                Some(v) => writeln!(out, "result: invariant {} violated ({}): {}", v.name, r.how, v.message),
+                None => writeln!(out, "result: every execution passed ({})", r.how),
+            };
+            let expected = trace.expected.as_ref().map(|e| e.invariant.as_str());
+            classify_found(r.violation.as_ref().map(|v| v.name), expected)
+        }
     }
 }

@@ -3,7 +3,7 @@
 use leakproof_sim::commands::replay::{run, ReplayArgs};
 use leakproof_sim::exit::Exit;
 use leakproof_sim::replay::replay_trace;
-use leakproof_sim::trace::{parse, ShuttleAttachment, Trace};
+use leakproof_sim::trace::{parse, Exploration, ShuttleAttachment, Trace};
 use std::path::Path;
 
 fn mutant_trace() -> Trace {
@@ -48,11 +48,17 @@ fn replay_exit_codes_follow_the_table() {
     assert_eq!(replay_trace(&fixed, &mut Vec::new()), Exit::Done);
     let mut shuttle = t.clone();
     shuttle.attachments.shuttle = Some(ShuttleAttachment {
-        scheduler: "random".into(),
-        seed: 1,
-        iterations: 10,
+        exploration: Exploration::random(1, 10),
+        failing_iteration: None,
+        schedule: None,
+        shuttle_version: None,
     });
-    assert_eq!(replay_trace(&shuttle, &mut Vec::new()), Exit::NeedsChecker);
+    let mut why = Vec::new();
+    assert_eq!(replay_trace(&shuttle, &mut why), Exit::NeedsChecker);
+    let why = String::from_utf8(why).unwrap();
+    assert!(why.contains("cargo test --features shuttle --release"), "{why}");
+    let parsed = parse(&shuttle.to_json()).unwrap();
+    assert_eq!(parsed, shuttle, "the shuttle attachment round-trips");
     let missing = ReplayArgs {
         trace: Some("/nonexistent/trace.json".into()),
         from_fuzz: None,

@@ -39,7 +39,13 @@ pub fn run(args: &ReplayArgs, out: &mut dyn Write) -> Exit {
         }
     };
     match trace::parse(&text) {
-        Ok(t) => replay::replay_trace(&t, out),
+        Ok(t) => match replay::needs_checker(&t, &path.display().to_string()) {
+            Some(why) => {
+                let _ = writeln!(out, "{why}");
+                Exit::NeedsChecker
+            }
+            None => replay::replay_trace(&t, out),
+        },
         Err(e) => {
             let _ = writeln!(out, "error: {}: {e}", path.display());
             Exit::BadInput

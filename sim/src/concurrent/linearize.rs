@@ -262,3 +262,121 @@ fn explain(shadow: &mut Shadow, env: &AllocEnv, e: &Event) -> Result<(), String>
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leakproof_model::buffer::{AllocId, ObjectId};
+    use leakproof_model::op::{Amount, Capacity, Size, Step};
+    use leakproof_model::{JavaException, Profile, ThreadId};
+
+    const ENV: AllocEnv = AllocEnv {
+        heap: None,
+        direct: None,
+        no_cleaner: true,
+    };
+
+    fn event(t: u32, index: usize, op: Op, span: (u64, u64), outcome: Result<Observed, JavaException>) -> Event {
+        Event {
+            thread: ThreadId(t),
+            index,
+            gen: op.handle().map(|_| AllocId(1)),
+            step: Step::new(t, op),
+            invoked: span.0,
+            responded: span.1,
+            outcome,
+        }
+    }
+
+    /// A shadow holding one unpooled buffer `#1` (generation g1 on object @1), count 1.
+    fn one_buffer() -> Shadow {
+        let start = Shadow::new(Profile::default().refcount);
+        let alloc = Op::Alloc {
+            pooled: false,
+            direct: true,
+            size: Size(8),
+            max: Capacity::Unbounded,
+        };
+        let new = Ok(Observed::New {
+            gen: AllocId(1),
+            object: ObjectId(1),
+        });
+        let e = event(1, 0, alloc, (0, 1), new);
+        linearize(&start, &ENV, &[e], DEFAULT_BUDGET, "setup").expect("an allocation").state
+    }
+
+    fn retain(t: u32, span: (u64, u64), outcome: Result<Observed, JavaException>) -> Event {
+        event(t, 10 + t as usize, Op::Retain { buf: 1, k: Amount(1) }, span, outcome)
+    }
+
+    fn release(t: u32, span: (u64, u64), released: bool) -> Event {
+        let op = Op::Release { buf: 1, k: Amount(1) };
+        event(t, 20 + t as usize, op, span, Ok(Observed::Released(released)))
+    }
+
+    fn sorted(mut events: Vec<Event>) -> Vec<Event> {
+        events.sort_by_key(|e| (e.thread, e.index));
+        events
+    }
+
+    #[test]
+    fn overlapping_ops_may_take_either_order() {
+        // A retain overlapping the final release: it went first (both succeed, the
+        // release answers false) or second (it raises, the release answers true).
+        let start = one_buffer();
+        let ok = sorted(vec![release(1, (2, 5), false), retain(2, (3, 4), Ok(Observed::Unit))]);
+        assert!(linearize(&start, &ENV, &ok, DEFAULT_BUDGET, "r").is_ok());
+        let late = Err(JavaException::ref_cnt_change(0, 1));
+        let ok = sorted(vec![release(1, (2, 5), true), retain(2, (3, 4), late)]);
+        let found = linearize(&start, &ENV, &ok, DEFAULT_BUDGET, "r").expect("linearizable");
+        assert_eq!(found.state.ref_cnt(AllocId(1)), 0);
+    }
+
+    #[test]
+    fn real_time_order_is_kept() {
+        // The release finished (deallocating) before the retain began: the retain
+        // cannot have succeeded.
+        let start = one_buffer();
+        let events = sorted(vec![release(1, (2, 3), true), retain(2, (4, 5), Ok(Observed::Unit))]);
+        let v = linearize(&start, &ENV, &events, DEFAULT_BUDGET, "round 7").unwrap_err();
+        assert_eq!(v.name, "history_linearizable");
+        assert!(v.message.starts_with("round 7: 2 op(s) on 2 thread(s)"), "{}", v.message);
+        assert!(v.message.contains("refCnt: 0, increment: 1"), "{}", v.message);
+    }
+
+    #[test]
+    fn two_deallocations_of_one_buffer_are_not_linearizable() {
+        // #8563's outcome: both releases of a count-1 buffer answer true.
+        let start = one_buffer();
+        let events = sorted(vec![release(1, (2, 5), true), release(2, (3, 4), true)]);
+        let v = linearize(&start, &ENV, &events, DEFAULT_BUDGET, "r").unwrap_err();
+        assert!(v.message.contains("returned true"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_reused_object_must_be_free_in_the_order() {
+        // A second buffer on object @1 while g1 is live in every order: not explained.
+        let start = one_buffer();
+        let alloc = Op::Alloc {
+            pooled: false,
+            direct: true,
+            size: Size(8),
+            max: Capacity::Unbounded,
+        };
+        let reuse = Ok(Observed::New {
+            gen: AllocId(2),
+            object: ObjectId(1),
+        });
+        let events = vec![event(2, 30, alloc, (2, 3), reuse)];
+        let v = linearize(&start, &ENV, &events, DEFAULT_BUDGET, "r").unwrap_err();
+        assert!(v.message.contains("still live"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_search_over_its_budget_says_so() {
+        let start = one_buffer();
+        let events = sorted(vec![release(1, (2, 3), true), retain(2, (4, 5), Ok(Observed::Unit))]);
+        let v = linearize(&start, &ENV, &events, 1, "r").unwrap_err();
+        assert!(v.message.contains("gave up after 1 configurations"), "{}", v.message);
+    }
+}

@@ -14,4 +14,4 @@ mod trace;
 
 pub use explore::{explore, replay_schedule, Explored, Failure};
 pub use minimize::minimize;
-pub use trace::{replay_trace, Replayed};
+pub use trace::{minimize_trace, replay_trace, Replayed};

@@ -1,6 +1,7 @@
 //! Shuttle failures as traces in the common format, and reproducing them.
 
-use super::explore::{explore, replay_schedule};
+use super::explore::{explore, find, replay_schedule};
+use super::minimize::minimize;
 use crate::exec::ExecConfig;
 use crate::trace::{ExpectedFailure, Exploration, ShuttleAttachment, Trace, SHUTTLE_VERSION};
 use leakproof_model::op::Program;
@@ -69,4 +70,36 @@ pub fn replay_trace(trace: &Trace) -> Result<Replayed, String> {
             shuttle.exploration, explored.iterations
         ),
     })
+}
+
+/// Shrinks a shuttle trace's program while its exploration still finds the recorded
+/// violation, and returns it in the form committed regressions keep: ops, scheduler,
+/// seed and iterations, without the schedule string (which breaks whenever scheduling
+/// points move).
+pub fn minimize_trace(trace: &Trace) -> Result<Trace, String> {
+    let shuttle = trace
+        .attachments
+        .shuttle
+        .as_ref()
+        .ok_or("the trace has no shuttle attachment")?;
+    let target = trace
+        .expected
+        .as_ref()
+        .ok_or("the trace records no violation to keep")?;
+    let exploration = shuttle.exploration;
+    let program = minimize(&trace.program(), &trace.config, exploration, &target.invariant);
+    let (explored, failed) = find(&program, &trace.config, exploration);
+    let (violation, _) = failed.ok_or("the recorded violation does not reproduce")?;
+    let expected = ExpectedFailure {
+        invariant: violation.name.to_string(),
+        message: violation.message,
+    };
+    let mut out = Trace::new(&trace.config, &program, Some(expected));
+    out.attachments.shuttle = Some(ShuttleAttachment {
+        exploration,
+        failing_iteration: Some(explored.iterations - 1),
+        schedule: None,
+        shuttle_version: None,
+    });
+    Ok(out)
 }
