@@ -109,12 +109,7 @@ impl<'o> Exec<'o> {
                 return Err(report);
             }
         };
-        let sc = |k: ArenaKind| pooled.arenas(k).first().map(|a| a.size_classes().clone());
-        let env = AllocEnv {
-            heap: sc(ArenaKind::Heap),
-            direct: sc(ArenaKind::Direct),
-            no_cleaner: jvm.config().uses_no_cleaner(),
-        };
+        let env = AllocEnv::from_config(&config.jvm, &config.allocator);
         Ok(Exec {
             handle: Some(pooled.handle()),
             unpooled: UnpooledAllocator::new(&jvm),
