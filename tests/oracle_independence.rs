@@ -74,6 +74,8 @@ const INVARIANT_METHODS: &[&str] = &[
     "jvm",
     "profile",
     "all_caches",
+    "arena",
+    "num_thread_caches",
     "queues",
     "entries",
     "stranded",

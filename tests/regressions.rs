@@ -58,7 +58,10 @@ fn mutant_traces_reproduce_their_violation_byte_identically() {
 #[test]
 fn shuttle_traces_in_a_default_build_exit_5_naming_the_command() {
     let paths = traces("tests/regressions/shuttle");
-    assert!(!paths.is_empty(), "the shuttle regression traces are committed");
+    assert!(
+        !paths.is_empty(),
+        "the shuttle regression traces are committed"
+    );
     for path in paths {
         let (exit, out) = replay(&path);
         assert_eq!(exit, Exit::NeedsChecker, "{}:\n{out}", path.display());

@@ -52,7 +52,11 @@ fn committed_regressions_and_the_trace_named_in_the_environment_reproduce() {
         let shuttle = t.attachments.shuttle.as_ref().expect("a shuttle trace");
         let (exit, out) = replay_file(&path);
         println!("{}: {out}", path.display());
-        let want = if t.expected.is_some() { Exit::Violation } else { Exit::Done };
+        let want = if t.expected.is_some() {
+            Exit::Violation
+        } else {
+            Exit::Done
+        };
         assert_eq!(exit, want, "{}: {out}", path.display());
         if std::env::var_os("LEAKPROOF_SHUTTLE_MINIMIZE").is_some() && t.expected.is_some() {
             let shrunk = minimize_trace(&t).expect("minimizes");
@@ -76,22 +80,44 @@ fn a_failure_writes_a_trace_that_replays_and_minimizes() {
     let failure = explored.failure.expect("#12749 is found");
     let path = failure.trace.expect("the failure's trace is written");
     let written = read(&path);
-    let shuttle = written.attachments.shuttle.clone().expect("shuttle attachment");
+    let shuttle = written
+        .attachments
+        .shuttle
+        .clone()
+        .expect("shuttle attachment");
     assert_eq!(shuttle.exploration, exploration);
     assert_eq!(shuttle.failing_iteration, Some(failure.iteration));
     assert_eq!(shuttle.schedule.as_deref(), Some(failure.schedule.as_str()));
-    assert_eq!(shuttle.shuttle_version.as_deref(), Some(trace::SHUTTLE_VERSION));
-    assert_eq!(written.program(), g.program, "the trace keeps every thread's ops");
+    assert_eq!(
+        shuttle.shuttle_version.as_deref(),
+        Some(trace::SHUTTLE_VERSION)
+    );
+    assert_eq!(
+        written.program(),
+        g.program,
+        "the trace keeps every thread's ops"
+    );
 
     // Along the schedule string.
     let replayed = replay_trace(&written).expect("replays");
-    assert_eq!(replayed.violation.map(|v| v.name), Some("add_to_freed_cache"));
+    assert_eq!(
+        replayed.violation.map(|v| v.name),
+        Some("add_to_freed_cache")
+    );
     assert!(replayed.how.contains("schedule string"), "{}", replayed.how);
     // Without it: by re-running the exploration.
     let mut seeded = written.clone();
-    seeded.attachments.shuttle.as_mut().expect("shuttle").schedule = None;
+    seeded
+        .attachments
+        .shuttle
+        .as_mut()
+        .expect("shuttle")
+        .schedule = None;
     let replayed = replay_trace(&seeded).expect("replays");
-    assert_eq!(replayed.violation.map(|v| v.name), Some("add_to_freed_cache"));
+    assert_eq!(
+        replayed.violation.map(|v| v.name),
+        Some("add_to_freed_cache")
+    );
     assert!(replayed.how.contains("exploration"), "{}", replayed.how);
     // In process, as `leakproof replay` does in a shuttle build: exit 3.
     let (exit, out) = replay_file(&path);
@@ -107,7 +133,10 @@ fn a_failure_writes_a_trace_that_replays_and_minimizes() {
     let expected = shrunk.expected.as_ref().expect("keeps the violation");
     assert_eq!(expected.invariant, "add_to_freed_cache");
     let replayed = replay_trace(&shrunk).expect("replays");
-    assert_eq!(replayed.violation.map(|v| v.name), Some("add_to_freed_cache"));
+    assert_eq!(
+        replayed.violation.map(|v| v.name),
+        Some("add_to_freed_cache")
+    );
     println!(
         "minimized {} ops to {}:\n{}",
         written.ops.len(),

@@ -227,7 +227,11 @@ fn replay_shuttle(trace: &Trace, out: &mut dyn Write) -> Exit {
         }
         Ok(r) => {
             let _ = match &r.violation {
-                Some(v) => writeln!(out, "result: invariant {} violated ({}): {}", v.name, r.how, v.message),
+                Some(v) => writeln!(
+                    out,
+                    "result: invariant {} violated ({}): {}",
+                    v.name, r.how, v.message
+                ),
                 None => writeln!(out, "result: every execution passed ({})", r.how),
             };
             let expected = trace.expected.as_ref().map(|e| e.invariant.as_str());

@@ -56,7 +56,10 @@ fn replay_exit_codes_follow_the_table() {
     let mut why = Vec::new();
     assert_eq!(replay_trace(&shuttle, &mut why), Exit::NeedsChecker);
     let why = String::from_utf8(why).unwrap();
-    assert!(why.contains("cargo test --features shuttle --release"), "{why}");
+    assert!(
+        why.contains("cargo test --features shuttle --release"),
+        "{why}"
+    );
     let parsed = parse(&shuttle.to_json()).unwrap();
     assert_eq!(parsed, shuttle, "the shuttle attachment round-trips");
     let missing = ReplayArgs {

@@ -23,6 +23,7 @@
 //! argument.
 
 use super::history::{Event, Observed};
+use crate::exec::apply;
 use crate::shadow::{AllocEnv, Pred, Prediction, Shadow};
 use leakproof_model::check;
 use leakproof_model::op::Op;
@@ -229,9 +230,7 @@ fn explain(shadow: &mut Shadow, env: &AllocEnv, e: &Event) -> Result<(), String>
         op => {
             let gen = e.gen.ok_or("acts through no handle")?;
             let target = shadow.cur(gen);
-            shadow
-                .predict_on_handle(env, op, target)
-                .ok_or("is not an op on a buffer")?
+            apply::predict(shadow, env, op, target).ok_or("is not an op on a buffer")?
         }
     };
     match (pred, &e.outcome) {
@@ -276,7 +275,13 @@ mod tests {
         no_cleaner: true,
     };
 
-    fn event(t: u32, index: usize, op: Op, span: (u64, u64), outcome: Result<Observed, JavaException>) -> Event {
+    fn event(
+        t: u32,
+        index: usize,
+        op: Op,
+        span: (u64, u64),
+        outcome: Result<Observed, JavaException>,
+    ) -> Event {
         Event {
             thread: ThreadId(t),
             index,
@@ -302,16 +307,36 @@ mod tests {
             object: ObjectId(1),
         });
         let e = event(1, 0, alloc, (0, 1), new);
-        linearize(&start, &ENV, &[e], DEFAULT_BUDGET, "setup").expect("an allocation").state
+        linearize(&start, &ENV, &[e], DEFAULT_BUDGET, "setup")
+            .expect("an allocation")
+            .state
     }
 
     fn retain(t: u32, span: (u64, u64), outcome: Result<Observed, JavaException>) -> Event {
-        event(t, 10 + t as usize, Op::Retain { buf: 1, k: Amount(1) }, span, outcome)
+        event(
+            t,
+            10 + t as usize,
+            Op::Retain {
+                buf: 1,
+                k: Amount(1),
+            },
+            span,
+            outcome,
+        )
     }
 
     fn release(t: u32, span: (u64, u64), released: bool) -> Event {
-        let op = Op::Release { buf: 1, k: Amount(1) };
-        event(t, 20 + t as usize, op, span, Ok(Observed::Released(released)))
+        let op = Op::Release {
+            buf: 1,
+            k: Amount(1),
+        };
+        event(
+            t,
+            20 + t as usize,
+            op,
+            span,
+            Ok(Observed::Released(released)),
+        )
     }
 
     fn sorted(mut events: Vec<Event>) -> Vec<Event> {
@@ -324,7 +349,10 @@ mod tests {
         // A retain overlapping the final release: it went first (both succeed, the
         // release answers false) or second (it raises, the release answers true).
         let start = one_buffer();
-        let ok = sorted(vec![release(1, (2, 5), false), retain(2, (3, 4), Ok(Observed::Unit))]);
+        let ok = sorted(vec![
+            release(1, (2, 5), false),
+            retain(2, (3, 4), Ok(Observed::Unit)),
+        ]);
         assert!(linearize(&start, &ENV, &ok, DEFAULT_BUDGET, "r").is_ok());
         let late = Err(JavaException::ref_cnt_change(0, 1));
         let ok = sorted(vec![release(1, (2, 5), true), retain(2, (3, 4), late)]);
@@ -337,11 +365,22 @@ mod tests {
         // The release finished (deallocating) before the retain began: the retain
         // cannot have succeeded.
         let start = one_buffer();
-        let events = sorted(vec![release(1, (2, 3), true), retain(2, (4, 5), Ok(Observed::Unit))]);
+        let events = sorted(vec![
+            release(1, (2, 3), true),
+            retain(2, (4, 5), Ok(Observed::Unit)),
+        ]);
         let v = linearize(&start, &ENV, &events, DEFAULT_BUDGET, "round 7").unwrap_err();
         assert_eq!(v.name, "history_linearizable");
-        assert!(v.message.starts_with("round 7: 2 op(s) on 2 thread(s)"), "{}", v.message);
-        assert!(v.message.contains("refCnt: 0, increment: 1"), "{}", v.message);
+        assert!(
+            v.message.starts_with("round 7: 2 op(s) on 2 thread(s)"),
+            "{}",
+            v.message
+        );
+        assert!(
+            v.message.contains("refCnt: 0, increment: 1"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]
@@ -375,8 +414,15 @@ mod tests {
     #[test]
     fn a_search_over_its_budget_says_so() {
         let start = one_buffer();
-        let events = sorted(vec![release(1, (2, 3), true), retain(2, (4, 5), Ok(Observed::Unit))]);
+        let events = sorted(vec![
+            release(1, (2, 3), true),
+            retain(2, (4, 5), Ok(Observed::Unit)),
+        ]);
         let v = linearize(&start, &ENV, &events, 1, "r").unwrap_err();
-        assert!(v.message.contains("gave up after 1 configurations"), "{}", v.message);
+        assert!(
+            v.message.contains("gave up after 1 configurations"),
+            "{}",
+            v.message
+        );
     }
 }

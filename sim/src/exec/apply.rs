@@ -1,10 +1,14 @@
-//! One op on the model, as Netty's API call: allocations through the program's
-//! allocators and every op acting through a handle. The sequential executor and the
-//! concurrent runner both call the model only through here, so the two cannot drift.
+//! One op on the model, as Netty's API call (allocations through the program's
+//! allocators, every op acting through a handle), and the same op predicted by the
+//! shadow. The sequential executor and the concurrent runner (and its linearizability
+//! check) call the model and the shadow only through here, so the two cannot drift.
+//! The op language's input data (a write's pattern bytes) is computed here, outside
+//! the shadow, which only ever sees the bytes.
 
+use crate::shadow::{AllocEnv, Prediction, Shadow};
 use leakproof_model::alloc::pooled::PooledAllocator;
 use leakproof_model::alloc::UnpooledAllocator;
-use leakproof_model::buffer::ByteBuf;
+use leakproof_model::buffer::{AllocId, ByteBuf};
 use leakproof_model::error::JavaResult;
 use leakproof_model::op::{Op, Size};
 use leakproof_model::sync::Arc;
@@ -57,6 +61,26 @@ pub fn on_handle(op: &Op, buf: &ByteBuf, t: ThreadId) -> Option<JavaResult<Appli
         Op::RetainedSlice { .. } => new(buf.retained_slice(t)),
         Op::RetainedDuplicate { .. } => new(buf.retained_duplicate(t)),
         Op::ReadRetainedSlice { len, .. } => new(buf.read_retained_slice(t, len.0 as usize)),
+        _ => return None,
+    })
+}
+
+/// Predicts `op` acting through generation `e`; `None` for ops that are not a call on
+/// a buffer (allocation, drop, hand-off, thread and cache ops).
+pub fn predict(shadow: &mut Shadow, env: &AllocEnv, op: &Op, e: AllocId) -> Option<Prediction> {
+    Some(match *op {
+        Op::Write { len, pattern, .. } => shadow.write(env, e, &pattern.bytes(len.0 as usize)),
+        Op::Read { len, .. } => shadow.read(e, len.0 as usize),
+        Op::SetCapacity { capacity, .. } => shadow.set_capacity(env, e, i64::from(capacity.0)),
+        Op::Retain { k, .. } => shadow.retain(e, i32::from(k.0)),
+        Op::Release { k, .. } => shadow.release(e, i32::from(k.0)),
+        Op::Copy { .. } => shadow.copy(env, e),
+        Op::Slice { .. } => shadow.slice(e),
+        Op::Duplicate { .. } => shadow.duplicate(e),
+        Op::ReadSlice { len, .. } => shadow.read_slice(e, len.0 as usize),
+        Op::RetainedSlice { .. } => shadow.retained_slice(e),
+        Op::RetainedDuplicate { .. } => shadow.retained_duplicate(e),
+        Op::ReadRetainedSlice { len, .. } => shadow.read_retained_slice(e, len.0 as usize),
         _ => return None,
     })
 }

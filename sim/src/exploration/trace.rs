@@ -87,7 +87,12 @@ pub fn minimize_trace(trace: &Trace) -> Result<Trace, String> {
         .as_ref()
         .ok_or("the trace records no violation to keep")?;
     let exploration = shuttle.exploration;
-    let program = minimize(&trace.program(), &trace.config, exploration, &target.invariant);
+    let program = minimize(
+        &trace.program(),
+        &trace.config,
+        exploration,
+        &target.invariant,
+    );
     let (explored, failed) = find(&program, &trace.config, exploration);
     let (violation, _) = failed.ok_or("the recorded violation does not reproduce")?;
     let expected = ExpectedFailure {

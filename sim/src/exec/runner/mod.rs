@@ -363,7 +363,7 @@ impl Exec<'_> {
                 return Ok(format!("#{id} handed to {to}"));
             }
             _ => {
-                let pred = self.shadow.predict_on_handle(&self.env, op, e);
+                let pred = apply::predict(&mut self.shadow, &self.env, op, e);
                 let (Some(pred), Some(model)) = (pred, apply::on_handle(op, &buf, t)) else {
                     return Ok(String::new());
                 };

@@ -10,7 +10,6 @@ use leakproof_model::error::{JavaClass, JavaException};
 
 mod alloc;
 mod derive;
-mod op;
 
 use alloc::norm_of;
 
