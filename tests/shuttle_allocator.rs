@@ -16,12 +16,12 @@ use shuttle_support::{explore_scenario, scale, Exploration};
 
 #[test]
 fn mixed_programs_under_random_schedules() {
-    // 4–8 threads, 5–8 ops each; 12 programs × 40 random schedules.
+    // 4–8 threads, 5–8 ops each; 20 programs × 40 random schedules.
     explore_scenario(
         "mixed (random)",
         Scenario::Mixed,
         0,
-        12 * scale(),
+        20 * scale(),
         |seed| Exploration::random(0x5eed + seed, 40),
         |g| g,
     )
@@ -30,12 +30,12 @@ fn mixed_programs_under_random_schedules() {
 
 #[test]
 fn mixed_programs_under_pct() {
-    // Same scenario, other programs; PCT depth 3, 40 schedules each.
+    // Same scenario, other programs; 20 programs × 40 PCT (depth 3) schedules.
     explore_scenario(
         "mixed (pct depth 3)",
         Scenario::Mixed,
         1_000,
-        12 * scale(),
+        20 * scale(),
         |seed| Exploration::pct(0xc0ffee + seed, 3, 40),
         |g| g,
     )
@@ -44,7 +44,8 @@ fn mixed_programs_under_pct() {
 
 #[test]
 fn arena_contention_with_chunk_creation_and_destruction() {
-    // 4–6 plain threads, buffers of 25–100 % of a 32 KiB chunk (10 % huge).
+    // 4–6 plain threads, buffers of 25–100 % of a 32 KiB chunk (10 % huge); 8 programs
+    // × 40 random schedules, then 8 others × 40 PCT (depth 2).
     explore_scenario(
         "arena contention (random)",
         Scenario::ArenaContention,

@@ -58,7 +58,7 @@ pub fn run(program: &Program, config: &ExecConfig) -> Result<RunReport, PlanErro
     let mut quiet = Quiet;
     let mut exec = match Exec::start(config, Addressing::Resolved, &mut quiet) {
         Ok(exec) => exec,
-        Err(rejected) => return Ok(rejected),
+        Err(rejected) => return Ok(*rejected),
     };
     for (t, kind) in &plan.threads {
         if let Err(e) = exec.jvm.start_thread(*t, *kind) {

@@ -16,6 +16,7 @@ use leakproof_model::{Mutant, Profile, ThreadId};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 use std::fmt;
 
 /// The concurrent scenarios (issue 11 §1).
@@ -101,6 +102,9 @@ pub fn generate(scenario: Scenario, seed: u64) -> Generated {
     }
 }
 
+/// One thread's ops written ahead, with the handle ids they create.
+pub(crate) type Script = Vec<(Op, Option<u32>)>;
+
 /// Writes a program in its reference order, keeping the discipline.
 pub(crate) struct Builder {
     pub rng: ChaCha8Rng,
@@ -168,11 +172,11 @@ impl Builder {
     /// Appends per-thread scripts (ops with the ids they create, from
     /// [`Builder::reserve`]) in a random interleaving: each time, one thread whose next
     /// op acts on nothing or on a handle it holds by then goes next.
-    pub fn merge(&mut self, scripts: Vec<(ThreadId, Vec<(Op, Option<u32>)>)>) {
-        let mut queues: Vec<(ThreadId, std::collections::VecDeque<(Op, Option<u32>)>)> = scripts
+    pub fn merge(&mut self, scripts: Vec<(ThreadId, Script)>) {
+        let mut queues: Vec<(ThreadId, VecDeque<_>)> = scripts
             .into_iter()
+            .filter(|(_, ops)| !ops.is_empty())
             .map(|(t, ops)| (t, ops.into()))
-            .filter(|(_, q): &(ThreadId, std::collections::VecDeque<_>)| !q.is_empty())
             .collect();
         while !queues.is_empty() {
             let ready: Vec<usize> = (0..queues.len())

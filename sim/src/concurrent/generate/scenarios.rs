@@ -2,14 +2,12 @@
 //! sizes stay far from every memory limit (running out of memory is not linearizable
 //! in Netty: its counter undo is not, by design).
 
-use super::{Builder, Generated};
+use super::{Builder, Generated, Script};
 use crate::exec::ExecConfig;
 use leakproof_model::op::{Amount, Capacity, Op, Pattern, Size, ThreadKindOp};
 use leakproof_model::ThreadId;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-
-type Script = Vec<(Op, Option<u32>)>;
 
 fn alloc(size: u32, pooled: bool) -> Op {
     Op::Alloc {

@@ -42,7 +42,7 @@ type Checked<T> = Result<T, Violation>;
 pub fn run(program: &Program, config: &ExecConfig, observer: &mut dyn Observer) -> RunReport {
     let mut exec = match Exec::start(config, program.addressing, observer) {
         Ok(exec) => exec,
-        Err(rejected) => return rejected,
+        Err(rejected) => return *rejected,
     };
     let every = config.check_every.max(1) as usize;
     for (i, step) in program.steps.iter().enumerate() {
@@ -81,7 +81,7 @@ impl<'o> Exec<'o> {
         config: &ExecConfig,
         addr: Addressing,
         observer: &'o mut dyn Observer,
-    ) -> Result<Self, RunReport> {
+    ) -> Result<Self, Box<RunReport>> {
         let jvm = Jvm::new(config.jvm.clone());
         let mut report = RunReport {
             outcome: Outcome::Passed,
@@ -106,7 +106,7 @@ impl<'o> Exec<'o> {
                 report.outcome = Outcome::Rejected {
                     message: e.to_string(),
                 };
-                return Err(report);
+                return Err(Box::new(report));
             }
         };
         let env = AllocEnv::from_config(&config.jvm, &config.allocator);
