@@ -12,9 +12,8 @@
 mod shuttle_support;
 
 use leakproof_sim::concurrent::generate::{Generated, Scenario};
-use leakproof_sim::model::{Mutant, Profile};
-use shuttle_support::{explore_scenario, scale, Exploration};
-use std::time::Instant;
+use leakproof_sim::model::Mutant;
+use shuttle_support::{explore_scenario, find_mutant, scale, Exploration};
 
 const RACE: &str = "stranded_by_add_free_race";
 
@@ -84,24 +83,13 @@ fn the_recheck_after_the_offer_strands_nothing() {
 
 #[test]
 fn mutant_12749_a_freed_cache_accepting_adds_is_found() {
-    let start = Instant::now();
-    let summary = explore_scenario(
-        "thread exit, #12749 mutant (random)",
+    let explore = |seed| Exploration::random(0xe1 + seed, 60);
+    let (_, failure) = find_mutant(
         Scenario::ThreadExit,
-        0,
         20 * scale(),
-        |seed| Exploration::random(0xe1 + seed, 60),
-        |g| g.under(&Profile::default(), Mutant::AddToFreedCache),
+        explore,
+        Mutant::AddToFreedCache,
     );
-    let (seed, failure) = summary
-        .failure
-        .expect("shuttle must find #12749's add after free");
     assert_eq!(failure.violation.name, "add_to_freed_cache", "{failure:?}");
-    println!(
-        "#12749 found at program seed {seed}, execution {} ({} executions in all, {:.2?})",
-        failure.iteration,
-        summary.iterations,
-        start.elapsed()
-    );
     assert!(failure.trace.is_some(), "the failure writes its trace");
 }

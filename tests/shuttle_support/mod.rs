@@ -8,6 +8,7 @@
 
 use leakproof_sim::concurrent::generate::{generate, Generated, Scenario};
 use leakproof_sim::exploration::{explore, Failure};
+use leakproof_sim::model::{Mutant, Profile};
 pub use leakproof_sim::trace::Exploration;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -106,4 +107,31 @@ pub fn explore_scenario(
         )),
     );
     summary
+}
+
+/// Explores programs of `scenario` under `mutant` until shuttle catches it: the
+/// program seed and the failure. Prints how many executions and how long it took.
+pub fn find_mutant(
+    scenario: Scenario,
+    programs: u64,
+    exploration: impl Fn(u64) -> Exploration,
+    mutant: Mutant,
+) -> (u64, Failure) {
+    let start = Instant::now();
+    let name = format!("{scenario}, {mutant} ({})", mutant.netty_reference());
+    let summary = explore_scenario(&name, scenario, 0, programs, exploration, |g| {
+        g.under(&Profile::default(), mutant)
+    });
+    let (seed, failure) = summary
+        .failure
+        .unwrap_or_else(|| panic!("shuttle must catch {name}"));
+    println!(
+        "{name} caught at program seed {seed}, execution {} ({} executions in all, {:.2?}): {}: {}",
+        failure.iteration,
+        summary.iterations,
+        start.elapsed(),
+        failure.violation.name,
+        failure.violation.message
+    );
+    (seed, failure)
 }
