@@ -95,3 +95,21 @@ pub fn check_always(system: &System, algorithm: Algorithm) -> Result<(), Violati
     released_is_terminal(system)?;
     protocol_parity(system, algorithm)
 }
+
+/// Every protocol invariant that applies to `system`: the [`check_always`] ones, plus
+/// for misuse-free programs no access after deallocation and, once finished, every
+/// reference released. Replay of a recorded schedule uses this.
+pub fn check_all(
+    system: &System,
+    algorithm: Algorithm,
+    misuse_free: bool,
+) -> Result<(), Violation> {
+    check_always(system, algorithm)?;
+    if misuse_free {
+        no_access_after_deallocate(system)?;
+        if system.is_finished() {
+            every_reference_released(system)?;
+        }
+    }
+    Ok(())
+}
