@@ -1,9 +1,10 @@
 //! Every proof model by name: what `cargo test -p leakproof-proofs` checks, what
 //! `leakproof explore MODEL` serves, and how CI shards them.
 
+use crate::pool;
 use crate::refcount::mixes;
 use crate::refcount::RcState;
-use crate::report::{self, Report};
+use crate::report::{self, Expect, Report};
 use stateright::Model;
 use std::net::ToSocketAddrs;
 
@@ -35,6 +36,49 @@ impl Proof for RefcountProof {
     }
 }
 
+struct PoolProof(pool::cases::PoolCase, Expect);
+
+impl Proof for PoolProof {
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+    fn check(&self) -> Report {
+        report::check(&self.0.name, self.0.model.clone(), None, self.1.clone()).0
+    }
+    fn serve(&self, addr: &str) -> std::io::Result<()> {
+        serve(self.0.model.clone(), addr)
+    }
+}
+
+/// A mutant that changes the arena, hunted across the pool shapes of its profile
+/// until one of them breaks an invariant (the report is that shape's).
+struct MutantHunt {
+    name: String,
+    shapes: Vec<pool::cases::PoolCase>,
+}
+
+impl Proof for MutantHunt {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn check(&self) -> Report {
+        let mut last = None;
+        for shape in &self.shapes {
+            let r = report::check(&shape.name, shape.model.clone(), None, Expect::Broken).0;
+            if r.verdict().is_ok() {
+                return r;
+            }
+            last = Some(r);
+        }
+        let mut r = last.expect("at least one shape");
+        r.name = self.name.clone();
+        r
+    }
+    fn serve(&self, addr: &str) -> std::io::Result<()> {
+        serve(self.shapes[0].model.clone(), addr)
+    }
+}
+
 /// Serves `model`'s explorer on `addr` until the process is stopped.
 pub fn serve<M>(model: M, addr: &str) -> std::io::Result<()>
 where
@@ -54,6 +98,15 @@ pub fn all() -> Vec<Box<dyn Proof>> {
     let mut all: Vec<Box<dyn Proof>> = Vec::new();
     for case in mixes::cases() {
         all.push(Box::new(RefcountProof(case)));
+    }
+    for (case, expect) in pool::cases::cases() {
+        all.push(Box::new(PoolProof(case, expect)));
+    }
+    for (profile, mutant) in pool::cases::arena_mutants() {
+        all.push(Box::new(MutantHunt {
+            name: format!("pool/mutant/{profile}/{mutant}"),
+            shapes: pool::cases::shapes(profile, mutant),
+        }));
     }
     all
 }

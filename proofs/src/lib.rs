@@ -12,5 +12,6 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod pool;
 pub mod refcount;
 pub mod report;

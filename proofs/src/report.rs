@@ -5,7 +5,7 @@
 //! the counts the harness prints (states generated, unique states, depth, states/s) and
 //! the verdict against the model's [`Expect`]ation.
 
-use stateright::{Checker, Expectation, Model, Path};
+use stateright::{Checker, Expectation, HasDiscoveries, Model, Path};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::Hash;
@@ -20,6 +20,9 @@ pub enum Expect {
     /// Each named `always` property has a counterexample (a known bug or a mutant);
     /// the others are not judged.
     Refuted(Vec<&'static str>),
+    /// Some `always` property has a counterexample (a mutant the model must catch,
+    /// whichever invariant notices first); checking stops at the first one.
+    Broken,
 }
 
 /// One property's result.
@@ -71,7 +74,7 @@ impl Report {
         let mut problems = Vec::new();
         for p in &self.properties {
             let refuted = match &self.expect {
-                Expect::Holds => false,
+                Expect::Holds | Expect::Broken => false,
                 Expect::Refuted(names) => names.contains(&p.name),
             };
             match (&p.expectation, &p.path, refuted) {
@@ -85,6 +88,16 @@ impl Report {
                     problems.push(format!("`{}` has no counterexample", p.name))
                 }
                 _ => {}
+            }
+        }
+        let broken = self
+            .properties
+            .iter()
+            .any(|p| p.expectation == Expectation::Always && p.path.is_some());
+        if self.expect == Expect::Broken {
+            problems.retain(|p| !p.contains("never reached"));
+            if !broken {
+                problems.push("no invariant has a counterexample".to_string());
             }
         }
         if let Expect::Refuted(names) = &self.expect {
@@ -151,6 +164,9 @@ where
     let mut builder = model.checker();
     if let Some(representative) = symmetry {
         builder = builder.symmetry_fn(representative);
+    }
+    if expect == Expect::Broken {
+        builder = builder.finish_when(HasDiscoveries::AnyFailures);
     }
     let checker = builder.spawn_bfs().join();
     let elapsed = started.elapsed();

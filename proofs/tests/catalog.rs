@@ -4,11 +4,28 @@
 //! test output.
 
 use leakproof_proofs::catalog::{self, Shard};
+use leakproof_proofs::report::Report;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 /// The whole catalog must explore at least this many unique states (issue 15).
 const MIN_UNIQUE_TOTAL: usize = 1_000_000;
+
+/// Models checked at once: `LEAKPROOF_PROOF_JOBS`, else the available cores (at most 2
+/// by default, the CI machine's size).
+fn workers() -> usize {
+    std::env::var("LEAKPROOF_PROOF_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(2)
+        })
+}
 
 fn main() -> ExitCode {
     let shard = match std::env::var("LEAKPROOF_SHARD") {
@@ -33,14 +50,27 @@ fn main() -> ExitCode {
         shard.total
     );
     let started = Instant::now();
+    // Two models at a time (one checker thread each): the CI machine has two cores.
+    let next = AtomicUsize::new(0);
+    let reports: Mutex<Vec<Option<Report>>> = Mutex::new(vec![None; proofs.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..workers() {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(proof) = proofs.get(i) else { return };
+                let report = proof.check();
+                println!("{report}");
+                reports.lock().unwrap()[i] = Some(report);
+            });
+        }
+    });
     let (mut states, mut unique, mut failed) = (0usize, 0usize, Vec::new());
-    for proof in &proofs {
-        let report = proof.check();
-        println!("{report}");
+    for (proof, report) in proofs.iter().zip(reports.into_inner().unwrap()) {
+        let report = report.expect("every model was checked");
         states += report.states;
         unique += report.unique;
         if let Err(why) = report.verdict() {
-            println!("  FAILED: {why}");
+            println!("FAILED: {why}");
             failed.push(proof.name().to_string());
         }
     }

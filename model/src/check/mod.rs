@@ -57,6 +57,7 @@ pub const REGISTRY: &[Invariant] = &[
     inv("subpage_bitmap_consistent", "§9.4, §8 #6 #7", "a subpage's numAvail equals its zero bits, within [0, maxNumElems]"),
     inv("subpage_linked_iff_available", "§9.5, §8 #19", "a subpage is linked in its pool iff numAvail > 0 and doNotDestroy"),
     inv("chunk_in_list_by_usage", "§9.6, §8 #12", "each chunk sits in exactly one list, the one its free bytes select (qInit has no lower bound)"),
+    inv("free_all_returns_pages", "§3.2, §3.3", "with no handle live, a chunk's only used runs are entirely free subpages Netty keeps (alone in their pool)"),
     inv("handle_size_class_matches", "§8 #8 #10", "a live handle is a used run or element of exactly its size class"),
     inv("free_subpage_returned_unless_alone", "§8 #11", "a subpage with no element in use is kept only when it is alone in its pool"),
     inv("handle_in_exactly_one_place", "§9.7, §8 #15 #16", "every used run/element is exactly one of: a live or leaked buffer, a cache entry, a stranded entry"),

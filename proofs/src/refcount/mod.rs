@@ -2,7 +2,7 @@
 //! [`System`] (netty.md §6.1, §9.9).
 //!
 //! A state is the model's `System` (every object's cell, every thread's running step
-//! machine) plus the interesting events seen so far; an action is "thread `t` runs its
+//! machine) plus the interesting events of the step that led to it; an action is "thread `t` runs its
 //! next micro-step", exactly a schedule entry of the interpreter, so a counterexample
 //! path *is* a replayable schedule ([`RefcountModel::schedule`]). The `always`
 //! properties are the invariant functions of `refcnt::protocol` (their names come from
@@ -19,7 +19,9 @@ use leakproof_model::refcnt::{
 };
 use stateright::{Model, Property};
 
-/// Events a path has shown, as bits (monotone, so they add few states).
+/// Events of the step that led to a state, as bits (only the last step's, so they
+/// multiply the state space by little; a `sometimes` property is reached when some
+/// state carries its bit).
 pub mod seen {
     /// A CAS observed another value than it expected (two threads raced on a cell).
     pub const CAS_CONTENTION: u8 = 1;
@@ -38,7 +40,7 @@ pub mod seen {
 pub struct RcState {
     /// Objects and threads.
     pub system: System,
-    /// [`seen`] bits.
+    /// [`seen`] bits of the step that led here.
     pub seen: u8,
     /// Each thread's program class packed 4 bits per thread (for symmetry reduction):
     /// threads of one class run the same program.
@@ -193,7 +195,7 @@ impl Model for RefcountModel {
             .system
             .step(&self.scenario, thread, 0, &mut finished)
             .ok()?;
-        next.seen |= self.events(&record, &finished);
+        next.seen = self.events(&record, &finished);
         if state.system.root().deallocations() == 0
             && next.system.root().deallocations() > 0
             && matches!(record.op, ThreadOp::Object(ObjectOp::ReleaseDerived(_)))
