@@ -14,4 +14,5 @@ pub mod minimize;
 pub mod replay;
 pub mod scenarios;
 pub mod shadow;
+pub mod shard;
 pub mod trace;
