@@ -64,8 +64,9 @@ impl Proof for MutantHunt {
     fn check(&self) -> Report {
         let mut last = None;
         for shape in &self.shapes {
-            let r = report::check(&shape.name, shape.model.clone(), None, Expect::Broken).0;
+            let mut r = report::check(&shape.name, shape.model.clone(), None, Expect::Broken).0;
             if r.verdict().is_ok() {
+                r.name = format!("{} (by {})", self.name, shape.name);
                 return r;
             }
             last = Some(r);

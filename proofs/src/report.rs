@@ -1,7 +1,8 @@
 //! Running one stateright model to completion and judging its discoveries.
 //!
-//! Every model is checked breadth-first on one checker thread (shortest
-//! counterexamples; the test harness runs models side by side). A [`Report`] carries
+//! Every model is checked on one checker thread (the test harness runs models side by
+//! side): breadth-first for shortest counterexamples, depth-first when the model uses
+//! symmetry reduction (stateright 0.31 reduces only there). A [`Report`] carries
 //! the counts the harness prints (states generated, unique states, depth, states/s) and
 //! the verdict against the model's [`Expect`]ation.
 
@@ -140,7 +141,7 @@ impl fmt::Display for Report {
     }
 }
 
-/// Checks `model` to completion (breadth-first, one thread), with `symmetry` as the
+/// Checks `model` to completion (one thread), with `symmetry` as the
 /// representative function when given, and returns its report plus every discovery
 /// path (for tests that replay them).
 #[allow(clippy::type_complexity)]
@@ -168,7 +169,41 @@ where
     if expect == Expect::Broken {
         builder = builder.finish_when(HasDiscoveries::AnyFailures);
     }
-    let checker = builder.spawn_bfs().join();
+    // stateright 0.31 applies symmetry reduction in its depth-first checker only; the
+    // breadth-first one (shortest counterexamples) serves models without symmetry.
+    if symmetry.is_some() {
+        collect(
+            name,
+            builder.spawn_dfs().join(),
+            started,
+            properties,
+            expect,
+        )
+    } else {
+        collect(
+            name,
+            builder.spawn_bfs().join(),
+            started,
+            properties,
+            expect,
+        )
+    }
+}
+
+#[allow(clippy::type_complexity)]
+fn collect<M, C>(
+    name: &str,
+    checker: C,
+    started: Instant,
+    properties: Vec<(&'static str, Expectation)>,
+    expect: Expect,
+) -> (Report, BTreeMap<&'static str, Path<M::State, M::Action>>)
+where
+    M: Model,
+    M::State: Hash + Clone + PartialEq + fmt::Debug,
+    M::Action: Clone + PartialEq + fmt::Debug,
+    C: Checker<M>,
+{
     let elapsed = started.elapsed();
     let discoveries: BTreeMap<_, _> = checker.discoveries().into_iter().collect();
     let model = checker.model();

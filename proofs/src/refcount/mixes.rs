@@ -60,6 +60,25 @@ pub fn nester() -> Vec<ThreadOp> {
     ]
 }
 
+/// A holder that takes two sibling slices of the root, drops its root reference,
+/// releases one slice, reads the other and releases it.
+pub fn splitter() -> Vec<ThreadOp> {
+    vec![
+        derive(ObjectRef::Root, 0),
+        derive(ObjectRef::Root, 1),
+        release(),
+        release_derived(1),
+        access(ObjectRef::Own(0)),
+        release_derived(0),
+    ]
+}
+
+/// Four threads with four different programs: no two are interchangeable, so no
+/// symmetry reduction applies (the largest refcount models).
+pub fn distinct() -> Vec<Vec<ThreadOp>> {
+    vec![retainer(), deriver(), nester(), splitter()]
+}
+
 /// The misuse-free mix of `n` threads (each holds one root reference at the start).
 pub fn misuse_free(n: usize) -> Vec<Vec<ThreadOp>> {
     match n {
@@ -146,7 +165,19 @@ pub fn case(algorithm: Algorithm, misuse_free_mix: bool, threads: usize) -> Refc
     }
 }
 
-/// Every refcount case: each algorithm × {misuse-free, misuse} × {2, 3, 4} threads.
+/// The four distinct misuse-free programs under `algorithm`.
+pub fn distinct_case(algorithm: Algorithm) -> RefcountCase {
+    let scenario = Scenario::new(algorithm, RefCountProfile::netty_4_1(), distinct())
+        .with_initial_raw(algorithm.raw_for_count(4));
+    RefcountCase {
+        name: format!("refcount/{algorithm}/distinct/4"),
+        model: RefcountModel::new(scenario, true),
+        expect: expectation(algorithm, true, 4),
+    }
+}
+
+/// Every refcount case: each algorithm × {misuse-free, misuse} × {2, 3, 4} threads,
+/// plus the four distinct programs under the two correct algorithms.
 pub fn cases() -> Vec<RefcountCase> {
     let mut all = Vec::new();
     for algorithm in ALGORITHMS {
@@ -156,5 +187,7 @@ pub fn cases() -> Vec<RefcountCase> {
             }
         }
     }
+    all.push(distinct_case(Algorithm::EvenOdd));
+    all.push(distinct_case(Algorithm::CasLoop));
     all
 }
