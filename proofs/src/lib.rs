@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod invariant;
 pub mod pool;
 pub mod refcount;
 pub mod report;

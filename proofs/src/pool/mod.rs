@@ -13,6 +13,7 @@
 mod canonical;
 pub mod cases;
 
+use crate::invariant::{holds, named};
 use leakproof_model::error::{JavaClass, JavaException, JavaResult};
 use leakproof_model::memory::{Memory, MemoryMode};
 use leakproof_model::pool::{
@@ -20,7 +21,7 @@ use leakproof_model::pool::{
     SizeKind,
 };
 use leakproof_model::profile::AllocatorProfile;
-use leakproof_model::{check, Mutant, Violation};
+use leakproof_model::{check, Mutant};
 use stateright::{Model, Property};
 use std::hash::{Hash, Hasher};
 
@@ -244,17 +245,6 @@ impl PoolModel {
         }
         Ok(())
     }
-}
-
-fn holds(r: Result<(), Violation>) -> bool {
-    r.is_ok()
-}
-
-/// The invariant table's name for `name`.
-fn named(name: &'static str) -> &'static str {
-    check::by_name(name)
-        .unwrap_or_else(|| panic!("`{name}` is not in the invariant table"))
-        .name
 }
 
 impl Model for PoolModel {

@@ -10,7 +10,7 @@
 
 pub mod mixes;
 
-use leakproof_model::check;
+use crate::invariant::{holds, named};
 use leakproof_model::error::JavaClass;
 use leakproof_model::refcnt::protocol;
 use leakproof_model::refcnt::{
@@ -153,18 +153,6 @@ impl RefcountModel {
         }
         bits
     }
-}
-
-fn holds(r: Result<(), leakproof_model::Violation>) -> bool {
-    r.is_ok()
-}
-
-/// The invariant table's name for `name` (panics at model construction when a
-/// property names an invariant the table does not have).
-fn named(name: &'static str) -> &'static str {
-    check::by_name(name)
-        .unwrap_or_else(|| panic!("`{name}` is not in the invariant table"))
-        .name
 }
 
 impl Model for RefcountModel {
