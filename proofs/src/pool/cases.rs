@@ -4,8 +4,9 @@
 
 use super::PoolModel;
 use crate::report::Expect;
+use leakproof_model::check::netty::NettySizes;
 use leakproof_model::pool::{PoolGeometry, SizeClasses, SizeKind};
-use leakproof_model::profile::{Profile, PROFILE_NAMES};
+use leakproof_model::profile::{AllocatorProfile, Profile, PROFILE_NAMES};
 use leakproof_model::Mutant;
 
 /// A named pool model.
@@ -17,11 +18,14 @@ pub struct PoolCase {
     pub model: PoolModel,
 }
 
-/// Size classes of a 4 KiB-page geometry of `max_order` (aligned: none).
-fn size_classes(max_order: i32) -> SizeClasses {
-    PoolGeometry::validate(4096, max_order, 0, || Ok(()))
+/// Size classes of a 4 KiB-page geometry of `max_order` (aligned: none), and Netty's
+/// rules for it restated by the checker.
+fn size_classes(profile: &AllocatorProfile, max_order: u32) -> (SizeClasses, NettySizes) {
+    let sc = PoolGeometry::validate(4096, max_order as i32, 0, || Ok(()))
         .expect("a valid geometry")
-        .direct_size_classes()
+        .direct_size_classes();
+    let netty = NettySizes::new(profile.size_classes, 4096, max_order, 0, 0);
+    (sc, netty)
 }
 
 /// Representative request sizes of every kind that fit a chunk of `sc`: the smallest
@@ -71,7 +75,7 @@ pub fn shapes(profile_name: &str, mutant: Mutant) -> Vec<PoolCase> {
     let profile = Profile::by_name(profile_name)
         .expect("a known profile")
         .allocator;
-    let chunk_sc = size_classes(3);
+    let (chunk_sc, chunk_netty) = size_classes(&profile, 3);
     let chunk_sizes = representative_sizes(&chunk_sc);
     let huge = *chunk_sizes.last().unwrap_or(&0);
     let chunk = PoolModel {
@@ -80,6 +84,7 @@ pub fn shapes(profile_name: &str, mutant: Mutant) -> Vec<PoolCase> {
         budget: chunk_sc.chunk_size() + huge,
         sizes: chunk_sizes,
         sc: chunk_sc,
+        netty_sizes: chunk_netty,
         max_live: 2,
         double_free: false,
     };
@@ -88,13 +93,14 @@ pub fn shapes(profile_name: &str, mutant: Mutant) -> Vec<PoolCase> {
         double_free: true,
         ..chunk.clone()
     };
-    let arena_sc = size_classes(2);
+    let (arena_sc, arena_netty) = size_classes(&profile, 2);
     let arena = PoolModel {
         profile,
         mutant,
         budget: 3 * arena_sc.chunk_size(),
         sizes: run_sizes(&arena_sc),
         sc: arena_sc,
+        netty_sizes: arena_netty,
         max_live: 4,
         double_free: false,
     };

@@ -14,6 +14,7 @@ mod canonical;
 pub mod cases;
 
 use crate::invariant::{holds, named};
+use leakproof_model::check::netty::NettySizes;
 use leakproof_model::error::{JavaClass, JavaException, JavaResult};
 use leakproof_model::memory::{Memory, MemoryMode};
 use leakproof_model::pool::{
@@ -175,6 +176,9 @@ pub struct PoolModel {
     pub mutant: Mutant,
     /// The arena's size classes (its geometry).
     pub sc: SizeClasses,
+    /// Netty's sizing rules for the same geometry, restated independently of `sc`
+    /// (`check::netty`), which the size-class invariants judge by.
+    pub netty_sizes: NettySizes,
     /// The sizes an action may request (representatives of every kind).
     pub sizes: Vec<usize>,
     /// At most this many live buffers.
@@ -404,13 +408,29 @@ impl PoolModel {
                     ))
                 },
             ),
-            Property::always(named("handle_size_class_matches"), |_, s: &PoolState| {
-                s.live.iter().all(|l| {
-                    holds(invariants::handle_size_class_matches(
-                        &s.arena, l.chunk, l.handle, l.norm,
+            Property::always(
+                named("handle_size_class_matches"),
+                |m: &Self, s: &PoolState| {
+                    s.live.iter().all(|l| {
+                        holds(invariants::handle_size_class_matches(
+                            &s.arena,
+                            &m.netty_sizes,
+                            l.chunk,
+                            l.handle,
+                            l.norm,
+                        ))
+                    })
+                },
+            ),
+            Property::always(
+                named("subpage_run_size_matches"),
+                |m: &Self, s: &PoolState| {
+                    holds(invariants::subpage_run_size_matches(
+                        &s.arena,
+                        &m.netty_sizes,
                     ))
-                })
-            }),
+                },
+            ),
             Property::always(named("model_raised_no_assertion"), |_, s: &PoolState| {
                 s.assertion.is_none()
             }),
