@@ -7,6 +7,7 @@
 //! in [`run`].
 
 pub mod copy_loop;
+pub mod run;
 pub mod sizes;
 
 use crate::exit::Exit;
@@ -30,6 +31,9 @@ pub enum Command {
     /// Replay the incident's Java program: one buffer, then N copies never (or always)
     /// released, until the JVM runs out of memory or the loop ends.
     CopyLoop(copy_loop::CopyLoopArgs),
+    /// Simulate a workload scenario over days: when does the service run out of
+    /// memory, and when (if ever) does Netty's leak detector first print `LEAK:`?
+    Run(run::RunArgs),
     /// Print the pooled allocator's size-class table.
     Sizes(sizes::SizesArgs),
     /// Re-execute a counterexample trace step by step (or convert a fuzz artifact).
@@ -67,6 +71,7 @@ where
 pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     match command {
         Command::CopyLoop(args) => copy_loop::run(&args, out, err),
+        Command::Run(args) => run::run(&args, out, err),
         Command::Sizes(args) => sizes::run(&args, out, err),
         Command::Replay(args) => crate::commands::replay::run(&args, out),
         Command::Minimize(args) => crate::commands::minimize::run(&args, out),
