@@ -13,6 +13,6 @@ pub mod fuzz_input;
 pub mod minimize;
 pub mod replay;
 pub mod scenarios;
-pub mod workload;
 pub mod shadow;
 pub mod trace;
+pub mod workload;

@@ -20,7 +20,7 @@ use std::io::Write;
 #[derive(Debug, Parser)]
 #[command(name = "leakproof", version, about, long_about = None)]
 pub struct Cli {
-    /// What to run; without one, `copy-loop --kind pooled-unsafe-direct` (the incident).
+    /// What to run; without one, `run jt809` (the incident's forecast).
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -43,10 +43,10 @@ pub enum Command {
 }
 
 impl Command {
-    /// The built-in default: the incident scenario, `copy-loop --kind
-    /// pooled-unsafe-direct` with every other setting at its default.
+    /// The built-in default: the incident's forecast, `run jt809` with every other
+    /// setting at its default.
     pub fn default_command() -> Command {
-        Command::CopyLoop(copy_loop::CopyLoopArgs::incident())
+        Command::Run(run::RunArgs::incident())
     }
 }
 
@@ -150,10 +150,27 @@ mod tests {
     }
 
     #[test]
+    fn no_arguments_mean_run_jt809() {
+        let parsed = Cli::try_parse_from(["leakproof"]).unwrap();
+        assert!(parsed.command.is_none());
+        let explicit = Cli::try_parse_from(["leakproof", "run"]).unwrap();
+        match (Command::default_command(), explicit.command) {
+            (Command::Run(default), Some(Command::Run(args))) => {
+                assert_eq!(default, args);
+                assert_eq!(default.scenario, "jt809");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn help_goes_to_stdout_and_exits_0() {
         let (exit, out, err) = run_args(&["leakproof", "--help"]);
         assert_eq!(exit, Exit::Done);
-        assert!(out.contains("copy-loop") && out.contains("sizes"), "{out}");
+        assert!(
+            out.contains("copy-loop") && out.contains("sizes") && out.contains("run"),
+            "{out}"
+        );
         assert!(err.is_empty());
     }
 }

@@ -62,7 +62,9 @@ impl RunArgs {
     fn spec(&self) -> Result<RunSpec, String> {
         let mutant = match &self.mutant {
             None => Mutant::None,
-            Some(name) => Mutant::by_name(name).ok_or_else(|| format!("unknown mutant `{name}`"))?,
+            Some(name) => {
+                Mutant::by_name(name).ok_or_else(|| format!("unknown mutant `{name}`"))?
+            }
         };
         Ok(RunSpec {
             scenario: self.scenario.clone(),
@@ -138,7 +140,11 @@ fn report(
         }
         Ok(_) => {}
         Err(e) => {
-            let _ = writeln!(err, "warning: cannot write into {}: {e}", args.out.display());
+            let _ = writeln!(
+                err,
+                "warning: cannot write into {}: {e}",
+                args.out.display()
+            );
         }
     }
     match &forecast.failure {
@@ -155,7 +161,11 @@ fn report(
                     );
                 }
                 Err(e) => {
-                    let _ = writeln!(err, "invariant {} violated; cannot write the trace: {e}", f.invariant);
+                    let _ = writeln!(
+                        err,
+                        "invariant {} violated; cannot write the trace: {e}",
+                        f.invariant
+                    );
                 }
             }
             Exit::Violation

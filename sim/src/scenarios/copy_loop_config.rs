@@ -283,7 +283,10 @@ pub fn validate_pooled(
 
 /// `PooledByteBufAllocator`'s constructor in a scratch JVM: the geometry, or Netty's
 /// exception (whose setting [`geometry_field`] names).
-pub fn pooled_geometry(jvm: &JvmConfig, pooled: &PooledConfig) -> Result<PoolGeometry, JavaException> {
+pub fn pooled_geometry(
+    jvm: &JvmConfig,
+    pooled: &PooledConfig,
+) -> Result<PoolGeometry, JavaException> {
     let scratch = Jvm::new(jvm.clone());
     let allocator = PooledAllocator::new(&scratch, pooled.clone())?;
     let geometry = *allocator.geometry();

@@ -22,13 +22,20 @@ pub const DIRECT_COUNTER_MATCHES_CHUNKS: &str = "workload_direct_counter_matches
 /// (`live_ranges_disjoint_in_bounds`, which lists every element) is skipped.
 pub const PER_ELEMENT_CHECK_LIMIT: u64 = 1 << 20;
 
-/// Runs every check; the first violation wins.
-pub fn check(jvm: &Jvm, allocator: &PooledAllocator, ledger: &Ledger) -> Result<(), Violation> {
-    let small_state = ledger.tallies().iter().map(|t| t.leaked).sum::<u64>() <= PER_ELEMENT_CHECK_LIMIT;
+/// Runs every check; the first violation wins. `per_element` adds the check that lists
+/// every used element, when there are at most [`PER_ELEMENT_CHECK_LIMIT`] leaked buffers.
+pub fn check(
+    jvm: &Jvm,
+    allocator: &PooledAllocator,
+    ledger: &Ledger,
+    per_element: bool,
+) -> Result<(), Violation> {
+    let leaked = ledger.tallies().iter().map(|t| t.leaked).sum::<u64>();
+    let per_element = per_element && leaked <= PER_ELEMENT_CHECK_LIMIT;
     for kind in [ArenaKind::Heap, ArenaKind::Direct] {
         for arena in allocator.arenas(kind) {
             let core = arena.lock();
-            if small_state {
+            if per_element {
                 invariants::check_arena(&core)?;
             } else {
                 invariants::chunk_free_bytes_consistent(&core)?;
@@ -45,11 +52,14 @@ pub fn check(jvm: &Jvm, allocator: &PooledAllocator, ledger: &Ledger) -> Result<
 }
 
 /// [`POOL_BYTES_ACCOUNTED`], given the arenas' [`PoolUse`].
-pub fn pool_bytes_accounted(pool: &PoolUse, allocator: &PooledAllocator, ledger: &Ledger) -> Result<(), Violation> {
+pub fn pool_bytes_accounted(
+    pool: &PoolUse,
+    allocator: &PooledAllocator,
+    ledger: &Ledger,
+) -> Result<(), Violation> {
     let cached = cached_bytes(allocator);
     for (k, kind) in ["heap", "direct"].iter().enumerate() {
-        let expected =
-            ledger.leaked_small_normal[k] + ledger.in_flight_small_normal[k] + cached[k];
+        let expected = ledger.leaked_small_normal[k] + ledger.in_flight_small_normal[k] + cached[k];
         if pool.used[k] != expected {
             return Err(Violation {
                 name: POOL_BYTES_ACCOUNTED,

@@ -28,15 +28,21 @@ pub const PROGRESS_EVERY: u64 = 1 << 16;
 /// samples with), both seeded by the run's seed.
 const WORKLOAD_STREAM: u64 = 0x776f_726b_6c6f_6164;
 
+/// Receives every op with the step index it ran at.
+pub type OpRecorder<'a> = &'a mut dyn FnMut(u64, &WorkloadOp);
+
 /// Optional observers of a run.
 #[derive(Default)]
 pub struct Hooks<'a> {
     /// `(messages done, messages in the horizon)`, every [`PROGRESS_EVERY`] messages.
     pub progress: Option<&'a mut dyn FnMut(u64, u64)>,
     /// Every op with the step index it ran at.
-    pub record: Option<&'a mut dyn FnMut(u64, &WorkloadOp)>,
+    pub record: Option<OpRecorder<'a>>,
     /// Stop cleanly once this many steps ran (at the next message boundary).
     pub stop_after_step: Option<u64>,
+    /// Check at the first message boundary at or after each multiple of `.1` steps
+    /// from step `.0` on, instead of the plan's interval (replay narrows a failure).
+    pub checks: Option<(u64, u64)>,
 }
 
 /// A check that failed inside the run.
@@ -44,6 +50,9 @@ pub struct Hooks<'a> {
 pub struct Failure {
     /// Steps run when it was found.
     pub step: u64,
+    /// Found by a periodic structural check (at a message boundary, possibly long after
+    /// the op that broke it) rather than by the op itself.
+    pub at_check: bool,
     /// The invariant's stable name.
     pub invariant: String,
     /// What was seen.
@@ -51,9 +60,10 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub(crate) fn from_violation(step: u64, v: &Violation) -> Self {
+    pub(crate) fn from_violation(step: u64, v: &Violation, at_check: bool) -> Self {
         Failure {
             step,
+            at_check,
             invariant: v.name.to_string(),
             message: v.message.clone(),
         }
@@ -92,6 +102,8 @@ pub struct SimResult {
     pub gc_runs: u64,
     /// Structural checks run.
     pub checks_run: u64,
+    /// Steps run at the last check that passed (0 before any).
+    pub last_passing_check: u64,
     /// Per-stage counters.
     pub ledger: Ledger,
     /// Every `LEAK:` message.
@@ -127,6 +139,10 @@ pub(super) struct Sim<'p, 'h> {
     pub peak_direct: (i64, u64),
     /// The message's buffers (kept to reuse its allocation).
     pub held: Vec<Held>,
+    pub samples: Vec<MemorySample>,
+    pub checks_run: u64,
+    pub last_passing_check: u64,
+    pub gc_runs: u64,
 }
 
 impl Sim<'_, '_> {
@@ -146,8 +162,23 @@ impl Sim<'_, '_> {
         self.next_id
     }
 
-    fn violation(&self, v: &Violation) -> Ending {
-        Ending::Failed(Failure::from_violation(self.steps, v))
+    /// Runs the structural checks now.
+    fn check(&mut self) -> Result<(), Ending> {
+        self.checks_run += 1;
+        match checks::check(&self.jvm, &self.allocator, &self.ledger, true) {
+            Ok(()) => {
+                self.last_passing_check = self.steps;
+                Ok(())
+            }
+            Err(v) => Err(Ending::Failed(Failure::from_violation(
+                self.steps, &v, true,
+            ))),
+        }
+    }
+
+    fn sample(&mut self, time_s: u64) {
+        let s = memory::sample(time_s, &self.jvm, &self.allocator, &self.ledger);
+        self.samples.push(s);
     }
 }
 
@@ -159,8 +190,9 @@ pub fn simulate(plan: &Plan, hooks: Hooks<'_>) -> Result<SimResult, ScenarioErro
         jvm.dispose();
         ScenarioError::invalid("allocator", e.to_string())
     })?;
-    let threads: Vec<(ThreadId, Option<RawThread>)> =
-        (1..=plan.event_loops).map(|t| (ThreadId(t), None)).collect();
+    let threads: Vec<(ThreadId, Option<RawThread>)> = (1..=plan.event_loops)
+        .map(|t| (ThreadId(t), None))
+        .collect();
     for (t, _) in &threads {
         // Fresh ids on a fresh JVM: starting them cannot fail.
         let _ = jvm.start_thread(*t, ThreadKind::EventLoop);
@@ -182,25 +214,23 @@ pub fn simulate(plan: &Plan, hooks: Hooks<'_>) -> Result<SimResult, ScenarioErro
         releases: 0,
         peak_direct: (jvm.netty_direct().used(), 0),
         held: Vec::new(),
+        samples: Vec::new(),
+        checks_run: 0,
+        last_passing_check: 0,
+        gc_runs: 0,
     };
-    let mut samples = Vec::new();
-    let mut checks_run = 0;
-    let mut gc_runs = 0;
-    let ending = run(&mut sim, &mut samples, &mut checks_run, &mut gc_runs);
+    let ending = run(&mut sim);
     let end_us = match ending {
         Ending::Survived => plan.timeline.duration_us(),
         _ => sim.now_us,
     };
-    samples.push(memory::sample(end_us / US_PER_S, &jvm, &allocator, &sim.ledger));
+    sim.sample(end_us / US_PER_S);
     let ending = match ending {
         // A last check of the final state; an OOM leaves the dying message in flight.
-        Ending::Survived | Ending::OutOfMemory(_) | Ending::Stopped => {
-            checks_run += 1;
-            match checks::check(&jvm, &allocator, &sim.ledger) {
-                Ok(()) => ending,
-                Err(v) => sim.violation(&v),
-            }
-        }
+        Ending::Survived | Ending::OutOfMemory(_) | Ending::Stopped => match sim.check() {
+            Ok(()) => ending,
+            Err(failed) => failed,
+        },
         failed => failed,
     };
     let result = SimResult {
@@ -209,15 +239,20 @@ pub fn simulate(plan: &Plan, hooks: Hooks<'_>) -> Result<SimResult, ScenarioErro
         steps: sim.steps,
         allocations: sim.allocations,
         releases: sim.releases,
-        gc_runs,
-        checks_run,
+        gc_runs: sim.gc_runs,
+        checks_run: sim.checks_run,
+        last_passing_check: sim.last_passing_check,
         leaks: sim.leaks.events().to_vec(),
         trackers: sim.leaks.trackers,
-        samples,
+        samples: std::mem::take(&mut sim.samples),
         peak_direct: sim.peak_direct,
         arenas: (
-            allocator.arenas(leakproof_model::pool::ArenaKind::Direct).len(),
-            allocator.arenas(leakproof_model::pool::ArenaKind::Heap).len(),
+            allocator
+                .arenas(leakproof_model::pool::ArenaKind::Direct)
+                .len(),
+            allocator
+                .arenas(leakproof_model::pool::ArenaKind::Heap)
+                .len(),
         ),
         ledger: std::mem::take(&mut sim.ledger),
         ending,
@@ -228,7 +263,7 @@ pub fn simulate(plan: &Plan, hooks: Hooks<'_>) -> Result<SimResult, ScenarioErro
     Ok(result)
 }
 
-fn run(sim: &mut Sim<'_, '_>, samples: &mut Vec<MemorySample>, checks_run: &mut u64, gc_runs: &mut u64) -> Ending {
+fn run(sim: &mut Sim<'_, '_>) -> Ending {
     let plan = sim.plan;
     let total = if sim.hooks.progress.is_some() {
         plan.timeline.total()
@@ -237,25 +272,27 @@ fn run(sim: &mut Sim<'_, '_>, samples: &mut Vec<MemorySample>, checks_run: &mut 
     };
     let mut next_gc = plan.gc_interval_us;
     let mut next_sample = 0u64;
-    let mut next_check = plan.check_every_ops;
+    let (mut next_check, check_every) = match sim.hooks.checks {
+        Some((from, every)) => (from, every.max(1)),
+        None => (plan.check_every_ops, plan.check_every_ops),
+    };
     for (n, t) in plan.timeline.arrivals().enumerate() {
         while let Some(g) = next_gc.filter(|&g| g <= t) {
             sim.now_us = g;
             sim.emit(WorkloadOp::Gc);
             sim.leaks.collect(&sim.jvm);
-            *gc_runs += 1;
+            sim.gc_runs += 1;
             next_gc = plan.gc_interval_us.map(|i| g + i);
         }
         while next_sample <= t {
-            samples.push(memory::sample(next_sample / US_PER_S, &sim.jvm, &sim.allocator, &sim.ledger));
+            sim.sample(next_sample / US_PER_S);
             next_sample += plan.sample_every_us;
         }
         if sim.steps >= next_check {
-            *checks_run += 1;
-            if let Err(v) = checks::check(&sim.jvm, &sim.allocator, &sim.ledger) {
-                return sim.violation(&v);
+            if let Err(failed) = sim.check() {
+                return failed;
             }
-            next_check = sim.steps + plan.check_every_ops;
+            next_check = sim.steps + check_every;
         }
         if sim.hooks.stop_after_step.is_some_and(|s| sim.steps >= s) {
             return Ending::Stopped;

@@ -5,7 +5,9 @@
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ScenarioError {
     /// Neither a built-in name nor a readable file.
-    #[error("scenario `{spec}` is neither a built-in scenario ({known}) nor a readable file: {message}")]
+    #[error(
+        "scenario `{spec}` is neither a built-in scenario ({known}) nor a readable file: {message}"
+    )]
     NotFound {
         /// What was asked for.
         spec: String,

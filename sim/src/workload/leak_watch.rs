@@ -13,8 +13,8 @@ use super::ledger::Ledger;
 use leakproof_model::jvm::Jvm;
 use leakproof_model::leak::checks::{every_leak_reported, RELEASED_NEVER_REPORTED};
 use leakproof_model::leak::{
-    derivative_tracking, AccessKind, DerivativeTracking, LeakLevel, LeakOutcome, Record,
-    TrackerId, WrapperKind,
+    derivative_tracking, AccessKind, DerivativeTracking, LeakLevel, LeakOutcome, Record, TrackerId,
+    WrapperKind,
 };
 use leakproof_model::Violation;
 use serde::Serialize;
@@ -83,8 +83,9 @@ impl LeakWatch {
         let object = self.object();
         let id = jvm
             .with_rng(|rng| {
-                jvm.leak_detector()
-                    .track_with(rng, object, || Record::at("PooledByteBufAllocator", method, site))
+                jvm.leak_detector().track_with(rng, object, || {
+                    Record::at("PooledByteBufAllocator", method, site)
+                })
             })
             .map_err(Drained::Java)?;
         self.after_track(jvm, id, ctx)
@@ -109,7 +110,9 @@ impl LeakWatch {
         let object = self.object();
         let creation = || Record::at("ByteBuf", "retainedSlice", site);
         let id = match rule {
-            DerivativeTracking::ForceOwn => Some(jvm.leak_detector().track_forcibly(object, creation())),
+            DerivativeTracking::ForceOwn => {
+                Some(jvm.leak_detector().track_forcibly(object, creation()))
+            }
             DerivativeTracking::SampleOwn => jvm
                 .with_rng(|rng| jvm.leak_detector().track(rng, object, creation()))
                 .map_err(Drained::Java)?,

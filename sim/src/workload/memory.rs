@@ -117,7 +117,12 @@ fn chunk_totals(allocator: &PooledAllocator) -> ([u64; 2], [u64; 2], u64) {
 /// A sample at `time_s` (between messages: nothing is in flight). What the leaked
 /// buffers hold comes from the ledger; the structural checks verify it against the
 /// bitmaps.
-pub fn sample(time_s: u64, jvm: &Jvm, allocator: &PooledAllocator, ledger: &Ledger) -> MemorySample {
+pub fn sample(
+    time_s: u64,
+    jvm: &Jvm,
+    allocator: &PooledAllocator,
+    ledger: &Ledger,
+) -> MemorySample {
     let (pooled, huge, chunks) = chunk_totals(allocator);
     let cached = cached_bytes(allocator);
     let chunk_bytes = pooled[0] + pooled[1];

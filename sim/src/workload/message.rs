@@ -60,14 +60,18 @@ impl Sim<'_, '_> {
     fn failed(&self, invariant: &str, message: String) -> Ending {
         Ending::Failed(Failure {
             step: self.steps,
+            at_check: false,
             invariant: invariant.to_string(),
             message,
         })
     }
 
-    fn tracked(&self, result: Result<Option<TrackerId>, Drained>) -> Result<Option<TrackerId>, Ending> {
+    fn tracked(
+        &self,
+        result: Result<Option<TrackerId>, Drained>,
+    ) -> Result<Option<TrackerId>, Ending> {
         result.map_err(|d| match d {
-            Drained::Violation(v) => Ending::Failed(Failure::from_violation(self.steps, &v)),
+            Drained::Violation(v) => Ending::Failed(Failure::from_violation(self.steps, &v, false)),
             Drained::Java(e) => self.failed(MODEL_RAISED_NO_ASSERTION, e.to_string()),
         })
     }
@@ -175,7 +179,11 @@ impl Sim<'_, '_> {
 
     fn track(
         &mut self,
-        f: impl FnOnce(&mut LeakWatch, &Jvm, &mut DrainContext<'_>) -> Result<Option<TrackerId>, Drained>,
+        f: impl FnOnce(
+            &mut LeakWatch,
+            &Jvm,
+            &mut DrainContext<'_>,
+        ) -> Result<Option<TrackerId>, Drained>,
     ) -> Result<Option<TrackerId>, Ending> {
         let mut ctx = DrainContext {
             now_us: self.now_us,
@@ -224,23 +232,41 @@ impl Sim<'_, '_> {
         Ok((id, memory, tracker))
     }
 
-    fn release(&mut self, thread: &RawThread, id: u64, memory: RawBuffer, direct: bool) -> Result<(), Ending> {
-        self.emit(WorkloadOp::Release { id, thread: thread.id().0 });
+    fn release(
+        &mut self,
+        thread: &RawThread,
+        id: u64,
+        memory: RawBuffer,
+        direct: bool,
+    ) -> Result<(), Ending> {
+        self.emit(WorkloadOp::Release {
+            id,
+            thread: thread.id().0,
+        });
         self.releases += 1;
-        self.ledger.unhold(place(&memory), direct, memory.footprint());
+        self.ledger
+            .unhold(place(&memory), direct, memory.footprint());
         self.allocator
             .release_raw(memory)
             .map_err(|e| self.failed(MODEL_RAISED_NO_ASSERTION, e.to_string()))
     }
 
     /// The message is done: releases, then everything becomes unreachable.
-    fn finish(&mut self, thread: &RawThread, held: &mut Vec<Held>, mut inbound: Option<Inbound>) -> Result<(), Ending> {
+    fn finish(
+        &mut self,
+        thread: &RawThread,
+        held: &mut Vec<Held>,
+        mut inbound: Option<Inbound>,
+    ) -> Result<(), Ending> {
         for h in held.drain(..) {
             if h.release {
                 match h.memory {
                     Some(memory) => self.release(thread, h.id, memory, h.direct)?,
                     None => {
-                        self.emit(WorkloadOp::Release { id: h.id, thread: thread.id().0 });
+                        self.emit(WorkloadOp::Release {
+                            id: h.id,
+                            thread: thread.id().0,
+                        });
                         self.releases += 1;
                         if let Some(parent) = inbound.as_mut() {
                             parent.refs -= 1;
@@ -275,7 +301,9 @@ impl Sim<'_, '_> {
                     Some(parent) if parent.leaked_by.is_none() => {
                         parent.leaked_by = Some((h.stage, tracked))
                     }
-                    _ => self.ledger.leak(h.stage, Leaked::counted_only(h.direct, tracked)),
+                    _ => self
+                        .ledger
+                        .leak(h.stage, Leaked::counted_only(h.direct, tracked)),
                 },
             }
             if let Some(t) = h.tracker {
@@ -301,7 +329,10 @@ impl Sim<'_, '_> {
             self.emit(WorkloadOp::Drop { id: ib.id });
             return Ok(());
         }
-        self.emit(WorkloadOp::Release { id: ib.id, thread: thread.id().0 });
+        self.emit(WorkloadOp::Release {
+            id: ib.id,
+            thread: thread.id().0,
+        });
         self.releases += 1;
         self.emit(WorkloadOp::Drop { id: ib.id });
         let (place, bytes) = (place(&ib.memory), ib.memory.footprint());

@@ -13,10 +13,12 @@
 pub mod checks;
 pub mod engine;
 pub mod error;
+pub mod explicit;
 pub mod leak_watch;
 pub mod ledger;
 pub mod memory;
 mod message;
+pub mod minimize;
 pub mod ops;
 pub mod output;
 pub mod progress;

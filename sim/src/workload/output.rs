@@ -65,7 +65,10 @@ pub fn svg(f: &Forecast) -> Result<String, String> {
     Ok(text)
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, plotters::coord::Shift>, f: &Forecast) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    f: &Forecast,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let end_day = f
         .samples
@@ -83,7 +86,10 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, plotters::coord::Shift>, f: &
         * 1.08;
     let title = match (f.oom_day, &f.first_leak) {
         (Some(d), _) => format!("{}: OutOfDirectMemoryError after {d:.2} days", f.scenario),
-        (None, _) => format!("{}: no OOM within {} days", f.scenario, f.setup.horizon_days),
+        (None, _) => format!(
+            "{}: no OOM within {} days",
+            f.scenario, f.setup.horizon_days
+        ),
     };
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 22))
@@ -91,11 +97,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, plotters::coord::Shift>, f: &
         .x_label_area_size(40)
         .y_label_area_size(64)
         .build_cartesian_2d(0.0..end_day, 0.0..top)?;
-    chart
-        .configure_mesh()
-        .x_desc("days")
-        .y_desc("GiB")
-        .draw()?;
+    chart.configure_mesh().x_desc("days").y_desc("GiB").draw()?;
     let series = |get: fn(&super::memory::MemorySample) -> f64| {
         f.samples
             .iter()
@@ -110,25 +112,37 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, plotters::coord::Shift>, f: &
         .label("Netty direct memory (usedDirectMemory)")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE));
     chart
-        .draw_series(LineSeries::new(series(|s| s.leaked_bytes as f64 / GIB), &RED))?
+        .draw_series(LineSeries::new(
+            series(|s| s.leaked_bytes as f64 / GIB),
+            &RED,
+        ))?
         .label("leaked buffers")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED));
     if limit > 0.0 {
         chart
-            .draw_series(LineSeries::new(vec![(0.0, limit), (end_day, limit)], BLACK.stroke_width(1)))?
+            .draw_series(LineSeries::new(
+                vec![(0.0, limit), (end_day, limit)],
+                BLACK.stroke_width(1),
+            ))?
             .label(format!("limit {}", bytes(f.setup.direct_limit as u64)))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK));
     }
     if let Some(l) = &f.first_leak {
         let x = l.at.day;
         chart
-            .draw_series(LineSeries::new(vec![(x, 0.0), (x, top)], GREEN.stroke_width(2)))?
+            .draw_series(LineSeries::new(
+                vec![(x, 0.0), (x, top)],
+                GREEN.stroke_width(2),
+            ))?
             .label(format!("first LEAK: ({:.2} days)", x))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREEN));
     }
     if let Some(d) = f.oom_day {
         chart
-            .draw_series(LineSeries::new(vec![(d, 0.0), (d, top)], MAGENTA.stroke_width(2)))?
+            .draw_series(LineSeries::new(
+                vec![(d, 0.0), (d, top)],
+                MAGENTA.stroke_width(2),
+            ))?
             .label(format!("OOM ({d:.2} days)"))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], MAGENTA));
     }

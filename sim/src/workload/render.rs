@@ -43,7 +43,9 @@ pub fn render(f: &Forecast) -> String {
     );
     let gc = s
         .gc_interval_seconds
-        .map_or("no garbage collection".to_string(), |g| format!("a GC every {g} s"));
+        .map_or("no garbage collection".to_string(), |g| {
+            format!("a GC every {g} s")
+        });
     let _ = writeln!(
         o,
         "  {} ({}), {} chunks, {} direct arenas, {} event loops, direct limit {}, leak detection {} (1 in {}), {gc}",
@@ -86,12 +88,7 @@ pub fn render(f: &Forecast) -> String {
     let _ = writeln!(o);
     match &f.first_leak {
         Some(l) => {
-            let _ = writeln!(
-                o,
-                "First LEAK: after {} (stage {}):",
-                l.at.long(),
-                l.stage
-            );
+            let _ = writeln!(o, "First LEAK: after {} (stage {}):", l.at.long(), l.stage);
             for line in l.text.lines() {
                 let _ = writeln!(o, "  {line}");
             }
@@ -105,7 +102,11 @@ pub fn render(f: &Forecast) -> String {
                 o,
                 "  {} LEAK: message(s) in all{}{}",
                 f.leak_messages,
-                if later.is_empty() { "" } else { "; the others after " },
+                if later.is_empty() {
+                    ""
+                } else {
+                    "; the others after "
+                },
                 later.join(", ")
             );
         }
@@ -163,14 +164,30 @@ fn peak(o: &mut String, f: &Forecast) {
         .map(|(t, &v)| format!("{} {}", t.stage, bytes(v)))
         .collect();
     let rows = [
-        ("Netty's direct counter", b.direct_used.max(0) as u64, String::new()),
-        ("  pooled chunks", b.chunk_bytes, format!("{} chunks", count(b.chunks))),
+        (
+            "Netty's direct counter",
+            b.direct_used.max(0) as u64,
+            String::new(),
+        ),
+        (
+            "  pooled chunks",
+            b.chunk_bytes,
+            format!("{} chunks", count(b.chunks)),
+        ),
         ("    leaked buffers", b.leaked_bytes, by_stage.join(", ")),
         ("    thread caches", b.cached_bytes, String::new()),
         ("    free in chunks", b.free_in_chunks, String::new()),
         ("  huge allocations", b.huge_bytes, String::new()),
-        ("JDK direct (Cleaner)", b.jdk_direct_reserved.max(0) as u64, String::new()),
-        ("heap (buffer arrays)", b.heap_used.max(0) as u64, String::new()),
+        (
+            "JDK direct (Cleaner)",
+            b.jdk_direct_reserved.max(0) as u64,
+            String::new(),
+        ),
+        (
+            "heap (buffer arrays)",
+            b.heap_used.max(0) as u64,
+            String::new(),
+        ),
     ];
     for (name, v, note) in rows {
         let _ = writeln!(o, "  {name:<24} {:>12}  {note}", bytes(v));

@@ -74,9 +74,8 @@ impl Plan {
 }
 
 fn java_int(value: i64, key: &str) -> Result<i32, ScenarioError> {
-    i32::try_from(value).map_err(|_| {
-        ScenarioError::invalid(key, format!("{value} does not fit a Java int"))
-    })
+    i32::try_from(value)
+        .map_err(|_| ScenarioError::invalid(key, format!("{value} does not fit a Java int")))
 }
 
 fn non_negative_int(value: i64, key: &str) -> Result<usize, ScenarioError> {
@@ -287,16 +286,36 @@ fn pooled_config(s: &Scenario, jvm: &JvmConfig) -> Result<(PooledConfig, usize),
     };
     let mut pooled = PooledConfig::with_geometry(jvm, page, order);
     let ints: [(&Option<i64>, &str, &mut i32); 6] = [
-        (&a.direct_arenas, "allocator.direct_arenas", &mut pooled.direct_arenas),
-        (&a.heap_arenas, "allocator.heap_arenas", &mut pooled.heap_arenas),
-        (&a.small_cache_size, "allocator.small_cache_size", &mut pooled.small_cache_size),
-        (&a.normal_cache_size, "allocator.normal_cache_size", &mut pooled.normal_cache_size),
+        (
+            &a.direct_arenas,
+            "allocator.direct_arenas",
+            &mut pooled.direct_arenas,
+        ),
+        (
+            &a.heap_arenas,
+            "allocator.heap_arenas",
+            &mut pooled.heap_arenas,
+        ),
+        (
+            &a.small_cache_size,
+            "allocator.small_cache_size",
+            &mut pooled.small_cache_size,
+        ),
+        (
+            &a.normal_cache_size,
+            "allocator.normal_cache_size",
+            &mut pooled.normal_cache_size,
+        ),
         (
             &a.max_cached_buffer_capacity,
             "allocator.max_cached_buffer_capacity",
             &mut pooled.max_cached_buffer_capacity,
         ),
-        (&a.cache_trim_interval, "allocator.cache_trim_interval", &mut pooled.cache_trim_interval),
+        (
+            &a.cache_trim_interval,
+            "allocator.cache_trim_interval",
+            &mut pooled.cache_trim_interval,
+        ),
     ];
     for (value, key, field) in ints {
         if let Some(v) = value {

@@ -163,7 +163,13 @@ pub fn render(s: &SeedSpread) -> String {
         "leakproof run {} --seeds {} (scenario {}, seeds {}..={last})",
         s.scenario, s.seeds, s.scenario_hash, s.first_seed
     );
-    let _ = writeln!(o, "  OOM in {} of {} seeds; day {}", s.oom_seeds, s.seeds, spread_text(s.oom_day));
+    let _ = writeln!(
+        o,
+        "  OOM in {} of {} seeds; day {}",
+        s.oom_seeds,
+        s.seeds,
+        spread_text(s.oom_day)
+    );
     let _ = writeln!(
         o,
         "  first LEAK: in {} of {} seeds; day {}",
@@ -178,7 +184,11 @@ pub fn render(s: &SeedSpread) -> String {
         s.seeds,
         s.silent_share * 100.0
     );
-    let _ = writeln!(o, "\n  {:>8}  {:<14} {:>10} {:>15}", "seed", "outcome", "OOM day", "first LEAK day");
+    let _ = writeln!(
+        o,
+        "\n  {:>8}  {:<14} {:>10} {:>15}",
+        "seed", "outcome", "OOM day", "first LEAK day"
+    );
     for r in &s.runs {
         let _ = writeln!(
             o,

@@ -93,9 +93,8 @@ impl SizeSampler {
                     .enumerate()
                     .map(|(i, &s)| length(s, &format!("sizes[{i}]")))
                     .collect::<Result<Vec<_>, _>>()?;
-                let index = WeightedIndex::new(weights.iter().copied()).map_err(|e| {
-                    ScenarioError::invalid(format!("{KEY}.weights"), e.to_string())
-                })?;
+                let index = WeightedIndex::new(weights.iter().copied())
+                    .map_err(|e| ScenarioError::invalid(format!("{KEY}.weights"), e.to_string()))?;
                 SizeSampler::Weighted(sizes, index)
             }
         })
@@ -171,7 +170,10 @@ mod tests {
     fn impossible_values_name_their_key() {
         let bad = [
             (SizeDistribution::Fixed { bytes: -1 }, "traffic.size.bytes"),
-            (SizeDistribution::Uniform { min: 5, max: 4 }, "traffic.size.min"),
+            (
+                SizeDistribution::Uniform { min: 5, max: 4 },
+                "traffic.size.min",
+            ),
             (
                 SizeDistribution::Normal {
                     mean: 1.0,

@@ -22,7 +22,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "jt809-paranoid",
         include_str!("../../scenarios/jt809-paranoid.toml"),
     ),
-    ("jt809-4mib", include_str!("../../scenarios/jt809-4mib.toml")),
+    (
+        "jt809-4mib",
+        include_str!("../../scenarios/jt809-4mib.toml"),
+    ),
     (
         "jt809-unescape-leak",
         include_str!("../../scenarios/jt809-unescape-leak.toml"),
@@ -114,7 +117,11 @@ fn load_table(spec: &str, dir: Option<&Path>, depth: usize) -> Result<Table, Sce
     let text = std::fs::read_to_string(&path).map_err(|e| ScenarioError::NotFound {
         spec: spec.to_string(),
         message: e.to_string(),
-        known: BUILTIN.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+        known: BUILTIN
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", "),
     })?;
     let table = parse_table(&text, &path.display().to_string())?;
     resolve_extends(table, path.parent(), depth)
@@ -229,7 +236,12 @@ pub fn apply_set(table: &mut Table, set: &str) -> Result<(), ScenarioError> {
     Ok(())
 }
 
-fn apply_rest(table: &mut Table, rest: &[&str], value: Value, set: &str) -> Result<(), ScenarioError> {
+fn apply_rest(
+    table: &mut Table,
+    rest: &[&str],
+    value: Value,
+    set: &str,
+) -> Result<(), ScenarioError> {
     if rest.is_empty() {
         return Err(ScenarioError::Set {
             set: set.to_string(),

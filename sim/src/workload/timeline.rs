@@ -64,7 +64,9 @@ impl Timeline {
             if start >= rest {
                 break;
             }
-            total += (0..n).take_while(|&k| start + k * seg_us / n < rest).count() as u64;
+            total += (0..n)
+                .take_while(|&k| start + k * seg_us / n < rest)
+                .count() as u64;
         }
         total
     }
@@ -72,7 +74,8 @@ impl Timeline {
     /// Arrival times (µs since start) of every message before the horizon, in order.
     pub fn arrivals(&self) -> impl Iterator<Item = u64> + '_ {
         let seg_us = US_PER_DAY / self.segments.len() as u64;
-        (0u64..)
+        let days = self.duration_us.div_ceil(US_PER_DAY);
+        (0..days)
             .flat_map(move |day| {
                 self.segments.iter().enumerate().flat_map(move |(i, &n)| {
                     let start = day * US_PER_DAY + i as u64 * seg_us;
@@ -135,7 +138,16 @@ mod tests {
         let q = US_PER_DAY / 4;
         assert_eq!(
             times,
-            vec![0, q, 2 * q, 3 * q, US_PER_DAY, US_PER_DAY + q, US_PER_DAY + 2 * q, US_PER_DAY + 3 * q]
+            vec![
+                0,
+                q,
+                2 * q,
+                3 * q,
+                US_PER_DAY,
+                US_PER_DAY + q,
+                US_PER_DAY + 2 * q,
+                US_PER_DAY + 3 * q
+            ]
         );
         assert_eq!(t.total(), 8);
         let half = Timeline::new(4, None, US_PER_DAY / 2 + 1).unwrap();

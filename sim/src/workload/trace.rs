@@ -4,7 +4,7 @@
 //! it; `leakproof minimize` turns it into an explicit op list
 //! ([`super::minimize`]).
 
-use super::engine::{simulate, Ending, Hooks};
+use super::engine::{simulate, Ending, Failure, Hooks};
 use super::error::ScenarioError;
 use super::ops::WorkloadOp;
 use super::report::{FailureReport, Forecast};
@@ -16,7 +16,6 @@ use crate::trace::{trace_dir, write_trace, ExpectedFailure, Trace, FORMAT_VERSIO
 use leakproof_model::leak::report::fnv1a;
 use leakproof_model::op::Program;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -91,7 +90,11 @@ pub fn report_failure(plan: &Plan, forecast: &Forecast, err: &mut dyn Write) -> 
             );
         }
         Err(e) => {
-            let _ = writeln!(err, "invariant {} violated; cannot write the trace: {e}", f.invariant);
+            let _ = writeln!(
+                err,
+                "invariant {} violated; cannot write the trace: {e}",
+                f.invariant
+            );
         }
     }
     Exit::Violation
@@ -103,7 +106,10 @@ pub fn plan_of(trace: &Trace, w: &WorkloadAttachment) -> Result<Plan, ScenarioEr
     if hash != w.scenario_hash {
         return Err(ScenarioError::invalid(
             "attachments.workload.scenario_hash",
-            format!("{} does not match the scenario text (its hash is {hash})", w.scenario_hash),
+            format!(
+                "{} does not match the scenario text (its hash is {hash})",
+                w.scenario_hash
+            ),
         ));
     }
     let loaded = source::parse(&w.scenario_toml)?;
@@ -113,9 +119,97 @@ pub fn plan_of(trace: &Trace, w: &WorkloadAttachment) -> Result<Plan, ScenarioEr
     Ok(plan)
 }
 
+/// A failure pinned down: the last step at which the checks passed, the failure, and
+/// the ops in between (with a little context before).
+#[derive(Clone, Debug)]
+pub struct Located {
+    /// Steps run at the last passing check.
+    pub passed_at: u64,
+    /// The failure at the first failing check (or the failing op).
+    pub failure: Failure,
+    /// Simulated µs at the failure.
+    pub end_us: u64,
+    /// `(step, op)` from a few ops before `passed_at` to the failure.
+    pub ops: Vec<(u64, WorkloadOp)>,
+}
+
+fn run_to(
+    plan: &Plan,
+    stop: u64,
+    checks: Option<(u64, u64)>,
+    from: Option<u64>,
+) -> Result<(super::engine::SimResult, Vec<(u64, WorkloadOp)>), ScenarioError> {
+    let mut ops = Vec::new();
+    let mut keep = |step: u64, op: &WorkloadOp| {
+        if from.is_some_and(|f| step >= f) {
+            ops.push((step, op.clone()));
+        }
+    };
+    let hooks = Hooks {
+        record: from.map(|_| &mut keep as &mut dyn FnMut(u64, &WorkloadOp)),
+        stop_after_step: Some(stop),
+        checks,
+        ..Hooks::default()
+    };
+    let result = simulate(plan, hooks)?;
+    Ok((result, ops))
+}
+
+/// Re-runs `plan` to `step` and, when a periodic check found the failure, narrows it
+/// to the first message boundary at which the checks fail by re-running with ever
+/// finer check intervals (the runs are deterministic). `None`: no failure by `step`.
+pub fn locate(plan: &Plan, step: u64) -> Result<Option<Located>, ScenarioError> {
+    let (first, _) = run_to(plan, step + 1, None, None)?;
+    let Ending::Failed(mut failure) = first.ending else {
+        return Ok(None);
+    };
+    let mut passed_at = first.last_passing_check;
+    while failure.at_check && failure.step > passed_at + 1 {
+        let stride = ((failure.step - passed_at) / 16).max(1);
+        let (r, _) = run_to(
+            plan,
+            failure.step + 1,
+            Some((passed_at + stride, stride)),
+            None,
+        )?;
+        match r.ending {
+            Ending::Failed(f) if f.step < failure.step || r.last_passing_check > passed_at => {
+                passed_at = passed_at.max(r.last_passing_check);
+                failure = f;
+            }
+            _ => break,
+        }
+        if stride == 1 {
+            break;
+        }
+    }
+    let from = passed_at.saturating_sub(CONTEXT_OPS as u64);
+    let checks = failure.at_check.then_some((passed_at + 1, 1));
+    let (last, ops) = run_to(plan, failure.step + 1, checks, Some(from))?;
+    let (failure, end_us) = match last.ending {
+        Ending::Failed(f) => (f, last.end_us),
+        _ => (failure, last.end_us),
+    };
+    Ok(Some(Located {
+        passed_at,
+        failure,
+        end_us,
+        ops,
+    }))
+}
+
+/// Every op of a run of `plan` up to `located`'s failure (which it reproduces), for an
+/// explicit op list.
+pub fn record_until(plan: &Plan, located: &Located) -> Result<Vec<WorkloadOp>, ScenarioError> {
+    let f = &located.failure;
+    let checks = f.at_check.then_some((located.passed_at + 1, 1));
+    let (_, ops) = run_to(plan, f.step + 1, checks, Some(0))?;
+    Ok(ops.into_iter().map(|(_, op)| op).collect())
+}
+
 /// `leakproof replay` of a workload trace: re-runs the scenario to the failing step,
-/// prints the ops that led to it and the failure; 3 when it reproduces, 4 when another
-/// invariant breaks, 0 when nothing does.
+/// pins the failure down and prints the ops that led to it; 3 when it reproduces, 4
+/// when another invariant breaks, 0 when nothing does.
 pub fn replay(trace: &Trace, w: &WorkloadAttachment, out: &mut dyn Write) -> Exit {
     let plan = match plan_of(trace, w) {
         Ok(p) => p,
@@ -129,51 +223,46 @@ pub fn replay(trace: &Trace, w: &WorkloadAttachment, out: &mut dyn Write) -> Exi
         "workload trace: scenario {} ({}), seed {}, mutant {}, failure at step {}",
         w.scenario, w.scenario_hash, w.seed, trace.mutant, w.step
     );
-    let mut recent: VecDeque<(u64, WorkloadOp)> = VecDeque::with_capacity(CONTEXT_OPS + 1);
-    let mut keep = |step: u64, op: &WorkloadOp| {
-        if recent.len() == CONTEXT_OPS {
-            recent.pop_front();
+    let located = match locate(&plan, w.step) {
+        Ok(Some(l)) => l,
+        Ok(None) => {
+            let _ = writeln!(
+                out,
+                "result: every check held up to step {} (the failure does not reproduce)",
+                w.step
+            );
+            return Exit::Done;
         }
-        recent.push_back((step, op.clone()));
-    };
-    let hooks = Hooks {
-        record: Some(&mut keep),
-        stop_after_step: Some(w.step + 1),
-        ..Hooks::default()
-    };
-    let result = match simulate(&plan, hooks) {
-        Ok(r) => r,
         Err(e) => {
             let _ = writeln!(out, "error: {e}");
             return Exit::BadInput;
         }
     };
-    for (step, op) in &recent {
-        let _ = writeln!(out, "step {step:>10} {}", serde_json::to_string(op).unwrap_or_default());
+    let f = &located.failure;
+    if f.at_check {
+        let _ = writeln!(
+            out,
+            "the checks pass at step {} and fail at step {}; the ops up to it:",
+            located.passed_at, f.step
+        );
     }
-    let expected = trace.expected.as_ref().map(|e| e.invariant.as_str());
-    match result.ending {
-        Ending::Failed(f) => {
-            let _ = writeln!(
-                out,
-                "result: invariant {} violated at step {} (simulated {:.3} days): {}",
-                f.invariant,
-                f.step,
-                result.end_us as f64 / super::resolve::US_PER_DAY as f64,
-                f.message
-            );
-            match expected {
-                Some(name) if name != f.invariant => Exit::DifferentViolation,
-                _ => Exit::Violation,
-            }
-        }
-        _ => {
-            let _ = writeln!(
-                out,
-                "result: every check held up to step {} (the failure does not reproduce)",
-                result.steps
-            );
-            Exit::Done
-        }
+    for (step, op) in &located.ops {
+        let _ = writeln!(
+            out,
+            "step {step:>10} {}",
+            serde_json::to_string(op).unwrap_or_default()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "result: invariant {} violated at step {} (simulated {:.3} days): {}",
+        f.invariant,
+        f.step,
+        located.end_us as f64 / super::resolve::US_PER_DAY as f64,
+        f.message
+    );
+    match trace.expected.as_ref().map(|e| e.invariant.as_str()) {
+        Some(name) if name != f.invariant => Exit::DifferentViolation,
+        _ => Exit::Violation,
     }
 }
