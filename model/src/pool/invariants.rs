@@ -1,9 +1,12 @@
 //! The allocator invariants of netty.md §9 (1–6, and the handle/size-class check of
 //! §8 row 8), each in one function over a read-only [`ArenaCore`].
+//!
+//! They read the arena's state and judge it by Netty's rules as `check::netty`
+//! restates them from the Java source, never by the model's own rule functions.
 
 use super::arena_core::ArenaCore;
 use super::chunk::{ChunkId, PoolChunk};
-use super::handle;
+use crate::check::netty::{self, NettySizes};
 use crate::violation::Violation;
 
 /// All arena-core invariants, in a fixed order; the first violation wins.
@@ -50,8 +53,8 @@ pub fn live_ranges_disjoint_in_bounds(core: &ArenaCore) -> Result<(), Violation>
                         ));
                     }
                     let words = s.bitmap().len() as u32 * 64;
-                    for i in (0..words).filter(|&i| s.is_set(i)) {
-                        let start = s.element_offset(i);
+                    for i in (0..words).filter(|&i| netty::bit_is_set(s.bitmap(), i)) {
+                        let start = netty::element_offset(r.offset, shift, i, s.elem_size());
                         let end = start + s.elem_size();
                         if end > page(r.end()) {
                             return Err(Violation::new(
@@ -172,8 +175,9 @@ pub fn subpage_bitmap_consistent(core: &ArenaCore) -> Result<(), Violation> {
     for c in pooled(core) {
         for s in c.subpages() {
             let max = s.max_num_elems();
-            let zeros = (0..max).filter(|&i| !s.is_set(i)).count() as u32;
-            let beyond = (max..s.bitmap().len() as u32 * 64).any(|i| s.is_set(i));
+            let set = |i| netty::bit_is_set(s.bitmap(), i);
+            let zeros = (0..max).filter(|&i| !set(i)).count() as u32;
+            let beyond = (max..s.bitmap().len() as u32 * 64).any(set);
             if s.num_avail() > max || zeros != s.num_avail() || beyond {
                 return Err(Violation::new(
                     NAME,
@@ -235,10 +239,12 @@ pub fn subpage_linked_iff_available(core: &ArenaCore) -> Result<(), Violation> {
 }
 
 /// §9.6: every pooled chunk is in exactly one list, the one its free bytes select
-/// (it should neither move up nor down); unpooled chunks are in none.
+/// (it should neither move up nor down, by Netty's thresholds as `check::netty`
+/// restates them); unpooled chunks are in none.
 pub fn chunk_in_list_by_usage(core: &ArenaCore) -> Result<(), Violation> {
     const NAME: &str = "chunk_in_list_by_usage";
     let lists = core.chunk_lists();
+    let opts = core.options();
     for c in core.chunks() {
         let holders: Vec<_> = lists
             .iter()
@@ -266,20 +272,14 @@ pub fn chunk_in_list_by_usage(core: &ArenaCore) -> Result<(), Violation> {
                 format!("{} is in {list} but says {:?}", c.id(), c.list()),
             ));
         }
-        let l = lists.get(list);
-        let up = l.next().is_some() && l.should_move_up(c.free_bytes());
-        if up || l.should_move_down(c.free_bytes()) {
-            return Err(Violation::new(
-                NAME,
-                format!(
-                    "{} in {list} has freeBytes {} (usage {}%) outside ({}, {}]",
-                    c.id(),
-                    c.free_bytes(),
-                    c.usage(),
-                    l.free_min_threshold(),
-                    l.free_max_threshold()
-                ),
-            ));
+        let bounds = netty::list_bounds(
+            list,
+            c.chunk_size(),
+            opts.thresholds,
+            opts.q050_next_is_q100,
+        );
+        if let Some(why) = bounds.misplaced(c.free_bytes()) {
+            return Err(Violation::new(NAME, format!("{} in {list}: {why}", c.id())));
         }
     }
     for l in lists.iter() {
@@ -293,11 +293,13 @@ pub fn chunk_in_list_by_usage(core: &ArenaCore) -> Result<(), Violation> {
     Ok(())
 }
 
-/// §8 row 8: a live handle's class matches its normalized capacity: small handles are
-/// in-use elements of a subpage of exactly that element size, normal handles used runs
-/// of exactly that size, huge buffers own an unpooled chunk of at least that size.
+/// §8 row 8: a live handle's class matches its normalized capacity (a size class of
+/// the arena by Netty's rules, `sizes`): small handles are in-use elements of a subpage
+/// of exactly that element size, normal handles used runs of exactly that size, huge
+/// buffers own an unpooled chunk of at least that size.
 pub fn handle_size_class_matches(
     core: &ArenaCore,
+    sizes: &NettySizes,
     chunk: ChunkId,
     h: u64,
     norm_capacity: usize,
@@ -316,29 +318,26 @@ pub fn handle_size_class_matches(
         }
         return Ok(());
     }
-    let sc = core.size_classes();
-    let idx = sc.size2size_idx(norm_capacity);
-    if sc.size_idx2size(idx) != Some(norm_capacity) {
+    if !sizes.is_class(norm_capacity) {
         return err(format!("capacity {norm_capacity} is not a size class"));
     }
-    let small = idx <= sc.small_max_size_idx();
-    if handle::is_subpage(h) != small {
+    let small = sizes.normalize(norm_capacity).small;
+    let subpage = netty::handle_is_subpage(h);
+    if subpage != small {
         return err(format!(
-            "handle {h:#x} (subpage={}) freed as {norm_capacity} bytes",
-            handle::is_subpage(h)
+            "handle {h:#x} (subpage={subpage}) freed as {norm_capacity} bytes"
         ));
     }
-    let off = handle::run_offset(h);
-    let used = c
-        .used_runs()
-        .any(|r| r.offset == off && r.pages == handle::run_pages(h));
+    let off = netty::handle_run_offset(h);
+    let pages = netty::handle_run_pages(h);
+    let used = c.used_runs().any(|r| r.offset == off && r.pages == pages);
     let ok = if small {
-        c.subpage_at(off)
-            .is_some_and(|s| s.elem_size() == norm_capacity && s.is_set(handle::bitmap_idx(h)))
-            && used
+        c.subpage_at(off).is_some_and(|s| {
+            s.elem_size() == norm_capacity
+                && netty::bit_is_set(s.bitmap(), netty::handle_bitmap_idx(h))
+        }) && used
     } else {
-        used && c.subpage_at(off).is_none()
-            && (handle::run_pages(h) as usize) << c.page_shifts() == norm_capacity
+        used && c.subpage_at(off).is_none() && (pages as usize) << c.page_shifts() == norm_capacity
     };
     if ok {
         Ok(())
@@ -348,4 +347,80 @@ pub fn handle_size_class_matches(
             if small { "element" } else { "run" }
         ))
     }
+}
+
+/// §3.2–3.3 after everything was freed (no handle live): each chunk's used runs are
+/// only subpages Netty keeps on purpose — entirely free and alone in their pool, or
+/// single-element ones a profile without #10988 keeps — so every other page is free
+/// (and, by [`free_runs_coalesced`], one run per gap). Callers decide when nothing is
+/// live; the arena does not know its handles.
+pub fn free_all_returns_pages(
+    core: &ArenaCore,
+    releases_single_element: bool,
+) -> Result<(), Violation> {
+    const NAME: &str = "free_all_returns_pages";
+    let pools = core.subpage_pools();
+    for c in pooled(core) {
+        for r in c.used_runs() {
+            let Some(s) = c.subpage_at(r.offset) else {
+                return Err(Violation::new(
+                    NAME,
+                    format!("{}: run {r:?} is still used with nothing live", c.id()),
+                ));
+            };
+            let empty = s.num_avail() == s.max_num_elems() && s.do_not_destroy();
+            let alone = pools.pool(s.head_index()) == [s.key()];
+            let kept_by_profile = s.max_num_elems() == 1 && !releases_single_element;
+            if !empty || !(alone || kept_by_profile) {
+                return Err(Violation::new(
+                    NAME,
+                    format!(
+                        "{}: subpage {} (elemSize {}) has numAvail {} of {} with nothing live{}",
+                        c.id(),
+                        s.run_offset(),
+                        s.elem_size(),
+                        s.num_avail(),
+                        s.max_num_elems(),
+                        if alone {
+                            ""
+                        } else {
+                            ", beside other subpages of its size"
+                        }
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Netty's subpage geometry: a subpage's element size is a small class of its arena,
+/// its run is `calculateRunSize(elemSize)` (PoolChunk.java:393–416; one page under the
+/// legacy scheme) and it holds `runSize / elemSize` elements (PoolSubpage.java:74).
+pub fn subpage_run_size_matches(core: &ArenaCore, sizes: &NettySizes) -> Result<(), Violation> {
+    const NAME: &str = "subpage_run_size_matches";
+    for c in pooled(core) {
+        for s in c.subpages() {
+            let elem = s.elem_size();
+            let n = sizes.normalize(elem);
+            let run = sizes.subpage_run(elem);
+            let elems = run.checked_div(elem).unwrap_or(s.max_num_elems() as usize);
+            if !(n.small && n.size == elem)
+                || s.run_size() != run
+                || s.max_num_elems() as usize != elems
+            {
+                return Err(Violation::new(
+                    NAME,
+                    format!(
+                        "{}: subpage {} of elemSize {elem} has a {}-byte run with {} elements; Netty gives a {run}-byte run with {elems}",
+                        c.id(),
+                        s.run_offset(),
+                        s.run_size(),
+                        s.max_num_elems()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }

@@ -7,6 +7,7 @@
 //! in [`run`].
 
 pub mod copy_loop;
+pub mod explore;
 pub mod run;
 pub mod sizes;
 
@@ -40,6 +41,8 @@ pub enum Command {
     Replay(crate::commands::replay::ReplayArgs),
     /// Shrink a counterexample trace, keeping the violation it records.
     Minimize(crate::commands::minimize::MinimizeArgs),
+    /// Browse a proof model in stateright's web explorer (or list / check the models).
+    Explore(explore::ExploreArgs),
 }
 
 impl Command {
@@ -75,6 +78,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
         Command::Sizes(args) => sizes::run(&args, out, err),
         Command::Replay(args) => crate::commands::replay::run(&args, out),
         Command::Minimize(args) => crate::commands::minimize::run(&args, out),
+        Command::Explore(args) => explore::run(&args, out, err),
     }
 }
 

@@ -16,7 +16,7 @@ mod read;
 mod write;
 
 pub use read::{parse, TraceError};
-pub use write::{trace_dir, write_trace};
+pub use write::{fnv1a, trace_dir, write_trace};
 
 use crate::exec::ExecConfig;
 use leakproof_model::op::{Addressing, Program, Step};
@@ -34,6 +34,11 @@ pub struct RefcountSchedule {
     pub scenario: Scenario,
     /// `(thread, micro-step)` order.
     pub schedule: Vec<ScheduleEntry>,
+    /// True when every reference is released once by its holder: replay then also
+    /// checks that nothing touched a deallocated object and, when the schedule runs
+    /// to the end, that every object was deallocated exactly once.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub misuse_free: bool,
 }
 
 /// A shuttle run to reproduce (needs a `shuttle` build).

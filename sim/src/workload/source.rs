@@ -7,7 +7,7 @@
 
 use super::error::ScenarioError;
 use super::scenario::Scenario;
-use leakproof_model::leak::report::fnv1a;
+use crate::trace::fnv1a;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
@@ -84,7 +84,7 @@ fn from_table(table: Table) -> Result<LoadedScenario, ScenarioError> {
                 message: e.inner().message().trim().to_string(),
             }
         })?;
-    let hash = format!("{:016x}", fnv1a(&text));
+    let hash = format!("{:016x}", fnv1a(text.as_bytes()));
     Ok(LoadedScenario {
         scenario,
         text,

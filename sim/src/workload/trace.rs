@@ -13,7 +13,7 @@ use super::source;
 use crate::exec::ExecConfig;
 use crate::exit::Exit;
 use crate::trace::{trace_dir, write_trace, ExpectedFailure, Trace, FORMAT_VERSION};
-use leakproof_model::leak::report::fnv1a;
+use crate::trace::fnv1a;
 use leakproof_model::op::Program;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -102,7 +102,7 @@ pub fn report_failure(plan: &Plan, forecast: &Forecast, err: &mut dyn Write) -> 
 
 /// The plan a workload trace names, after checking the text against its hash.
 pub fn plan_of(trace: &Trace, w: &WorkloadAttachment) -> Result<Plan, ScenarioError> {
-    let hash = format!("{:016x}", fnv1a(&w.scenario_toml));
+    let hash = format!("{:016x}", fnv1a(w.scenario_toml.as_bytes()));
     if hash != w.scenario_hash {
         return Err(ScenarioError::invalid(
             "attachments.workload.scenario_hash",
