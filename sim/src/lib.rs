@@ -16,3 +16,4 @@ pub mod scenarios;
 pub mod shadow;
 pub mod shard;
 pub mod trace;
+pub mod workload;

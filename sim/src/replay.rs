@@ -147,6 +147,9 @@ pub fn replay_trace(trace: &Trace, out: &mut dyn Write) -> Exit {
         );
         return Exit::NeedsChecker;
     }
+    if let Some(w) = &trace.attachments.workload {
+        return crate::workload::trace::replay(trace, w, out);
+    }
     let _ = writeln!(
         out,
         "trace: profile {}, mutant {}, seed {}, {} ops",
