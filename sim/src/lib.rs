@@ -17,7 +17,9 @@ pub mod minimize;
 pub mod replay;
 pub mod scenarios;
 pub mod shadow;
+pub mod shard;
 pub mod trace;
+pub mod workload;
 
 /// The shuttle crate the model was built with, for the root shuttle test suites.
 #[cfg(feature = "shuttle")]

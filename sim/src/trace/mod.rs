@@ -5,7 +5,8 @@
 //!   "config": { "jvm": {…}, "allocator": {…}, "check_every": 16 },
 //!   "ops": [ { "thread": 0, "op": "alloc", "pooled": true, …, "creates": 1 }, … ],
 //!   "attachments": { "refcount_schedule": …, "shuttle": { "exploration": …,
-//!     "schedule": …, "shuttle_version": "0.9.9" }, "loom_checkpoint": … },
+//!     "schedule": …, "shuttle_version": "0.9.9" }, "loom_checkpoint": …,
+//!     "workload": { "scenario": "jt809", "scenario_hash": …, "seed": 0, "step": … } },
 //!   "expected": { "invariant": "free_runs_coalesced", "message": "…" } }
 //! ```
 //!
@@ -18,7 +19,7 @@ mod write;
 
 pub use read::{parse, TraceError};
 pub use schedule::{replay_command, Exploration, ShuttleAttachment, Strategy, SHUTTLE_VERSION};
-pub use write::{trace_dir, write_trace};
+pub use write::{fnv1a, trace_dir, write_trace};
 
 use crate::exec::ExecConfig;
 use leakproof_model::op::{Addressing, Program, Step};
@@ -36,6 +37,11 @@ pub struct RefcountSchedule {
     pub scenario: Scenario,
     /// `(thread, micro-step)` order.
     pub schedule: Vec<ScheduleEntry>,
+    /// True when every reference is released once by its holder: replay then also
+    /// checks that nothing touched a deallocated object and, when the schedule runs
+    /// to the end, that every object was deallocated exactly once.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub misuse_free: bool,
 }
 
 /// Optional extra reproduction data.
@@ -51,6 +57,10 @@ pub struct Attachments {
     /// A loom checkpoint file (needs a `loom` build).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loom_checkpoint: Option<String>,
+    /// A failure inside a workload simulation: the scenario, seed and step to re-run
+    /// (`ops` is then empty; `leakproof minimize` makes it explicit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<crate::workload::trace::WorkloadAttachment>,
 }
 
 impl Attachments {
