@@ -206,7 +206,8 @@ impl Shadow {
             }
         }
         self.current.hash(&mut h);
-        h.finish()
+        // std's `Hasher::finish`, spelled out: the model has a `finish` of its own.
+        Hasher::finish(&h)
     }
 
     /// Normalized bytes neither deallocated nor reclaimed (live and leaked roots).
