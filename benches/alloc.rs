@@ -14,8 +14,8 @@ use leakproof_model::memory::MemoryMode;
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::sync::{Mutex, OnceLock};
-use support::{setup, LOOP};
 use std::time::{Duration, Instant};
+use support::{setup, LOOP};
 
 /// Per benchmark id (`group/function`): ns per iteration of every timed call (criterion's
 /// warm-up calls and samples).

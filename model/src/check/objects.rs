@@ -15,7 +15,8 @@ pub fn refcount_parity(jvm: &Jvm) -> Result<(), Violation> {
     if !matches!(jvm.refcount_algorithm(), Algorithm::EvenOdd) {
         return Ok(());
     }
-    for obj in jvm.objects.lock().all() {
+    let objects = jvm.objects.lock().all();
+    for obj in objects {
         let Some(count) = obj.own_refcnt() else {
             continue;
         };
@@ -59,7 +60,8 @@ pub fn derived_keeps_parent_alive(
     jvm: &Jvm,
     released_by_program: impl Fn(crate::buffer::ObjectId) -> bool,
 ) -> Result<(), Violation> {
-    for obj in jvm.objects.lock().all() {
+    let objects = jvm.objects.lock().all();
+    for obj in objects {
         let Some(count) = obj.own_refcnt() else {
             continue;
         };
