@@ -9,7 +9,8 @@
 //! + drop on Netty's default pooled allocator (every allocation after the first is a
 //! thread-cache hit); then the same rounds of a zeroed `Box<[u8]>` of `size`. Prints
 //! `model.SIZE.ns_per_op` and `box.SIZE.ns_per_op` (medians over the timed rounds) as
-//! key TAB value lines. Numbers are reported, never asserted.
+//! key TAB value lines. Numbers are reported, never asserted. `--only=model` or
+//! `--only=box` runs one side (for profilers: `perf stat -e task-clock`, callgrind).
 
 mod support;
 
@@ -21,6 +22,7 @@ use support::{setup, LOOP};
 
 /// Loop shape: warm-up rounds, timed rounds, iterations per round, sizes.
 struct Shape {
+    only: Option<String>,
     warmup: usize,
     rounds: usize,
     iterations: usize,
@@ -29,12 +31,17 @@ struct Shape {
 
 /// Parses the positional arguments (cargo bench adds `--bench`, which is skipped).
 fn shape() -> Result<Shape, String> {
+    let only = std::env::args().find_map(|a| a.strip_prefix("--only=").map(str::to_string));
+    if only.as_deref().is_some_and(|o| o != "model" && o != "box") {
+        return Err("--only takes model or box".into());
+    }
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
     if args.is_empty() {
         return Ok(Shape {
+            only,
             warmup: 10,
             rounds: 15,
             iterations: 1_000_000,
@@ -49,6 +56,7 @@ fn shape() -> Result<Shape, String> {
         return Err("usage: alloc_loop WARMUP_ROUNDS ROUNDS ITERATIONS SIZE...".into());
     }
     let shape = Shape {
+        only,
         warmup: num(&args[0])?,
         rounds: num(&args[1])?,
         iterations: num(&args[2])?,
@@ -85,22 +93,27 @@ fn main() {
         }
     };
     let (_jvm, alloc) = setup(MemoryMode::Virtual, LeakLevel::Disabled);
+    let runs = |side: &str| shape.only.as_deref().is_none_or(|o| o == side);
     for &size in &shape.sizes {
         let n = size as i64;
-        let model = median_ns(&shape, |iterations| {
-            for _ in 0..iterations {
-                let buf = alloc.new_buffer(LOOP, true, black_box(n), n).unwrap();
-                black_box(buf.release().unwrap());
-                drop(black_box(buf));
-            }
-        });
-        let boxed = median_ns(&shape, |iterations| {
-            for _ in 0..iterations {
-                let b = vec![0u8; black_box(size)].into_boxed_slice();
-                drop(black_box(b));
-            }
-        });
-        println!("model.{size}.ns_per_op\t{model:.1}");
-        println!("box.{size}.ns_per_op\t{boxed:.1}");
+        if runs("model") {
+            let model = median_ns(&shape, |iterations| {
+                for _ in 0..iterations {
+                    let buf = alloc.new_buffer(LOOP, true, black_box(n), n).unwrap();
+                    black_box(buf.release().unwrap());
+                    drop(black_box(buf));
+                }
+            });
+            println!("model.{size}.ns_per_op\t{model:.1}");
+        }
+        if runs("box") {
+            let boxed = median_ns(&shape, |iterations| {
+                for _ in 0..iterations {
+                    let b = vec![0u8; black_box(size)].into_boxed_slice();
+                    drop(black_box(b));
+                }
+            });
+            println!("box.{size}.ns_per_op\t{boxed:.1}");
+        }
     }
 }
