@@ -5,8 +5,8 @@
 //! `cargo bench --bench alloc_loop -- [WARMUP_ROUNDS ROUNDS ITERATIONS SIZE...]`
 //! (default `10 15 1000000 256 32768`). On the event-loop thread of a JVM with leak
 //! detection disabled and virtual memory, for each size: WARMUP_ROUNDS untimed rounds,
-//! then ROUNDS timed rounds of ITERATIONS times `new_buffer(size, size)` + `release()`
-//! + drop on Netty's default pooled allocator (every allocation after the first is a
+//! then ROUNDS timed rounds of ITERATIONS times `new_buffer(size, size)`, `release()`
+//! and drop on Netty's default pooled allocator (every allocation after the first is a
 //! thread-cache hit); then the same rounds of a zeroed `Box<[u8]>` of `size`. Prints
 //! `model.SIZE.ns_per_op` and `box.SIZE.ns_per_op` (medians over the timed rounds) as
 //! key TAB value lines. Numbers are reported, never asserted. `--only=model` or
