@@ -10,6 +10,7 @@ mod bytes;
 mod cache;
 mod end;
 mod ledger;
+pub mod netty;
 mod objects;
 mod places;
 
@@ -27,7 +28,7 @@ pub use places::{
 };
 
 use crate::alloc::pooled::PooledAllocator;
-use crate::pool::invariants;
+use crate::pool::{invariants, ArenaCore};
 use crate::violation::Violation;
 
 /// One named invariant (or named finding).
@@ -58,6 +59,7 @@ pub const REGISTRY: &[Invariant] = &[
     inv("subpage_linked_iff_available", "§9.5, §8 #19", "a subpage is linked in its pool iff numAvail > 0 and doNotDestroy"),
     inv("chunk_in_list_by_usage", "§9.6, §8 #12", "each chunk sits in exactly one list, the one its free bytes select (qInit has no lower bound)"),
     inv("handle_size_class_matches", "§8 #8 #10", "a live handle is a used run or element of exactly its size class"),
+    inv("subpage_run_size_matches", "§2.1, §3.3", "a subpage's element size is a small class, its run is calculateRunSize(elemSize) and it holds runSize/elemSize elements"),
     inv("free_subpage_returned_unless_alone", "§8 #11", "a subpage with no element in use is kept only when it is alone in its pool"),
     inv("handle_in_exactly_one_place", "§9.7, §8 #15 #16", "every used run/element is exactly one of: a live or leaked buffer, a cache entry, a stranded entry"),
     inv("direct_counter_consistent", "§9.8, §8 #24", "DIRECT_MEMORY_COUNTER = Σ live direct chunk, huge and no-Cleaner bytes ≤ limit"),
@@ -83,8 +85,21 @@ pub fn by_name(name: &str) -> Option<&'static Invariant> {
     REGISTRY.iter().find(|i| i.name == name)
 }
 
+/// Netty's sizing rules for one of `allocator`'s arenas (`netty::NettySizes`), from
+/// the profile's scheme and the arena's page size, chunk size and alignment.
+pub fn arena_sizes(allocator: &PooledAllocator, core: &ArenaCore) -> netty::NettySizes {
+    let sc = core.size_classes();
+    netty::NettySizes::of_arena(
+        allocator.jvm().profile().allocator.size_classes,
+        sc.page_size(),
+        sc.chunk_size(),
+        sc.alignment(),
+    )
+}
+
 /// The arena invariants of one allocator (every arena, both kinds), first violation
-/// wins: `pool::invariants::check_arena` plus the subpage-retention rule and metrics.
+/// wins: `pool::invariants::check_arena` plus the subpage geometry and retention rules
+/// and metrics.
 pub fn check_allocator_arenas(allocator: &PooledAllocator) -> Result<(), Violation> {
     use crate::pool::ArenaKind;
     let releases = allocator
@@ -96,6 +111,7 @@ pub fn check_allocator_arenas(allocator: &PooledAllocator) -> Result<(), Violati
         for arena in allocator.arenas(kind) {
             let core = arena.lock();
             invariants::check_arena(&core)?;
+            invariants::subpage_run_size_matches(&core, &arena_sizes(allocator, &core))?;
             free_subpage_returned_unless_alone(&core, releases)?;
             arena_metrics_consistent(&core)?;
         }

@@ -1,6 +1,7 @@
 //! Invariants over the buffer objects on the simulated heap: refcount parity, parents
 //! kept alive, and the model's internal assertions.
 
+use super::netty;
 use crate::buffer::{Body, Region};
 use crate::error::{JavaClass, JavaException};
 use crate::jvm::Jvm;
@@ -12,14 +13,14 @@ use crate::violation::Violation;
 /// until the recycler resets it for a new generation); a recycled derivative is odd.
 pub fn refcount_parity(jvm: &Jvm) -> Result<(), Violation> {
     const NAME: &str = "refcount_parity";
-    if !matches!(jvm.refcount_algorithm(), Algorithm::EvenOdd) {
-        return Ok(());
-    }
     let objects = jvm.objects.lock().all();
     for obj in objects {
         let Some(count) = obj.own_refcnt() else {
             continue;
         };
+        if count.algorithm() != Algorithm::EvenOdd {
+            continue;
+        }
         let raw = count.raw();
         let state = obj.state();
         let bad = match &state.body {
@@ -60,12 +61,17 @@ pub fn derived_keeps_parent_alive(
     jvm: &Jvm,
     released_by_program: impl Fn(crate::buffer::ObjectId) -> bool,
 ) -> Result<(), Violation> {
+    // The real count of a cell, by `ReferenceCountUpdater.realRefCnt` (check::netty).
+    let real = |c: &crate::refcnt::RefCnt| {
+        netty::real_ref_cnt(c.raw(), c.algorithm() == Algorithm::EvenOdd)
+    };
     let objects = jvm.objects.lock().all();
     for obj in objects {
         let Some(count) = obj.own_refcnt() else {
             continue;
         };
-        if count.ref_cnt() < 1 || obj.is_in_recycler() {
+        let own = real(count);
+        if own < 1 || obj.is_in_recycler() {
             continue;
         }
         let parent = match &obj.state().body {
@@ -74,7 +80,7 @@ pub fn derived_keeps_parent_alive(
             } => p.clone(),
             _ => continue,
         };
-        let parent_count = parent.own_refcnt().map_or(0, |c| c.ref_cnt());
+        let parent_count = parent.own_refcnt().map_or(0, real);
         if parent_count < 1 && !released_by_program(parent.id()) {
             return Err(Violation::new(
                 "derived_keeps_parent_alive",
@@ -82,7 +88,7 @@ pub fn derived_keeps_parent_alive(
                     "{} {} has refCnt {} but its parent {} {} was released",
                     obj.simple_name(),
                     obj.id(),
-                    count.ref_cnt(),
+                    own,
                     parent.simple_name(),
                     parent.id()
                 ),

@@ -2,10 +2,11 @@
 //! subpage-retention rule, arena metrics and the direct-memory counter.
 
 use super::ledger::Ledger;
+use super::netty;
 use crate::alloc::pooled::{ArenaAllocation, PooledAllocator};
 use crate::buffer::{Accounting, Body, Region};
 use crate::jvm::Jvm;
-use crate::pool::{handle, invariants, ArenaCore, ArenaKind, ChunkId};
+use crate::pool::{invariants, ArenaCore, ArenaKind, ChunkId};
 use crate::violation::Violation;
 use std::collections::BTreeMap;
 
@@ -18,8 +19,8 @@ fn slot_of(a: &ArenaAllocation) -> Slot {
         (0, None)
     } else {
         (
-            handle::run_offset(h),
-            handle::is_subpage(h).then(|| handle::bitmap_idx(h)),
+            netty::handle_run_offset(h),
+            netty::handle_is_subpage(h).then(|| netty::handle_bitmap_idx(h)),
         )
     };
     (
@@ -104,7 +105,8 @@ pub fn handle_in_exactly_one_place(
                             used.insert((kind, arena.index(), c.id(), r.offset, None), ());
                         }
                         Some(s) => {
-                            for i in (0..s.max_num_elems()).filter(|&i| s.is_set(i)) {
+                            let set = |i| netty::bit_is_set(s.bitmap(), i);
+                            for i in (0..s.max_num_elems()).filter(|&i| set(i)) {
                                 used.insert((kind, arena.index(), c.id(), r.offset, Some(i)), ());
                             }
                         }
@@ -149,7 +151,8 @@ pub fn live_handles_match_size_class(allocator: &PooledAllocator) -> Result<(), 
     for (region, _) in live_regions(allocator.jvm(), allocator.id()) {
         let a = &region.allocation;
         let core = region.arena.lock();
-        invariants::handle_size_class_matches(&core, a.chunk, a.handle, a.max_length)?;
+        let sizes = super::arena_sizes(allocator, &core);
+        invariants::handle_size_class_matches(&core, &sizes, a.chunk, a.handle, a.max_length)?;
     }
     Ok(())
 }
@@ -253,7 +256,10 @@ pub fn direct_counter_consistent(jvm: &Jvm, ledger: &Ledger) -> Result<(), Viola
         return Ok(());
     }
     let mut expected: i64 = 0;
-    if jvm.config().uses_no_cleaner() {
+    // USE_DIRECT_BUFFER_NO_CLEANER: Unsafe and `io.netty.maxDirectMemory != 0`
+    // (PlatformDependent.java:165–169); only then do pooled chunks go through the counter.
+    let cfg = jvm.config();
+    if cfg.has_unsafe && cfg.netty_max_direct_memory != 0 {
         for allocator in jvm.allocators() {
             let align = allocator.geometry().alignment as i64;
             for arena in allocator.arenas(ArenaKind::Direct) {
@@ -284,11 +290,18 @@ pub fn direct_counter_consistent(jvm: &Jvm, ledger: &Ledger) -> Result<(), Viola
         .map(|l| l.counter_bytes as i64)
         .sum::<i64>();
     let used = counter.used();
-    if used != expected || used < 0 || used > counter.limit() {
+    // DIRECT_MEMORY_LIMIT: the property when ≥ 1, else MAX_DIRECT_MEMORY, the JDK's
+    // limit (`-XX:MaxDirectMemorySize`, else the heap) (PlatformDependent.java:95, 182).
+    let limit = if cfg.netty_max_direct_memory >= 1 {
+        cfg.netty_max_direct_memory
+    } else {
+        cfg.max_direct_memory_size.unwrap_or(cfg.runtime_max_memory) as i64
+    };
+    if used != expected || used < 0 || used > limit || counter.limit() != limit {
         return Err(Violation::new(
             NAME,
             format!(
-                "DIRECT_MEMORY_COUNTER = {used} but live direct chunks and no-Cleaner regions hold {expected} (limit {})",
+                "DIRECT_MEMORY_COUNTER = {used} (limit {}) but live direct chunks and no-Cleaner regions hold {expected} (limit {limit})",
                 counter.limit()
             ),
         ));

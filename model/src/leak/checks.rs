@@ -2,7 +2,7 @@
 
 use super::detector::LeakDetector;
 use super::level::LeakLevel;
-use super::report::{fnv1a, LeakOutcome};
+use super::report::LeakOutcome;
 use super::tracker::TrackerId;
 use crate::violation::Violation;
 use std::collections::BTreeSet;
@@ -52,7 +52,7 @@ pub fn every_leak_reported(
         })
     };
     for &id in leaked {
-        let report = |seq: u64| {
+        let report_at = |seq: u64| {
             usize::try_from(seq)
                 .ok()
                 .and_then(|i| detector.reports().get(i))
@@ -64,8 +64,15 @@ pub fn every_leak_reported(
                 ));
             }
             None => return fail(format!("{id} leaked but was never reported")),
-            Some(LeakOutcome::Unlogged) => {}
-            Some(&LeakOutcome::Reported { seq }) => match report(seq) {
+            // needReport(): nothing is logged when ERROR logging is off
+            // (ResourceLeakDetector.java:295–301).
+            Some(LeakOutcome::Unlogged) if !detector.config().error_logging => {}
+            Some(LeakOutcome::Unlogged) => {
+                return fail(format!(
+                    "{id} leaked and was not logged although ERROR logging is on"
+                ))
+            }
+            Some(&LeakOutcome::Reported { seq }) => match report_at(seq) {
                 Some(r) if r.tracker == id => {}
                 _ => {
                     return fail(format!(
@@ -73,8 +80,10 @@ pub fn every_leak_reported(
                     ))
                 }
             },
-            Some(&LeakOutcome::DuplicateOf { seq, records_hash }) => match report(seq) {
-                Some(r) if fnv1a(&r.records_text) == records_hash => {}
+            // reportedLeaks.add(records) is false for a records string already
+            // reported (ResourceLeakDetector.java:317).
+            Some(LeakOutcome::DuplicateOf { seq, records }) => match report_at(*seq) {
+                Some(r) if r.records_text == *records && r.tracker != id => {}
                 _ => {
                     return fail(format!(
                         "{id} was not reported as a duplicate of LEAK #{seq}, whose records differ"

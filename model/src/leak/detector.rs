@@ -11,7 +11,7 @@ use super::config::LeakConfig;
 use super::level::LeakLevel;
 use super::message::{traced_leak_message, untraced_leak_message, RecordsText};
 use super::record::Record;
-use super::report::{fnv1a, LeakOutcome, LeakReport, LeakStats};
+use super::report::{LeakOutcome, LeakReport, LeakStats};
 use super::tracker::{RecordOutcome, Tracker, TrackerId};
 use crate::error::{JavaException, JavaResult};
 use crate::mutant::Mutant;
@@ -216,7 +216,7 @@ impl LeakDetector {
                     self.stats.duplicate_leaks += 1;
                     LeakOutcome::DuplicateOf {
                         seq,
-                        records_hash: fnv1a(&records),
+                        records: records.clone(),
                     }
                 }
                 None => {

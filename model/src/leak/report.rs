@@ -20,7 +20,7 @@ pub struct LeakReport {
 }
 
 /// What `reportLeak` did with one drained tracker that was never closed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LeakOutcome {
     /// Reported as report number `seq`.
     Reported {
@@ -31,8 +31,8 @@ pub enum LeakOutcome {
     DuplicateOf {
         /// The earlier report's sequence number.
         seq: u64,
-        /// FNV-1a hash of this tracker's records string, to cross-check the match.
-        records_hash: u64,
+        /// This tracker's records string, to cross-check the match.
+        records: String,
     },
     /// Not reported because ERROR logging was off (`needReport()` false).
     Unlogged,
@@ -59,23 +59,4 @@ pub struct LeakStats {
     pub duplicate_leaks: u64,
     /// Records replaced by back-off (`droppedRecords`, summed over trackers).
     pub dropped_records: u64,
-}
-
-/// 64-bit FNV-1a: a stable, platform-independent hash of a records string.
-pub fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fnv1a_matches_published_vectors() {
-        assert_eq!(fnv1a(""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a("a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a("foobar"), 0x8594_4171_f739_67e8);
-    }
 }

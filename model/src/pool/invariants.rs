@@ -1,9 +1,12 @@
 //! The allocator invariants of netty.md §9 (1–6, and the handle/size-class check of
 //! §8 row 8), each in one function over a read-only [`ArenaCore`].
+//!
+//! They read the arena's state and judge it by Netty's rules as `check::netty`
+//! restates them from the Java source, never by the model's own rule functions.
 
 use super::arena_core::ArenaCore;
 use super::chunk::{ChunkId, PoolChunk};
-use super::handle;
+use crate::check::netty::{self, NettySizes};
 use crate::violation::Violation;
 use std::collections::BTreeSet;
 
@@ -85,8 +88,8 @@ fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> 
                     ));
                 }
                 let words = s.bitmap().len() as u32 * 64;
-                for i in (0..words).filter(|&i| s.is_set(i)) {
-                    let start = s.element_offset(i);
+                for i in (0..words).filter(|&i| netty::bit_is_set(s.bitmap(), i)) {
+                    let start = netty::element_offset(r.offset, shift, i, s.elem_size());
                     let end = start + s.elem_size();
                     if end > page(r.end()) {
                         return Err(Violation::new(
@@ -210,8 +213,9 @@ fn chunk_subpage_bitmap_consistent(c: &PoolChunk) -> Result<(), Violation> {
     const NAME: &str = "subpage_bitmap_consistent";
     for s in c.subpages() {
         let max = s.max_num_elems();
-        let zeros = (0..max).filter(|&i| !s.is_set(i)).count() as u32;
-        let beyond = (max..s.bitmap().len() as u32 * 64).any(|i| s.is_set(i));
+        let set = |i| netty::bit_is_set(s.bitmap(), i);
+        let zeros = (0..max).filter(|&i| !set(i)).count() as u32;
+        let beyond = (max..s.bitmap().len() as u32 * 64).any(set);
         if s.num_avail() > max || zeros != s.num_avail() || beyond {
             return Err(Violation::new(
                 NAME,
@@ -280,7 +284,8 @@ fn subpage_pools_link_live_subpages(core: &ArenaCore) -> Result<(), Violation> {
 }
 
 /// §9.6: every pooled chunk is in exactly one list, the one its free bytes select
-/// (it should neither move up nor down); unpooled chunks are in none.
+/// (it should neither move up nor down, by Netty's thresholds as `check::netty`
+/// restates them); unpooled chunks are in none.
 pub fn chunk_in_list_by_usage(core: &ArenaCore) -> Result<(), Violation> {
     core.chunks()
         .try_for_each(|c| chunk_in_the_list_of_its_usage(core, c))?;
@@ -291,6 +296,7 @@ const CHUNK_IN_LIST: &str = "chunk_in_list_by_usage";
 
 fn chunk_in_the_list_of_its_usage(core: &ArenaCore, c: &PoolChunk) -> Result<(), Violation> {
     let lists = core.chunk_lists();
+    let opts = core.options();
     let holders: Vec<_> = lists
         .iter()
         .filter(|l| l.chunks().contains(&c.id()))
@@ -317,19 +323,16 @@ fn chunk_in_the_list_of_its_usage(core: &ArenaCore, c: &PoolChunk) -> Result<(),
             format!("{} is in {list} but says {:?}", c.id(), c.list()),
         ));
     }
-    let l = lists.get(list);
-    let up = l.next().is_some() && l.should_move_up(c.free_bytes());
-    if up || l.should_move_down(c.free_bytes()) {
+    let bounds = netty::list_bounds(
+        list,
+        c.chunk_size(),
+        opts.thresholds,
+        opts.q050_next_is_q100,
+    );
+    if let Some(why) = bounds.misplaced(c.free_bytes()) {
         return Err(Violation::new(
             CHUNK_IN_LIST,
-            format!(
-                "{} in {list} has freeBytes {} (usage {}%) outside ({}, {}]",
-                c.id(),
-                c.free_bytes(),
-                c.usage(),
-                l.free_min_threshold(),
-                l.free_max_threshold()
-            ),
+            format!("{} in {list}: {why}", c.id()),
         ));
     }
     Ok(())
@@ -347,11 +350,13 @@ fn chunk_lists_hold_live_chunks(core: &ArenaCore) -> Result<(), Violation> {
     Ok(())
 }
 
-/// §8 row 8: a live handle's class matches its normalized capacity: small handles are
-/// in-use elements of a subpage of exactly that element size, normal handles used runs
-/// of exactly that size, huge buffers own an unpooled chunk of at least that size.
+/// §8 row 8: a live handle's class matches its normalized capacity (a size class of
+/// the arena by Netty's rules, `sizes`): small handles are in-use elements of a subpage
+/// of exactly that element size, normal handles used runs of exactly that size, huge
+/// buffers own an unpooled chunk of at least that size.
 pub fn handle_size_class_matches(
     core: &ArenaCore,
+    sizes: &NettySizes,
     chunk: ChunkId,
     h: u64,
     norm_capacity: usize,
@@ -370,29 +375,26 @@ pub fn handle_size_class_matches(
         }
         return Ok(());
     }
-    let sc = core.size_classes();
-    let idx = sc.size2size_idx(norm_capacity);
-    if sc.size_idx2size(idx) != Some(norm_capacity) {
+    if !sizes.is_class(norm_capacity) {
         return err(format!("capacity {norm_capacity} is not a size class"));
     }
-    let small = idx <= sc.small_max_size_idx();
-    if handle::is_subpage(h) != small {
+    let small = sizes.normalize(norm_capacity).small;
+    let subpage = netty::handle_is_subpage(h);
+    if subpage != small {
         return err(format!(
-            "handle {h:#x} (subpage={}) freed as {norm_capacity} bytes",
-            handle::is_subpage(h)
+            "handle {h:#x} (subpage={subpage}) freed as {norm_capacity} bytes"
         ));
     }
-    let off = handle::run_offset(h);
-    let used = c
-        .used_runs()
-        .any(|r| r.offset == off && r.pages == handle::run_pages(h));
+    let off = netty::handle_run_offset(h);
+    let pages = netty::handle_run_pages(h);
+    let used = c.used_runs().any(|r| r.offset == off && r.pages == pages);
     let ok = if small {
-        c.subpage_at(off)
-            .is_some_and(|s| s.elem_size() == norm_capacity && s.is_set(handle::bitmap_idx(h)))
-            && used
+        c.subpage_at(off).is_some_and(|s| {
+            s.elem_size() == norm_capacity
+                && netty::bit_is_set(s.bitmap(), netty::handle_bitmap_idx(h))
+        }) && used
     } else {
-        used && c.subpage_at(off).is_none()
-            && (handle::run_pages(h) as usize) << c.page_shifts() == norm_capacity
+        used && c.subpage_at(off).is_none() && (pages as usize) << c.page_shifts() == norm_capacity
     };
     if ok {
         Ok(())
@@ -402,4 +404,35 @@ pub fn handle_size_class_matches(
             if small { "element" } else { "run" }
         ))
     }
+}
+
+/// Netty's subpage geometry: a subpage's element size is a small class of its arena,
+/// its run is `calculateRunSize(elemSize)` (PoolChunk.java:393–416; one page under the
+/// legacy scheme) and it holds `runSize / elemSize` elements (PoolSubpage.java:74).
+pub fn subpage_run_size_matches(core: &ArenaCore, sizes: &NettySizes) -> Result<(), Violation> {
+    const NAME: &str = "subpage_run_size_matches";
+    for c in pooled(core) {
+        for s in c.subpages() {
+            let elem = s.elem_size();
+            let n = sizes.normalize(elem);
+            let run = sizes.subpage_run(elem);
+            let elems = run.checked_div(elem).unwrap_or(s.max_num_elems() as usize);
+            if !(n.small && n.size == elem)
+                || s.run_size() != run
+                || s.max_num_elems() as usize != elems
+            {
+                return Err(Violation::new(
+                    NAME,
+                    format!(
+                        "{}: subpage {} of elemSize {elem} has a {}-byte run with {} elements; Netty gives a {run}-byte run with {elems}",
+                        c.id(),
+                        s.run_offset(),
+                        s.run_size(),
+                        s.max_num_elems()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }

@@ -58,11 +58,6 @@ impl<T> BookLock<T> {
     pub fn into_inner(self) -> T {
         self.0.into_inner().unwrap_or_else(|p| p.into_inner())
     }
-
-    /// The value, through exclusive access (no locking).
-    pub fn get_mut(&mut self) -> &mut T {
-        self.0.get_mut().unwrap_or_else(|p| p.into_inner())
-    }
 }
 
 /// True on the checker backends, where contention means a broken rule.

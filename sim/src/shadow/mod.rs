@@ -8,6 +8,7 @@
 //! whichever generation a stale handle now reaches.
 
 mod gc;
+pub mod netty;
 mod predict;
 
 pub use gc::{GcPrediction, LeakedGen};

@@ -1,4 +1,4 @@
-use super::support::{arena_with, direct, Lcg, CHUNK, PAGE};
+use super::support::{arena_with, direct, sizes, Lcg, CHUNK, PAGE};
 use crate::mutant::Mutant;
 use crate::pool::invariants::*;
 use crate::pool::{Allocation, ArenaKind, Run};
@@ -17,7 +17,7 @@ fn random_workload_keeps_every_invariant() {
     let (mut a, mut s) = direct();
     let mut rng = Lcg(7);
     let mut live: Vec<Allocation> = Vec::new();
-    let sizes = [
+    let requests = [
         0,
         1,
         16,
@@ -36,9 +36,9 @@ fn random_workload_keeps_every_invariant() {
     ];
     for step in 0..3000 {
         if live.is_empty() || rng.below(100) < 55 {
-            let size = sizes[rng.below(sizes.len() as u64) as usize];
+            let size = requests[rng.below(requests.len() as u64) as usize];
             let x = a.allocate(size, &mut s).unwrap();
-            handle_size_class_matches(&a, x.chunk, x.handle, x.max_length).unwrap();
+            handle_size_class_matches(&a, &sizes(), x.chunk, x.handle, x.max_length).unwrap();
             live.push(x);
         } else {
             let x = live.swap_remove(rng.below(live.len() as u64) as usize);
@@ -155,17 +155,18 @@ fn handle_class_mismatch_is_caught() {
     let (mut a, mut s) = direct();
     let small = a.allocate(16, &mut s).unwrap();
     let normal = a.allocate(64 * 1024, &mut s).unwrap();
-    handle_size_class_matches(&a, small.chunk, small.handle, 16).unwrap();
-    handle_size_class_matches(&a, normal.chunk, normal.handle, 64 * 1024).unwrap();
+    handle_size_class_matches(&a, &sizes(), small.chunk, small.handle, 16).unwrap();
+    handle_size_class_matches(&a, &sizes(), normal.chunk, normal.handle, 64 * 1024).unwrap();
     // #11939: a small handle freed as a normal size, and the reverse.
-    let v = handle_size_class_matches(&a, small.chunk, small.handle, 32 * 1024).unwrap_err();
+    let v =
+        handle_size_class_matches(&a, &sizes(), small.chunk, small.handle, 32 * 1024).unwrap_err();
     assert_eq!(v.name, "handle_size_class_matches");
-    assert!(handle_size_class_matches(&a, normal.chunk, normal.handle, 16).is_err());
-    assert!(handle_size_class_matches(&a, small.chunk, small.handle, 32).is_err());
+    assert!(handle_size_class_matches(&a, &sizes(), normal.chunk, normal.handle, 16).is_err());
+    assert!(handle_size_class_matches(&a, &sizes(), small.chunk, small.handle, 32).is_err());
     a.free(small.chunk, small.handle, 16, false, &mut s)
         .unwrap();
     assert!(
-        handle_size_class_matches(&a, small.chunk, small.handle, 16).is_err(),
+        handle_size_class_matches(&a, &sizes(), small.chunk, small.handle, 16).is_err(),
         "freed handle"
     );
 }

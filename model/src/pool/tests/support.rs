@@ -17,6 +17,12 @@ pub fn sc() -> SizeClasses {
     PoolGeometry::netty_default().direct_size_classes()
 }
 
+/// Netty's sizing rules for [`sc`], as the checkers restate them.
+pub fn sizes() -> crate::check::netty::NettySizes {
+    use crate::profile::SizeClassScheme;
+    crate::check::netty::NettySizes::new(SizeClassScheme::Jemalloc4, PAGE, 9, 0, 0)
+}
+
 /// A 4.1.128 arena of `kind` with `mutant`, and an unlimited virtual source.
 pub fn arena_with(kind: ArenaKind, mutant: Mutant) -> (ArenaCore, SimpleChunkSource) {
     let opts = ArenaOptions::new(kind, 1, &AllocatorProfile::netty_4_1(), mutant);

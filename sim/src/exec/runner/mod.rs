@@ -67,12 +67,7 @@ pub fn run(program: &Program, config: &ExecConfig, observer: &mut dyn Observer) 
             return report;
         }
     };
-    let sc = |k: ArenaKind| pooled.arenas(k).first().map(|a| a.size_classes().clone());
-    let env = AllocEnv {
-        heap: sc(ArenaKind::Heap),
-        direct: sc(ArenaKind::Direct),
-        no_cleaner: jvm.config().uses_no_cleaner(),
-    };
+    let env = AllocEnv::from_config(&config.jvm, &config.allocator);
     let mut exec = Exec {
         handle: Some(pooled.handle()),
         unpooled: UnpooledAllocator::new(&jvm),

@@ -1,6 +1,34 @@
 //! Predictions for new allocations and binding them to the model's generations.
 
 use super::*;
+use leakproof_model::alloc::pooled::PooledConfig;
+use leakproof_model::jvm::JvmConfig;
+
+impl AllocEnv {
+    /// What the shadow knows of a program's allocators, from their configuration: a
+    /// kind with no arenas allocates unpooled (PooledByteBufAllocator.java `newHeapBuffer`
+    /// / `newDirectBuffer`); direct memory bypasses the Cleaner with Unsafe and
+    /// `io.netty.maxDirectMemory != 0` (PlatformDependent.java:165–169).
+    pub fn from_config(jvm: &JvmConfig, allocator: &PooledConfig) -> Self {
+        let scheme = jvm.profile.allocator.size_classes;
+        let sizes = |arenas: i32, alignment: i32| {
+            (arenas > 0).then(|| {
+                NettySizes::new(
+                    scheme,
+                    allocator.page_size.max(0) as usize,
+                    allocator.max_order.max(0) as u32,
+                    allocator.direct_alignment.max(0) as usize,
+                    alignment.max(0) as usize,
+                )
+            })
+        };
+        AllocEnv {
+            heap: sizes(allocator.heap_arenas, 0),
+            direct: sizes(allocator.direct_arenas, allocator.direct_alignment),
+            no_cleaner: jvm.has_unsafe && jvm.netty_max_direct_memory != 0,
+        }
+    }
+}
 
 impl Shadow {
     /// `heapBuffer`/`directBuffer(size, max)` from the pooled or unpooled allocator.
@@ -13,7 +41,11 @@ impl Shadow {
         max: i64,
     ) -> Prediction {
         if size < 0 || size > max {
-            return Err(Expected::exact(texts::bad_initial_capacity(size, max)));
+            return Err(Expected::exact(texts::bad_initial_capacity(
+                self.refcount.argument_error_style,
+                size,
+                max,
+            )));
         }
         let size = size as usize;
         let sc = if direct { &env.direct } else { &env.heap };
@@ -31,6 +63,9 @@ impl Shadow {
         } else {
             (MemKind::Heap, size, false, Some(0))
         };
+        // A huge pooled buffer's length is the normalized request (PoolArena.java:
+        // 139–142 passes normCapacity to allocateHuge, PooledByteBuf.java:55–56).
+        let capacity = if huge { norm } else { size };
         Ok(Pred::New(Box::new(NewGen {
             gen: Gen {
                 object: ObjectId(0),
@@ -46,9 +81,9 @@ impl Shadow {
                     direct,
                     huge,
                     mem,
-                    capacity: size,
+                    capacity,
                     norm,
-                    bytes: vec![fill; size],
+                    bytes: vec![fill; capacity],
                     life: Life::Live,
                 }),
             },
@@ -71,27 +106,14 @@ impl Shadow {
     }
 }
 
-/// `PooledByteBuf.capacity(n)` stays in place within `maxLength` (never for huge).
-/// Restated here rather than imported: the shadow is an independent reference.
-pub(super) fn fits_in_place(length: usize, max_length: usize, new: usize, huge: bool) -> bool {
-    if huge {
-        return false;
-    }
-    if new > length {
-        new <= max_length
-    } else {
-        new > max_length >> 1 && (max_length > 512 || new > max_length - 16)
-    }
-}
-
-/// The normalized size of a pooled request (its size class, or itself when huge).
-pub(super) fn norm_of(sc: Option<&SizeClasses>, n: usize) -> (usize, bool) {
-    let Some(sc) = sc else {
-        return (n, false);
-    };
-    let idx = sc.size2size_idx(n);
-    match sc.size_idx2size(idx) {
-        Some(s) if idx < sc.n_sizes() => (s, false),
-        _ => (n, true),
+/// The normalized size of a pooled request (its size class, or Netty's huge size) and
+/// whether it is huge, by Netty's rules (`check::netty`).
+pub(super) fn norm_of(sizes: Option<&NettySizes>, n: usize) -> (usize, bool) {
+    match sizes {
+        None => (n, false),
+        Some(s) => {
+            let norm = s.normalize(n);
+            (norm.size, norm.huge)
+        }
     }
 }

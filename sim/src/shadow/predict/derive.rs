@@ -89,7 +89,7 @@ impl Shadow {
                 let h = self.cur(v.holder);
                 let c = self.g(h).count.unwrap_or(0);
                 if c == 0 {
-                    return Err(Expected::exact(JavaException::ref_cnt_change(0, 1)));
+                    return Err(Expected::exact(texts::ref_cnt_change(0, 1)));
                 }
                 self.gm(h).count = Some(c + 1);
             }
@@ -117,7 +117,7 @@ impl Shadow {
         let parent = self.holder(e);
         let c = self.g(parent).count.unwrap_or(0);
         if c == 0 {
-            return Err(Expected::exact(JavaException::ref_cnt_change(0, 1)));
+            return Err(Expected::exact(texts::ref_cnt_change(0, 1)));
         }
         self.gm(parent).count = Some(c + 1);
         let view = ViewState {
@@ -156,7 +156,7 @@ impl Shadow {
         let parent = self.holder(e);
         let c = self.g(parent).count.unwrap_or(0);
         if c == 0 {
-            return Err(Expected::exact(JavaException::ref_cnt_change(0, 1)));
+            return Err(Expected::exact(texts::ref_cnt_change(0, 1)));
         }
         self.gm(parent).count = Some(c + 1);
         let root = self.root(e).ok_or_else(released)?;

@@ -2,17 +2,16 @@
 //! what it does to counts, indexes and bytes. Applied as predicted; the executor
 //! stops at the first disagreement.
 
+use super::netty::{self as texts, calculate_new_capacity, fits_in_place};
 use super::{Body, Gen, Life, MemKind, RootState, Shadow, ViewState};
-use leakproof_model::alloc::calculate_new_capacity;
-use leakproof_model::buffer::texts;
 use leakproof_model::buffer::{AllocId, ObjectId};
+use leakproof_model::check::netty::NettySizes;
 use leakproof_model::error::{JavaClass, JavaException};
-use leakproof_model::pool::SizeClasses;
 
 mod alloc;
 mod derive;
 
-use alloc::{fits_in_place, norm_of};
+use alloc::norm_of;
 
 /// How an expected message is compared (texts embedding a buffer's `toString()`,
 /// which depends on leak sampling, are compared up to it).
@@ -94,10 +93,10 @@ pub type Prediction = Result<Pred, Expected>;
 /// What the shadow needs to know about the allocators.
 #[derive(Clone, Debug)]
 pub struct AllocEnv {
-    /// Size classes of the heap arenas, if the pooled allocator has any.
-    pub heap: Option<SizeClasses>,
-    /// Size classes of the direct arenas, if any.
-    pub direct: Option<SizeClasses>,
+    /// Netty's sizing rules for the heap arenas, if the pooled allocator has any.
+    pub heap: Option<NettySizes>,
+    /// Netty's sizing rules for the direct arenas, if any.
+    pub direct: Option<NettySizes>,
     /// Unpooled direct memory is counted by Netty (no Cleaner).
     pub no_cleaner: bool,
 }
@@ -113,7 +112,7 @@ fn ioobe(message: String, matching: Match) -> Expected {
 }
 
 fn released() -> Expected {
-    Expected::exact(JavaException::ref_cnt(0))
+    Expected::exact(texts::ref_cnt(0))
 }
 
 fn out_of_bounds(index: i64, length: i64, capacity: usize) -> bool {
@@ -268,14 +267,16 @@ impl Shadow {
     /// `retain(k)` through `e`.
     pub fn retain(&mut self, e: AllocId, k: i32) -> Prediction {
         if k <= 0 {
-            return Err(Expected::exact(
-                self.refcount.non_positive_amount("increment", k),
-            ));
+            return Err(Expected::exact(texts::non_positive(
+                self.refcount.argument_error_style,
+                "increment",
+                k,
+            )));
         }
         let h = self.holder(e);
         let c = self.g(h).count.unwrap_or(0);
         if c == 0 {
-            return Err(Expected::exact(JavaException::ref_cnt_change(0, k as i64)));
+            return Err(Expected::exact(texts::ref_cnt_change(0, k as i64)));
         }
         self.gm(h).count = Some(c + k);
         Ok(Pred::Unit)
@@ -284,9 +285,11 @@ impl Shadow {
     /// `release(k)` through `e`.
     pub fn release(&mut self, e: AllocId, k: i32) -> Prediction {
         if k <= 0 {
-            return Err(Expected::exact(
-                self.refcount.non_positive_amount("decrement", k),
-            ));
+            return Err(Expected::exact(texts::non_positive(
+                self.refcount.argument_error_style,
+                "decrement",
+                k,
+            )));
         }
         let h = self.holder(e);
         self.release_holder(h, k).map(Pred::Released)
@@ -295,13 +298,10 @@ impl Shadow {
     fn release_holder(&mut self, h: AllocId, k: i32) -> R<bool> {
         let c = self.g(h).count.unwrap_or(0);
         if c == 0 {
-            return Err(Expected::exact(JavaException::ref_cnt_change(
-                0,
-                -(k as i64),
-            )));
+            return Err(Expected::exact(texts::ref_cnt_change(0, -(k as i64))));
         }
         if k > c {
-            return Err(Expected::exact(JavaException::ref_cnt_change(
+            return Err(Expected::exact(texts::ref_cnt_change(
                 c as i64,
                 -(k as i64),
             )));
@@ -418,19 +418,24 @@ impl Shadow {
             let sc = if root.direct { &env.direct } else { &env.heap };
             if fits_in_place(cap, root.norm, n, root.huge) {
                 root.bytes.resize(n, None);
+                root.capacity = n;
             } else {
+                // PoolArena.reallocate allocates anew: a huge buffer gets the
+                // normalized length (PoolArena.java:139–142, PooledByteBuf.java:55–56).
                 let (norm, huge) = norm_of(sc.as_ref(), n);
+                let new_cap = if huge { norm } else { n };
                 root.norm = norm;
                 root.huge = huge;
-                root.bytes.truncate(kept);
-                root.bytes.resize(n, None);
+                root.bytes.truncate(kept.min(new_cap));
+                root.bytes.resize(new_cap, None);
+                root.capacity = new_cap;
             }
         } else {
             root.norm = n;
             root.bytes.truncate(kept);
             root.bytes.resize(n, Some(0));
+            root.capacity = n;
         }
-        root.capacity = n;
         let g = self.gm(e);
         if g.writer > n {
             g.reader = g.reader.min(n);

@@ -1,0 +1,244 @@
+//! What size a pooled request is served with: Netty's normalization, per scheme.
+
+use crate::profile::SizeClassScheme;
+
+/// A normalized request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Norm {
+    /// The size the arena serves (a size class; for huge requests Netty's own rule).
+    pub size: usize,
+    /// Served by an unpooled chunk of its own.
+    pub huge: bool,
+    /// Served from a subpage (small, or tiny/small under the legacy scheme).
+    pub small: bool,
+}
+
+/// One arena's sizing rules (`SizeClasses` / `PoolArena.normalizeCapacity`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NettySizes {
+    scheme: SizeClassScheme,
+    page_size: usize,
+    chunk_size: usize,
+    alignment: usize,
+    /// The jemalloc scheme's classes, unaligned (`calculateSize`), ascending.
+    raw: Vec<usize>,
+}
+
+/// `alignSizeIfNeeded` (SizeClasses.java:383–389) / 4.1.48 `alignCapacity`.
+fn align(size: usize, alignment: usize) -> usize {
+    if alignment == 0 {
+        return size;
+    }
+    size.div_ceil(alignment) * alignment
+}
+
+impl NettySizes {
+    /// The rules of an arena of `page_size << max_order` chunks; `alignment` is
+    /// `directMemoryCacheAlignment` for direct arenas and 0 for heap arenas
+    /// (PooledByteBufAllocator.java:309, 324). The page size is first rounded up to the
+    /// alignment, as the allocator's constructor does (PooledByteBufAllocator.java:286).
+    pub fn new(
+        scheme: SizeClassScheme,
+        page_size: usize,
+        max_order: u32,
+        direct_alignment: usize,
+        alignment: usize,
+    ) -> Self {
+        let page_size = align(page_size, direct_alignment);
+        let chunk_size = page_size << max_order;
+        let mut raw = Vec::new();
+        if scheme == SizeClassScheme::Jemalloc4 {
+            // SizeClasses.java:128–149: 16, 32, 48, 64, then four classes per doubling,
+            // 2^g + k·2^(g−2) for k = 1..4, until a class (aligned) reaches the chunk.
+            raw.extend([16, 32, 48, 64]);
+            let mut group = 64usize;
+            'groups: loop {
+                for k in 1..=4 {
+                    let size = group + k * (group / 4);
+                    if align(*raw.last().expect("non-empty"), alignment) >= chunk_size {
+                        break 'groups;
+                    }
+                    raw.push(size);
+                }
+                group *= 2;
+            }
+        }
+        NettySizes {
+            scheme,
+            page_size,
+            chunk_size,
+            alignment,
+            raw,
+        }
+    }
+
+    /// The rules of an arena whose (already aligned) page and chunk sizes are known,
+    /// e.g. read from a live arena's geometry.
+    pub fn of_arena(
+        scheme: SizeClassScheme,
+        page_size: usize,
+        chunk_size: usize,
+        alignment: usize,
+    ) -> Self {
+        let max_order = (chunk_size / page_size.max(1)).max(1).trailing_zeros();
+        Self::new(scheme, page_size, max_order, 0, alignment)
+    }
+
+    /// The chunk size.
+    pub fn chunk_size(&self) -> usize {
+        self.chunk_size
+    }
+
+    /// The (aligned) page size.
+    pub fn page_size(&self) -> usize {
+        self.page_size
+    }
+
+    /// How a request of `req` bytes is served.
+    pub fn normalize(&self, req: usize) -> Norm {
+        match self.scheme {
+            SizeClassScheme::Jemalloc4 => self.normalize_jemalloc(req),
+            SizeClassScheme::Legacy => self.normalize_legacy(req),
+        }
+    }
+
+    /// PoolArena.java:131–143 with SizeClasses.java:316–343, 392–411: size 0 is the
+    /// first class; a request above the chunk is huge (kept as is, or, with an
+    /// alignment, aligned and rounded to its group's spacing by `normalizeSize`);
+    /// otherwise the smallest class not below the aligned request, aligned. Small
+    /// classes are those below four pages (SizeClasses.java:209).
+    fn normalize_jemalloc(&self, req: usize) -> Norm {
+        if req > self.chunk_size {
+            let size = if self.alignment > 0 {
+                let a = align(req, self.alignment);
+                // normalizeSizeCompute: round up to 2^(⌈log2 a⌉ − 3), at least 16.
+                let log2 = usize::BITS - (2 * a - 1).leading_zeros() - 1;
+                let delta = if log2 < 7 { 16 } else { 1usize << (log2 - 3) };
+                a.div_ceil(delta) * delta
+            } else {
+                req
+            };
+            return Norm {
+                size,
+                huge: true,
+                small: false,
+            };
+        }
+        let want = align(req.max(1), self.alignment);
+        match self.raw.iter().find(|&&c| c >= want) {
+            Some(&class) => Norm {
+                size: align(class, self.alignment),
+                huge: false,
+                small: class < 4 * self.page_size,
+            },
+            // No class left (only when an aligned class reached the chunk early).
+            None => Norm {
+                size: req,
+                huge: true,
+                small: false,
+            },
+        }
+    }
+
+    /// 4.1.48 PoolArena.java:337–374 and :175–233: above the chunk a request is huge
+    /// and served with exactly its size (`allocateHuge(buf, reqCapacity)`); from 512 B
+    /// the next power of two; below, aligned, or a multiple of 16 (0 stays 0). Tiny and
+    /// small are below one page.
+    fn normalize_legacy(&self, req: usize) -> Norm {
+        if req > self.chunk_size {
+            return Norm {
+                size: req,
+                huge: true,
+                small: false,
+            };
+        }
+        let size = if req == self.chunk_size {
+            req
+        } else if req >= 512 {
+            req.next_power_of_two()
+        } else if self.alignment > 0 {
+            align(req, self.alignment)
+        } else {
+            align(req, 16)
+        };
+        Norm {
+            size,
+            huge: false,
+            small: size < self.page_size,
+        }
+    }
+
+    /// The run a subpage of `elem_size` elements takes: `calculateRunSize`
+    /// (PoolChunk.java:393–416); one page under the legacy scheme (4.1.48
+    /// PoolChunk.allocateSubpage takes a leaf of the buddy tree).
+    pub fn subpage_run(&self, elem_size: usize) -> usize {
+        match self.scheme {
+            SizeClassScheme::Jemalloc4 => {
+                super::layout::subpage_run_size(self.page_size, elem_size)
+            }
+            SizeClassScheme::Legacy => self.page_size,
+        }
+    }
+
+    /// True when `size` is the size of one of the arena's pooled classes.
+    pub fn is_class(&self, size: usize) -> bool {
+        let n = self.normalize(size);
+        !n.huge && n.size == size
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use SizeClassScheme::{Jemalloc4, Legacy};
+
+    fn norm(s: &NettySizes, req: usize) -> (usize, bool, bool) {
+        let n = s.normalize(req);
+        (n.size, n.huge, n.small)
+    }
+
+    #[test]
+    fn jemalloc_classes_of_netty_md() {
+        // netty.md §2.1: 4 MiB chunks have 68 classes, 16 MiB chunks 76.
+        assert_eq!(NettySizes::new(Jemalloc4, 8192, 9, 0, 0).raw.len(), 68);
+        assert_eq!(NettySizes::new(Jemalloc4, 8192, 11, 0, 0).raw.len(), 76);
+        let s = NettySizes::new(Jemalloc4, 8192, 9, 0, 0);
+        assert_eq!(norm(&s, 0), (16, false, true));
+        assert_eq!(norm(&s, 17), (32, false, true));
+        assert_eq!(norm(&s, 65), (80, false, true));
+        assert_eq!(norm(&s, 28672), (28672, false, true));
+        assert_eq!(norm(&s, 28673), (32768, false, false));
+        assert_eq!(norm(&s, 4 << 20), (4 << 20, false, false));
+        assert_eq!(norm(&s, (4 << 20) + 1), ((4 << 20) + 1, true, false));
+    }
+
+    #[test]
+    fn aligned_classes_and_huge_rounding() {
+        let s = NettySizes::new(Jemalloc4, 8192, 9, 64, 64);
+        assert_eq!(norm(&s, 1), (64, false, true));
+        assert_eq!(norm(&s, 65), (128, false, true));
+        // normalizeSize of 5 MiB + 64 rounds to the 1 MiB spacing of its group.
+        assert_eq!(norm(&s, (5 << 20) + 1), (6 << 20, true, false));
+        // The heap arenas of the same allocator are not aligned.
+        let h = NettySizes::new(Jemalloc4, 8192, 9, 64, 0);
+        assert_eq!(norm(&h, 1), (16, false, true));
+        // An alignment above the page size raises the page size.
+        assert_eq!(
+            NettySizes::new(Jemalloc4, 4096, 3, 8192, 8192).page_size(),
+            8192
+        );
+    }
+
+    #[test]
+    fn legacy_normalize_capacity() {
+        let s = NettySizes::new(Legacy, 8192, 11, 0, 0);
+        assert_eq!(norm(&s, 0), (0, false, true));
+        assert_eq!(norm(&s, 17), (32, false, true));
+        assert_eq!(norm(&s, 511), (512, false, true));
+        assert_eq!(norm(&s, 513), (1024, false, true));
+        assert_eq!(norm(&s, 8192), (8192, false, false));
+        assert_eq!(norm(&s, 16 << 20), (16 << 20, false, false));
+        assert_eq!(norm(&s, (16 << 20) + 1), ((16 << 20) + 1, true, false));
+        assert!(s.is_class(4096) && !s.is_class(4095 + 2));
+    }
+}

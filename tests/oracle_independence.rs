@@ -1,0 +1,572 @@
+//! Independent oracles (DESIGN.md): the shadow model (`sim/src/shadow/`) and the
+//! invariants (`model/src/check/`, `model/src/pool/invariants.rs`,
+//! `model/src/leak/checks.rs`) restate Netty's rules instead of calling the model's.
+//!
+//! This test parses their sources with `syn` and fails, naming each one, on every import,
+//! call or constant that reaches a function or constant of the model outside an explicit
+//! allowlist. The allowlist holds only what an oracle must read to judge the model —
+//! read-only state (accessors of stored fields), ids and handles, value constructors,
+//! and the operations that drive the model (the GC) — never a rule (size classes,
+//! thresholds, capacity growth, run sizes, usage, texts, refcount decoding …).
+//!
+//! Limits: method calls are matched by name, without types, so a model rule that
+//! shares its name with a function the oracle defines itself passes (the oracle's own
+//! restatement is then what the name usually means); `#[cfg(test)]` code is skipped.
+#![cfg(not(any(feature = "loom", feature = "shuttle")))]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use syn::visit::Visit;
+
+/// Names of std's collection and iterator methods that the model also defines on its
+/// own containers (all read-only lookups or local-collection operations).
+const GENERIC: &[&str] = &[
+    "new", "len", "is_empty", "iter", "get", "first", "insert", "remove", "retain", "find", "max",
+    "min", "collect", "all",
+];
+
+/// Model functions the invariants may call besides [`GENERIC`]: accessors of stored
+/// state, ids, handles, value constructors, and driving the model.
+const INVARIANT_METHODS: &[&str] = &[
+    "id",
+    "index",
+    "kind",
+    "name",
+    "end",
+    "config",
+    "lock",
+    "state",
+    // The pool's stored state (PoolArena/PoolChunk/PoolChunkList/PoolSubpage fields).
+    "chunks",
+    "chunk",
+    "chunk_lists",
+    "chunk_size",
+    "free_bytes",
+    "page_shifts",
+    "list",
+    "free_runs",
+    "runs_avail_map",
+    "used_runs",
+    "subpages",
+    "subpage_at",
+    "run_offset",
+    "run_pages",
+    "run_size",
+    "bitmap",
+    "max_num_elems",
+    "num_avail",
+    "do_not_destroy",
+    "subpage_pools",
+    "pool",
+    "is_linked",
+    "head_index",
+    "key",
+    "is_unpooled",
+    "elem_size",
+    "counters",
+    "options",
+    "size_classes",
+    "page_size",
+    "alignment",
+    "arenas",
+    "geometry",
+    // Allocator, caches and the JVM's registries (what exists, who owns it).
+    "jvm",
+    "profile",
+    "all_caches",
+    "queues",
+    "entries",
+    "stranded",
+    "is_freed",
+    "owner",
+    "objects",
+    "alloc",
+    "pooled_id",
+    "own_refcnt",
+    "raw",
+    "algorithm",
+    "is_in_recycler",
+    "simple_name",
+    "netty_direct",
+    "used",
+    "limit",
+    "is_counting",
+    "allocators",
+    "memory",
+    "is_materialized",
+    "read",
+    "gc",
+    "gc_runs",
+    // The leak detector's stored state.
+    "reports",
+    "outcomes",
+    "queued",
+];
+
+/// `Type::function` pairs the invariants may call (value constructors).
+const INVARIANT_PATHS: &[&str] = &["Violation::new", "NettySizes::of_arena"];
+
+/// Model functions the shadow may call besides [`GENERIC`]: the Java name of an
+/// exception class (how `Expected` prints).
+const SHADOW_METHODS: &[&str] = &["java_name"];
+
+/// `Type::function` pairs the shadow may call.
+const SHADOW_PATHS: &[&str] = &["JavaException::new", "Violation::new"];
+
+/// Where an oracle lives and what it may call.
+struct Oracle {
+    name: &'static str,
+    /// Source files.
+    files: Vec<PathBuf>,
+    /// The crate's root directory (`…/src`) and how the crate names the model.
+    src: PathBuf,
+    model_root: &'static str,
+    /// Absolute module paths (in the model) that are oracle code, not model rules.
+    oracle_modules: Vec<Vec<String>>,
+    methods: &'static [&'static str],
+    paths: &'static [&'static str],
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+fn parse(path: &Path) -> syn::File {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg")
+            && a.meta
+                .require_list()
+                .is_ok_and(|l| l.tokens.to_string().split_whitespace().any(|t| t == "test"))
+    })
+}
+
+/// The module path of a source file under `src` (`check/places.rs` → `[check, places]`).
+fn module_of(src: &Path, file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src).expect("file under src");
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+        .collect();
+    if parts.last().is_some_and(|l| l == "mod" || l == "lib") {
+        parts.pop();
+    }
+    parts
+}
+
+/// Names a set of files defines: functions and constants (`rules`), and types and
+/// modules (`types`). Trait impls are left out: their methods are std's names.
+#[derive(Default)]
+struct Defs {
+    fns: BTreeSet<String>,
+    types: BTreeSet<String>,
+}
+
+impl<'a> Visit<'a> for Defs {
+    fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
+        if is_cfg_test(&m.attrs) {
+            return;
+        }
+        self.types.insert(m.ident.to_string());
+        syn::visit::visit_item_mod(self, m);
+    }
+    fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
+        if !is_cfg_test(&f.attrs) {
+            self.fns.insert(f.sig.ident.to_string());
+        }
+    }
+    fn visit_item_const(&mut self, c: &'a syn::ItemConst) {
+        self.fns.insert(c.ident.to_string());
+    }
+    fn visit_item_static(&mut self, c: &'a syn::ItemStatic) {
+        self.fns.insert(c.ident.to_string());
+    }
+    fn visit_item_struct(&mut self, s: &'a syn::ItemStruct) {
+        self.types.insert(s.ident.to_string());
+    }
+    fn visit_item_enum(&mut self, s: &'a syn::ItemEnum) {
+        self.types.insert(s.ident.to_string());
+    }
+    fn visit_item_type(&mut self, s: &'a syn::ItemType) {
+        self.types.insert(s.ident.to_string());
+    }
+    fn visit_item_trait(&mut self, t: &'a syn::ItemTrait) {
+        self.types.insert(t.ident.to_string());
+        for item in &t.items {
+            if let syn::TraitItem::Fn(f) = item {
+                self.fns.insert(f.sig.ident.to_string());
+            }
+        }
+    }
+    fn visit_item_impl(&mut self, i: &'a syn::ItemImpl) {
+        if i.trait_.is_some() || is_cfg_test(&i.attrs) {
+            return;
+        }
+        for item in &i.items {
+            match item {
+                syn::ImplItem::Fn(f) if !is_cfg_test(&f.attrs) => {
+                    self.fns.insert(f.sig.ident.to_string());
+                }
+                syn::ImplItem::Const(c) => {
+                    self.fns.insert(c.ident.to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn defs(files: &[PathBuf], src: &Path) -> Defs {
+    let mut d = Defs::default();
+    for f in files {
+        d.visit_file(&parse(f));
+        d.types.extend(module_of(src, f));
+    }
+    d
+}
+
+/// What an oracle file reaches: imports, calls and constant paths.
+#[derive(Default)]
+struct Uses {
+    /// (alias, absolute path as written, is glob).
+    imports: Vec<(String, Vec<String>, bool)>,
+    methods: Vec<String>,
+    calls: Vec<Vec<String>>,
+    consts: Vec<Vec<String>>,
+}
+
+fn flatten(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<String>,
+    out: &mut Vec<(String, Vec<String>, bool)>,
+) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            flatten(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            let mut path = prefix.clone();
+            if name != "self" {
+                path.push(name.clone());
+            }
+            let alias = if name == "self" {
+                prefix.last().cloned().unwrap_or_default()
+            } else {
+                name
+            };
+            out.push((alias, path, false));
+        }
+        syn::UseTree::Rename(r) => {
+            let mut path = prefix.clone();
+            if r.ident != "self" {
+                path.push(r.ident.to_string());
+            }
+            out.push((r.rename.to_string(), path, false));
+        }
+        syn::UseTree::Glob(_) => out.push(("*".into(), prefix.clone(), true)),
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                flatten(t, prefix, out);
+            }
+        }
+    }
+}
+
+fn segments(p: &syn::Path) -> Vec<String> {
+    p.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
+impl<'a> Visit<'a> for Uses {
+    fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
+        if !is_cfg_test(&m.attrs) {
+            syn::visit::visit_item_mod(self, m);
+        }
+    }
+    fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
+        if !is_cfg_test(&f.attrs) {
+            syn::visit::visit_item_fn(self, f);
+        }
+    }
+    fn visit_item_use(&mut self, u: &'a syn::ItemUse) {
+        flatten(&u.tree, &mut Vec::new(), &mut self.imports);
+    }
+    fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
+        self.methods.push(m.method.to_string());
+        syn::visit::visit_expr_method_call(self, m);
+    }
+    fn visit_expr_call(&mut self, c: &'a syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*c.func {
+            self.calls.push(segments(&p.path));
+            for a in &c.args {
+                self.visit_expr(a);
+            }
+            return;
+        }
+        syn::visit::visit_expr_call(self, c);
+    }
+    fn visit_expr_path(&mut self, p: &'a syn::ExprPath) {
+        let segs = segments(&p.path);
+        if segs.last().is_some_and(|s| {
+            s.chars()
+                .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+                && s.len() > 1
+        }) {
+            self.consts.push(segs);
+        }
+    }
+    fn visit_macro(&mut self, m: &'a syn::Macro) {
+        // format!/assert! arguments: parse them as expressions where possible.
+        if let Ok(args) = m.parse_body_with(
+            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+        ) {
+            for a in &args {
+                self.visit_expr(a);
+            }
+        }
+    }
+}
+
+impl Oracle {
+    /// Resolves a path written in `file` to an absolute model path, or `None` when it
+    /// names something outside the model (std, serde, the oracle's own crate).
+    fn resolve(&self, file: &Path, path: &[String]) -> Option<Vec<String>> {
+        let first = path.first()?;
+        let mut module = module_of(&self.src, file);
+        if first == self.model_root {
+            return Some(path[1..].to_vec());
+        }
+        if self.model_root == "crate" && (first == "super" || first == "self") {
+            let mut rest = path;
+            while rest.first().is_some_and(|s| s == "super" || s == "self") {
+                if rest[0] == "super" {
+                    module.pop();
+                }
+                rest = &rest[1..];
+            }
+            // A file's own items sit in its module; `mod.rs` is its directory's module.
+            let mut abs = module;
+            abs.extend(rest.iter().cloned());
+            return Some(abs);
+        }
+        None
+    }
+
+    fn is_oracle_module(&self, abs: &[String]) -> bool {
+        self.oracle_modules.iter().any(|m| abs.starts_with(m))
+    }
+}
+
+fn check(oracle: &Oracle, rules: &Defs) -> Vec<String> {
+    let own = defs(&oracle.files, &oracle.src);
+    let allowed_method =
+        |m: &str| oracle.methods.contains(&m) || GENERIC.contains(&m) || own.fns.contains(m);
+    let mut problems = Vec::new();
+    for file in &oracle.files {
+        let rel = file
+            .strip_prefix(root())
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        let mut uses = Uses::default();
+        uses.visit_file(&parse(file));
+        // Aliases this file imports from the model, by name → absolute path.
+        let mut model_alias: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (alias, path, glob) in &uses.imports {
+            let Some(abs) = oracle.resolve(file, path) else {
+                continue;
+            };
+            if oracle.is_oracle_module(&abs) {
+                continue;
+            }
+            if *glob {
+                problems.push(format!(
+                    "{rel}: glob import of model module `{}::*`",
+                    path.join("::")
+                ));
+                continue;
+            }
+            let leaf = abs.last().cloned().unwrap_or_default();
+            if rules.fns.contains(&leaf) && !allowed_method(&leaf) {
+                problems.push(format!("{rel}: imports model rule `{}`", path.join("::")));
+            }
+            model_alias.insert(alias.clone(), abs);
+        }
+        let mut check_path = |path: &Vec<String>, what: &str| {
+            let leaf = path.last().cloned().unwrap_or_default();
+            if path.len() == 1 {
+                if own.fns.contains(&leaf) || !rules.fns.contains(&leaf) {
+                    return;
+                }
+                if model_alias.contains_key(&leaf) || !allowed_method(&leaf) {
+                    problems.push(format!("{rel}: {what} model rule `{leaf}`"));
+                }
+                return;
+            }
+            let owner = &path[path.len() - 2];
+            let pair = format!("{owner}::{leaf}");
+            if oracle.paths.contains(&pair.as_str()) || !rules.fns.contains(&leaf) {
+                return;
+            }
+            // Resolve the first segment through the file's imports.
+            let abs = match model_alias.get(&path[0]) {
+                Some(a) => Some(a.iter().chain(&path[1..]).cloned().collect::<Vec<_>>()),
+                None => oracle.resolve(file, path),
+            };
+            match abs {
+                Some(abs) if !oracle.is_oracle_module(&abs) => {
+                    problems.push(format!("{rel}: {what} model rule `{}`", path.join("::")));
+                }
+                None if own.types.contains(owner.as_str()) || owner == "Self" => {}
+                None => {} // std, serde, … or the oracle's own crate
+                Some(_) => {}
+            }
+        };
+        for c in &uses.calls {
+            check_path(c, "calls");
+        }
+        for c in &uses.consts {
+            check_path(c, "reads");
+        }
+        for m in &uses.methods {
+            if rules.fns.contains(m) && !allowed_method(m) {
+                problems.push(format!("{rel}: calls model method `.{m}()`"));
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    problems
+}
+
+fn model_rules(oracle_files: &[PathBuf]) -> Defs {
+    let src = root().join("model/src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.retain(|f| {
+        !oracle_files.contains(f)
+            && !f.components().any(|c| c.as_os_str() == "tests")
+            && !f.to_string_lossy().ends_with("_tests.rs")
+    });
+    let mut d = Defs::default();
+    for f in &files {
+        d.visit_file(&parse(f));
+    }
+    d
+}
+
+fn oracles() -> Vec<Oracle> {
+    let model_src = root().join("model/src");
+    let mut invariant_files = Vec::new();
+    rust_files(&model_src.join("check"), &mut invariant_files);
+    invariant_files.push(model_src.join("pool/invariants.rs"));
+    invariant_files.push(model_src.join("leak/checks.rs"));
+    let mut shadow_files = Vec::new();
+    rust_files(&root().join("sim/src/shadow"), &mut shadow_files);
+    let m = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        Oracle {
+            name: "invariants",
+            files: invariant_files,
+            src: model_src,
+            model_root: "crate",
+            oracle_modules: vec![
+                m(&["check"]),
+                m(&["pool", "invariants"]),
+                m(&["leak", "checks"]),
+            ],
+            methods: INVARIANT_METHODS,
+            paths: INVARIANT_PATHS,
+        },
+        Oracle {
+            name: "shadow",
+            files: shadow_files,
+            src: root().join("sim/src"),
+            model_root: "leakproof_model",
+            oracle_modules: vec![m(&["check", "netty"])],
+            methods: SHADOW_METHODS,
+            paths: SHADOW_PATHS,
+        },
+    ]
+}
+
+#[test]
+fn oracles_share_no_rule_with_the_model() {
+    let oracles = oracles();
+    let all: Vec<PathBuf> = oracles.iter().flat_map(|o| o.files.clone()).collect();
+    let rules = model_rules(&all);
+    assert!(rules.fns.contains("calculate_new_capacity") && rules.fns.contains("size2size_idx"));
+    let mut problems = Vec::new();
+    for o in &oracles {
+        assert!(o.files.len() >= 3, "{}: sources found", o.name);
+        problems.extend(
+            check(o, &rules)
+                .into_iter()
+                .map(|p| format!("[{}] {p}", o.name)),
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "oracles reach model rules:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_check_sees_an_imported_rule_a_called_method_and_a_constant() {
+    let dir = std::env::temp_dir().join(format!("leakproof-oracle-check-{}", std::process::id()));
+    let shadow = dir.join("shadow");
+    std::fs::create_dir_all(&shadow).unwrap();
+    std::fs::write(
+        shadow.join("mod.rs"),
+        "use leakproof_model::alloc::calculate_new_capacity;\n\
+         use leakproof_model::alloc::CALCULATE_THRESHOLD;\n\
+         fn f(c: &C) -> usize { c.usage() as usize + CALCULATE_THRESHOLD + calculate_new_capacity(1, 2).unwrap() }\n",
+    )
+    .unwrap();
+    std::fs::write(shadow.join("b.rs"), "fn g() {}\n").unwrap();
+    std::fs::write(shadow.join("c.rs"), "fn h() {}\n").unwrap();
+    let oracle = Oracle {
+        name: "probe",
+        files: vec![
+            shadow.join("mod.rs"),
+            shadow.join("b.rs"),
+            shadow.join("c.rs"),
+        ],
+        src: dir.clone(),
+        model_root: "leakproof_model",
+        oracle_modules: vec![],
+        methods: SHADOW_METHODS,
+        paths: SHADOW_PATHS,
+    };
+    let rules = model_rules(&[]);
+    let problems = check(&oracle, &rules).join("\n");
+    std::fs::remove_dir_all(&dir).ok();
+    for needle in ["calculate_new_capacity", "CALCULATE_THRESHOLD", ".usage()"] {
+        assert!(
+            problems.contains(needle),
+            "{needle} not reported:\n{problems}"
+        );
+    }
+}
