@@ -6,12 +6,14 @@
 //! the run; [`Misuse`] and known bugs are reported, never failures.
 
 mod config;
+mod draw;
 mod end;
 mod report;
 mod runner;
 mod state;
 
 pub use config::ExecConfig;
+pub use draw::{CONFIG_BYTES, MATERIALIZED_CHUNK_LIMIT};
 pub use report::{Finding, KnownBug, Misuse, MisuseKind, Outcome, RunReport};
 pub use runner::run;
 

@@ -53,6 +53,7 @@ pub fn run(program: &Program, config: &ExecConfig, observer: &mut dyn Observer) 
         misuse: Vec::new(),
         known_bugs: Vec::new(),
         findings: Vec::new(),
+        exhausted: Vec::new(),
         leaked: Vec::new(),
         leaked_bytes: 0,
         leak_reports: Vec::new(),
@@ -338,9 +339,12 @@ impl Exec<'_> {
         let text = match op {
             Op::Write { len, pattern, .. } => {
                 let data = pattern.bytes(len.0 as usize);
+                let saved = self.save_if_limited(e);
                 let pred = self.shadow.write(&self.env, e, &data);
                 let model = buf.write_bytes(t, &data);
-                self.compare_unit(i, pred, model)?
+                let text = self.compare_unit(i, pred, model)?;
+                self.restore_if_exhausted(i, saved);
+                text
             }
             Op::Read { len, .. } => {
                 let pred = self.shadow.read(e, len.0 as usize);
@@ -358,9 +362,12 @@ impl Exec<'_> {
                 }
             }
             Op::SetCapacity { capacity, .. } => {
+                let saved = self.save_if_limited(e);
                 let pred = self.shadow.set_capacity(&self.env, e, capacity.0 as i64);
                 let model = buf.set_capacity(t, capacity.0 as i64);
-                self.compare_unit(i, pred, model)?
+                let text = self.compare_unit(i, pred, model)?;
+                self.restore_if_exhausted(i, saved);
+                text
             }
             Op::Retain { k, .. } => {
                 let pred = self.shadow.retain(e, i32::from(k.0));
