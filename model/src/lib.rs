@@ -11,7 +11,6 @@ pub mod alloc;
 pub mod buffer;
 pub mod check;
 pub mod error;
-pub mod explore;
 pub mod jvm;
 pub mod leak;
 pub mod memory;

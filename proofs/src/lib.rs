@@ -1,11 +1,18 @@
-//! `leakproof-proofs`: exhaustive bounded proofs over the model's step machines.
+//! `leakproof-proofs`: exhaustive bounded proofs over the model's step machines and
+//! plain-data cores, checked with stateright.
 //!
-//! The refcount algorithms are pure step machines (`leakproof_model::refcnt`); the
-//! interpreter runs them on a plain cell, and `leakproof_model::explore` walks every
-//! interleaving of a bounded scenario. A *proof* here is an exhaustive enumeration in
-//! which no schedule is cut at the bound and none violates the property; a
-//! *refutation* is the first violating schedule, which the interpreter replays.
+//! Each model's state is the model's own data (the refcount [`System`], the pool's
+//! `ArenaCore`), each action one of its own transitions, and each `always` property
+//! an invariant function from the model's one invariant table, so proofs, code and
+//! traces cannot drift. `sometimes` properties make a vacuous model fail. See
+//! `docs/proofs.md`.
+//!
+//! [`System`]: leakproof_model::refcnt::System
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod catalog;
+pub mod invariant;
+pub mod pool;
 pub mod refcount;
+pub mod report;

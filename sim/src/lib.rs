@@ -14,4 +14,6 @@ pub mod minimize;
 pub mod replay;
 pub mod scenarios;
 pub mod shadow;
+pub mod shard;
 pub mod trace;
+pub mod workload;

@@ -4,10 +4,11 @@
 
 use crate::exec::{self, ExecConfig, Observer, Outcome, RunReport, StepEvent};
 use crate::exit::Exit;
-use crate::trace::Trace;
+use crate::trace::{RefcountSchedule, Trace};
 use leakproof_model::check;
 use leakproof_model::op::Program;
-use leakproof_model::refcnt::interpreter;
+use leakproof_model::refcnt::protocol;
+use leakproof_model::refcnt::Interpreter;
 use std::io::Write;
 
 struct Printer<'w> {
@@ -146,6 +147,9 @@ pub fn replay_trace(trace: &Trace, out: &mut dyn Write) -> Exit {
         );
         return Exit::NeedsChecker;
     }
+    if let Some(w) = &trace.attachments.workload {
+        return crate::workload::trace::replay(trace, w, out);
+    }
     let _ = writeln!(
         out,
         "trace: profile {}, mutant {}, seed {}, {} ops",
@@ -155,20 +159,9 @@ pub fn replay_trace(trace: &Trace, out: &mut dyn Write) -> Exit {
         trace.ops.len()
     );
     if let Some(s) = &trace.attachments.refcount_schedule {
-        match interpreter::run(&s.scenario, &s.schedule) {
-            Ok(log) => {
-                for step in &log.steps {
-                    let _ = writeln!(
-                        out,
-                        "refcount {}",
-                        serde_json::to_string(step).unwrap_or_default()
-                    );
-                }
-            }
-            Err(e) => {
-                let _ = writeln!(out, "bad refcount schedule: {e}");
-                return Exit::BadInput;
-            }
+        let expected = trace.expected.as_ref().map(|e| e.invariant.as_str());
+        if let Some(exit) = replay_refcount_schedule(s, expected, out) {
+            return exit;
         }
     }
     let report = run_printed(&trace.program(), &trace.config, out);
@@ -177,6 +170,41 @@ pub fn replay_trace(trace: &Trace, out: &mut dyn Write) -> Exit {
         &report,
         trace.expected.as_ref().map(|e| e.invariant.as_str()),
     )
+}
+
+/// Replays a refcount schedule, printing every micro-step, and checks the protocol's
+/// invariants on the state it ends in. `None` when they hold (the trace's ops decide),
+/// otherwise the exit: 3 for the expected (or any) violation, 4 for another, 2 for a
+/// schedule that does not fit its scenario.
+fn replay_refcount_schedule(
+    s: &RefcountSchedule,
+    expected: Option<&str>,
+    out: &mut dyn Write,
+) -> Option<Exit> {
+    let mut interpreter = Interpreter::new(&s.scenario);
+    for &entry in &s.schedule {
+        match interpreter.apply(entry) {
+            Ok(step) => {
+                let _ = writeln!(
+                    out,
+                    "refcount {}",
+                    serde_json::to_string(step).unwrap_or_default()
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(out, "bad refcount schedule: {e}");
+                return Some(Exit::BadInput);
+            }
+        }
+    }
+    let _ = write!(out, "{}", interpreter.log());
+    let verdict = protocol::check_all(interpreter.system(), s.scenario.algorithm, s.misuse_free);
+    let violation = verdict.err()?;
+    let _ = writeln!(out, "{violation}");
+    Some(match expected {
+        Some(name) if name != violation.name => Exit::DifferentViolation,
+        _ => Exit::Violation,
+    })
 }
 
 /// 0 passes, 3 the expected (or any, when none is recorded) violation, 4 another one.

@@ -260,6 +260,12 @@ impl LeakDetector {
         &self.outcomes
     }
 
+    /// Removes the outcomes recorded so far and returns them: a long simulation folds
+    /// them into counters after checking them, instead of keeping one entry per leak.
+    pub fn take_outcomes(&mut self) -> BTreeMap<TrackerId, LeakOutcome> {
+        std::mem::take(&mut self.outcomes)
+    }
+
     /// Counters.
     pub fn stats(&self) -> LeakStats {
         self.stats

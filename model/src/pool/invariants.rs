@@ -349,6 +349,51 @@ pub fn handle_size_class_matches(
     }
 }
 
+/// §3.2–3.3 after everything was freed (no handle live): each chunk's used runs are
+/// only subpages Netty keeps on purpose — entirely free and alone in their pool, or
+/// single-element ones a profile without #10988 keeps — so every other page is free
+/// (and, by [`free_runs_coalesced`], one run per gap). Callers decide when nothing is
+/// live; the arena does not know its handles.
+pub fn free_all_returns_pages(
+    core: &ArenaCore,
+    releases_single_element: bool,
+) -> Result<(), Violation> {
+    const NAME: &str = "free_all_returns_pages";
+    let pools = core.subpage_pools();
+    for c in pooled(core) {
+        for r in c.used_runs() {
+            let Some(s) = c.subpage_at(r.offset) else {
+                return Err(Violation::new(
+                    NAME,
+                    format!("{}: run {r:?} is still used with nothing live", c.id()),
+                ));
+            };
+            let empty = s.num_avail() == s.max_num_elems() && s.do_not_destroy();
+            let alone = pools.pool(s.head_index()) == [s.key()];
+            let kept_by_profile = s.max_num_elems() == 1 && !releases_single_element;
+            if !empty || !(alone || kept_by_profile) {
+                return Err(Violation::new(
+                    NAME,
+                    format!(
+                        "{}: subpage {} (elemSize {}) has numAvail {} of {} with nothing live{}",
+                        c.id(),
+                        s.run_offset(),
+                        s.elem_size(),
+                        s.num_avail(),
+                        s.max_num_elems(),
+                        if alone {
+                            ""
+                        } else {
+                            ", beside other subpages of its size"
+                        }
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Netty's subpage geometry: a subpage's element size is a small class of its arena,
 /// its run is `calculateRunSize(elemSize)` (PoolChunk.java:393–416; one page under the
 /// legacy scheme) and it holds `runSize / elemSize` elements (PoolSubpage.java:74).

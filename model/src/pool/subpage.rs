@@ -113,6 +113,10 @@ impl PoolSubpage {
     pub fn num_avail(&self) -> u32 {
         self.num_avail
     }
+    /// `nextAvail`: the hint the next allocation takes first (−1 when none).
+    pub fn next_avail(&self) -> i64 {
+        self.next_avail
+    }
     /// `doNotDestroy`.
     pub fn do_not_destroy(&self) -> bool {
         self.do_not_destroy

@@ -135,7 +135,7 @@ impl Algorithm {
 }
 
 /// A retain machine of any algorithm.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum RetainMachine {
     /// Even/odd retain.
     EvenOdd(even_odd::Retain),
@@ -168,7 +168,7 @@ impl StepMachine for RetainMachine {
 }
 
 /// A release machine of any algorithm.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ReleaseMachine {
     /// Even/odd release.
     EvenOdd(even_odd::Release),
@@ -205,7 +205,7 @@ impl StepMachine for ReleaseMachine {
 }
 
 /// A machine of any [`RefOp`], with the outcome as an [`OpOutcome`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum OpMachine {
     /// A retain.
     Retain(RetainMachine),

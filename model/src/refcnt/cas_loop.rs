@@ -15,7 +15,7 @@ use crate::profile::RefCountProfile;
 pub const INITIAL_RAW: i32 = 1;
 
 /// `retain(k)` as a CAS loop.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Retain {
     /// About to read the count (volatile).
     Read {
@@ -85,7 +85,7 @@ impl StepMachine for Retain {
 }
 
 /// `release(k)` as a CAS loop.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Release {
     /// About to read the count (volatile).
     Read {

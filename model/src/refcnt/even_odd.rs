@@ -42,7 +42,7 @@ pub fn is_live_raw(raw: i32) -> bool {
 
 /// `retain(k)`: `getAndAdd(2k)`; an odd old value throws without undo, an overflow is
 /// undone and throws.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Retain {
     /// About to `getAndAdd(2k)`.
     Add {
@@ -115,7 +115,7 @@ impl StepMachine for Retain {
 /// `release(k)`: a plain read decides between the final CAS to 1 and a non-final CAS to
 /// `raw − 2k`; any failure falls into the volatile retry loop, which yields between
 /// attempts.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Release {
     /// About to read the raw value non-volatile (`nonVolatileRawCnt`).
     ReadPlain {

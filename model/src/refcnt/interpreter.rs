@@ -1,16 +1,19 @@
 //! A deterministic interleaving interpreter for the reference-count machines.
 //!
-//! A [`Scenario`] gives the algorithm, the initial cell value and, per logical thread, a
-//! queue of [`RefOp`]s. A schedule is a list of [`ScheduleEntry`]s, each running exactly
-//! one micro-step of the named thread's current operation on a plain `i32` cell
-//! (sequentially consistent: stale plain reads are loom's job). The [`Log`] records every
+//! A [`Scenario`] gives the algorithm, the root's initial cell value and, per logical
+//! thread, a program of [`ThreadOp`]s (retain/release of the root, retained derivatives,
+//! reads). A schedule is a list of [`ScheduleEntry`]s, each running exactly one
+//! micro-step of the named thread's current operation on a plain `i32` cell
+//! (sequentially consistent: stale plain reads are loom's job). The state between
+//! steps is a [`System`], which the proofs explore. The [`Log`] records every
 //! step, every outcome, the deallocations and any resurrection; it serializes, so
 //! counterexample traces attach schedules and `leakproof replay` prints logs.
 
-use super::algorithm::{Algorithm, OpMachine};
-use super::machine::{Action, MicroStep, OpOutcome, RefOp, StepMachine};
+use super::algorithm::Algorithm;
+use super::machine::{MicroStep, OpOutcome};
+use super::program::{ObjectRef, ThreadOp};
+use super::system::System;
 use crate::error::JavaResult;
-use crate::explore::{explore, Exploration, Interleaving};
 use crate::profile::RefCountProfile;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -25,17 +28,24 @@ pub struct Scenario {
     /// The cell value before the first step.
     pub initial_raw: i32,
     /// Per logical thread (index = thread), its operations in program order.
-    pub threads: Vec<Vec<RefOp>>,
+    pub threads: Vec<Vec<ThreadOp>>,
 }
 
 impl Scenario {
     /// A scenario starting from a fresh object (real count 1).
-    pub fn new(algorithm: Algorithm, profile: RefCountProfile, threads: Vec<Vec<RefOp>>) -> Self {
+    pub fn new<T: Into<ThreadOp>>(
+        algorithm: Algorithm,
+        profile: RefCountProfile,
+        threads: Vec<Vec<T>>,
+    ) -> Self {
         Scenario {
             algorithm,
             profile,
             initial_raw: algorithm.initial_raw(),
-            threads,
+            threads: threads
+                .into_iter()
+                .map(|ops| ops.into_iter().map(Into::into).collect())
+                .collect(),
         }
     }
 
@@ -70,7 +80,10 @@ pub struct StepRecord {
     /// Index of the operation in the thread's queue.
     pub op_index: usize,
     /// The operation.
-    pub op: RefOp,
+    pub op: ThreadOp,
+    /// The object the step touched (the root unless a derivative's).
+    #[serde(default, skip_serializing_if = "ObjectRef::is_root")]
+    pub object: ObjectRef,
     /// The micro-step executed.
     pub step: MicroStep,
     /// The value the step observed.
@@ -89,7 +102,7 @@ pub struct OpRecord {
     /// Index of the operation in the thread's queue.
     pub op_index: usize,
     /// The operation.
-    pub op: RefOp,
+    pub op: ThreadOp,
     /// Its outcome or Netty's exception.
     pub result: JavaResult<OpOutcome>,
     /// Index of the step that finished it; `None` when it finished before any step
@@ -108,12 +121,15 @@ pub struct Log {
     pub steps: Vec<StepRecord>,
     /// Every finished operation, in completion order.
     pub ops: Vec<OpRecord>,
-    /// The cell after the last step.
+    /// The root's cell after the last step.
     pub final_raw: i32,
-    /// Releases that returned "deallocate".
+    /// Releases that returned "deallocate" (any object).
     pub deallocations: usize,
-    /// Steps after which a deallocated object's cell read live again.
+    /// Steps after which a deallocated object's cell first read live again.
     pub resurrections: Vec<usize>,
+    /// Steps that first touched an object's cell after its deallocation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub touched_after_deallocate: Vec<usize>,
     /// True when every thread finished all its operations.
     pub complete: bool,
 }
@@ -154,9 +170,14 @@ impl fmt::Display for Log {
             done(f, o)?;
         }
         for (i, s) in self.steps.iter().enumerate() {
+            let on = if s.object.is_root() {
+                String::new()
+            } else {
+                format!(" on {}", s.object)
+            };
             writeln!(
                 f,
-                "  #{i:<3} t{} {:<12} {:<22} observed {:>11}   raw {} -> {}",
+                "  #{i:<3} t{} {:<12} {:<22} observed {:>11}   raw {} -> {}{on}",
                 s.thread,
                 s.op.to_string(),
                 s.step.to_string(),
@@ -169,6 +190,9 @@ impl fmt::Display for Log {
             }
             if self.resurrections.contains(&i) {
                 writeln!(f, "      !! resurrected after deallocation")?;
+            }
+            if self.touched_after_deallocate.contains(&i) {
+                writeln!(f, "      !! touched after deallocation")?;
             }
         }
         writeln!(
@@ -218,20 +242,11 @@ pub enum ScheduleError {
     },
 }
 
-#[derive(Clone, Debug)]
-struct ThreadState {
-    ops: Vec<RefOp>,
-    /// Index of the current (or next) operation.
-    next: usize,
-    current: Option<OpMachine>,
-}
-
-/// The interpreter's state: the cell, each thread's current machine and the log so far.
+/// The interpreter: a [`System`] plus the log of everything it did.
 #[derive(Clone, Debug)]
 pub struct Interpreter {
-    profile: RefCountProfile,
-    raw: i32,
-    threads: Vec<ThreadState>,
+    scenario: Scenario,
+    system: System,
     log: Log,
 }
 
@@ -239,55 +254,45 @@ impl Interpreter {
     /// The state before the first step (operations rejected before any micro-step are
     /// already finished).
     pub fn new(scenario: &Scenario) -> Self {
-        let threads = scenario
-            .threads
-            .iter()
-            .map(|ops| ThreadState {
-                ops: ops.clone(),
-                next: 0,
-                current: None,
-            })
-            .collect();
+        let mut ops = Vec::new();
+        let system = System::new(scenario, &mut ops);
         let mut interpreter = Interpreter {
-            profile: scenario.profile.clone(),
-            raw: scenario.initial_raw,
-            threads,
+            scenario: scenario.clone(),
+            system,
             log: Log {
                 algorithm: scenario.algorithm,
                 initial_raw: scenario.initial_raw,
                 steps: Vec::new(),
-                ops: Vec::new(),
+                ops,
                 final_raw: scenario.initial_raw,
                 deallocations: 0,
                 resurrections: Vec::new(),
+                touched_after_deallocate: Vec::new(),
                 complete: false,
             },
         };
-        for t in 0..interpreter.threads.len() {
-            interpreter.settle(t, None);
-        }
-        interpreter.log.complete = interpreter.runnable().is_empty();
+        interpreter.log.complete = interpreter.system.is_finished();
         interpreter
     }
 
     /// The threads with an operation in progress, ascending.
     pub fn runnable(&self) -> Vec<usize> {
-        (0..self.threads.len())
-            .filter(|&t| self.threads[t].current.is_some())
-            .collect()
+        self.system.runnable().collect()
     }
 
     /// The micro-step `thread` would run next, if it has one.
     pub fn next_step(&self, thread: usize) -> Option<MicroStep> {
-        match self.threads.get(thread)?.current.as_ref()?.action() {
-            Action::Step(step) => Some(step),
-            Action::Done(_) => None,
-        }
+        self.system.next_step(thread)
     }
 
-    /// The cell value now.
+    /// The root's cell value now.
     pub fn raw(&self) -> i32 {
-        self.raw
+        self.system.root().raw()
+    }
+
+    /// The objects and threads now.
+    pub fn system(&self) -> &System {
+        &self.system
     }
 
     /// The log so far.
@@ -303,108 +308,50 @@ impl Interpreter {
     /// Runs one schedule entry (checking its recorded micro-step, if any).
     pub fn apply(&mut self, entry: ScheduleEntry) -> Result<&StepRecord, ScheduleError> {
         let index = self.log.steps.len();
-        let threads = self.threads.len();
-        let thread = entry.thread;
-        if thread >= threads {
-            return Err(ScheduleError::UnknownThread {
-                entry: index,
-                thread,
-                threads,
-            });
+        if let (Some(recorded), Some(actual)) = (entry.step, self.next_step(entry.thread)) {
+            if recorded != actual {
+                return Err(ScheduleError::Diverged {
+                    entry: index,
+                    thread: entry.thread,
+                    recorded,
+                    actual,
+                });
+            }
         }
-        let Some(actual) = self.next_step(thread) else {
-            return Err(ScheduleError::FinishedThread {
-                entry: index,
-                thread,
-            });
-        };
-        if let Some(recorded) = entry.step.filter(|r| *r != actual) {
-            return Err(ScheduleError::Diverged {
-                entry: index,
-                thread,
-                recorded,
-                actual,
-            });
+        let before = self.counts();
+        let record = self
+            .system
+            .step(&self.scenario, entry.thread, index, &mut self.log.ops)?;
+        let after = self.counts();
+        if record.object.is_root() {
+            self.log.final_raw = record.raw_after;
         }
-        let state = &mut self.threads[thread];
-        let (observed, raw_after) = actual.apply(self.raw);
-        let record = StepRecord {
-            thread,
-            op_index: state.next,
-            op: state.ops[state.next],
-            step: actual,
-            observed,
-            raw_before: self.raw,
-            raw_after,
-        };
-        state.current = state.current.take().map(|m| m.advance(observed));
-        let algorithm = self.log.algorithm;
-        let was_live = algorithm.is_live(self.raw);
-        let deallocated_before = self.log.deallocations > 0;
-        self.raw = raw_after;
-        self.log.final_raw = raw_after;
-        self.log.steps.push(record);
-        if deallocated_before && !was_live && algorithm.is_live(raw_after) {
+        self.log.deallocations += after.0 - before.0;
+        if after.1 > before.1 {
             self.log.resurrections.push(index);
         }
-        self.settle(thread, Some(index));
-        self.log.complete = self.runnable().is_empty();
+        if after.2 > before.2 {
+            self.log.touched_after_deallocate.push(index);
+        }
+        self.log.steps.push(record);
+        self.log.complete = self.system.is_finished();
         Ok(&self.log.steps[index])
+    }
+
+    /// Deallocations, resurrected objects and objects touched after deallocation.
+    fn counts(&self) -> (usize, usize, usize) {
+        self.system.objects().fold((0, 0, 0), |(d, r, t), o| {
+            (
+                d + o.deallocations() as usize,
+                r + usize::from(o.resurrected()),
+                t + usize::from(o.touched_after_deallocate()),
+            )
+        })
     }
 
     /// Runs one micro-step of `thread`.
     pub fn step(&mut self, thread: usize) -> Result<&StepRecord, ScheduleError> {
         self.apply(ScheduleEntry { thread, step: None })
-    }
-
-    /// Records finished operations of `thread` and starts its next ones until one has a
-    /// micro-step to run or the queue is empty.
-    fn settle(&mut self, thread: usize, after_step: Option<usize>) {
-        let state = &mut self.threads[thread];
-        loop {
-            let machine = match state.current.take() {
-                Some(machine) => machine,
-                None => match state.ops.get(state.next) {
-                    Some(&op) => self.log.algorithm.machine(op, &self.profile),
-                    None => return,
-                },
-            };
-            match machine.action() {
-                Action::Step(_) => {
-                    state.current = Some(machine);
-                    return;
-                }
-                Action::Done(result) => {
-                    if let Ok(OpOutcome::Released { deallocate: true }) = result {
-                        self.log.deallocations += 1;
-                    }
-                    self.log.ops.push(OpRecord {
-                        thread,
-                        op_index: state.next,
-                        op: state.ops[state.next],
-                        result,
-                        after_step,
-                    });
-                    state.next += 1;
-                }
-            }
-        }
-    }
-}
-
-impl Interleaving for Interpreter {
-    type Entry = ScheduleEntry;
-
-    fn runnable(&self) -> Vec<usize> {
-        Interpreter::runnable(self)
-    }
-
-    fn step(&mut self, thread: usize) -> Option<ScheduleEntry> {
-        let step = Interpreter::step(self, thread).ok()?.step;
-        Some(ScheduleEntry {
-            thread,
-            step: Some(step),
-        })
     }
 }
 
@@ -416,16 +363,4 @@ pub fn run(scenario: &Scenario, schedule: &[ScheduleEntry]) -> Result<Log, Sched
         interpreter.apply(entry)?;
     }
     Ok(interpreter.into_log())
-}
-
-/// Every schedule of `scenario` up to `max_steps` micro-steps: the first whose finished
-/// log `violates` returns, plus the counts (see [`Exploration`]).
-pub fn explore_scenario(
-    scenario: &Scenario,
-    max_steps: usize,
-    mut violates: impl FnMut(&Log) -> bool,
-) -> Exploration<Interpreter> {
-    explore(&Interpreter::new(scenario), max_steps, |s| {
-        violates(s.log())
-    })
 }

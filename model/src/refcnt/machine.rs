@@ -76,7 +76,7 @@ impl fmt::Display for MicroStep {
 }
 
 /// What a machine does next: one micro-step, or it has finished with an outcome.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Action<T> {
     /// Execute this micro-step, then call [`StepMachine::advance`] with what it observed.
     Step(MicroStep),
@@ -129,6 +129,8 @@ pub enum OpOutcome {
         /// True when this release dropped the count to zero.
         deallocate: bool,
     },
+    /// `ensureAccessible()` read a live count.
+    Accessed,
 }
 
 impl fmt::Display for OpOutcome {
@@ -137,6 +139,7 @@ impl fmt::Display for OpOutcome {
             OpOutcome::Retained => f.write_str("retained"),
             OpOutcome::Released { deallocate: true } => f.write_str("released, deallocate"),
             OpOutcome::Released { deallocate: false } => f.write_str("released"),
+            OpOutcome::Accessed => f.write_str("accessible"),
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::error::JavaResult;
 use crate::profile::RefCountProfile;
 
 /// `release(k)`: plain read, then plain store.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Release {
     /// About to read the count (plain, possibly stale).
     Read {

@@ -20,7 +20,7 @@ use crate::profile::RefCountProfile;
 pub const INITIAL_RAW: i32 = 1;
 
 /// `retain(k)`: optimistic add, undo on failure.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Retain {
     /// About to `getAndAdd(k)`.
     Add {
@@ -77,7 +77,7 @@ impl StepMachine for Retain {
 }
 
 /// `release(k)`: optimistic subtract, undo on failure.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Release {
     /// About to `getAndAdd(−k)`.
     Sub {

@@ -1,5 +1,5 @@
-//! Cross-algorithm tests: the #8563 race replayed and enumerated, the #2187 mutant, and
-//! the interpreter's error values.
+//! Interpreter tests: the #8563 race replayed, derivatives releasing their parents, and
+//! the interpreter's error values. Exhaustive exploration lives in the proofs crate.
 
 use super::*;
 use crate::profile::RefCountProfile;
@@ -23,12 +23,6 @@ fn entries(threads: &[usize]) -> Vec<ScheduleEntry> {
         .iter()
         .map(|&thread| ScheduleEntry { thread, step: None })
         .collect()
-}
-
-/// A protocol violation: anything but exactly one deallocation, a resurrection, or a
-/// final cell that is still live.
-fn protocol_broken(log: &Log) -> bool {
-    log.deallocations != 1 || !log.resurrections.is_empty() || log.algorithm.is_live(log.final_raw)
 }
 
 #[test]
@@ -71,94 +65,6 @@ fn racy_8563_schedule_deallocates_twice() {
     let text = log.to_string();
     assert!(text.contains("!! resurrected after deallocation"), "{text}");
     assert!(text.contains("deallocations 2"), "{text}");
-}
-
-#[test]
-fn exhaustive_enumeration_finds_8563_on_the_racy_algorithm() {
-    let scenario = three_party(Algorithm::RacyGetAndAdd);
-    let found = explore_scenario(&scenario, 20, |log| log.deallocations > 1);
-    let v = found
-        .violation
-        .expect("the racy algorithm double-deallocates");
-    // The counterexample's schedule replays, checking each recorded micro-step.
-    let replay = run(&scenario, &v.schedule).unwrap();
-    assert_eq!(&replay, v.state.log());
-    assert_eq!(replay.deallocations, 2);
-}
-
-#[test]
-fn even_odd_never_double_deallocates_or_resurrects_under_any_schedule() {
-    let e = explore_scenario(&three_party(Algorithm::EvenOdd), 40, protocol_broken);
-    assert!(
-        e.is_proof(),
-        "violation: {:?}",
-        e.violation.map(|v| v.state.into_log().to_string())
-    );
-    assert!(e.schedules >= 20, "only {} schedules", e.schedules);
-}
-
-#[test]
-fn cas_loop_is_also_safe_for_the_three_parties() {
-    let e = explore_scenario(&three_party(Algorithm::CasLoop), 40, protocol_broken);
-    assert!(e.is_proof());
-}
-
-#[test]
-fn two_parties_do_not_expose_8563_but_resurrect_transiently() {
-    let scenario = Scenario::new(
-        Algorithm::RacyGetAndAdd,
-        RefCountProfile::netty_4_1(),
-        vec![vec![RefOp::Release(1)], vec![RefOp::Retain(1)]],
-    );
-    let e = explore_scenario(&scenario, 20, |log| log.deallocations > 1);
-    assert!(e.is_proof());
-    let e = explore_scenario(&scenario, 20, |log| !log.resurrections.is_empty());
-    assert!(
-        e.violation.is_some(),
-        "the retain's add is visible before its undo"
-    );
-}
-
-#[test]
-fn even_odd_multi_op_threads_are_safe() {
-    let scenario = Scenario::new(
-        Algorithm::EvenOdd,
-        RefCountProfile::netty_4_1(),
-        vec![
-            vec![RefOp::Retain(1), RefOp::Release(1)],
-            vec![RefOp::Release(1)],
-            vec![RefOp::Release(1)],
-        ],
-    );
-    let e = explore_scenario(&scenario, 60, protocol_broken);
-    assert!(e.is_proof());
-}
-
-#[test]
-fn non_atomic_release_loses_updates() {
-    let p = RefCountProfile::netty_4_1();
-    let holders = Scenario::new(
-        Algorithm::NonAtomicRelease,
-        p.clone(),
-        vec![vec![RefOp::Release(1)], vec![RefOp::Release(1)]],
-    )
-    .with_initial_raw(2);
-    let e = explore_scenario(&holders, 20, |log| log.deallocations == 0);
-    let leak = e.violation.expect("both holders store 1");
-    assert_eq!(leak.state.log().final_raw, 1);
-    let over = Scenario::new(
-        Algorithm::NonAtomicRelease,
-        p,
-        vec![vec![RefOp::Release(1)]; 2],
-    );
-    let e = explore_scenario(&over, 20, |log| log.deallocations > 1);
-    assert!(e.violation.is_some(), "both releases decide from count 1");
-    let e = explore_scenario(
-        &holders.with_algorithm(Algorithm::CasLoop),
-        20,
-        protocol_broken,
-    );
-    assert!(e.is_proof(), "the CAS loop has no such window");
 }
 
 #[test]
@@ -261,16 +167,70 @@ fn schedules_and_logs_round_trip_through_json() {
 }
 
 #[test]
-fn exhaustive_counts_are_stable() {
-    // Deterministic enumeration: the same scenario always yields the same number of
-    // schedules (a change here means a machine's micro-steps changed).
-    let counts: Vec<u64> = [
+fn a_derivative_releases_its_parent_when_deallocated() {
+    // t0: d0 = root.retainedSlice(); d1 = d0.retainedSlice(); read d1; release d1 and
+    // d0 (each deallocation releases the parent); then the root.
+    let scenario = Scenario::new(
         Algorithm::EvenOdd,
-        Algorithm::CasLoop,
-        Algorithm::RacyGetAndAdd,
-    ]
-    .into_iter()
-    .map(|a| explore_scenario(&three_party(a), 40, |_| false).schedules)
-    .collect();
-    assert_eq!(counts, vec![82, 266, 12]);
+        RefCountProfile::netty_4_1(),
+        vec![vec![
+            ThreadOp::from(ObjectOp::Derive {
+                parent: ObjectRef::Root,
+                child: 0,
+            }),
+            ObjectOp::Derive {
+                parent: ObjectRef::Own(0),
+                child: 1,
+            }
+            .into(),
+            ObjectOp::Access(ObjectRef::Own(1)).into(),
+            ObjectOp::ReleaseDerived(1).into(),
+            ObjectOp::ReleaseDerived(0).into(),
+            RefOp::Release(1).into(),
+        ]],
+    );
+    let mut interpreter = Interpreter::new(&scenario);
+    while interpreter.step(0).is_ok() {}
+    let log = interpreter.log();
+    assert!(log.complete, "{log}");
+    assert_eq!(log.deallocations, 3, "{log}");
+    assert!(log.touched_after_deallocate.is_empty(), "{log}");
+    let system = interpreter.system();
+    assert!(system.objects().all(|o| o.deallocations() == 1));
+    assert_eq!(system.root().raw(), 1);
+    assert_eq!(log.result(0, 2), Some(&Ok(OpOutcome::Accessed)));
+    assert_eq!(
+        log.result(0, 3),
+        Some(&Ok(OpOutcome::Released { deallocate: true }))
+    );
+    // Steps on a derivative name it; the root's steps do not.
+    assert!(log.to_string().contains("on derived1"), "{log}");
+    assert_eq!(run(&scenario, &log.schedule()).unwrap(), *log);
+}
+
+#[test]
+fn acting_on_a_derivative_that_was_never_made_is_an_irce() {
+    let scenario = Scenario::new(
+        Algorithm::EvenOdd,
+        RefCountProfile::netty_4_1(),
+        vec![vec![
+            ThreadOp::from(RefOp::Release(1)),
+            ObjectOp::Derive {
+                parent: ObjectRef::Root,
+                child: 0,
+            }
+            .into(),
+            ObjectOp::ReleaseDerived(0).into(),
+            ObjectOp::Access(ObjectRef::Root).into(),
+        ]],
+    );
+    let mut interpreter = Interpreter::new(&scenario);
+    while interpreter.step(0).is_ok() {}
+    let log = interpreter.log();
+    assert!(log.complete);
+    let err = |i| log.result(0, i).unwrap().clone().unwrap_err().message;
+    assert_eq!(err(1), "refCnt: 0, increment: 1");
+    assert_eq!(err(2), "refCnt: 0, decrement: 1");
+    assert_eq!(err(3), "refCnt: 0");
+    assert_eq!(log.touched_after_deallocate.len(), 1, "{log}");
 }

@@ -7,6 +7,8 @@
 //! in [`run`].
 
 pub mod copy_loop;
+pub mod explore;
+pub mod run;
 pub mod sizes;
 
 use crate::exit::Exit;
@@ -19,7 +21,7 @@ use std::io::Write;
 #[derive(Debug, Parser)]
 #[command(name = "leakproof", version, about, long_about = None)]
 pub struct Cli {
-    /// What to run; without one, `copy-loop --kind pooled-unsafe-direct` (the incident).
+    /// What to run; without one, `run jt809` (the incident's forecast).
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -30,19 +32,24 @@ pub enum Command {
     /// Replay the incident's Java program: one buffer, then N copies never (or always)
     /// released, until the JVM runs out of memory or the loop ends.
     CopyLoop(copy_loop::CopyLoopArgs),
+    /// Simulate a workload scenario over days: when does the service run out of
+    /// memory, and when (if ever) does Netty's leak detector first print `LEAK:`?
+    Run(run::RunArgs),
     /// Print the pooled allocator's size-class table.
     Sizes(sizes::SizesArgs),
     /// Re-execute a counterexample trace step by step (or convert a fuzz artifact).
     Replay(crate::commands::replay::ReplayArgs),
     /// Shrink a counterexample trace, keeping the violation it records.
     Minimize(crate::commands::minimize::MinimizeArgs),
+    /// Browse a proof model in stateright's web explorer (or list / check the models).
+    Explore(explore::ExploreArgs),
 }
 
 impl Command {
-    /// The built-in default: the incident scenario, `copy-loop --kind
-    /// pooled-unsafe-direct` with every other setting at its default.
+    /// The built-in default: the incident's forecast, `run jt809` with every other
+    /// setting at its default.
     pub fn default_command() -> Command {
-        Command::CopyLoop(copy_loop::CopyLoopArgs::incident())
+        Command::Run(run::RunArgs::incident())
     }
 }
 
@@ -67,9 +74,11 @@ where
 pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     match command {
         Command::CopyLoop(args) => copy_loop::run(&args, out, err),
+        Command::Run(args) => run::run(&args, out, err),
         Command::Sizes(args) => sizes::run(&args, out, err),
         Command::Replay(args) => crate::commands::replay::run(&args, out),
         Command::Minimize(args) => crate::commands::minimize::run(&args, out),
+        Command::Explore(args) => explore::run(&args, out, err),
     }
 }
 
@@ -145,10 +154,27 @@ mod tests {
     }
 
     #[test]
+    fn no_arguments_mean_run_jt809() {
+        let parsed = Cli::try_parse_from(["leakproof"]).unwrap();
+        assert!(parsed.command.is_none());
+        let explicit = Cli::try_parse_from(["leakproof", "run"]).unwrap();
+        match (Command::default_command(), explicit.command) {
+            (Command::Run(default), Some(Command::Run(args))) => {
+                assert_eq!(default, args);
+                assert_eq!(default.scenario, "jt809");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn help_goes_to_stdout_and_exits_0() {
         let (exit, out, err) = run_args(&["leakproof", "--help"]);
         assert_eq!(exit, Exit::Done);
-        assert!(out.contains("copy-loop") && out.contains("sizes"), "{out}");
+        assert!(
+            out.contains("copy-loop") && out.contains("sizes") && out.contains("run"),
+            "{out}"
+        );
         assert!(err.is_empty());
     }
 }

@@ -278,25 +278,60 @@ pub fn validate_pooled(
     jvm: &JvmConfig,
     pooled: &PooledConfig,
 ) -> Result<PoolGeometry, BadArgument> {
+    pooled_geometry(jvm, pooled).map_err(|e| BadArgument::netty(geometry_flag(&e.message), &e))
+}
+
+/// `PooledByteBufAllocator`'s constructor in a scratch JVM: the geometry, or Netty's
+/// exception (whose setting [`geometry_field`] names).
+pub fn pooled_geometry(
+    jvm: &JvmConfig,
+    pooled: &PooledConfig,
+) -> Result<PoolGeometry, JavaException> {
     let scratch = Jvm::new(jvm.clone());
-    match PooledAllocator::new(&scratch, pooled.clone()) {
-        Ok(allocator) => Ok(*allocator.geometry()),
-        Err(e) => Err(BadArgument::netty(geometry_flag(&e.message), &e)),
+    let allocator = PooledAllocator::new(&scratch, pooled.clone())?;
+    let geometry = *allocator.geometry();
+    scratch.dispose();
+    Ok(geometry)
+}
+
+/// The setting one of `PoolGeometry::validate`'s messages is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GeometryField {
+    /// `nHeapArena`.
+    HeapArenas,
+    /// `nDirectArena`.
+    DirectArenas,
+    /// `maxOrder`.
+    MaxOrder,
+    /// `pageSize << maxOrder` too large.
+    PageSizeAndMaxOrder,
+    /// `pageSize` (or the alignment it is checked against).
+    PageSize,
+}
+
+/// The setting behind one of `PoolGeometry::validate`'s messages.
+pub fn geometry_field(message: &str) -> GeometryField {
+    if message.starts_with("nHeapArena") {
+        GeometryField::HeapArenas
+    } else if message.starts_with("nDirectArena") {
+        GeometryField::DirectArenas
+    } else if message.starts_with("maxOrder") {
+        GeometryField::MaxOrder
+    } else if message.contains("<< maxOrder") {
+        GeometryField::PageSizeAndMaxOrder
+    } else {
+        GeometryField::PageSize
     }
 }
 
 /// The flag behind one of `PoolGeometry::validate`'s messages.
 pub fn geometry_flag(message: &str) -> &'static str {
-    if message.starts_with("nHeapArena") {
-        "--heap-arenas"
-    } else if message.starts_with("nDirectArena") {
-        "--direct-arenas"
-    } else if message.starts_with("maxOrder") {
-        "--max-order"
-    } else if message.contains("<< maxOrder") {
-        "--page-size/--max-order"
-    } else {
-        "--page-size"
+    match geometry_field(message) {
+        GeometryField::HeapArenas => "--heap-arenas",
+        GeometryField::DirectArenas => "--direct-arenas",
+        GeometryField::MaxOrder => "--max-order",
+        GeometryField::PageSizeAndMaxOrder => "--page-size/--max-order",
+        GeometryField::PageSize => "--page-size",
     }
 }
 

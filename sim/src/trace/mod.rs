@@ -4,7 +4,8 @@
 //! { "format_version": 1, "profile": "netty-4.1", "mutant": "none", "seed": 7,
 //!   "config": { "jvm": {…}, "allocator": {…}, "check_every": 16 },
 //!   "ops": [ { "thread": 0, "op": "alloc", "pooled": true, …, "creates": 1 }, … ],
-//!   "attachments": { "refcount_schedule": …, "shuttle": …, "loom_checkpoint": … },
+//!   "attachments": { "refcount_schedule": …, "shuttle": …, "loom_checkpoint": …,
+//!                    "workload": { "scenario": "jt809", "scenario_hash": …, "seed": 0, "step": … } },
 //!   "expected": { "invariant": "free_runs_coalesced", "message": "…" } }
 //! ```
 //!
@@ -15,7 +16,7 @@ mod read;
 mod write;
 
 pub use read::{parse, TraceError};
-pub use write::{trace_dir, write_trace};
+pub use write::{fnv1a, trace_dir, write_trace};
 
 use crate::exec::ExecConfig;
 use leakproof_model::op::{Addressing, Program, Step};
@@ -33,6 +34,11 @@ pub struct RefcountSchedule {
     pub scenario: Scenario,
     /// `(thread, micro-step)` order.
     pub schedule: Vec<ScheduleEntry>,
+    /// True when every reference is released once by its holder: replay then also
+    /// checks that nothing touched a deallocated object and, when the schedule runs
+    /// to the end, that every object was deallocated exactly once.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub misuse_free: bool,
 }
 
 /// A shuttle run to reproduce (needs a `shuttle` build).
@@ -59,6 +65,10 @@ pub struct Attachments {
     /// A loom checkpoint file (needs a `loom` build).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loom_checkpoint: Option<String>,
+    /// A failure inside a workload simulation: the scenario, seed and step to re-run
+    /// (`ops` is then empty; `leakproof minimize` makes it explicit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<crate::workload::trace::WorkloadAttachment>,
 }
 
 impl Attachments {

@@ -10,7 +10,8 @@ pub fn trace_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("target/leakproof-traces"))
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
+/// 64-bit FNV-1a: a stable, platform-independent content hash (trace names, scenario hashes).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         h ^= u64::from(*b);

@@ -170,3 +170,23 @@ fn handle_class_mismatch_is_caught() {
         "freed handle"
     );
 }
+
+#[test]
+fn free_all_returns_pages_allows_only_lone_empty_subpages() {
+    let (mut a, mut s) = direct();
+    let run = a.allocate(64 * 1024, &mut s).unwrap();
+    let x = a.allocate(1024, &mut s).unwrap();
+    // With "nothing live" claimed while a run is in use, the rule is broken.
+    let e = free_all_returns_pages(&a, true).unwrap_err();
+    assert_eq!(e.name, "free_all_returns_pages");
+    a.free(run.chunk, run.handle, 64 * 1024, false, &mut s)
+        .unwrap();
+    assert!(
+        free_all_returns_pages(&a, true).is_err(),
+        "a 1 KiB element is in use"
+    );
+    a.free(x.chunk, x.handle, 1024, false, &mut s).unwrap();
+    // The emptied subpage is alone in its pool: Netty keeps it on purpose.
+    free_all_returns_pages(&a, true).unwrap();
+    check_arena(&a).unwrap();
+}

@@ -1,0 +1,156 @@
+//! Pooled memory without buffer objects, for long workload simulations.
+//!
+//! A simulation of days of traffic cannot keep one `ByteBuf` object per leaked buffer:
+//! there, a leaked buffer is only its bit in a subpage bitmap (or its run) and the
+//! caller's counters. [`PooledAllocator::allocate_raw`] and
+//! [`PooledAllocator::release_raw`] run the memory paths of `newDirectBuffer` /
+//! `newHeapBuffer` and of `PooledByteBuf.deallocate` exactly as the buffer layer does —
+//! the allocating thread's cache first, then the arena, chunk memory through the JVM's
+//! counters, the unpooled fallback of an allocator without arenas — but make no buffer
+//! object, refcount or leak wrapper: the caller tracks leaks itself.
+
+use super::{PooledAllocator, ThreadCache};
+use crate::alloc::{release_accounting, validate_capacities, UnpooledAllocator};
+use crate::buffer::{PooledRegion, UnpooledRegion};
+use crate::error::JavaResult;
+use crate::pool::{ArenaKind, SizeKind};
+use crate::sync::Arc;
+use crate::thread::ThreadId;
+
+/// The memory of one buffer made by [`PooledAllocator::allocate_raw`]. Dropping it
+/// without [`PooledAllocator::release_raw`] leaks it, as an unreleased `ByteBuf` does.
+#[derive(Debug)]
+pub struct RawBuffer {
+    memory: RawMemory,
+}
+
+#[derive(Debug)]
+enum RawMemory {
+    /// A pool allocation and the allocating thread's cache (`PooledByteBuf.cache`).
+    Pooled(PooledRegion),
+    /// The unpooled buffer an allocator without arenas of the kind hands out.
+    Unpooled(UnpooledRegion),
+}
+
+impl RawBuffer {
+    /// The requested capacity.
+    pub fn capacity(&self) -> usize {
+        match &self.memory {
+            RawMemory::Pooled(p) => p.region.allocation.length,
+            RawMemory::Unpooled(u) => u.memory.len(),
+        }
+    }
+
+    /// The bytes the buffer holds in its pool: the size class (`maxLength`), or the
+    /// capacity for huge and unpooled buffers.
+    pub fn footprint(&self) -> usize {
+        match &self.memory {
+            RawMemory::Pooled(p) => match p.region.allocation.kind {
+                SizeKind::Huge => p.region.allocation.length,
+                _ => p.region.allocation.max_length,
+            },
+            RawMemory::Unpooled(u) => u.memory.len(),
+        }
+    }
+
+    /// Small, normal or huge; `None` for an unpooled fallback buffer.
+    pub fn size_kind(&self) -> Option<SizeKind> {
+        match &self.memory {
+            RawMemory::Pooled(p) => Some(p.region.allocation.kind),
+            RawMemory::Unpooled(_) => None,
+        }
+    }
+
+    /// The index of the arena (of its kind) the memory came from, if pooled.
+    pub fn arena_index(&self) -> Option<usize> {
+        match &self.memory {
+            RawMemory::Pooled(p) => Some(p.region.arena.index()),
+            RawMemory::Unpooled(_) => None,
+        }
+    }
+
+    /// The chunk and Netty handle of a pooled allocation (`(chunk id, handle)`).
+    pub fn handle(&self) -> Option<(u64, u64)> {
+        match &self.memory {
+            RawMemory::Pooled(p) => Some((p.region.allocation.chunk.0, p.region.allocation.handle)),
+            RawMemory::Unpooled(_) => None,
+        }
+    }
+}
+
+/// A running thread's cache, looked up once (`threadCache.get()`): Netty reads it from
+/// a `FastThreadLocal`, the model from a locked map, which a simulation of millions of
+/// allocations on a few long-lived event loops need not repeat. Valid while the
+/// thread runs (its exit frees or orphans the cache).
+#[derive(Clone, Debug)]
+pub struct RawThread {
+    thread: ThreadId,
+    cache: Arc<ThreadCache>,
+}
+
+impl RawThread {
+    /// The thread.
+    pub fn id(&self) -> ThreadId {
+        self.thread
+    }
+}
+
+impl PooledAllocator {
+    /// Thread `t`'s cache in this allocator, created (and bound to the least-used
+    /// arenas) on first use, as `threadCache.get()` does.
+    pub fn raw_thread(&self, t: ThreadId) -> JavaResult<RawThread> {
+        Ok(RawThread {
+            thread: t,
+            cache: self.thread_cache(t)?,
+        })
+    }
+
+    /// The memory of `directBuffer(capacity, capacity)` / `heapBuffer(…)` on `thread`
+    /// without a buffer object: validation, the finalizer safe point, the thread's
+    /// cache, then its arena (or the unpooled fallback when there is no arena of the
+    /// kind). Errors are Netty's (`OutOfDirectMemoryError`, …) and change nothing.
+    pub fn allocate_raw(
+        &self,
+        thread: &RawThread,
+        direct: bool,
+        capacity: usize,
+    ) -> JavaResult<RawBuffer> {
+        validate_capacities(capacity as i64, capacity as i64)?;
+        self.jvm().run_finalizers();
+        let kind = if direct {
+            ArenaKind::Direct
+        } else {
+            ArenaKind::Heap
+        };
+        let cache = &thread.cache;
+        let memory = match cache.arena(kind) {
+            Some(arena) => {
+                let region = self.allocate_region(arena, cache, capacity)?;
+                RawMemory::Pooled(PooledRegion {
+                    region,
+                    cache: Some(cache.clone()),
+                })
+            }
+            None => {
+                let unpooled = UnpooledAllocator::new(self.jvm());
+                let class = unpooled.class_for(direct);
+                RawMemory::Unpooled(unpooled.allocate_region_unmetered(class, capacity)?)
+            }
+        };
+        Ok(RawBuffer { memory })
+    }
+
+    /// `release()` reaching 0 on a buffer made by [`PooledAllocator::allocate_raw`]:
+    /// the handle is offered to the allocating thread's cache, else freed to the arena
+    /// (huge chunks are destroyed); unpooled memory goes back to its counter.
+    pub fn release_raw(&self, buffer: RawBuffer) -> JavaResult<()> {
+        match buffer.memory {
+            RawMemory::Pooled(region) => self.free_region(region),
+            RawMemory::Unpooled(region) => {
+                let len = region.memory.len() as u64;
+                release_accounting(self.jvm(), region.accounting, len);
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The pool models of the catalog: shapes (one tiny chunk, the same with the #13467
+//! double free, a small arena of three chunks) for every profile, and every project
+//! mutant that changes the arena's behaviour hunted across those shapes.
+
+use super::PoolModel;
+use crate::report::Expect;
+use leakproof_model::check::netty::NettySizes;
+use leakproof_model::pool::{PoolGeometry, SizeClasses, SizeKind};
+use leakproof_model::profile::{AllocatorProfile, Profile, PROFILE_NAMES};
+use leakproof_model::Mutant;
+
+/// A named pool model.
+#[derive(Clone, Debug)]
+pub struct PoolCase {
+    /// Stable name, e.g. `pool/chunk/netty-4.1`.
+    pub name: String,
+    /// The model.
+    pub model: PoolModel,
+}
+
+/// Size classes of a 4 KiB-page geometry of `max_order` (aligned: none), and Netty's
+/// rules for it restated by the checker.
+fn size_classes(profile: &AllocatorProfile, max_order: u32) -> (SizeClasses, NettySizes) {
+    let sc = PoolGeometry::validate(4096, max_order as i32, 0, || Ok(()))
+        .expect("a valid geometry")
+        .direct_size_classes();
+    let netty = NettySizes::new(profile.size_classes, 4096, max_order, 0, 0);
+    (sc, netty)
+}
+
+/// Representative request sizes of every kind that fit a chunk of `sc`: the smallest
+/// small class (many elements), a small class of a multi-page run with 2–4 elements, a
+/// single-element small class, the smallest normal class and a huge size.
+pub fn representative_sizes(sc: &SizeClasses) -> Vec<usize> {
+    let pages = sc.chunk_size() / sc.page_size();
+    let table = sc.table();
+    let small: Vec<_> = table
+        .iter()
+        .filter(|r| sc.kind_of_size(r.size) == SizeKind::Small && r.run_pages <= pages)
+        .collect();
+    let mut sizes = Vec::new();
+    sizes.extend(small.first().map(|r| r.size));
+    sizes.extend(
+        small
+            .iter()
+            .find(|r| r.run_pages > 1 && r.elements.is_some_and(|e| (2..=4).contains(&e)))
+            .map(|r| r.size),
+    );
+    sizes.extend(small.iter().find(|r| r.elements == Some(1)).map(|r| r.size));
+    sizes.extend(
+        table
+            .iter()
+            .find(|r| sc.kind_of_size(r.size) == SizeKind::Normal)
+            .map(|r| r.size),
+    );
+    sizes.push(sc.chunk_size() + sc.page_size());
+    sizes.dedup();
+    sizes
+}
+
+/// Page-run sizes for the arena shape: a one-page and a two-page single-element small
+/// class (runs), and the whole chunk.
+fn run_sizes(sc: &SizeClasses) -> Vec<usize> {
+    let page = sc.page_size();
+    let mut sizes: Vec<usize> = [page, 2 * page]
+        .into_iter()
+        .filter(|&s| sc.size_idx2size(sc.size2size_idx(s)) == Some(s))
+        .collect();
+    sizes.push(sc.chunk_size());
+    sizes
+}
+
+/// The shapes for `profile_name` under `mutant`.
+pub fn shapes(profile_name: &str, mutant: Mutant) -> Vec<PoolCase> {
+    let profile = Profile::by_name(profile_name)
+        .expect("a known profile")
+        .allocator;
+    let (chunk_sc, chunk_netty) = size_classes(&profile, 3);
+    let chunk_sizes = representative_sizes(&chunk_sc);
+    let huge = *chunk_sizes.last().unwrap_or(&0);
+    let chunk = PoolModel {
+        profile: profile.clone(),
+        mutant,
+        budget: chunk_sc.chunk_size() + huge,
+        sizes: chunk_sizes,
+        sc: chunk_sc,
+        netty_sizes: chunk_netty,
+        max_live: 2,
+        double_free: false,
+    };
+    let double_free = PoolModel {
+        max_live: 2,
+        double_free: true,
+        ..chunk.clone()
+    };
+    let (arena_sc, arena_netty) = size_classes(&profile, 2);
+    let arena = PoolModel {
+        profile,
+        mutant,
+        budget: 3 * arena_sc.chunk_size(),
+        sizes: run_sizes(&arena_sc),
+        sc: arena_sc,
+        netty_sizes: arena_netty,
+        max_live: 4,
+        double_free: false,
+    };
+    let suffix = if mutant == Mutant::None {
+        String::new()
+    } else {
+        format!("/{mutant}")
+    };
+    [
+        ("chunk", chunk),
+        ("chunk-double-free", double_free),
+        ("arena", arena),
+    ]
+    .into_iter()
+    .map(|(shape, model)| PoolCase {
+        name: format!("pool/{shape}/{profile_name}{suffix}"),
+        model,
+    })
+    .collect()
+}
+
+/// Every shape of every profile without mutants: all invariants hold.
+pub fn cases() -> Vec<(PoolCase, Expect)> {
+    PROFILE_NAMES
+        .iter()
+        .flat_map(|p| shapes(p, Mutant::None))
+        .map(|c| (c, Expect::Holds))
+        .collect()
+}
+
+/// Every (profile, mutant) pair where the mutant changes the arena's behaviour: the
+/// mutants the pool models must catch.
+pub fn arena_mutants() -> Vec<(&'static str, Mutant)> {
+    let mut out = Vec::new();
+    for &name in PROFILE_NAMES {
+        let profile = Profile::by_name(name).expect("a known profile").allocator;
+        for &m in Mutant::ALL {
+            if PoolModel::touches_arena(&profile, m) {
+                out.push((name, m));
+            }
+        }
+    }
+    out
+}
