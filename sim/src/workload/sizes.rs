@@ -68,7 +68,7 @@ impl SizeSampler {
                 }
                 let normal = Normal::new(*mean, *stddev)
                     .ok()
-                    .filter(|_| stddev.is_finite())
+                    .filter(|_| stddev.is_finite() && *stddev >= 0.0)
                     .ok_or_else(|| {
                         ScenarioError::invalid(
                             format!("{KEY}.stddev"),
