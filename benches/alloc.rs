@@ -6,19 +6,16 @@
 //! each routine's timed calls in this run (never asserted: numbers depend on the
 //! machine). Run with `cargo bench --bench alloc`.
 
+mod support;
+
 use criterion::{criterion_group, Criterion};
-use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
-use leakproof_model::jvm::{Jvm, JvmConfig};
 use leakproof_model::leak::LeakLevel;
 use leakproof_model::memory::MemoryMode;
-use leakproof_model::{ThreadId, ThreadKind};
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
-
-/// The event-loop thread every pooled benchmark allocates on.
-const LOOP: ThreadId = ThreadId(1);
+use support::{setup, LOOP};
 
 /// Per benchmark id (`group/function`): ns per iteration of every timed call (criterion's
 /// warm-up calls and samples).
@@ -38,21 +35,6 @@ fn timed(id: &str, iters: u64, mut op: impl FnMut()) -> Duration {
     let mut samples = samples().lock().unwrap();
     samples.entry(id.to_string()).or_default().push(per_iter);
     elapsed
-}
-
-/// A JVM with a 1 GiB heap/direct budget, `mode` memory and leak `level`, its thread 1
-/// an event loop, and Netty's default pooled allocator in it.
-fn setup(mode: MemoryMode, level: LeakLevel) -> (Arc<Jvm>, Arc<PooledAllocator>) {
-    let mut config = JvmConfig {
-        runtime_max_memory: 1 << 30,
-        memory_mode: mode,
-        ..JvmConfig::default()
-    };
-    config.leak.level = level;
-    let jvm = Jvm::new(config);
-    jvm.start_thread(LOOP, ThreadKind::EventLoop).unwrap();
-    let alloc = PooledAllocator::new(&jvm, PooledConfig::netty_default(jvm.config())).unwrap();
-    (jvm, alloc)
 }
 
 /// One pooled variant of a group.

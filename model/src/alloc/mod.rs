@@ -60,14 +60,13 @@ impl AllocRef {
     /// A fresh unpooled region for `capacity(n)` of an unpooled buffer.
     pub(crate) fn reallocate_unpooled(
         &self,
-        old: &UnpooledRegion,
+        accounting: crate::buffer::Accounting,
         new_capacity: usize,
     ) -> JavaResult<UnpooledRegion> {
         match self {
-            AllocRef::Unpooled(a) => a.allocate_region_like(old, new_capacity),
-            AllocRef::Pooled(a) => {
-                UnpooledAllocator::new(a.jvm()).allocate_region_like_unmetered(old, new_capacity)
-            }
+            AllocRef::Unpooled(a) => a.allocate_region_like(accounting, new_capacity),
+            AllocRef::Pooled(a) => UnpooledAllocator::new(a.jvm())
+                .allocate_region_like_unmetered(accounting, new_capacity),
         }
     }
 

@@ -158,10 +158,10 @@ impl UnpooledAllocator {
     /// [`UnpooledAllocator::allocate_region_like`] outside any metric.
     pub(crate) fn allocate_region_like_unmetered(
         &self,
-        old: &UnpooledRegion,
+        accounting: Accounting,
         new_capacity: usize,
     ) -> JavaResult<UnpooledRegion> {
-        let region = self.allocate_region_like(old, new_capacity)?;
+        let region = self.allocate_region_like(accounting, new_capacity)?;
         self.metric.add(
             region.accounting != Accounting::Heap,
             -(new_capacity as i64),
@@ -169,13 +169,14 @@ impl UnpooledAllocator {
         Ok(region)
     }
 
-    /// A new region of `new_capacity` accounted like `old` (for `capacity(n)`).
+    /// A new region of `new_capacity` accounted as `accounting`, like the region it
+    /// replaces (for `capacity(n)`).
     pub(crate) fn allocate_region_like(
         &self,
-        old: &UnpooledRegion,
+        accounting: Accounting,
         new_capacity: usize,
     ) -> JavaResult<UnpooledRegion> {
-        let class = match old.accounting {
+        let class = match accounting {
             Accounting::NettyCounter => BufClass::UnpooledUnsafeNoCleanerDirect,
             Accounting::JdkCleaner => BufClass::UnpooledUnsafeDirect,
             Accounting::Heap => BufClass::UnpooledHeap,

@@ -146,19 +146,16 @@ fn recycle(obj: &Arc<BufObject>) {
         return;
     }
     let jvm = obj.alloc().jvm();
-    if !jvm.is_alive(obj.owner_thread()) {
+    let mut recycler = jvm.recycler.lock();
+    if !recycler.owner_alive(obj.owner_thread()) {
         return;
     }
     if obj.class().is_pooled_derivative() && jvm.profile().leak.recycled_derivative_clears_parent {
         obj.state().body = Body::Recycled;
     }
-    if jvm.recycler.lock().give_back(
-        obj.class(),
-        obj.alloc().pooled_id().unwrap_or(0),
-        obj.owner_thread(),
-        obj.id(),
-    ) {
+    let family = obj.alloc().pooled_id().unwrap_or(0);
+    if recycler.give_back(obj.class(), family, obj) {
         obj.in_recycler
-            .store(true, crate::sync::atomic::Ordering::SeqCst);
+            .store(true, crate::sync::book::counter::Ordering::SeqCst);
     }
 }

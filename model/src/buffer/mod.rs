@@ -369,18 +369,18 @@ pub(crate) fn materialize(
     state: BufState,
 ) -> ByteBuf {
     let alloc_id = state.alloc_id;
-    if kind.recycled {
-        let reused = jvm.recycler.lock().take(kind.class, kind.pool, thread);
-        if let Some(obj) = reused.and_then(|id| jvm.objects.lock().get(id)) {
-            obj.reincarnate(state);
-            return ByteBuf::first_handle(obj, alloc_id);
+    let recyclable = if kind.recycled {
+        let claimed = jvm.recycler.lock().get(kind.class, kind.pool, thread);
+        match claimed {
+            Ok(obj) => {
+                obj.reincarnate(state);
+                return ByteBuf::first_handle(obj, alloc_id);
+            }
+            Err(recyclable) => recyclable,
         }
-    }
-    let recyclable = kind.recycled
-        && jvm
-            .recycler
-            .lock()
-            .new_object_recyclable(kind.class, kind.pool, thread);
+    } else {
+        false
+    };
     let refcnt = kind
         .own_count
         .then(|| crate::refcnt::RefCnt::new(jvm.refcount_algorithm()));

@@ -9,8 +9,8 @@ use super::BufClass;
 use crate::alloc::AllocRef;
 use crate::leak::{TrackerId, WrapperKind};
 use crate::refcnt::RefCnt;
-use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use crate::sync::{Arc, Mutex, MutexGuard};
+use crate::sync::book::counter::{AtomicBool, AtomicUsize, Ordering};
+use crate::sync::{Arc, BookGuard, BookLock};
 use crate::thread::ThreadId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -90,6 +90,10 @@ pub(crate) struct BufState {
 }
 
 /// A buffer object on the simulated heap.
+///
+/// Its fields are plain Java fields, which Netty does not synchronize: the state, the
+/// handle count and the recycler flag are bookkeeping (never scheduling points); only
+/// the reference count is a facade atomic.
 #[derive(Debug)]
 pub struct BufObject {
     id: ObjectId,
@@ -101,7 +105,7 @@ pub struct BufObject {
     refcnt: Option<RefCnt>,
     handles: AtomicUsize,
     pub(crate) in_recycler: AtomicBool,
-    state: Mutex<BufState>,
+    state: BookLock<BufState>,
 }
 
 impl BufObject {
@@ -127,7 +131,7 @@ impl BufObject {
             refcnt,
             handles: AtomicUsize::new(0),
             in_recycler: AtomicBool::new(false),
-            state: Mutex::new(state),
+            state: BookLock::new(state),
         }
     }
 
@@ -184,7 +188,7 @@ impl BufObject {
         self.in_recycler.load(Ordering::SeqCst)
     }
 
-    pub(crate) fn state(&self) -> MutexGuard<'_, BufState> {
+    pub(crate) fn state(&self) -> BookGuard<'_, BufState> {
         self.state.lock()
     }
 

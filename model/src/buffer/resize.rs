@@ -111,16 +111,16 @@ impl ByteBuf {
         let old_capacity = self.capacity();
         let kept = old_capacity.min(new_capacity);
         let data = self.get_bytes0(0, kept)?;
-        let new_region = {
-            let state = self.object().state();
-            match &state.body {
-                Body::Root {
-                    region: Region::Unpooled(old),
-                    ..
-                } => self.alloc().reallocate_unpooled(old, new_capacity)?,
-                _ => return Err(JavaException::ref_cnt(0)),
-            }
+        // The accounting is read first: allocating may collect garbage, which reads
+        // every object's state (so no object lock may be held across it).
+        let accounting = match &self.object().state().body {
+            Body::Root {
+                region: Region::Unpooled(old),
+                ..
+            } => old.accounting,
+            _ => return Err(JavaException::ref_cnt(0)),
         };
+        let new_region = self.alloc().reallocate_unpooled(accounting, new_capacity)?;
         let old_region = {
             let mut state = self.object().state();
             let Body::Root { region, capacity } = &mut state.body else {

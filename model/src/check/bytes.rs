@@ -31,15 +31,20 @@ pub fn bytes_as_written(
 /// access checks, no leak records); `None` for views, freed or virtual memory.
 pub fn object_root_bytes(obj: &crate::buffer::BufObject) -> Option<Vec<u8>> {
     use crate::buffer::Body;
-    let state = obj.state();
-    let Body::Root { region, capacity } = &state.body else {
-        return None;
+    // The memory is cloned out first: reading it is a facade operation (chunk bytes),
+    // which must not run under the object's bookkeeping lock.
+    let (memory, offset, capacity) = {
+        let state = obj.state();
+        let Body::Root { region, capacity } = &state.body else {
+            return None;
+        };
+        let (memory, offset) = region.memory()?;
+        (memory.clone(), offset, *capacity)
     };
-    let (memory, offset) = region.memory()?;
     if !memory.is_materialized() || offset + capacity > memory.len() {
         return None;
     }
-    let mut out = vec![0; *capacity];
+    let mut out = vec![0; capacity];
     memory.read(offset, &mut out);
     Some(out)
 }

@@ -45,7 +45,8 @@ impl Ledger {
 
     fn snapshot(&self, jvm: &Jvm) -> BTreeMap<AllocId, LeakedRegion> {
         let mut out = BTreeMap::new();
-        for obj in jvm.objects.lock().all() {
+        let objects = jvm.objects.lock().all();
+        for obj in objects {
             let state = obj.state();
             let Body::Root { region, .. } = &state.body else {
                 continue;

@@ -13,7 +13,8 @@ use crate::violation::Violation;
 /// until the recycler resets it for a new generation); a recycled derivative is odd.
 pub fn refcount_parity(jvm: &Jvm) -> Result<(), Violation> {
     const NAME: &str = "refcount_parity";
-    for obj in jvm.objects.lock().all() {
+    let objects = jvm.objects.lock().all();
+    for obj in objects {
         let Some(count) = obj.own_refcnt() else {
             continue;
         };
@@ -64,7 +65,8 @@ pub fn derived_keeps_parent_alive(
     let real = |c: &crate::refcnt::RefCnt| {
         netty::real_ref_cnt(c.raw(), c.algorithm() == Algorithm::EvenOdd)
     };
-    for obj in jvm.objects.lock().all() {
+    let objects = jvm.objects.lock().all();
+    for obj in objects {
         let Some(count) = obj.own_refcnt() else {
             continue;
         };

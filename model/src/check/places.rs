@@ -35,7 +35,8 @@ fn slot_of(a: &ArenaAllocation) -> Slot {
 /// The pooled regions of live buffer objects of `allocator`, labelled.
 fn live_regions(jvm: &Jvm, allocator: u64) -> Vec<(ArenaAllocation, String)> {
     let mut out = Vec::new();
-    for obj in jvm.objects.lock().all() {
+    let objects = jvm.objects.lock().all();
+    for obj in objects {
         if obj.alloc().pooled_id() != Some(allocator) {
             continue;
         }
@@ -270,7 +271,8 @@ pub fn direct_counter_consistent(jvm: &Jvm, ledger: &Ledger) -> Result<(), Viola
             }
         }
     }
-    for obj in jvm.objects.lock().all() {
+    let objects = jvm.objects.lock().all();
+    for obj in objects {
         let state = obj.state();
         if let Body::Root {
             region: Region::Unpooled(r),

@@ -10,7 +10,7 @@ use super::Jvm;
 use crate::alloc::pooled::FinalizerReport;
 use crate::alloc::release_accounting;
 use crate::buffer::{Accounting, AllocId, Body, BufObject, ObjectId, Region};
-use crate::sync::atomic::Ordering;
+use crate::sync::book::counter::Ordering;
 use crate::sync::Arc;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -88,7 +88,10 @@ impl Jvm {
             self.objects.lock().remove(object.id());
             self.collect(object, &mut report);
         }
-        for allocator in self.allocators.lock().iter() {
+        // Cloned first: `after_mark` reads caches' `freed` (a facade operation), which
+        // must not run inside the registry's bookkeeping lock.
+        let allocators = self.allocators.lock().clone();
+        for allocator in &allocators {
             allocator.after_mark(&linked, referenced.contains(&allocator.id()));
         }
         report

@@ -5,11 +5,39 @@ use super::Jvm;
 use crate::buffer::{BufObject, ByteBuf, LeakHandle};
 use crate::error::JavaResult;
 use crate::leak::{
-    derivative_tracking, wrapper_records, AccessKind, DerivativeTracking, LeakDetector, LeakReport,
-    Record, TrackerId, WrapperKind,
+    derivative_tracking, wrapper_records, AccessKind, DerivativeTracking, LeakDetector, LeakLevel,
+    LeakReport, Record, TrackerId, WrapperKind,
 };
 use crate::refcnt::Algorithm;
-use crate::sync::{Arc, MutexGuard};
+use crate::sync::book::counter::Ordering;
+use crate::sync::{Arc, BookGuard};
+use std::ops::{Deref, DerefMut};
+
+/// The locked leak detector. Releasing it writes the detector's level back to the
+/// JVM's lock-free mirror, so `setLevel` through it affects the next allocation.
+pub struct LeakGuard<'a> {
+    jvm: &'a Jvm,
+    detector: BookGuard<'a, LeakDetector>,
+}
+
+impl Deref for LeakGuard<'_> {
+    type Target = LeakDetector;
+    fn deref(&self) -> &LeakDetector {
+        &self.detector
+    }
+}
+
+impl DerefMut for LeakGuard<'_> {
+    fn deref_mut(&mut self) -> &mut LeakDetector {
+        &mut self.detector
+    }
+}
+
+impl Drop for LeakGuard<'_> {
+    fn drop(&mut self) {
+        self.jvm.mirror_leak_state(&self.detector);
+    }
+}
 
 impl Jvm {
     /// The refcount algorithm in force: the profile's, or the mutant's.
@@ -18,8 +46,26 @@ impl Jvm {
     }
 
     /// The leak detector (locked).
-    pub fn leak_detector(&self) -> MutexGuard<'_, LeakDetector> {
-        self.leak.lock()
+    pub fn leak_detector(&self) -> LeakGuard<'_> {
+        LeakGuard {
+            jvm: self,
+            detector: self.leak.lock(),
+        }
+    }
+
+    /// Copies the detector's level and whether it ever made a tracker to the mirrors
+    /// read without its lock.
+    fn mirror_leak_state(&self, detector: &LeakDetector) {
+        self.leak_level
+            .store(detector.level() as u8, Ordering::Relaxed);
+        if detector.stats().tracked + detector.stats().forced > 0 {
+            self.leak_tracked_any.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// The detector's level, read without its lock.
+    fn leak_level(&self) -> LeakLevel {
+        LeakLevel::ALL[usize::from(self.leak_level.load(Ordering::Relaxed))]
     }
 
     /// Sets the call site that new leak records name (the op or scenario stage about to
@@ -51,15 +97,14 @@ impl Jvm {
         allocator: &str,
         method: &str,
     ) -> JavaResult<()> {
-        let level = self.leak.lock().level();
-        let Some(wrapper) = WrapperKind::for_level(level) else {
+        let Some(wrapper) = WrapperKind::for_level(self.leak_level()) else {
             return Ok(());
         };
         let site = self.shared_site();
         let object = buf.object_id().0;
         let id = {
             let mut rng = self.rng.lock();
-            let mut leak = self.leak.lock();
+            let mut leak = self.leak_detector();
             leak.track_with(&mut *rng, object, || Record::at(allocator, method, &site))?
         };
         if let Some(id) = id {
@@ -95,10 +140,12 @@ impl Jvm {
         };
         let creation = Record::at("ByteBuf", method, &self.site());
         let id = match rule {
-            DerivativeTracking::ForceOwn => Some(self.leak.lock().track_forcibly(object, creation)),
+            DerivativeTracking::ForceOwn => {
+                Some(self.leak_detector().track_forcibly(object, creation))
+            }
             DerivativeTracking::SampleOwn => {
                 let mut rng = self.rng.lock();
-                self.leak.lock().track(&mut *rng, object, creation)?
+                self.leak_detector().track(&mut *rng, object, creation)?
             }
             DerivativeTracking::Untracked | DerivativeTracking::ShareParent => None,
         };
@@ -113,6 +160,9 @@ impl Jvm {
 
     /// An access through a leak-aware wrapper: the advanced wrapper records it.
     pub(crate) fn leak_record(&self, holder: &BufObject, op: AccessKind, hint: Option<&str>) {
+        if !self.leak_tracked_any.load(Ordering::Relaxed) {
+            return;
+        }
         let Some(handle) = holder.state().tracker else {
             return;
         };

@@ -4,6 +4,12 @@
 //! budget, the buffer objects on the heap (for reachability and GC), the recyclers, the
 //! logical threads and the one seeded RNG all live here. Every allocator lives inside
 //! one `Jvm`; parallel tests and consecutive fuzz inputs never share state.
+//!
+//! Only what Netty synchronizes is a facade lock or atomic here: the direct-memory
+//! counters and the recycler's hand-over. The registries of objects, threads and
+//! allocators, the RNG (Netty's `ThreadLocalRandom`), the leak detector's tables, the
+//! call site and the ids are bookkeeping ([`crate::sync::book`]): never scheduling
+//! points, and never held across a facade operation.
 
 mod bounded;
 mod config;
@@ -19,6 +25,7 @@ pub use config::{JdkVersion, JvmConfig, INCIDENT_RUNTIME_MAX_MEMORY};
 pub use direct::{JdkDirectMemory, NettyDirectCounter};
 pub use gc::GcReport;
 pub use heap::HeapBudget;
+pub use leak_glue::LeakGuard;
 pub use recycler::Recycler;
 pub use registry::{ObjectRegistry, ThreadInfo, ThreadRegistry};
 
@@ -26,8 +33,8 @@ use crate::alloc::pooled::PooledAllocator;
 use crate::buffer::AllocId;
 use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::leak::LeakDetector;
-use crate::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use crate::sync::{Arc, Mutex};
+use crate::sync::book::counter::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use crate::sync::{Arc, BookLock, Mutex};
 use crate::thread::{ThreadId, ThreadKind};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -39,20 +46,27 @@ pub struct Jvm {
     netty_direct: NettyDirectCounter,
     jdk_direct: JdkDirectMemory,
     heap: HeapBudget,
-    rng: Mutex<ChaCha8Rng>,
-    pub(crate) objects: Mutex<ObjectRegistry>,
+    rng: BookLock<ChaCha8Rng>,
+    pub(crate) objects: BookLock<ObjectRegistry>,
+    /// Netty's recycler hand-over: a facade lock (a synchronization point).
     pub(crate) recycler: Mutex<Recycler>,
-    pub(crate) threads: Mutex<ThreadRegistry>,
+    pub(crate) threads: BookLock<ThreadRegistry>,
     next_alloc_id: AtomicU64,
     gc_runs: AtomicU64,
     /// Set (before the enqueue, under the allocator's pending lock) whenever a GC
     /// enqueues a finalizer; cleared by [`Jvm::run_finalizers`] before it drains. False
     /// means no finalizer is pending, so the safe point on every allocation is one load.
     pub(crate) finalizers_pending: AtomicBool,
-    leak: Mutex<LeakDetector>,
+    leak: BookLock<LeakDetector>,
+    /// The detector's level, mirrored so that an allocation reads it without the lock
+    /// (written back whenever the detector's guard is released).
+    pub(crate) leak_level: AtomicU8,
+    /// Set once any leak tracker exists: until then no buffer can wear a leak-aware
+    /// wrapper, and an access records nothing without looking.
+    pub(crate) leak_tracked_any: AtomicBool,
     /// Shared so that reading it for a sampling draw allocates nothing.
-    site: Mutex<Arc<str>>,
-    pub(crate) allocators: Mutex<Vec<Arc<PooledAllocator>>>,
+    site: BookLock<Arc<str>>,
+    pub(crate) allocators: BookLock<Vec<Arc<PooledAllocator>>>,
 }
 
 impl Jvm {
@@ -67,16 +81,18 @@ impl Jvm {
             netty_direct,
             jdk_direct,
             heap,
-            rng: Mutex::new(rng),
-            objects: Mutex::new(ObjectRegistry::default()),
+            rng: BookLock::new(rng),
+            objects: BookLock::new(ObjectRegistry::default()),
             recycler: Mutex::new(recycler),
-            threads: Mutex::new(ThreadRegistry::with_main()),
+            threads: BookLock::new(ThreadRegistry::with_main()),
             next_alloc_id: AtomicU64::new(1),
             gc_runs: AtomicU64::new(0),
             finalizers_pending: AtomicBool::new(false),
-            leak: Mutex::new(LeakDetector::new(config.leak.clone())),
-            site: Mutex::new(Arc::from("main")),
-            allocators: Mutex::new(Vec::new()),
+            leak_level: AtomicU8::new(config.leak.level as u8),
+            leak_tracked_any: AtomicBool::new(false),
+            leak: BookLock::new(LeakDetector::new(config.leak.clone())),
+            site: BookLock::new(Arc::from("main")),
+            allocators: BookLock::new(Vec::new()),
             config,
         })
     }
@@ -128,7 +144,9 @@ impl Jvm {
 
     /// Starts logical thread `id` of `kind`. Starting a running thread is an error.
     pub fn start_thread(&self, id: ThreadId, kind: ThreadKind) -> JavaResult<()> {
-        self.threads.lock().start(id, kind)
+        self.threads.lock().start(id, kind)?;
+        self.recycler.lock().thread_started(id);
+        Ok(())
     }
 
     /// The kind of a running thread, or an `IllegalStateException` naming it.
@@ -168,6 +186,7 @@ impl Jvm {
     /// (objects and allocators point back at their `Jvm`) so a finished run frees its
     /// memory. Nothing may use the JVM afterwards.
     pub fn dispose(&self) {
+        self.recycler.lock().clear();
         let objects = std::mem::take(&mut *self.objects.lock());
         for object in objects.all() {
             object.state().body = crate::buffer::Body::Recycled;

@@ -4,23 +4,36 @@
 //! Modelled on 4.1.128: one pool per object class per owner thread (the thread that
 //! created the object), LIFO, at most `maxCapacityPerThread` objects; only one in
 //! `ratio` (8) newly created objects gets a recycler handle at all. A cross-thread
-//! recycle returns the object to its owner's pool.
+//! recycle returns the object to its owner's pool; once the owner has terminated its
+//! pools are gone and a recycled object is left to the GC (`LocalPool.release`'s
+//! `isTerminated(owner)`). The recycler knows which logical threads run (the `Jvm`
+//! tells it at start and exit), so a recycle needs no thread-registry lookup.
+//!
+//! The pools hold the objects themselves, so a reuse needs no registry lookup. The
+//! `Jvm` keeps the recycler behind one facade lock: taking and returning an object is
+//! the recycler's hand-over, one of Netty's synchronization points.
 
-use crate::buffer::BufClass;
-use crate::buffer::ObjectId;
+use crate::buffer::{BufClass, BufObject, ObjectId};
+use crate::sync::Arc;
 use crate::thread::ThreadId;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// `io.netty.recycler.ratio` default.
 pub const DEFAULT_RATIO: u32 = 8;
+
+/// Which pool: the object class, the pool family (the pooled allocator's id) and the
+/// owner thread.
+type PoolKey = (BufClass, u64, ThreadId);
 
 /// The recycler pools of one JVM.
 #[derive(Debug)]
 pub struct Recycler {
     max_per_thread: usize,
     ratio: u32,
-    pools: BTreeMap<(BufClass, u64, ThreadId), Vec<ObjectId>>,
-    ratio_counters: BTreeMap<(BufClass, u64, ThreadId), u32>,
+    pools: BTreeMap<PoolKey, Vec<Arc<BufObject>>>,
+    ratio_counters: BTreeMap<PoolKey, u32>,
+    /// Running threads: only they own pools (an exited thread's pools died with it).
+    running: BTreeSet<ThreadId>,
 }
 
 impl Recycler {
@@ -31,6 +44,7 @@ impl Recycler {
             ratio: DEFAULT_RATIO,
             pools: BTreeMap::new(),
             ratio_counters: BTreeMap::new(),
+            running: BTreeSet::from([ThreadId::MAIN]),
         }
     }
 
@@ -39,22 +53,30 @@ impl Recycler {
         self.max_per_thread == 0
     }
 
-    /// Takes a pooled object of `class` from pool family `pool` owned by `thread`, most
-    /// recently recycled first.
-    pub fn take(&mut self, class: BufClass, pool: u64, thread: ThreadId) -> Option<ObjectId> {
-        self.pools.get_mut(&(class, pool, thread))?.pop()
+    /// `RECYCLER.get()` on `thread`: the most recently recycled object of `class` from
+    /// pool family `pool`, or `Err(recyclable)` when the pool is empty and a new object
+    /// must be created — `recyclable` tells whether it gets a recycler handle
+    /// (`LocalPool.newHandle`, one in `ratio`).
+    pub fn get(
+        &mut self,
+        class: BufClass,
+        pool: u64,
+        thread: ThreadId,
+    ) -> Result<Arc<BufObject>, bool> {
+        let key = (class, pool, thread);
+        if let Some(obj) = self.pools.get_mut(&key).and_then(Vec::pop) {
+            return Ok(obj);
+        }
+        Err(self.new_object_recyclable(key))
     }
 
     /// `LocalPool.newHandle`: whether a newly created object gets a recycler handle.
     /// The counter starts at the ratio, so the first object is recyclable.
-    pub fn new_object_recyclable(&mut self, class: BufClass, pool: u64, thread: ThreadId) -> bool {
+    fn new_object_recyclable(&mut self, key: PoolKey) -> bool {
         if self.is_disabled() {
             return false;
         }
-        let counter = self
-            .ratio_counters
-            .entry((class, pool, thread))
-            .or_insert(self.ratio - 1);
+        let counter = self.ratio_counters.entry(key).or_insert(self.ratio - 1);
         *counter += 1;
         if *counter >= self.ratio {
             *counter = 0;
@@ -64,36 +86,49 @@ impl Recycler {
         }
     }
 
-    /// Returns an object to its owner's pool; false when the pool is full (the object
-    /// is then dropped and left to the GC).
-    pub fn give_back(
-        &mut self,
-        class: BufClass,
-        family: u64,
-        owner: ThreadId,
-        id: ObjectId,
-    ) -> bool {
+    /// Thread `thread` started: it may own pools.
+    pub fn thread_started(&mut self, thread: ThreadId) {
+        self.running.insert(thread);
+    }
+
+    /// True when `owner` is running (its pools exist).
+    pub fn owner_alive(&self, owner: ThreadId) -> bool {
+        self.running.contains(&owner)
+    }
+
+    /// Returns `obj` to its owner's pool of `class` in family `family`; false when the
+    /// owner is not running or the pool is full (the object is then left to the GC).
+    pub fn give_back(&mut self, class: BufClass, family: u64, obj: &Arc<BufObject>) -> bool {
+        let owner = obj.owner_thread();
+        if !self.owner_alive(owner) {
+            return false;
+        }
         let pool = self.pools.entry((class, family, owner)).or_default();
         if pool.len() >= self.max_per_thread {
             return false;
         }
-        debug_assert!(!pool.contains(&id), "object recycled twice");
-        pool.push(id);
+        debug_assert!(
+            !pool.iter().any(|o| o.id() == obj.id()),
+            "object recycled twice"
+        );
+        pool.push(obj.clone());
         true
     }
 
     /// True when `id` sits in a pool (so it is reachable from the recycler).
     pub fn holds(&self, id: ObjectId) -> bool {
-        self.pools.values().any(|p| p.contains(&id))
+        self.pooled_ids().any(|o| o == id)
     }
 
     /// Every pooled object id, in pool order.
     pub fn pooled_ids(&self) -> impl Iterator<Item = ObjectId> + '_ {
-        self.pools.values().flat_map(|p| p.iter().copied())
+        self.pools.values().flat_map(|p| p.iter().map(|o| o.id()))
     }
 
-    /// Drops the pools of a thread that exited (its thread-local pools die with it).
+    /// Drops the pools of a thread that exited (its thread-local pools die with it) and
+    /// returns the ids of the objects they held.
     pub fn forget_thread(&mut self, thread: ThreadId) -> Vec<ObjectId> {
+        self.running.remove(&thread);
         let keys: Vec<_> = self
             .pools
             .keys()
@@ -102,6 +137,13 @@ impl Recycler {
             .collect();
         keys.into_iter()
             .flat_map(|k| self.pools.remove(&k).unwrap_or_default())
+            .map(|o| o.id())
             .collect()
+    }
+
+    /// Empties every pool (the JVM is disposed: breaks object → allocator → JVM →
+    /// recycler cycles).
+    pub fn clear(&mut self) {
+        self.pools.clear();
     }
 }

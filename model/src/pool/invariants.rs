@@ -8,15 +8,47 @@ use super::arena_core::ArenaCore;
 use super::chunk::{ChunkId, PoolChunk};
 use crate::check::netty::{self, NettySizes};
 use crate::violation::Violation;
+use std::collections::BTreeSet;
+
+/// Which chunks the per-chunk rules of [`check_arena_in`] look at.
+#[derive(Clone, Copy, Debug)]
+pub enum ChunkScope<'a> {
+    /// Every chunk: the full check.
+    All,
+    /// Only these chunks (the ones an op changed); the arena-wide rules (subpage pools,
+    /// chunk lists) still run in full.
+    Only(&'a BTreeSet<ChunkId>),
+}
+
+impl ChunkScope<'_> {
+    fn covers(&self, id: ChunkId) -> bool {
+        match self {
+            ChunkScope::All => true,
+            ChunkScope::Only(ids) => ids.contains(&id),
+        }
+    }
+}
 
 /// All arena-core invariants, in a fixed order; the first violation wins.
 pub fn check_arena(core: &ArenaCore) -> Result<(), Violation> {
-    live_ranges_disjoint_in_bounds(core)?;
-    chunk_free_bytes_consistent(core)?;
-    free_runs_coalesced(core)?;
-    subpage_bitmap_consistent(core)?;
-    subpage_linked_iff_available(core)?;
-    chunk_in_list_by_usage(core)
+    check_arena_in(core, ChunkScope::All)
+}
+
+/// The arena-core invariants over the chunks in `scope`, plus the arena-wide rules, in
+/// the order of [`check_arena`]. With `ChunkScope::All` this is [`check_arena`].
+pub fn check_arena_in(core: &ArenaCore, scope: ChunkScope<'_>) -> Result<(), Violation> {
+    let scoped: Vec<&PoolChunk> = core.chunks().filter(|c| scope.covers(c.id())).collect();
+    let pooled = || scoped.iter().copied().filter(|c| !c.is_unpooled());
+    pooled().try_for_each(chunk_live_ranges_disjoint_in_bounds)?;
+    pooled().try_for_each(chunk_free_bytes_consistent_in)?;
+    pooled().try_for_each(chunk_free_runs_coalesced)?;
+    pooled().try_for_each(chunk_subpage_bitmap_consistent)?;
+    pooled().try_for_each(|c| chunk_subpages_linked_iff_available(core, c))?;
+    subpage_pools_link_live_subpages(core)?;
+    scoped
+        .iter()
+        .try_for_each(|c| chunk_in_the_list_of_its_usage(core, c))?;
+    chunk_lists_hold_live_chunks(core)
 }
 
 fn pooled(core: &ArenaCore) -> impl Iterator<Item = &PoolChunk> + '_ {
@@ -27,106 +59,79 @@ fn pooled(core: &ArenaCore) -> impl Iterator<Item = &PoolChunk> + '_ {
 /// chunk are pairwise disjoint and lie within `[0, chunkSize)`; every subpage sits on
 /// a used run.
 pub fn live_ranges_disjoint_in_bounds(core: &ArenaCore) -> Result<(), Violation> {
+    pooled(core).try_for_each(chunk_live_ranges_disjoint_in_bounds)
+}
+
+fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> {
     const NAME: &str = "live_ranges_disjoint_in_bounds";
-    for c in pooled(core) {
-        let shift = c.page_shifts();
-        let page = |p: u32| (p as usize) << shift;
-        // (start, end, what)
-        let mut ranges: Vec<(usize, usize, String)> = Vec::new();
-        for r in c.free_runs() {
-            ranges.push((page(r.offset), page(r.end()), format!("free run {r:?}")));
-        }
-        for r in c.used_runs() {
-            match c.subpage_at(r.offset) {
-                None => ranges.push((page(r.offset), page(r.end()), format!("run {r:?}"))),
-                Some(s) => {
-                    if s.run_pages() != r.pages {
+    let shift = c.page_shifts();
+    let page = |p: u32| (p as usize) << shift;
+    // (start, end, what)
+    let mut ranges: Vec<(usize, usize, String)> = Vec::new();
+    for r in c.free_runs() {
+        ranges.push((page(r.offset), page(r.end()), format!("free run {r:?}")));
+    }
+    for r in c.used_runs() {
+        match c.subpage_at(r.offset) {
+            None => ranges.push((page(r.offset), page(r.end()), format!("run {r:?}"))),
+            Some(s) => {
+                if s.run_pages() != r.pages {
+                    return Err(Violation::new(
+                        NAME,
+                        format!(
+                            "{}: subpage at {} spans {} pages, its run {}",
+                            c.id(),
+                            r.offset,
+                            s.run_pages(),
+                            r.pages
+                        ),
+                    ));
+                }
+                let words = s.bitmap().len() as u32 * 64;
+                for i in (0..words).filter(|&i| netty::bit_is_set(s.bitmap(), i)) {
+                    let start = netty::element_offset(r.offset, shift, i, s.elem_size());
+                    let end = start + s.elem_size();
+                    if end > page(r.end()) {
                         return Err(Violation::new(
                             NAME,
                             format!(
-                                "{}: subpage at {} spans {} pages, its run {}",
+                                "{}: element {i} of subpage {} ends at {end}, past its run",
                                 c.id(),
-                                r.offset,
-                                s.run_pages(),
-                                r.pages
+                                r.offset
                             ),
                         ));
                     }
-                    let words = s.bitmap().len() as u32 * 64;
-                    for i in (0..words).filter(|&i| netty::bit_is_set(s.bitmap(), i)) {
-                        let start = netty::element_offset(r.offset, shift, i, s.elem_size());
-                        let end = start + s.elem_size();
-                        if end > page(r.end()) {
-                            return Err(Violation::new(
-                                NAME,
-                                format!(
-                                    "{}: element {i} of subpage {} ends at {end}, past its run",
-                                    c.id(),
-                                    r.offset
-                                ),
-                            ));
-                        }
-                        ranges.push((start, end, format!("element {i} of subpage {}", r.offset)));
-                    }
+                    ranges.push((start, end, format!("element {i} of subpage {}", r.offset)));
                 }
             }
         }
-        for s in c.subpages() {
-            if !c.used_runs().any(|r| r.offset == s.run_offset()) {
-                return Err(Violation::new(
-                    NAME,
-                    format!("{}: subpage {} has no used run", c.id(), s.run_offset()),
-                ));
-            }
-        }
-        ranges.sort_by_key(|r| (r.0, r.1));
-        for w in ranges.windows(2) {
-            if w[1].0 < w[0].1 {
-                return Err(Violation::new(
-                    NAME,
-                    format!("{}: {} overlaps {}", c.id(), w[0].2, w[1].2),
-                ));
-            }
-        }
-        if let Some(last) = ranges.last() {
-            if last.1 > c.chunk_size() {
-                return Err(Violation::new(
-                    NAME,
-                    format!(
-                        "{}: {} ends at {} past chunkSize {}",
-                        c.id(),
-                        last.2,
-                        last.1,
-                        c.chunk_size()
-                    ),
-                ));
-            }
+    }
+    for s in c.subpages() {
+        if !c.used_runs().any(|r| r.offset == s.run_offset()) {
+            return Err(Violation::new(
+                NAME,
+                format!("{}: subpage {} has no used run", c.id(), s.run_offset()),
+            ));
         }
     }
-    Ok(())
-}
-
-/// §9.2: `freeBytes = chunkSize − Σ used runs`, and the free runs add up to it.
-pub fn chunk_free_bytes_consistent(core: &ArenaCore) -> Result<(), Violation> {
-    const NAME: &str = "chunk_free_bytes_consistent";
-    for c in pooled(core) {
-        let shift = c.page_shifts();
-        let used: usize = c.used_runs().map(|r| (r.pages as usize) << shift).sum();
-        let free: usize = c
-            .free_runs()
-            .iter()
-            .map(|r| (r.pages as usize) << shift)
-            .sum();
-        if used > c.chunk_size()
-            || c.free_bytes() != c.chunk_size() - used
-            || free != c.free_bytes()
-        {
+    ranges.sort_by_key(|r| (r.0, r.1));
+    for w in ranges.windows(2) {
+        if w[1].0 < w[0].1 {
+            return Err(Violation::new(
+                NAME,
+                format!("{}: {} overlaps {}", c.id(), w[0].2, w[1].2),
+            ));
+        }
+    }
+    if let Some(last) = ranges.last() {
+        if last.1 > c.chunk_size() {
             return Err(Violation::new(
                 NAME,
                 format!(
-                    "{}: freeBytes {} but chunkSize {} − used {used} and free runs sum to {free}",
+                    "{}: {} ends at {} past chunkSize {}",
                     c.id(),
-                    c.free_bytes(),
+                    last.2,
+                    last.1,
                     c.chunk_size()
                 ),
             ));
@@ -135,35 +140,65 @@ pub fn chunk_free_bytes_consistent(core: &ArenaCore) -> Result<(), Violation> {
     Ok(())
 }
 
+/// §9.2: `freeBytes = chunkSize − Σ used runs`, and the free runs add up to it.
+pub fn chunk_free_bytes_consistent(core: &ArenaCore) -> Result<(), Violation> {
+    pooled(core).try_for_each(chunk_free_bytes_consistent_in)
+}
+
+fn chunk_free_bytes_consistent_in(c: &PoolChunk) -> Result<(), Violation> {
+    const NAME: &str = "chunk_free_bytes_consistent";
+    let shift = c.page_shifts();
+    let used: usize = c.used_runs().map(|r| (r.pages as usize) << shift).sum();
+    let free: usize = c
+        .free_runs()
+        .iter()
+        .map(|r| (r.pages as usize) << shift)
+        .sum();
+    if used > c.chunk_size() || c.free_bytes() != c.chunk_size() - used || free != c.free_bytes() {
+        return Err(Violation::new(
+            NAME,
+            format!(
+                "{}: freeBytes {} but chunkSize {} − used {used} and free runs sum to {free}",
+                c.id(),
+                c.free_bytes(),
+                c.chunk_size()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// §9.3: no two free runs are adjacent, and `runsAvailMap` maps exactly the first and
 /// last page of every free run to it.
 pub fn free_runs_coalesced(core: &ArenaCore) -> Result<(), Violation> {
+    pooled(core).try_for_each(chunk_free_runs_coalesced)
+}
+
+fn chunk_free_runs_coalesced(c: &PoolChunk) -> Result<(), Violation> {
     const NAME: &str = "free_runs_coalesced";
-    for c in pooled(core) {
-        let runs = c.free_runs();
-        for w in runs.windows(2) {
-            if w[0].end() == w[1].offset {
-                return Err(Violation::new(
-                    NAME,
-                    format!("{}: free runs {:?} and {:?} touch", c.id(), w[0], w[1]),
-                ));
-            }
-        }
-        let mut expected = Vec::new();
-        for r in &runs {
-            expected.push((r.offset, *r));
-            if r.pages > 1 {
-                expected.push((r.end() - 1, *r));
-            }
-        }
-        expected.sort();
-        let actual: Vec<_> = c.runs_avail_map().iter().map(|(&k, &v)| (k, v)).collect();
-        if actual != expected {
+    let runs = c.free_runs();
+    for w in runs.windows(2) {
+        if w[0].end() == w[1].offset {
             return Err(Violation::new(
                 NAME,
-                format!("{}: runsAvailMap {actual:?} ≠ free runs {runs:?}", c.id()),
+                format!("{}: free runs {:?} and {:?} touch", c.id(), w[0], w[1]),
             ));
         }
+    }
+    let mut expected = Vec::new();
+    for r in &runs {
+        expected.push((r.offset, *r));
+        if r.pages > 1 {
+            expected.push((r.end() - 1, *r));
+        }
+    }
+    expected.sort();
+    let actual: Vec<_> = c.runs_avail_map().iter().map(|(&k, &v)| (k, v)).collect();
+    if actual != expected {
+        return Err(Violation::new(
+            NAME,
+            format!("{}: runsAvailMap {actual:?} ≠ free runs {runs:?}", c.id()),
+        ));
     }
     Ok(())
 }
@@ -171,30 +206,32 @@ pub fn free_runs_coalesced(core: &ArenaCore) -> Result<(), Violation> {
 /// §9.4: `numAvail` = zero bits among `maxNumElems`, no bit beyond, and
 /// `0 ≤ numAvail ≤ maxNumElems`.
 pub fn subpage_bitmap_consistent(core: &ArenaCore) -> Result<(), Violation> {
+    pooled(core).try_for_each(chunk_subpage_bitmap_consistent)
+}
+
+fn chunk_subpage_bitmap_consistent(c: &PoolChunk) -> Result<(), Violation> {
     const NAME: &str = "subpage_bitmap_consistent";
-    for c in pooled(core) {
-        for s in c.subpages() {
-            let max = s.max_num_elems();
-            let set = |i| netty::bit_is_set(s.bitmap(), i);
-            let zeros = (0..max).filter(|&i| !set(i)).count() as u32;
-            let beyond = (max..s.bitmap().len() as u32 * 64).any(set);
-            if s.num_avail() > max || zeros != s.num_avail() || beyond {
-                return Err(Violation::new(
-                    NAME,
-                    format!(
-                        "{}: subpage {} (elemSize {}) numAvail {} but {zeros} free bits of {max}{}",
-                        c.id(),
-                        s.run_offset(),
-                        s.elem_size(),
-                        s.num_avail(),
-                        if beyond {
-                            ", bits set past maxNumElems"
-                        } else {
-                            ""
-                        }
-                    ),
-                ));
-            }
+    for s in c.subpages() {
+        let max = s.max_num_elems();
+        let set = |i| netty::bit_is_set(s.bitmap(), i);
+        let zeros = (0..max).filter(|&i| !set(i)).count() as u32;
+        let beyond = (max..s.bitmap().len() as u32 * 64).any(set);
+        if s.num_avail() > max || zeros != s.num_avail() || beyond {
+            return Err(Violation::new(
+                NAME,
+                format!(
+                    "{}: subpage {} (elemSize {}) numAvail {} but {zeros} free bits of {max}{}",
+                    c.id(),
+                    s.run_offset(),
+                    s.elem_size(),
+                    s.num_avail(),
+                    if beyond {
+                        ", bits set past maxNumElems"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
         }
     }
     Ok(())
@@ -203,34 +240,42 @@ pub fn subpage_bitmap_consistent(core: &ArenaCore) -> Result<(), Violation> {
 /// §9.5: a subpage is linked in its pool iff `numAvail > 0` and `doNotDestroy`; every
 /// pool entry names a live subpage of that pool's size.
 pub fn subpage_linked_iff_available(core: &ArenaCore) -> Result<(), Violation> {
-    const NAME: &str = "subpage_linked_iff_available";
+    pooled(core).try_for_each(|c| chunk_subpages_linked_iff_available(core, c))?;
+    subpage_pools_link_live_subpages(core)
+}
+
+const SUBPAGE_LINKED: &str = "subpage_linked_iff_available";
+
+fn chunk_subpages_linked_iff_available(core: &ArenaCore, c: &PoolChunk) -> Result<(), Violation> {
     let pools = core.subpage_pools();
-    for c in pooled(core) {
-        for s in c.subpages() {
-            let linked = pools.is_linked(s.head_index(), s.key());
-            let should = s.num_avail() > 0 && s.do_not_destroy();
-            if linked != should {
-                return Err(Violation::new(
-                    NAME,
-                    format!(
-                        "{}: subpage {} linked={linked} with numAvail={} doNotDestroy={}",
-                        c.id(),
-                        s.run_offset(),
-                        s.num_avail(),
-                        s.do_not_destroy()
-                    ),
-                ));
-            }
+    for s in c.subpages() {
+        let linked = pools.is_linked(s.head_index(), s.key());
+        let should = s.num_avail() > 0 && s.do_not_destroy();
+        if linked != should {
+            return Err(Violation::new(
+                SUBPAGE_LINKED,
+                format!(
+                    "{}: subpage {} linked={linked} with numAvail={} doNotDestroy={}",
+                    c.id(),
+                    s.run_offset(),
+                    s.num_avail(),
+                    s.do_not_destroy()
+                ),
+            ));
         }
     }
-    for (idx, key) in pools.iter() {
+    Ok(())
+}
+
+fn subpage_pools_link_live_subpages(core: &ArenaCore) -> Result<(), Violation> {
+    for (idx, key) in core.subpage_pools().iter() {
         let ok = core
             .chunk(key.chunk)
             .and_then(|c| c.subpage_at(key.run_offset))
             .is_some_and(|s| s.head_index() == idx);
         if !ok {
             return Err(Violation::new(
-                NAME,
+                SUBPAGE_LINKED,
                 format!("pool {idx} links {key:?}, which is not a subpage of that size"),
             ));
         }
@@ -242,50 +287,62 @@ pub fn subpage_linked_iff_available(core: &ArenaCore) -> Result<(), Violation> {
 /// (it should neither move up nor down, by Netty's thresholds as `check::netty`
 /// restates them); unpooled chunks are in none.
 pub fn chunk_in_list_by_usage(core: &ArenaCore) -> Result<(), Violation> {
-    const NAME: &str = "chunk_in_list_by_usage";
+    core.chunks()
+        .try_for_each(|c| chunk_in_the_list_of_its_usage(core, c))?;
+    chunk_lists_hold_live_chunks(core)
+}
+
+const CHUNK_IN_LIST: &str = "chunk_in_list_by_usage";
+
+fn chunk_in_the_list_of_its_usage(core: &ArenaCore, c: &PoolChunk) -> Result<(), Violation> {
     let lists = core.chunk_lists();
     let opts = core.options();
-    for c in core.chunks() {
-        let holders: Vec<_> = lists
-            .iter()
-            .filter(|l| l.chunks().contains(&c.id()))
-            .map(|l| l.id())
-            .collect();
-        if c.is_unpooled() {
-            if !holders.is_empty() || c.list().is_some() {
-                return Err(Violation::new(
-                    NAME,
-                    format!("unpooled {} is in {holders:?}", c.id()),
-                ));
-            }
-            continue;
-        }
-        let [list] = holders[..] else {
+    let holders: Vec<_> = lists
+        .iter()
+        .filter(|l| l.chunks().contains(&c.id()))
+        .map(|l| l.id())
+        .collect();
+    if c.is_unpooled() {
+        if !holders.is_empty() || c.list().is_some() {
             return Err(Violation::new(
-                NAME,
-                format!("{} is in {} lists {holders:?}", c.id(), holders.len()),
-            ));
-        };
-        if c.list() != Some(list) {
-            return Err(Violation::new(
-                NAME,
-                format!("{} is in {list} but says {:?}", c.id(), c.list()),
+                CHUNK_IN_LIST,
+                format!("unpooled {} is in {holders:?}", c.id()),
             ));
         }
-        let bounds = netty::list_bounds(
-            list,
-            c.chunk_size(),
-            opts.thresholds,
-            opts.q050_next_is_q100,
-        );
-        if let Some(why) = bounds.misplaced(c.free_bytes()) {
-            return Err(Violation::new(NAME, format!("{} in {list}: {why}", c.id())));
-        }
+        return Ok(());
     }
-    for l in lists.iter() {
+    let [list] = holders[..] else {
+        return Err(Violation::new(
+            CHUNK_IN_LIST,
+            format!("{} is in {} lists {holders:?}", c.id(), holders.len()),
+        ));
+    };
+    if c.list() != Some(list) {
+        return Err(Violation::new(
+            CHUNK_IN_LIST,
+            format!("{} is in {list} but says {:?}", c.id(), c.list()),
+        ));
+    }
+    let bounds = netty::list_bounds(
+        list,
+        c.chunk_size(),
+        opts.thresholds,
+        opts.q050_next_is_q100,
+    );
+    if let Some(why) = bounds.misplaced(c.free_bytes()) {
+        return Err(Violation::new(
+            CHUNK_IN_LIST,
+            format!("{} in {list}: {why}", c.id()),
+        ));
+    }
+    Ok(())
+}
+
+fn chunk_lists_hold_live_chunks(core: &ArenaCore) -> Result<(), Violation> {
+    for l in core.chunk_lists().iter() {
         if let Some(id) = l.chunks().iter().find(|id| core.chunk(**id).is_none()) {
             return Err(Violation::new(
-                NAME,
+                CHUNK_IN_LIST,
                 format!("{} holds destroyed {id}", l.id()),
             ));
         }

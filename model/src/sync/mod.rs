@@ -4,6 +4,10 @@
 //! uses comes from here. By cargo feature it maps to `std` (default), `loom` (exhaustive
 //! interleavings) or `shuttle` (randomised schedules). Nothing else in the model names
 //! `std::sync` or `std::thread`.
+//!
+//! Two families: [`Mutex`] and [`atomic`] are Netty's own synchronization points, the
+//! scheduling points loom and shuttle branch on; [`book`] holds the model's bookkeeping
+//! locks and counters, which are `std` on every backend and never scheduling points.
 
 #[cfg(all(feature = "loom", feature = "shuttle"))]
 compile_error!(
@@ -24,12 +28,14 @@ mod backend;
 #[path = "shuttle_backend.rs"]
 mod backend;
 
+pub mod book;
 mod byte_cells;
 mod mutex;
 
 pub use backend::atomic;
 pub use backend::thread;
 pub use backend::Arc;
+pub use book::{BookGuard, BookLock};
 pub use byte_cells::ByteCells;
 pub use mutex::{Mutex, MutexGuard};
 

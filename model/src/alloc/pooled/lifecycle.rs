@@ -7,7 +7,7 @@
 
 use super::{PooledAllocator, ThreadCache};
 use crate::buffer::CacheLink;
-use crate::sync::atomic::Ordering;
+use crate::sync::book::counter::Ordering;
 use crate::sync::Arc;
 use crate::thread::ThreadId;
 use serde::Serialize;
@@ -51,21 +51,28 @@ impl PooledAllocator {
     /// of caches nothing reaches and, if nothing reaches the allocator, of its arenas.
     pub(crate) fn after_mark(&self, linked: &BTreeSet<CacheLink>, referenced: bool) {
         let caches = self.all_caches();
-        let mut pending = self.pending_caches.lock();
-        for cache in &caches {
-            let queued = pending.iter().any(|c| c.id() == cache.id());
-            if !cache.is_freed()
-                && cache.has_finalizer()
-                && !queued
-                && !self.reachable_cache(cache, linked)
-            {
-                self.jvm().finalizers_pending.store(true, Ordering::SeqCst);
-                pending.push(cache.clone());
+        // `freed` is a facade read: taken for every cache before the finalizer queue's
+        // bookkeeping lock.
+        let freed: Vec<bool> = caches.iter().map(|c| c.is_freed()).collect();
+        let unreachable: Vec<&Arc<ThreadCache>> = caches
+            .iter()
+            .zip(&freed)
+            .filter(|(c, freed)| !**freed && c.has_finalizer() && !self.reachable_cache(c, linked))
+            .map(|(c, _)| c)
+            .collect();
+        {
+            let mut pending = self.pending_caches.lock();
+            for cache in unreachable {
+                if !pending.iter().any(|c| c.id() == cache.id()) {
+                    self.jvm().finalizers_pending.store(true, Ordering::SeqCst);
+                    pending.push(cache.clone());
+                }
             }
         }
         let live_thread_cache = caches
             .iter()
-            .any(|c| !c.is_freed() && self.jvm().is_alive(c.owner()));
+            .zip(&freed)
+            .any(|(c, freed)| !freed && self.jvm().is_alive(c.owner()));
         let handles = self.handles.load(Ordering::SeqCst);
         if !referenced && handles == 0 && !live_thread_cache && !self.is_finalized() {
             self.jvm().finalizers_pending.store(true, Ordering::SeqCst);

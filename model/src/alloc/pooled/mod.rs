@@ -23,12 +23,17 @@ use crate::buffer::{BufClass, ByteBuf, CacheLink, NewPooledRoot, NewRoot, Pooled
 use crate::error::{JavaException, JavaResult};
 use crate::jvm::Jvm;
 use crate::pool::{ArenaCore, ArenaKind, ArenaOptions, PoolGeometry, SizeKind};
-use crate::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use crate::sync::{Arc, Mutex};
+use crate::sync::book::counter::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use crate::sync::{Arc, BookLock, Mutex};
 use crate::thread::ThreadId;
 use std::collections::BTreeMap;
 
 /// One `PooledByteBufAllocator` (shared by its handles and its buffers).
+///
+/// The arenas' locks and the caches' queues are Netty's synchronization points, and so
+/// is `cache_init` (`PoolThreadLocalCache.initialValue` is `synchronized`). The map of
+/// bound caches (Netty's `FastThreadLocal`), the list of every cache, the finalizer
+/// queue, the ids and the handle count are bookkeeping.
 #[derive(Debug)]
 pub struct PooledAllocator {
     id: u64,
@@ -37,11 +42,12 @@ pub struct PooledAllocator {
     geometry: PoolGeometry,
     heap_arenas: Vec<Arc<PoolArena>>,
     direct_arenas: Vec<Arc<PoolArena>>,
-    caches: Mutex<BTreeMap<ThreadId, Arc<ThreadCache>>>,
-    all_caches: Mutex<Vec<Arc<ThreadCache>>>,
+    caches: BookLock<BTreeMap<ThreadId, Arc<ThreadCache>>>,
+    cache_init: Mutex<()>,
+    all_caches: BookLock<Vec<Arc<ThreadCache>>>,
     next_cache_id: AtomicU64,
     pub(crate) handles: AtomicUsize,
-    pub(crate) pending_caches: Mutex<Vec<Arc<ThreadCache>>>,
+    pub(crate) pending_caches: BookLock<Vec<Arc<ThreadCache>>>,
     pub(crate) finalize_pending: AtomicBool,
     finalized: AtomicBool,
 }
@@ -93,11 +99,12 @@ impl PooledAllocator {
             jvm: jvm.clone(),
             config,
             geometry,
-            caches: Mutex::new(BTreeMap::new()),
-            all_caches: Mutex::new(Vec::new()),
+            caches: BookLock::new(BTreeMap::new()),
+            cache_init: Mutex::new(()),
+            all_caches: BookLock::new(Vec::new()),
             next_cache_id: AtomicU64::new(1),
             handles: AtomicUsize::new(0),
-            pending_caches: Mutex::new(Vec::new()),
+            pending_caches: BookLock::new(Vec::new()),
             finalize_pending: AtomicBool::new(false),
             finalized: AtomicBool::new(false),
         });
@@ -158,13 +165,15 @@ impl PooledAllocator {
     pub fn thread_cache(&self, t: ThreadId) -> JavaResult<Arc<ThreadCache>> {
         // A bound cache implies a running thread (exit removes the binding), so the
         // thread registry is consulted only when the cache is created.
-        if let Some(cache) = self.caches.lock().get(&t) {
-            return Ok(cache.clone());
+        if let Some(cache) = self.cache_of(t) {
+            return Ok(cache);
         }
         let kind = self.jvm.thread_kind(t)?;
-        let mut caches = self.caches.lock();
-        if let Some(cache) = caches.get(&t) {
-            return Ok(cache.clone());
+        // `initialValue` is synchronized; the arena reads and binding below are facade
+        // operations, so no bookkeeping lock is held across them.
+        let _init = self.cache_init.lock();
+        if let Some(cache) = self.cache_of(t) {
+            return Ok(cache);
         }
         let heap = least_used(&self.heap_arenas);
         let direct = least_used(&self.direct_arenas);
@@ -181,7 +190,7 @@ impl PooledAllocator {
         };
         let id = self.next_cache_id.fetch_add(1, Ordering::SeqCst);
         let cache = Arc::new(ThreadCache::new(id, t, heap, direct, sizes, cached));
-        caches.insert(t, cache.clone());
+        self.caches.lock().insert(t, cache.clone());
         self.all_caches.lock().push(cache.clone());
         Ok(cache)
     }

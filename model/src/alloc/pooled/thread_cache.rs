@@ -5,12 +5,17 @@
 //! once, by a clean thread exit (`onRemoval`) or its finalizer. Netty's `add` reads
 //! `freed` and then offers, so an add racing `free` can strand an entry; the model
 //! keeps that race and classifies what it leaves behind (netty.md §4, §11).
+//!
+//! Netty's synchronization points here are the queues (MPSC) and `freed` (an
+//! `AtomicBoolean`): facade operations. The allocation counters are plain `int`s that
+//! only the owner touches, so they are bookkeeping.
 
 use super::arena::{ArenaAllocation, PoolArena};
 use crate::jvm::Jvm;
 use crate::mutant::Mutant;
 use crate::pool::{ArenaKind, SizeKind};
-use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::sync::book::counter::{AtomicUsize as OwnerCounter, Ordering as Plain};
 use crate::sync::{Arc, Mutex};
 use crate::thread::ThreadId;
 use std::collections::VecDeque;
@@ -31,7 +36,8 @@ pub struct RegionCache {
     size_idx: usize,
     capacity: usize,
     queue: Mutex<VecDeque<CacheEntry>>,
-    hits_since_trim: AtomicUsize,
+    /// `MemoryRegionCache.allocations` (owner only).
+    hits_since_trim: OwnerCounter,
 }
 
 impl RegionCache {
@@ -40,7 +46,7 @@ impl RegionCache {
             size_idx,
             capacity,
             queue: Mutex::new(VecDeque::new()),
-            hits_since_trim: AtomicUsize::new(0),
+            hits_since_trim: OwnerCounter::new(0),
         }
     }
 
@@ -79,7 +85,8 @@ pub struct ThreadCache {
     small: [Vec<RegionCache>; 2],
     normal: [Vec<RegionCache>; 2],
     trim_interval: usize,
-    allocations: AtomicUsize,
+    /// `PoolThreadCache.allocations` (owner only).
+    allocations: OwnerCounter,
     freed: AtomicBool,
     has_finalizer: bool,
 }
@@ -175,7 +182,7 @@ impl ThreadCache {
             small,
             normal,
             trim_interval: sizes.trim_interval,
-            allocations: AtomicUsize::new(0),
+            allocations: OwnerCounter::new(0),
             freed: AtomicBool::new(false),
             has_finalizer,
         }
@@ -251,12 +258,15 @@ impl ThreadCache {
     ) -> Option<ArenaAllocation> {
         let cache = self.cache_for(kind, size_idx, size_kind)?;
         let entry = cache.queue.lock().pop_front();
+        // `++allocations` on plain fields: only the owner allocates from its cache.
         if entry.is_some() {
-            cache.hits_since_trim.fetch_add(1, Ordering::SeqCst);
+            let hits = cache.hits_since_trim.load(Plain::Relaxed);
+            cache.hits_since_trim.store(hits + 1, Plain::Relaxed);
         }
-        let n = self.allocations.fetch_add(1, Ordering::SeqCst) + 1;
+        let n = self.allocations.load(Plain::Relaxed) + 1;
+        self.allocations.store(n, Plain::Relaxed);
         if self.trim_interval > 0 && n >= self.trim_interval {
-            self.allocations.store(0, Ordering::SeqCst);
+            self.allocations.store(0, Plain::Relaxed);
             self.trim(jvm);
         }
         entry.map(|e| {
@@ -313,7 +323,7 @@ impl ThreadCache {
     pub fn trim(&self, jvm: &Arc<Jvm>) -> usize {
         let mut freed = 0;
         for cache in self.queues() {
-            let hits = cache.hits_since_trim.swap(0, Ordering::SeqCst);
+            let hits = cache.hits_since_trim.swap(0, Plain::Relaxed);
             let budget = cache.capacity.saturating_sub(hits);
             for _ in 0..budget {
                 let Some(entry) = cache.queue.lock().pop_front() else {
