@@ -6,7 +6,7 @@
 
 use leakproof_model::op::{Amount, Op, Pattern, Program, Size, Step};
 use leakproof_model::{Mutant, Profile};
-use leakproof_sim::exec::{run, ExecConfig, Outcome, Quiet, RunReport};
+use leakproof_sim::exec::{run, ExecConfig, Outcome, Quiet, RunReport, CONFIG_BYTES};
 use leakproof_sim::trace::{trace_dir, write_trace, ExpectedFailure, Trace};
 use quickcheck::{Gen, QuickCheck, TestResult};
 
@@ -40,8 +40,13 @@ fn check(name: &str, prop: fn(Program) -> TestResult) {
 
 /// Writes the trace of a failing (already shrunk) program and fails with its path.
 fn failed(program: &Program, report: &RunReport, what: &str) -> TestResult {
+    failed_under(&config(), program, report, what)
+}
+
+/// [`failed`] under configuration `c`.
+fn failed_under(c: &ExecConfig, program: &Program, report: &RunReport, what: &str) -> TestResult {
     let t = Trace::new(
-        &config(),
+        c,
         &report.resolved,
         Some(ExpectedFailure {
             invariant: report
@@ -64,6 +69,44 @@ fn shadow_agreement(p: Program) -> TestResult {
     match r.outcome {
         Outcome::Passed => TestResult::passed(),
         _ => failed(&p, &r, &format!("{:?}", r.outcome)),
+    }
+}
+
+/// The bytes `ExecConfig::draw` turns into a configuration (every knob: profile, page
+/// size, max order, alignment, arenas, caches, leak settings, limits …); shrinking
+/// moves each byte toward 0, the first choice of its knob.
+#[derive(Clone, Debug)]
+struct Knobs(Vec<u8>);
+
+impl quickcheck::Arbitrary for Knobs {
+    fn arbitrary(g: &mut Gen) -> Self {
+        Knobs(
+            (0..CONFIG_BYTES)
+                .map(|_| <u8 as quickcheck::Arbitrary>::arbitrary(g))
+                .collect(),
+        )
+    }
+
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        let this = self.0.clone();
+        Box::new((0..this.len()).filter(move |&i| this[i] != 0).map({
+            let this = self.0.clone();
+            move |i| {
+                let mut b = this.clone();
+                b[i] = 0;
+                Knobs(b)
+            }
+        }))
+    }
+}
+
+/// The same agreement under every configuration the generator draws.
+fn shadow_agreement_any_config(knobs: Knobs, p: Program) -> TestResult {
+    let c = ExecConfig::from_bytes(Mutant::None, &knobs.0);
+    let r = run(&p, &c, &mut Quiet);
+    match r.outcome {
+        Outcome::Passed | Outcome::Rejected { .. } => TestResult::passed(),
+        _ => failed_under(&c, &p, &r, &format!("{:?}", r.outcome)),
     }
 }
 
@@ -286,6 +329,22 @@ fn slices_alias_parent(p: Program) -> TestResult {
 #[test]
 fn prop_shadow_agreement() {
     check("shadow_agreement", shadow_agreement);
+}
+
+#[test]
+fn prop_shadow_agreement_any_config() {
+    let seed = seed();
+    let result = std::panic::catch_unwind(|| {
+        QuickCheck::new()
+            .tests(TESTS * 4)
+            .max_tests(TESTS * 16)
+            .rng(Gen::from_size_and_seed(64, seed))
+            .quickcheck(shadow_agreement_any_config as fn(Knobs, Program) -> TestResult);
+    });
+    if let Err(e) = result {
+        eprintln!("[shadow_agreement_any_config] failed with LEAKPROOF_QC_SEED={seed}");
+        std::panic::resume_unwind(e);
+    }
 }
 
 #[test]

@@ -1,11 +1,11 @@
 //! How fuzz input bytes become a configuration and a program (shared by the fuzz
-//! target and `replay --from-fuzz`): 4 bytes of allocator configuration, then the
-//! program through `arbitrary`.
+//! target and `replay --from-fuzz`): [`CONFIG_BYTES`] bytes of configuration (every
+//! knob, `ExecConfig::draw`), then the program through `arbitrary`.
 
-use crate::exec::ExecConfig;
+use crate::exec::{ExecConfig, CONFIG_BYTES};
 use arbitrary::Unstructured;
 use leakproof_model::op::Program;
-use leakproof_model::{Mutant, Profile};
+use leakproof_model::Mutant;
 
 /// The mutant named by `LEAKPROOF_MUTANT` (kebab-case), `none` when unset; an unknown
 /// name is an error naming the known ones.
@@ -24,15 +24,11 @@ pub fn mutant_from_env() -> Result<Mutant, String> {
 
 /// Decodes fuzz input: `None` when it is too short to hold a configuration.
 pub fn decode(data: &[u8], mutant: Mutant) -> Option<(ExecConfig, Program)> {
-    if data.len() < 4 {
+    if data.len() < CONFIG_BYTES {
         return None;
     }
-    let config = ExecConfig::from_bytes(
-        Profile::netty_4_1(),
-        mutant,
-        [data[0], data[1], data[2], data[3]],
-    );
-    let mut u = Unstructured::new(&data[4..]);
+    let config = ExecConfig::from_bytes(mutant, &data[..CONFIG_BYTES]);
+    let mut u = Unstructured::new(&data[CONFIG_BYTES..]);
     let program: Program = u.arbitrary().ok()?;
     Some((config, program))
 }

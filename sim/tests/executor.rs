@@ -3,18 +3,18 @@
 
 use arbitrary::Unstructured;
 use leakproof_model::op::Program;
-use leakproof_model::{Mutant, Profile};
-use leakproof_sim::exec::{run, ExecConfig, Outcome, Quiet};
+use leakproof_model::Mutant;
+use leakproof_sim::exec::{run, ExecConfig, Outcome, Quiet, CONFIG_BYTES};
 use rand::{RngCore, SeedableRng};
 
 const N_SEEDS: u64 = 3000;
 
-fn program(seed: u64, len: usize) -> (Program, [u8; 4]) {
+fn program(seed: u64, len: usize) -> (Program, Vec<u8>) {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut bytes = vec![0u8; len];
     rng.fill_bytes(&mut bytes);
-    let cfg = [bytes[0], bytes[1], bytes[2], bytes[3]];
-    let mut u = Unstructured::new(&bytes[4..]);
+    let cfg = bytes[..CONFIG_BYTES].to_vec();
+    let mut u = Unstructured::new(&bytes[CONFIG_BYTES..]);
     (u.arbitrary().unwrap(), cfg)
 }
 
@@ -22,7 +22,7 @@ fn program(seed: u64, len: usize) -> (Program, [u8; 4]) {
 fn generated_programs_pass_without_a_mutant() {
     for seed in 0..N_SEEDS {
         let (p, cfg) = program(seed, 400);
-        let config = ExecConfig::from_bytes(Profile::netty_4_1(), Mutant::None, cfg);
+        let config = ExecConfig::from_bytes(Mutant::None, &cfg);
         if std::env::var("DBG").is_ok() {
             eprintln!(
                 "seed {seed} {:?} {}",

@@ -6,8 +6,31 @@ use arbitrary::{Arbitrary, Unstructured};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The largest [`Size`] the generators produce (two 8 KiB-page chunks of order 2).
+/// The largest [`Size`] the uniform buckets produce (two 8 KiB-page chunks of order 2).
 pub const MAX_SIZE: u32 = 40_000;
+
+/// Where Netty's behaviour changes with a size, for every page size (4–64 KiB) and
+/// chunk the configuration generator draws: the legacy tiny/small limit (512), page
+/// multiples and four pages (small/normal), chunk sizes (normal/huge), the default
+/// `maxCachedBufferCapacity` (32 KiB) and `calculateNewCapacity`'s 4 MiB threshold.
+pub const THRESHOLDS: &[u32] = &[
+    16,
+    512,
+    4096,
+    8192,
+    16384,
+    28672,
+    32768,
+    65536,
+    131072,
+    262144,
+    524288,
+    1 << 20,
+    4 << 20,
+];
+
+/// Offsets around a threshold: one byte, one quantum (16 B), one alignment step.
+const NEAR: &[i64] = &[-17, -16, -1, 0, 1, 16, 17, 64];
 
 /// A byte count (capacity, length).
 #[derive(
@@ -19,17 +42,28 @@ pub struct Size(pub u32);
 impl<'a> Arbitrary<'a> for Size {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         let bucket: u8 = u.arbitrary()?;
-        let n = match bucket % 8 {
-            0..=3 => u.int_in_range(0..=64u32)?,
-            4 | 5 => u.int_in_range(0..=600u32)?,
-            6 => u.int_in_range(0..=9_000u32)?,
-            _ => u.int_in_range(0..=MAX_SIZE)?,
+        let n = match bucket % 16 {
+            0..=6 => u.int_in_range(0..=64u32)?,
+            7..=9 => u.int_in_range(0..=600u32)?,
+            10 | 11 => u.int_in_range(0..=9_000u32)?,
+            12..=14 => u.int_in_range(0..=MAX_SIZE)?,
+            _ => {
+                // Near a threshold; the largest ones (≥ 1 MiB, whose bytes every check
+                // compares) one time in sixteen.
+                let t = *u.choose(THRESHOLDS)?;
+                let t = if t >= 1 << 20 && u.int_in_range(0..=15u8)? != 0 {
+                    THRESHOLDS[1]
+                } else {
+                    t
+                };
+                (i64::from(t) + *u.choose(NEAR)?).max(0) as u32
+            }
         };
         Ok(Size(n))
     }
 
     fn size_hint(_depth: usize) -> (usize, Option<usize>) {
-        (1, Some(5))
+        (1, Some(7))
     }
 }
 

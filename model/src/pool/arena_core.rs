@@ -317,8 +317,9 @@ impl ArenaCore {
             chunk: id,
             handle: 0,
             offset: 0,
-            length: req,
-            max_length: req,
+            // initUnpooled(chunk, normCapacity) (PooledByteBuf.java:55–56).
+            length: norm,
+            max_length: norm,
             memory,
             size_idx: self.sc.n_sizes(),
             kind: SizeKind::Huge,

@@ -3,7 +3,6 @@
 
 use leakproof_model::alloc::pooled::PooledConfig;
 use leakproof_model::jvm::JvmConfig;
-use leakproof_model::leak::LeakLevel;
 use leakproof_model::memory::MemoryMode;
 use leakproof_model::{Mutant, Profile};
 use serde::{Deserialize, Serialize};
@@ -43,33 +42,5 @@ impl ExecConfig {
             allocator,
             check_every: 16,
         }
-    }
-
-    /// A configuration drawn from fuzz input bytes, within cheap bounds: page 4096 or
-    /// 8192, max order 3 or 4, the leak level, ≤ 2 arenas of each kind, small caches.
-    pub fn from_bytes(profile: Profile, mutant: Mutant, b: [u8; 4]) -> Self {
-        let mut c = Self::small(profile, mutant, u64::from(b[3]));
-        let page = if b[0] & 1 == 0 { 4096 } else { 8192 };
-        // Order ≥ 3: with fewer than 8 pages per chunk the largest small classes need runs
-        // longer than the chunk (e.g. 10240 B needs 5 pages of 8 KiB), which Netty cannot
-        // serve either (its `assert success` in allocateNormal); the model answers with an
-        // AssertionError value, which the checker reports as a model assertion.
-        let order = 3 + i32::from((b[0] >> 1) & 1);
-        c.jvm.leak.level = [
-            LeakLevel::Simple,
-            LeakLevel::Paranoid,
-            LeakLevel::Advanced,
-            LeakLevel::Disabled,
-        ][usize::from((b[0] >> 2) & 3)];
-        let mut allocator = PooledConfig::with_geometry(&c.jvm, page, order);
-        allocator.heap_arenas = i32::from(b[1] % 3);
-        allocator.direct_arenas = i32::from((b[1] / 3) % 3).max(1);
-        allocator.small_cache_size = [0, 2, 4, 16][usize::from(b[2] & 3)];
-        allocator.normal_cache_size = [0, 1, 2, 4][usize::from((b[2] >> 2) & 3)];
-        allocator.max_cached_buffer_capacity = 32 * 1024;
-        allocator.cache_trim_interval = [0, 8, 64, 8192][usize::from((b[2] >> 4) & 3)];
-        allocator.use_cache_for_all_threads = b[2] & 0x40 != 0;
-        c.allocator = allocator;
-        c
     }
 }

@@ -133,7 +133,8 @@ pub(crate) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {
     exec.gc(end)?;
     exec.report.checks_run += 1;
     if exec.pooled.is_finalized() && exec.jvm.netty_direct().is_counting() {
-        let pinned = exec.shadow.counter_pinned_by_leaks() as i64;
+        let alignment = exec.env.direct.as_ref().map_or(0, |d| d.alignment());
+        let pinned = exec.shadow.counter_pinned_by_leaks(alignment) as i64;
         check::direct_counter_zero_after_destroy(exec.jvm.netty_direct().used(), pinned)?;
     } else if !exec.pooled.is_finalized()
         && exec.report.findings.is_empty()

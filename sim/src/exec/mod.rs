@@ -7,12 +7,14 @@
 
 pub mod apply;
 mod config;
+mod draw;
 mod end;
 mod report;
 mod runner;
 mod state;
 
 pub use config::ExecConfig;
+pub use draw::{CONFIG_BYTES, MATERIALIZED_CHUNK_LIMIT};
 pub(crate) use end::end_phase;
 pub use report::{Finding, KnownBug, Misuse, MisuseKind, Outcome, RunReport};
 pub use runner::run;

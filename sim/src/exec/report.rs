@@ -93,6 +93,9 @@ pub struct RunReport {
     pub known_bugs: Vec<KnownBug>,
     /// Findings.
     pub findings: Vec<Finding>,
+    /// Allocations that failed past Netty's direct-memory limit (an expected outcome
+    /// under a small `io.netty.maxDirectMemory`, checked against the limit).
+    pub exhausted: Vec<Finding>,
     /// Leaked generations, attributed to their creating step and pins.
     pub leaked: Vec<LeakedGen>,
     /// Σ leaked normalized bytes.

@@ -128,19 +128,25 @@ impl Shadow {
     }
 
     /// Bytes of leaked huge pooled direct chunks and no-Cleaner buffers: what Netty's
-    /// direct counter keeps after the allocator is destroyed.
-    pub fn counter_pinned_by_leaks(&self) -> u64 {
+    /// direct counter keeps after the allocator is destroyed. A huge chunk of an aligned
+    /// arena counts its alignment too (`allocateDirect(capacity + alignment)`,
+    /// PoolArena.java:711).
+    pub fn counter_pinned_by_leaks(&self, direct_alignment: usize) -> u64 {
         self.gens
             .values()
             .filter_map(|g| match &g.body {
                 Body::Root(r) if r.life == Life::Leaked => Some(r),
                 _ => None,
             })
-            .filter(|r| {
-                (r.mem == super::MemKind::Pooled && r.direct && r.huge)
-                    || r.mem == super::MemKind::NoCleaner
+            .map(|r| {
+                if r.mem == super::MemKind::Pooled && r.direct && r.huge {
+                    (r.norm + direct_alignment) as u64
+                } else if r.mem == super::MemKind::NoCleaner {
+                    r.norm as u64
+                } else {
+                    0
+                }
             })
-            .map(|r| r.norm as u64)
             .sum()
     }
 }

@@ -210,6 +210,24 @@ impl Shadow {
         Hasher::finish(&h)
     }
 
+    /// The generations an op on `e` can change (itself and the root it views), to
+    /// [`Shadow::restore`] when the model's op failed without effect (an allocation
+    /// past the direct-memory limit).
+    pub fn save(&self, e: AllocId) -> Vec<(AllocId, Gen)> {
+        let mut ids = vec![e];
+        ids.extend(self.root(e));
+        ids.iter()
+            .filter_map(|id| self.gens.get(id).map(|g| (*id, g.clone())))
+            .collect()
+    }
+
+    /// Puts generations saved by [`Shadow::save`] back.
+    pub fn restore(&mut self, saved: Vec<(AllocId, Gen)>) {
+        for (id, g) in saved {
+            self.gens.insert(id, g);
+        }
+    }
+
     /// Normalized bytes neither deallocated nor reclaimed (live and leaked roots).
     pub fn usage(&self) -> u64 {
         self.roots()

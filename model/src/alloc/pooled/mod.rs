@@ -234,6 +234,9 @@ impl PooledAllocator {
             return Ok(buf);
         };
         let region = self.allocate_region(arena, &cache, initial)?;
+        // `PooledByteBuf.length`: the request, except a huge buffer of an aligned
+        // arena, whose length is the normalized size (PoolArena.java:139–142, 226).
+        let capacity = region.allocation.length;
         let link = CacheLink {
             allocator: self.id,
             cache: cache.id(),
@@ -246,7 +249,7 @@ impl PooledAllocator {
                 region,
                 cache: Some(cache),
             }),
-            capacity: initial,
+            capacity,
             max_capacity: max,
             cache_link: Some(link),
         });

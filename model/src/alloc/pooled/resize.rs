@@ -54,7 +54,10 @@ pub(crate) fn resize_pooled(
         allocator: allocator.id(),
         cache: cache.id(),
     };
-    let old_region = set_length(buf, new_capacity, Some((new_region, cache, link)));
+    // A huge buffer of an aligned arena gets the normalized length (PoolArena.java:
+    // 139–142, 226), though the indexes are trimmed to the request.
+    let length_new = new_region.allocation.length;
+    let old_region = set_length(buf, length_new, Some((new_region, cache, link)));
     buf.trim_indices_to_capacity(new_capacity);
     buf.set_bytes0(0, &data)?;
     let Some(old) = old_region else { return Ok(()) };

@@ -89,6 +89,11 @@ impl NettySizes {
         self.chunk_size
     }
 
+    /// The arena's alignment (0 for none).
+    pub fn alignment(&self) -> usize {
+        self.alignment
+    }
+
     /// The (aligned) page size.
     pub fn page_size(&self) -> usize {
         self.page_size

@@ -84,7 +84,10 @@ fn aligned_huge_chunks_are_normalized() {
     let mut s = SimpleChunkSource::new(MemoryMode::Virtual);
     let x = a.allocate(5 * 1024 * 1024 + 1, &mut s).unwrap();
     assert_eq!(s.log, vec![(true, 6 * 1024 * 1024, true)]);
-    assert_eq!(x.max_length, 5 * 1024 * 1024 + 1);
+    // PoolArena.allocate passes normalizeSize(reqCapacity) to allocateHuge, which
+    // initializes the buffer with it (PoolArena.java:139–142, 226).
+    assert_eq!(x.max_length, 6 * 1024 * 1024);
+    assert_eq!(x.length, 6 * 1024 * 1024);
 }
 
 #[test]

@@ -3,6 +3,9 @@
 
 use super::*;
 use crate::exec::apply::Applied;
+use crate::exec::report::Finding;
+use crate::shadow::Gen;
+use leakproof_model::error::JavaException;
 
 impl Exec<'_> {
     /// Handles, counts and indexes the shadow and the model must agree on after an op.
@@ -108,6 +111,9 @@ impl Exec<'_> {
             (_, Err(m)) if m.class == JavaClass::Assertion => {
                 check::model_raised_no_assertion(&m).map(|_| String::new())
             }
+            (Ok(_), Err(m)) if m.class == JavaClass::OutOfDirectMemory => {
+                self.accept_exhaustion(i, &m)
+            }
             (p, m) => Err(Violation::new(
                 "shadow_agreement",
                 format!(
@@ -122,6 +128,62 @@ impl Exec<'_> {
                     }
                 ),
             )),
+        }
+    }
+
+    /// An allocation failed with `OutOfDirectMemoryError`: acceptable only when Netty
+    /// counts direct memory, the message names the limit Netty computes, and the
+    /// request would have passed it (`used + N > max`, PlatformDependent
+    /// `incrementMemoryCounter`); recorded as exhaustion, the op has no effect.
+    pub(in crate::exec) fn accept_exhaustion(
+        &mut self,
+        i: usize,
+        e: &JavaException,
+    ) -> Checked<String> {
+        let numbers: Vec<i64> = e
+            .message
+            .split(|c: char| !c.is_ascii_digit() && c != '-')
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        let ok = match (self.env.direct_limit, &numbers[..]) {
+            (Some(limit), &[n, used, max]) => max == limit && n > 0 && used + n > max,
+            _ => false,
+        };
+        if !ok {
+            return Err(Violation::new(
+                "shadow_agreement",
+                format!(
+                    "step {i}: model raised {e}, the shadow expects success (limit {:?})",
+                    self.env.direct_limit
+                ),
+            ));
+        }
+        self.report.exhausted.push(Finding {
+            name: "out_of_direct_memory",
+            message: format!("step {i}: {}", e.message),
+        });
+        Ok(format!("{e}"))
+    }
+
+    /// Under a direct-memory limit, the shadow's state of `e` before an op that may
+    /// allocate (restored if the model's allocation fails).
+    pub(in crate::exec) fn save_if_limited(&self, e: AllocId) -> Option<Vec<(AllocId, Gen)>> {
+        self.env.direct_limit.map(|_| self.shadow.save(e))
+    }
+
+    /// Restores what [`Exec::save_if_limited`] saved when step `i` ran out of memory.
+    pub(in crate::exec) fn restore_if_exhausted(
+        &mut self,
+        i: usize,
+        saved: Option<Vec<(AllocId, Gen)>>,
+    ) {
+        let exhausted = self
+            .report
+            .exhausted
+            .last()
+            .is_some_and(|f| f.message.starts_with(&format!("step {i}:")));
+        if let (true, Some(saved)) = (exhausted, saved) {
+            self.shadow.restore(saved);
         }
     }
 

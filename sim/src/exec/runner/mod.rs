@@ -95,6 +95,7 @@ impl<'o> Exec<'o> {
             misuse: Vec::new(),
             known_bugs: Vec::new(),
             findings: Vec::new(),
+            exhausted: Vec::new(),
             leaked: Vec::new(),
             leaked_bytes: 0,
             leak_reports: Vec::new(),
@@ -363,11 +364,18 @@ impl Exec<'_> {
                 return Ok(format!("#{id} handed to {to}"));
             }
             _ => {
+                // A write or `capacity(n)` may reallocate, which can run out of memory.
+                let saved = match op {
+                    Op::Write { .. } | Op::SetCapacity { .. } => self.save_if_limited(e),
+                    _ => None,
+                };
                 let pred = apply::predict(&mut self.shadow, &self.env, op, e);
                 let (Some(pred), Some(model)) = (pred, apply::on_handle(op, &buf, t)) else {
                     return Ok(String::new());
                 };
-                self.compare_applied(i, t, id, pred, model, creates, resolved)?
+                let text = self.compare_applied(i, t, id, pred, model, creates, resolved)?;
+                self.restore_if_exhausted(i, saved);
+                text
             }
         };
         // Tell the shadow what the recycler did with derivatives released just now.

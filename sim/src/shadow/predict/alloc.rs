@@ -3,6 +3,7 @@
 use super::*;
 use leakproof_model::alloc::pooled::PooledConfig;
 use leakproof_model::jvm::JvmConfig;
+use leakproof_model::memory::MemoryMode;
 
 impl AllocEnv {
     /// What the shadow knows of a program's allocators, from their configuration: a
@@ -22,10 +23,19 @@ impl AllocEnv {
                 )
             })
         };
+        let no_cleaner = jvm.has_unsafe && jvm.netty_max_direct_memory != 0;
+        // DIRECT_MEMORY_LIMIT (PlatformDependent.java:95, 182).
+        let limit = if jvm.netty_max_direct_memory >= 1 {
+            jvm.netty_max_direct_memory
+        } else {
+            jvm.max_direct_memory_size.unwrap_or(jvm.runtime_max_memory) as i64
+        };
         AllocEnv {
             heap: sizes(allocator.heap_arenas, 0),
             direct: sizes(allocator.direct_arenas, allocator.direct_alignment),
-            no_cleaner: jvm.has_unsafe && jvm.netty_max_direct_memory != 0,
+            no_cleaner,
+            direct_limit: no_cleaner.then_some(limit),
+            virtual_memory: jvm.memory_mode == MemoryMode::Virtual,
         }
     }
 }
@@ -50,6 +60,9 @@ impl Shadow {
         let size = size as usize;
         let sc = if direct { &env.direct } else { &env.heap };
         let pooled_root = pooled && sc.is_some();
+        // Unpooled memory starts zeroed; virtual memory reads zeros too, but drops
+        // writes, so the shadow predicts nothing it holds.
+        let zero = (!env.virtual_memory).then_some(0);
         let (mem, norm, huge, fill) = if pooled_root {
             let (norm, huge) = norm_of(sc.as_ref(), size);
             (MemKind::Pooled, norm, huge, None)
@@ -59,9 +72,9 @@ impl Shadow {
             } else {
                 MemKind::Cleaner
             };
-            (kind, size, false, Some(0))
+            (kind, size, false, zero)
         } else {
-            (MemKind::Heap, size, false, Some(0))
+            (MemKind::Heap, size, false, zero)
         };
         // A huge pooled buffer's length is the normalized request (PoolArena.java:
         // 139–142 passes normCapacity to allocateHuge, PooledByteBuf.java:55–56).

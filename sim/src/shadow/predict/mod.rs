@@ -99,6 +99,12 @@ pub struct AllocEnv {
     pub direct: Option<NettySizes>,
     /// Unpooled direct memory is counted by Netty (no Cleaner).
     pub no_cleaner: bool,
+    /// Netty's `DIRECT_MEMORY_LIMIT` when it counts direct memory (no-Cleaner), else
+    /// `None`: an allocation may fail with `OutOfDirectMemoryError` only past it.
+    pub direct_limit: Option<i64>,
+    /// Memory holds no bytes (`MemoryMode::Virtual`): writes are dropped, so what a
+    /// read returns is not predicted.
+    pub virtual_memory: bool,
 }
 
 type R<T> = Result<T, Expected>;
@@ -378,10 +384,11 @@ impl Shadow {
         self.check_root_range(e, writer, len)?;
         let start = self.adj(e) + writer;
         if let Some(r) = self.root(e) {
+            let kept = !env.virtual_memory;
             let bytes = &mut self.root_mut(r).bytes;
             for (i, b) in data.iter().enumerate() {
                 if let Some(slot) = bytes.get_mut(start + i) {
-                    *slot = Some(*b);
+                    *slot = kept.then_some(*b);
                 }
             }
         }

@@ -1,0 +1,123 @@
+//! Every configuration knob Netty has, drawn from bytes: the one generator of
+//! configurations that the fuzz target (its input's header) and the quickcheck
+//! properties (random header bytes) share. Kept cheap: chunks above 1 MiB use virtual
+//! memory, and sizes stay those of the op language.
+
+use super::ExecConfig;
+use arbitrary::{Result, Unstructured};
+use leakproof_model::alloc::pooled::PooledConfig;
+use leakproof_model::jvm::JdkVersion;
+use leakproof_model::leak::LeakLevel;
+use leakproof_model::memory::MemoryMode;
+use leakproof_model::profile::PROFILE_NAMES;
+use leakproof_model::{Mutant, Profile};
+
+/// Bytes of fuzz input that hold the configuration (the rest is the program).
+pub const CONFIG_BYTES: usize = 32;
+
+/// Chunks larger than this hold no real bytes (virtual memory keeps large max orders
+/// cheap; the bytes checks then have nothing to compare).
+pub const MATERIALIZED_CHUNK_LIMIT: usize = 1 << 20;
+
+fn pick<T: Copy>(u: &mut Unstructured<'_>, choices: &[T]) -> Result<T> {
+    Ok(*u.choose(choices)?)
+}
+
+/// True one time in `n` (false when the input is exhausted).
+fn one_in(u: &mut Unstructured<'_>, n: u8) -> Result<bool> {
+    Ok(u.int_in_range(0..=n - 1)? == n - 1)
+}
+
+impl ExecConfig {
+    /// A configuration drawn from `u` (exhausted input gives the first choice of each
+    /// knob: the profile's first name, 4 KiB pages, order 3, no alignment …):
+    ///
+    /// - the profile (every profile this build knows);
+    /// - `pageSize` 4–64 KiB, `maxOrder` 3–5 usually and up to 14 (the largest legal
+    ///   chunks are virtual), `directMemoryCacheAlignment` 0–8 KiB (above the page it
+    ///   raises the page size, as Netty does);
+    /// - heap and direct arenas 0–2 (0: that kind is unpooled), `smallCacheSize`,
+    ///   `normalCacheSize`, `maxCachedBufferCapacity`, `cacheTrimInterval` (0 included),
+    ///   `useCacheForAllThreads`, `preferDirect`;
+    /// - the leak level, sampling interval, target records, `acquireAndReleaseOnly` and
+    ///   whether ERROR logging is on;
+    /// - `io.netty.maxDirectMemory` (−1, 0 = Cleaner buffers, or a limit of a few
+    ///   chunks that allocations reach; the heap and the JDK limit stay far), Unsafe, the JDK, the cores, the Recycler's
+    ///   capacity (0 disables reuse), the seed and the full-check interval.
+    pub fn draw(mutant: Mutant, u: &mut Unstructured<'_>) -> Result<Self> {
+        let name = pick(u, PROFILE_NAMES)?;
+        let profile = Profile::by_name(name).expect("PROFILE_NAMES are known");
+        let mut c = Self::small(profile, mutant, 0);
+        let page = pick(u, &[4096, 8192, 16384, 65536])?;
+        let order = if one_in(u, 8)? {
+            u.int_in_range(6..=14)?
+        } else {
+            u.int_in_range(3..=5)?
+        };
+        let alignment = if one_in(u, 2)? {
+            pick(u, &[16, 64, 1024, 4096, 8192])?
+        } else {
+            0
+        };
+        let jvm = &mut c.jvm;
+        jvm.leak.level = pick(
+            u,
+            &[
+                LeakLevel::Simple,
+                LeakLevel::Paranoid,
+                LeakLevel::Advanced,
+                LeakLevel::Disabled,
+            ],
+        )?;
+        jvm.leak.sampling_interval = pick(u, &[128, 1, 2])?;
+        jvm.leak.target_records = pick(u, &[4, 0, 1])?;
+        jvm.leak.acquire_and_release_only = one_in(u, 4)?;
+        jvm.leak.error_logging = !one_in(u, 8)?;
+        jvm.has_unsafe = !one_in(u, 8)?;
+        jvm.jdk = pick(u, &[JdkVersion::Jdk8, JdkVersion::Jdk17])?;
+        jvm.cores = pick(u, &[2, 1, 8])?;
+        jvm.profile.allocator.recycler_max_capacity_per_thread = pick(u, &[4096, 0, 2])?;
+        jvm.seed = u64::from(u.arbitrary::<u8>()?);
+        let chunk = (page as usize) << order;
+        if chunk > MATERIALIZED_CHUNK_LIMIT {
+            jvm.memory_mode = MemoryMode::Virtual;
+        }
+        // The heap and the JDK's direct limit stay out of reach (64 GiB; chunks up to
+        // 1 GiB are virtual): the JDK 8 message names no numbers for the executor to
+        // check an OutOfMemoryError against. Netty's own limit is drawn below.
+        jvm.runtime_max_memory = 1 << 36;
+        jvm.max_direct_memory_size = Some(1 << 36);
+        let mut a = PooledConfig::with_geometry(jvm, page, order);
+        a.direct_alignment = alignment;
+        a.heap_arenas = u.int_in_range(0..=2)?;
+        a.direct_arenas = u.int_in_range(0..=2)?;
+        a.small_cache_size = pick(u, &[4, 0, 1, 2, 256])?;
+        a.normal_cache_size = pick(u, &[2, 0, 1, 64])?;
+        a.max_cached_buffer_capacity = pick(u, &[32 * 1024, 0, 8192, 64 * 1024])?;
+        a.cache_trim_interval = pick(u, &[64, 0, 1, 8, 8192])?;
+        a.use_cache_for_all_threads = u.arbitrary()?;
+        a.prefer_direct = u.arbitrary()?;
+        // io.netty.maxDirectMemory: the counter with the JVM's limit, Cleaner buffers
+        // without a counter, or a limit of a few chunks (plus alignment) that a program
+        // can exhaust.
+        jvm.netty_max_direct_memory = match u.int_in_range(0..=3u8)? {
+            0 | 1 => -1,
+            2 => 0,
+            _ => ((chunk + alignment as usize) * u.int_in_range(1..=3usize)?) as i64,
+        };
+        c.allocator = a;
+        // Full checks after every op one time in eight (they cost ~3× the run).
+        c.check_every = if one_in(u, 8)? {
+            1
+        } else {
+            pick(u, &[16, 64])?
+        };
+        Ok(c)
+    }
+
+    /// [`ExecConfig::draw`] over exactly `bytes` (fuzz header, quickcheck bytes).
+    pub fn from_bytes(mutant: Mutant, bytes: &[u8]) -> Self {
+        let mut u = Unstructured::new(bytes);
+        Self::draw(mutant, &mut u).expect("drawing from bytes never fails")
+    }
+}
