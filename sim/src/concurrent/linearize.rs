@@ -273,6 +273,8 @@ mod tests {
         heap: None,
         direct: None,
         no_cleaner: true,
+        direct_limit: None,
+        virtual_memory: false,
     };
 
     fn event(
