@@ -43,7 +43,10 @@ fn reader_index_boundary_check4(_: &Fixture, buffer: &ByteBuf) {
     buffer.set_reader_index(0).unwrap();
     buffer.set_writer_index(cap).unwrap();
     buffer.set_reader_index(cap).unwrap();
-    assert_eq!((buffer.reader_index(), buffer.writer_index()), (CAPACITY, CAPACITY));
+    assert_eq!(
+        (buffer.reader_index(), buffer.writer_index()),
+        (CAPACITY, CAPACITY)
+    );
 }
 
 fn writer_index_boundary_check1(_: &Fixture, buffer: &ByteBuf) {

@@ -129,7 +129,9 @@ fn test_max_fast_writable_bytes_tracks_written_bytes(fx: &Fixture, _: &ByteBuf) 
 
 fn test_ensure_writable_integer_overflow(fx: &Fixture, _: &ByteBuf) {
     let buffer = fx.new_buffer(CAPACITY);
-    buffer.set_writer_index(buffer.reader_index() as i64).unwrap();
+    buffer
+        .set_writer_index(buffer.reader_index() as i64)
+        .unwrap();
     buffer.write_byte(T, 1).unwrap();
     // buffer.ensureWritable(Integer.MAX_VALUE); fail(); catch (IndexOutOfBoundsException e)
     assert_throws(IOOBE, buffer.ensure_writable(T, MAX as usize));

@@ -78,7 +78,10 @@ fn test_retained_slice_and_retained_duplicate_content_is_expected(fx: &Fixture, 
     // assertEquals(0, slice2.compareTo(expected4));
     assert!(same_content(&slice2, &expected4));
     // assertEquals(0, slice2.compareTo(dup2.slice(dup2.readerIndex(), 3)));
-    assert!(same_content(&slice2, &slice_of(&dup2, false, false, dup2.reader_index(), 3)));
+    assert!(same_content(
+        &slice2,
+        &slice_of(&dup2, false, false, dup2.reader_index(), 3)
+    ));
     for e in [&expected1, &expected2, &expected3, &expected4] {
         // assertTrue(expectedN.release());
         assert!(e.release().unwrap());
@@ -117,7 +120,10 @@ fn test_retained_duplicate_and_retained_slice_content_is_expected(fx: &Fixture, 
     // assertEquals(0, slice2.compareTo(expected3));
     assert!(same_content(&slice2, &expected3));
     // assertEquals(0, slice2.compareTo(dup2.slice(dup2.readerIndex() + 1, 3)));
-    assert!(same_content(&slice2, &slice_of(&dup2, false, false, dup2.reader_index() + 1, 3)));
+    assert!(same_content(
+        &slice2,
+        &slice_of(&dup2, false, false, dup2.reader_index() + 1, 3)
+    ));
     for e in [&expected1, &expected2, &expected3] {
         // assertTrue(expectedN.release());
         assert!(e.release().unwrap());
@@ -146,7 +152,10 @@ fn slice_contents(fx: &Fixture, retained: bool) {
     assert!(same_content(&slice, &b));
     b.release().unwrap();
     // assertEquals(0, slice.compareTo(slice.slice(0, slice.capacity())));
-    assert!(same_content(&slice, &slice_of(&slice, false, false, 0, slice.capacity())));
+    assert!(same_content(
+        &slice,
+        &slice_of(&slice, false, false, 0, slice.capacity())
+    ));
     if retained {
         slice.release().unwrap();
     }
@@ -221,7 +230,10 @@ fn multiple_level_retained_slice(fx: &Fixture, do_slice1: bool, do_slice2: bool)
         slice2.duplicate().unwrap()
     };
     // assertEquals(0, slice3.compareTo(doSlice1 ? expected3 : expected2));
-    assert!(same_content(&slice3, if do_slice1 { &expected3 } else { &expected2 }));
+    assert!(same_content(
+        &slice3,
+        if do_slice1 { &expected3 } else { &expected2 }
+    ));
     let slice4 = if do_slice2 {
         slice_of(&slice3, false, false, slice3.reader_index() + 1, 1)
     } else {
@@ -235,7 +247,13 @@ fn multiple_level_retained_slice(fx: &Fixture, do_slice1: bool, do_slice2: bool)
         // assertEquals(0, slice3.compareTo(slice4));
         _ => assert!(same_content(&slice3, &slice4)),
     }
-    for e in [&expected1, &expected2, &expected3, &expected4_slice_slice, &expected4_dup_slice] {
+    for e in [
+        &expected1,
+        &expected2,
+        &expected3,
+        &expected4_slice_slice,
+        &expected4_dup_slice,
+    ] {
         // assertTrue(expectedN.release());
         assert!(e.release().unwrap());
     }

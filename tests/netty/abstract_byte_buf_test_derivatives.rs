@@ -21,7 +21,10 @@ fn test_sequential_slice1(fx: &Fixture, buffer: &ByteBuf) {
     for (n, expected) in written.iter().enumerate() {
         let i = n * BLOCK_SIZE;
         // assertEquals(i, buffer.readerIndex()); assertEquals(CAPACITY, buffer.writerIndex());
-        assert_eq!((buffer.reader_index(), buffer.writer_index()), (i, CAPACITY));
+        assert_eq!(
+            (buffer.reader_index(), buffer.writer_index()),
+            (i, CAPACITY)
+        );
         let actual = buffer.read_slice(BLOCK_SIZE).unwrap();
         // assertEquals(wrappedBuffer(expectedValue), actualValue);
         assert_eq!(&actual.get_bytes(0, BLOCK_SIZE).unwrap(), expected);
@@ -29,13 +32,18 @@ fn test_sequential_slice1(fx: &Fixture, buffer: &ByteBuf) {
         let first = actual.get_byte(0).unwrap();
         actual.set_byte(0, first.wrapping_add(1)).unwrap();
         // assertEquals(buffer.getByte(i), actualValue.getByte(0));
-        assert_eq!(buffer.get_byte(i as i64).unwrap(), actual.get_byte(0).unwrap());
+        assert_eq!(
+            buffer.get_byte(i as i64).unwrap(),
+            actual.get_byte(0).unwrap()
+        );
     }
 }
 
 /// Fills `buffer` with random bytes and sets the indexes to a third and two thirds.
 fn fill_thirds(fx: &Fixture, buffer: &ByteBuf) -> (usize, usize) {
-    buffer.set_bytes(0, &fx.random_bytes(buffer.capacity())).unwrap();
+    buffer
+        .set_bytes(0, &fx.random_bytes(buffer.capacity()))
+        .unwrap();
     let (reader, writer) = (CAPACITY / 3, CAPACITY * 2 / 3);
     buffer.set_indexes(reader as i64, writer as i64).unwrap();
     (reader, writer)
@@ -53,14 +61,20 @@ fn test_copy(fx: &Fixture, buffer: &ByteBuf) {
     for i in 0..copy.capacity() {
         // assertEquals(buffer.getByte(i + readerIndex), copy.getByte(i));
         let at = (i + reader) as i64;
-        assert_eq!(buffer.get_byte(at).unwrap(), copy.get_byte(i as i64).unwrap());
+        assert_eq!(
+            buffer.get_byte(at).unwrap(),
+            copy.get_byte(i as i64).unwrap()
+        );
     }
     // Make sure the buffer content is independent from each other.
     let r = reader as i64;
-    buffer.set_byte(r, buffer.get_byte(r).unwrap().wrapping_add(1)).unwrap();
+    buffer
+        .set_byte(r, buffer.get_byte(r).unwrap().wrapping_add(1))
+        .unwrap();
     // assertTrue(buffer.getByte(readerIndex) != copy.getByte(0));
     assert_ne!(buffer.get_byte(r).unwrap(), copy.get_byte(0).unwrap());
-    copy.set_byte(1, copy.get_byte(1).unwrap().wrapping_add(1)).unwrap();
+    copy.set_byte(1, copy.get_byte(1).unwrap().wrapping_add(1))
+        .unwrap();
     // assertTrue(buffer.getByte(readerIndex + 1) != copy.getByte(1));
     assert_ne!(buffer.get_byte(r + 1).unwrap(), copy.get_byte(1).unwrap());
     copy.release().unwrap();
@@ -75,11 +89,15 @@ fn test_duplicate(fx: &Fixture, buffer: &ByteBuf) {
     assert!(same_content(buffer, &duplicate));
     // Make sure the buffer content is shared.
     let r = reader as i64;
-    buffer.set_byte(r, buffer.get_byte(r).unwrap().wrapping_add(1)).unwrap();
+    buffer
+        .set_byte(r, buffer.get_byte(r).unwrap().wrapping_add(1))
+        .unwrap();
     let d = duplicate.reader_index() as i64;
     // assertEquals(buffer.getByte(readerIndex), duplicate.getByte(duplicate.readerIndex()));
     assert_eq!(buffer.get_byte(r).unwrap(), duplicate.get_byte(d).unwrap());
-    duplicate.set_byte(d, duplicate.get_byte(d).unwrap().wrapping_add(1)).unwrap();
+    duplicate
+        .set_byte(d, duplicate.get_byte(d).unwrap().wrapping_add(1))
+        .unwrap();
     // assertEquals(buffer.getByte(readerIndex), duplicate.getByte(duplicate.readerIndex()));
     assert_eq!(buffer.get_byte(r).unwrap(), duplicate.get_byte(d).unwrap());
 }
@@ -121,7 +139,10 @@ fn slices_of(buffer: &ByteBuf, retained: bool) -> Vec<ByteBuf> {
             buffer.retained_slice_range(T, 0, short).unwrap(),
         ]
     } else {
-        vec![buffer.slice().unwrap(), buffer.slice_range(0, short).unwrap()]
+        vec![
+            buffer.slice().unwrap(),
+            buffer.slice_range(0, short).unwrap(),
+        ]
     }
 }
 
@@ -253,10 +274,7 @@ fn test_retained_slice_after_release_retained_slice_duplicate(fx: &Fixture, _: &
     assert_fail_after_release(&bufs, retained_slice);
 }
 
-fn test_retained_slice_after_release_retained_slice_retained_duplicate(
-    fx: &Fixture,
-    _: &ByteBuf,
-) {
+fn test_retained_slice_after_release_retained_slice_retained_duplicate(fx: &Fixture, _: &ByteBuf) {
     let bufs = chain(fx, &[retained_slice01, retained_duplicate]);
     assert_fail_after_release(&bufs, retained_slice);
 }

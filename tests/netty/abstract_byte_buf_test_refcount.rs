@@ -11,8 +11,8 @@
 
 use crate::support::{assert_throws, Fixture, IRCE, T};
 use leakproof_model::buffer::ByteBuf;
-use leakproof_model::ThreadKind;
 use leakproof_model::ThreadId;
+use leakproof_model::ThreadKind;
 
 fn test_ensure_writable_after_release(fx: &Fixture, _: &ByteBuf) {
     // assertThrows(IllegalReferenceCountException.class, () -> releasedBuffer().ensureWritable(16));
@@ -28,7 +28,10 @@ fn test_get_byte_after_release(fx: &Fixture, _: &ByteBuf) {
 fn test_get_bytes_after_release(fx: &Fixture, _: &ByteBuf) {
     let dst = fx.unpooled_buffer(8, crate::support::MAX);
     // assertThrows(IllegalReferenceCountException.class, () -> releasedBuffer().getBytes(0, buffer));
-    assert_throws(IRCE, fx.released_buffer().get_bytes(0, dst.writable_bytes()));
+    assert_throws(
+        IRCE,
+        fx.released_buffer().get_bytes(0, dst.writable_bytes()),
+    );
     dst.release().unwrap();
 }
 
@@ -223,7 +226,7 @@ fn ref_cnt0(fx: &Fixture, release_all: bool) {
         // assertTrue(released);
         assert!(released);
         let cnt = buffer.ref_cnt(); // t2: cnt.set(buffer.refCnt())
-        // assertEquals(0, cnt.get());
+                                    // assertEquals(0, cnt.get());
         assert_eq!(cnt, 0);
     }
 }

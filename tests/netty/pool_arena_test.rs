@@ -115,7 +115,10 @@ fn test_allocation_counter() {
     );
     // assertEquals(1, metric.numNormalDeallocations()); assertEquals(1, metric.numNormalAllocations());
     assert_eq!(
-        (metric.num_normal_deallocations, metric.num_normal_allocations),
+        (
+            metric.num_normal_deallocations,
+            metric.num_normal_allocations
+        ),
         (1, 1)
     );
 }

@@ -258,7 +258,9 @@ fn test_cache_works_for_normal_allocations() {
 fn test_capacity_change_doesnt_throw_assertion_error() {
     let jvm = jvm();
     let allocator = default_pooled(&jvm);
-    let mut buffers: Vec<ByteBuf> = (0..31).map(|_| default_buffer(&allocator, T, false)).collect();
+    let mut buffers: Vec<ByteBuf> = (0..31)
+        .map(|_| default_buffer(&allocator, T, false))
+        .collect();
     let buf = default_buffer(&allocator, T, false);
     buffers.push(buf.clone());
     for t in [ThreadId(1), ThreadId(2)] {

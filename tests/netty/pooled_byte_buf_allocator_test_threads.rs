@@ -10,7 +10,13 @@ use std::sync::Arc;
 
 /// `new PooledByteBufAllocator(nHeapArena, nDirectArena, pageSize, maxOrder)`:
 /// `preferDirect` false and Netty's default cache sizes.
-fn four_arg(jvm: &Arc<Jvm>, heap: i32, direct: i32, page_size: i32, max_order: i32) -> Arc<PooledAllocator> {
+fn four_arg(
+    jvm: &Arc<Jvm>,
+    heap: i32,
+    direct: i32,
+    page_size: i32,
+    max_order: i32,
+) -> Arc<PooledAllocator> {
     let d = leakproof_model::alloc::pooled::PooledConfig::netty_default(jvm.config());
     pooled(
         jvm,
@@ -78,9 +84,15 @@ struct ThreadCache {
     buf: ByteBuf,
 }
 
-fn create_new_thread_cache(jvm: &Arc<Jvm>, allocator: &Arc<PooledAllocator>, thread: u32, direct: bool) -> ThreadCache {
+fn create_new_thread_cache(
+    jvm: &Arc<Jvm>,
+    allocator: &Arc<PooledAllocator>,
+    thread: u32,
+    direct: bool,
+) -> ThreadCache {
     let thread = ThreadId(thread);
-    jvm.start_thread(thread, ThreadKind::FastThreadLocal).unwrap();
+    jvm.start_thread(thread, ThreadKind::FastThreadLocal)
+        .unwrap();
     let buf = allocator.new_buffer(thread, direct, 1024, 1024).unwrap();
     buf.write_fill(thread, buf.capacity(), 0).unwrap();
     ThreadCache {

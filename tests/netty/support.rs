@@ -190,7 +190,7 @@ impl Fixture {
             unpooled: UnpooledAllocator::new(&jvm),
             jvm,
             kind,
-            rng: std::cell::RefCell::new(ChaCha8Rng::seed_from_u64(0x6e65_7474_79)),
+            rng: std::cell::RefCell::new(ChaCha8Rng::seed_from_u64(0x006e_6574_7479)),
         }
     }
 
