@@ -238,7 +238,9 @@ fn chunk_subpage_bitmap_consistent(c: &PoolChunk) -> Result<(), Violation> {
 }
 
 /// §9.5: a subpage is linked in its pool iff `numAvail > 0` and `doNotDestroy`; every
-/// pool entry names a live subpage of that pool's size.
+/// pool entry names a live subpage of that pool's size. A size-0 subpage (≤4.1.51) has
+/// `maxNumElems` 0 yet stays linked: its `allocate` returns before touching `numAvail`
+/// and the pool (4.1.48 PoolSubpage.java:79–81, 61–73).
 pub fn subpage_linked_iff_available(core: &ArenaCore) -> Result<(), Violation> {
     pooled(core).try_for_each(|c| chunk_subpages_linked_iff_available(core, c))?;
     subpage_pools_link_live_subpages(core)
@@ -250,7 +252,7 @@ fn chunk_subpages_linked_iff_available(core: &ArenaCore, c: &PoolChunk) -> Resul
     let pools = core.subpage_pools();
     for s in c.subpages() {
         let linked = pools.is_linked(s.head_index(), s.key());
-        let should = s.num_avail() > 0 && s.do_not_destroy();
+        let should = (s.num_avail() > 0 || s.elem_size() == 0) && s.do_not_destroy();
         if linked != should {
             return Err(Violation::new(
                 SUBPAGE_LINKED,

@@ -15,6 +15,7 @@ pub mod geometry;
 pub mod handle;
 pub mod invariants;
 pub mod size_classes;
+pub mod size_classes_legacy;
 pub mod source;
 pub mod subpage;
 pub mod subpage_pools;

@@ -60,7 +60,9 @@ impl PoolSubpage {
         run_size: usize,
         elem_size: usize,
     ) -> Self {
-        let max = (run_size / elem_size) as u32;
+        // 4.1.48 PoolSubpage.init: an element size of 0 leaves maxNumElems and the
+        // bitmap length at 0 (PoolSubpage.java:61–71).
+        let max = run_size.checked_div(elem_size).unwrap_or(0) as u32;
         let words = (max as usize).div_ceil(64);
         pools.link_front(head_index, key);
         PoolSubpage {
@@ -134,7 +136,13 @@ impl PoolSubpage {
     /// `allocate`: takes a free element and returns its handle; unlinks the subpage when
     /// the last element goes. With no free bit while `numAvail > 0` the subpage is
     /// unlinked and Netty's #12776 `AssertionError` is returned.
+    ///
+    /// A size-0 subpage (4.1.48) hands out element 0 without consuming it
+    /// (PoolSubpage.java:79–81) and so stays linked forever.
     pub(crate) fn allocate(&mut self, pools: &mut SubpagePools) -> JavaResult<u64> {
+        if self.elem_size == 0 {
+            return Ok(Handle::subpage(self.key.run_offset, self.run_pages(), 0).encode());
+        }
         if self.num_avail == 0 || !self.do_not_destroy {
             return Err(JavaException::new(
                 JavaClass::Assertion,
@@ -174,6 +182,10 @@ impl PoolSubpage {
         bitmap_idx: u32,
         opts: SubpageOptions,
     ) -> JavaResult<SubpageFree> {
+        if self.elem_size == 0 {
+            // PoolSubpage.java:104–106: nothing was consumed, the subpage stays.
+            return Ok(SubpageFree::Kept);
+        }
         if bitmap_idx >= self.max_num_elems {
             return Err(JavaException::new(
                 JavaClass::Assertion,

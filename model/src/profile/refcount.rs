@@ -44,6 +44,14 @@ impl RefCountProfile {
         }
     }
 
+    /// 4.1.48.Final: the same even/odd algorithm, `checkPositive` without the space.
+    pub fn netty_4_1_48() -> Self {
+        RefCountProfile {
+            argument_error_style: ArgumentErrorStyle::NoSpace,
+            ..Self::netty_4_1()
+        }
+    }
+
     /// Netty's `IllegalArgumentException` for a non-positive `increment`/`decrement`
     /// (`ObjectUtil.checkPositive`), spaced per [`RefCountProfile::argument_error_style`]:
     /// `increment: 0 (expected: > 0)` (4.1.48) or `increment : 0 (expected: > 0)` (4.1.128).

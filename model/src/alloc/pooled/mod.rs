@@ -83,10 +83,7 @@ impl PooledAllocator {
         let make = |kind: ArenaKind, n: i32| -> Vec<Arc<PoolArena>> {
             (0..n.max(0) as usize)
                 .map(|i| {
-                    let sc = match kind {
-                        ArenaKind::Heap => geometry.heap_size_classes(),
-                        ArenaKind::Direct => geometry.direct_size_classes(),
-                    };
+                    let sc = geometry.size_classes(profile.size_classes, kind);
                     let opts = ArenaOptions::new(kind, i as u16, profile, jvm.mutant());
                     Arc::new(PoolArena::new(i, ArenaCore::new(sc, opts)))
                 })

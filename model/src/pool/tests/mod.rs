@@ -6,5 +6,6 @@ mod chunk_list;
 mod geometry;
 mod invariants;
 mod size_classes;
+mod size_classes_legacy;
 mod subpage;
 mod support;
