@@ -8,7 +8,6 @@
 use super::arena_metrics::ArenaCounters;
 use super::chunk::{ChunkFreeOptions, ChunkId, PoolChunk};
 use super::chunk_list::{ChunkListId, ChunkLists};
-use super::handle;
 use super::size_classes::{SizeClasses, SizeKind};
 use super::source::ChunkSource;
 use super::subpage::SubpageOptions;
@@ -384,7 +383,7 @@ impl ArenaCore {
                 destroyed: Some(chunk),
             });
         }
-        let kind = if handle::is_subpage(handle) {
+        let kind = if c.decode(handle).is_subpage {
             SizeKind::Small
         } else {
             SizeKind::Normal

@@ -41,7 +41,10 @@ pub fn check_arena_in(core: &ArenaCore, scope: ChunkScope<'_>) -> Result<(), Vio
     let pooled = || scoped.iter().copied().filter(|c| !c.is_unpooled());
     pooled().try_for_each(chunk_live_ranges_disjoint_in_bounds)?;
     pooled().try_for_each(chunk_free_bytes_consistent_in)?;
-    pooled().try_for_each(chunk_free_runs_coalesced)?;
+    pooled().try_for_each(|c| match c.buddy_tree() {
+        Some(_) => crate::check::buddy_tree::chunk_buddy_tree_consistent(c),
+        None => chunk_free_runs_coalesced(c),
+    })?;
     pooled().try_for_each(chunk_subpage_bitmap_consistent)?;
     pooled().try_for_each(|c| chunk_subpages_linked_iff_available(core, c))?;
     subpage_pools_link_live_subpages(core)?;
@@ -169,9 +172,12 @@ fn chunk_free_bytes_consistent_in(c: &PoolChunk) -> Result<(), Violation> {
 }
 
 /// §9.3: no two free runs are adjacent, and `runsAvailMap` maps exactly the first and
-/// last page of every free run to it.
+/// last page of every free run to it. Run-allocator chunks only: buddy-tree chunks
+/// (≤4.1.51) coalesce buddies, not neighbours (`check::buddy_tree`).
 pub fn free_runs_coalesced(core: &ArenaCore) -> Result<(), Violation> {
-    pooled(core).try_for_each(chunk_free_runs_coalesced)
+    pooled(core)
+        .filter(|c| c.buddy_tree().is_none())
+        .try_for_each(chunk_free_runs_coalesced)
 }
 
 fn chunk_free_runs_coalesced(c: &PoolChunk) -> Result<(), Violation> {
@@ -381,19 +387,21 @@ pub fn handle_size_class_matches(
         return err(format!("capacity {norm_capacity} is not a size class"));
     }
     let small = sizes.normalize(norm_capacity).small;
-    let subpage = netty::handle_is_subpage(h);
-    if subpage != small {
+    let f = netty::handle_fields(h, c.buddy_tree().map(|t| t.max_order()));
+    if f.is_subpage != small {
         return err(format!(
-            "handle {h:#x} (subpage={subpage}) freed as {norm_capacity} bytes"
+            "handle {h:#x} (subpage={}) freed as {norm_capacity} bytes",
+            f.is_subpage
         ));
     }
-    let off = netty::handle_run_offset(h);
-    let pages = netty::handle_run_pages(h);
+    let (off, pages) = (f.run_offset, f.run_pages);
     let used = c.used_runs().any(|r| r.offset == off && r.pages == pages);
     let ok = if small {
+        // A size-0 element (≤4.1.51) is never marked in the bitmap: its subpage hands
+        // out element 0 without consuming it (4.1.48 PoolSubpage.java:79–81).
         c.subpage_at(off).is_some_and(|s| {
             s.elem_size() == norm_capacity
-                && netty::bit_is_set(s.bitmap(), netty::handle_bitmap_idx(h))
+                && (norm_capacity == 0 || netty::bit_is_set(s.bitmap(), f.bitmap_idx))
         }) && used
     } else {
         used && c.subpage_at(off).is_none() && (pages as usize) << c.page_shifts() == norm_capacity

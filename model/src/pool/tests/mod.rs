@@ -1,6 +1,7 @@
 //! Unit tests of the pool core, one file per module.
 
 mod arena;
+mod buddy;
 mod chunk;
 mod chunk_list;
 mod geometry;
