@@ -15,7 +15,7 @@ use crate::violation::Violation;
 const NAME: &str = "buddy_tree_consistent";
 
 /// The node of a used run: a power-of-two length, aligned to it, inside the tree.
-fn node_of(run: Run, max_order: u32) -> Option<usize> {
+fn tree_node(run: Run, max_order: u32) -> Option<usize> {
     if !run.pages.is_power_of_two() || run.offset % run.pages != 0 {
         return None;
     }
@@ -53,7 +53,7 @@ pub fn chunk_buddy_tree_consistent(c: &PoolChunk) -> Result<(), Violation> {
     let unusable = max_order as u8 + 1;
     let mut used = vec![false; nodes];
     for run in c.used_runs() {
-        let Some(id) = node_of(run, max_order) else {
+        let Some(id) = tree_node(run, max_order) else {
             return Err(Violation::new(
                 NAME,
                 format!("{}: used run {run:?} is not a buddy-tree node", c.id()),
@@ -61,17 +61,17 @@ pub fn chunk_buddy_tree_consistent(c: &PoolChunk) -> Result<(), Violation> {
         };
         used[id] = true;
     }
-    let depth = |id: usize| id.ilog2() as u8;
     let mut expected = vec![0u8; nodes];
     for id in (1..nodes).rev() {
+        let d = id.ilog2() as u8;
         expected[id] = if used[id] {
             unusable
-        } else if depth(id) as u32 == max_order {
-            depth(id)
+        } else if d as u32 == max_order {
+            d
         } else {
             let (a, b) = (expected[2 * id], expected[2 * id + 1]);
-            if a == depth(id) + 1 && b == depth(id) + 1 {
-                depth(id)
+            if a == d + 1 && b == d + 1 {
+                d
             } else {
                 a.min(b)
             }
