@@ -15,7 +15,7 @@ use super::subpage_pools::SubpagePools;
 use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::memory::Memory;
 use crate::mutant::Mutant;
-use crate::profile::{AllocatorProfile, ChunkListThresholds};
+use crate::profile::{AllocatorProfile, ChunkListThresholds, SizeClassScheme};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -294,10 +294,11 @@ impl ArenaCore {
         req: usize,
         source: &mut dyn ChunkSource,
     ) -> JavaResult<Allocation> {
-        let norm = if self.sc.alignment() > 0 {
-            self.sc.normalize_size(req)
-        } else {
-            req
+        // 4.1.128 passes normalizeSize(req) (PoolArena.java:139–142); 4.1.48 passes the
+        // request itself (PoolArena.java:229–231, 259–262).
+        let norm = match self.sc.scheme() {
+            SizeClassScheme::Jemalloc4 if self.sc.alignment() > 0 => self.sc.normalize_size(req),
+            _ => req,
         };
         let memory = source.new_chunk(norm, true)?;
         if memory.len() != norm {
