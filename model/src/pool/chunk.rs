@@ -73,6 +73,8 @@ pub struct PoolChunk {
     used_runs: BTreeMap<u32, u32>,
     subpages: Vec<Option<PoolSubpage>>,
     list: Option<ChunkListId>,
+    /// Bumped by every `&mut self` method: checkers skip chunks they saw unchanged.
+    version: u64,
 }
 
 fn model_error(message: String) -> JavaException {
@@ -95,6 +97,7 @@ impl PoolChunk {
             used_runs: BTreeMap::new(),
             subpages: vec![None; pages],
             list: None,
+            version: 0,
         };
         chunk.insert_avail_run(
             sc,
@@ -120,14 +123,21 @@ impl PoolChunk {
             used_runs: BTreeMap::new(),
             subpages: Vec::new(),
             list: None,
+            version: 0,
         }
     }
 
+    /// How many times the chunk was changed (any `&mut self` method, failed ones
+    /// included): equal versions of one chunk id mean an unchanged chunk.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
     /// The chunk's id.
     pub fn id(&self) -> ChunkId {
         self.id
     }
     pub(crate) fn set_id(&mut self, id: ChunkId) {
+        self.version += 1;
         self.id = id;
     }
     /// The chunk's memory region.
@@ -155,6 +165,7 @@ impl PoolChunk {
         self.list
     }
     pub(crate) fn set_list(&mut self, list: Option<ChunkListId>) {
+        self.version += 1;
         self.list = list;
     }
 
@@ -198,6 +209,7 @@ impl PoolChunk {
             .and_then(Option::as_ref)
     }
     pub(crate) fn subpage_at_mut(&mut self, run_offset: u32) -> Option<&mut PoolSubpage> {
+        self.version += 1;
         self.subpages
             .get_mut(run_offset as usize)
             .and_then(Option::as_mut)
@@ -226,6 +238,7 @@ impl PoolChunk {
         size_idx: usize,
         pools: &mut SubpagePools,
     ) -> JavaResult<Option<u64>> {
+        self.version += 1;
         if size_idx <= sc.small_max_size_idx() {
             return self.allocate_subpage(sc, size_idx, pools);
         }
@@ -261,6 +274,7 @@ impl PoolChunk {
 
     /// `allocateRun`: best-fit queue, lowest offset first, split, re-insert the tail.
     pub(crate) fn allocate_run(&mut self, sc: &SizeClasses, run_size: usize) -> Option<u64> {
+        self.version += 1;
         let pages = (run_size >> self.page_shifts) as u32;
         if (pages as usize) << self.page_shifts > self.free_bytes {
             // A run larger than what is free (e.g. a subpage run of a class whose run
@@ -300,6 +314,7 @@ impl PoolChunk {
         pools: &mut SubpagePools,
         opts: ChunkFreeOptions,
     ) -> JavaResult<ChunkFree> {
+        self.version += 1;
         let run = Run {
             offset: handle::run_offset(h),
             pages: handle::run_pages(h),
@@ -393,10 +408,12 @@ impl PoolChunk {
     /// Test-only corruption hooks.
     #[cfg(test)]
     pub(crate) fn corrupt_free_bytes(&mut self, free: usize) {
+        self.version += 1;
         self.free_bytes = free;
     }
     #[cfg(test)]
     pub(crate) fn corrupt_add_used_run(&mut self, run: Run) {
+        self.version += 1;
         self.used_runs.insert(run.offset, run.pages);
     }
 }
