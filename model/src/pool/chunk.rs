@@ -71,7 +71,11 @@ pub struct PoolChunk {
     runs_avail: Vec<BTreeSet<Run>>,
     runs_avail_map: BTreeMap<u32, Run>,
     used_runs: BTreeMap<u32, u32>,
-    subpages: Vec<Option<PoolSubpage>>,
+    /// `subpages[]`, one slot per page (boxed: an empty slot is one pointer).
+    subpages: Vec<Option<Box<PoolSubpage>>>,
+    /// The run offsets whose slot is set: the live subpages, in order, without a walk
+    /// over every page.
+    subpage_offsets: BTreeSet<u32>,
     list: Option<ChunkListId>,
     /// Bumped by every `&mut self` method: checkers skip chunks they saw unchanged.
     version: u64,
@@ -96,6 +100,7 @@ impl PoolChunk {
             runs_avail_map: BTreeMap::new(),
             used_runs: BTreeMap::new(),
             subpages: vec![None; pages],
+            subpage_offsets: BTreeSet::new(),
             list: None,
             version: 0,
         };
@@ -122,6 +127,7 @@ impl PoolChunk {
             runs_avail_map: BTreeMap::new(),
             used_runs: BTreeMap::new(),
             subpages: Vec::new(),
+            subpage_offsets: BTreeSet::new(),
             list: None,
             version: 0,
         }
@@ -200,19 +206,21 @@ impl PoolChunk {
     }
     /// The live subpages (`subpages[]` entries that are set), by run offset.
     pub fn subpages(&self) -> impl Iterator<Item = &PoolSubpage> + '_ {
-        self.subpages.iter().flatten()
+        self.subpage_offsets
+            .iter()
+            .filter_map(|&off| self.subpage_at(off))
     }
     /// `subpages[run_offset]`.
     pub fn subpage_at(&self, run_offset: u32) -> Option<&PoolSubpage> {
         self.subpages
             .get(run_offset as usize)
-            .and_then(Option::as_ref)
+            .and_then(Option::as_deref)
     }
     pub(crate) fn subpage_at_mut(&mut self, run_offset: u32) -> Option<&mut PoolSubpage> {
         self.version += 1;
         self.subpages
             .get_mut(run_offset as usize)
-            .and_then(Option::as_mut)
+            .and_then(Option::as_deref_mut)
     }
 
     /// Byte offset and `maxLength` of the buffer a used handle names:
@@ -268,7 +276,8 @@ impl PoolChunk {
         };
         let size = (handle::run_pages(run) as usize) << self.page_shifts;
         let subpage = PoolSubpage::new(pools, key, size_idx, self.page_shifts, size, elem);
-        let subpage = self.subpages[off as usize].insert(subpage);
+        self.subpage_offsets.insert(off);
+        let subpage = self.subpages[off as usize].insert(Box::new(subpage));
         Ok(Some(subpage.allocate(pools)?))
     }
 
@@ -334,7 +343,10 @@ impl PoolChunk {
             };
             match subpage.free(pools, handle::bitmap_idx(h), opts.subpage)? {
                 SubpageFree::Kept => return Ok(ChunkFree::Element),
-                SubpageFree::Released => self.subpages[run.offset as usize] = None,
+                SubpageFree::Released => {
+                    self.subpages[run.offset as usize] = None;
+                    self.subpage_offsets.remove(&run.offset);
+                }
             }
         } else if self.subpage_at(run.offset).is_some() {
             return Err(model_error(format!(
