@@ -8,6 +8,7 @@ use super::{
 };
 use crate::error::{JavaException, JavaResult};
 use crate::leak::AccessKind;
+use crate::mutant::Mutant;
 use crate::sync::Arc;
 use crate::thread::ThreadId;
 
@@ -112,7 +113,10 @@ impl ByteBuf {
         self.check_readable(length)?;
         let reader = self.reader_index();
         let slice = self.slice_range(reader as i64, length as i64)?;
-        self.object().state().reader = reader + length;
+        // `Mutant::ReadSliceKeepsReaderIndex`: the reader index stays.
+        if self.jvm().mutant() != Mutant::ReadSliceKeepsReaderIndex {
+            self.object().state().reader = reader + length;
+        }
         Ok(slice)
     }
 
@@ -256,7 +260,10 @@ impl ByteBuf {
             // of which a leak-aware wrapper records (the oracle's PARANOID report of a
             // copy shows only `Created at:`); the other kinds `writeBytes`, which it does.
             copy.write_memory(0, &data)?;
-            copy.object().state().writer = length;
+            // `Mutant::CopyWithoutWriterIndex`: no `setIndex(0, length)`.
+            if self.jvm().mutant() != Mutant::CopyWithoutWriterIndex {
+                copy.object().state().writer = length;
+            }
         } else {
             copy.write_bytes(t, &data)?;
         }

@@ -14,6 +14,7 @@ mod ledger;
 pub mod netty;
 mod objects;
 mod places;
+mod touched;
 
 pub use bytes::{bytes_as_written, object_root_bytes};
 pub use cache::{
@@ -29,9 +30,10 @@ pub use places::{
     arena_metrics_consistent, direct_counter_consistent, free_subpage_returned_unless_alone,
     handle_in_exactly_one_place, live_handles_match_size_class,
 };
+pub use touched::ArenaWatch;
 
 use crate::alloc::pooled::PooledAllocator;
-use crate::pool::{invariants, ArenaCore};
+use crate::pool::ArenaCore;
 use crate::violation::Violation;
 
 /// One named invariant (or named finding).
@@ -68,6 +70,7 @@ pub const REGISTRY: &[Invariant] = &[
     inv("free_subpage_returned_unless_alone", "§8 #11", "a subpage with no element in use is kept only when it is alone in its pool"),
     inv("handle_in_exactly_one_place", "§9.7, §8 #15 #16", "every used run/element is exactly one of: a live or leaked buffer, a cache entry, a stranded entry"),
     inv("direct_counter_consistent", "§9.8, §8 #24", "DIRECT_MEMORY_COUNTER = Σ live direct chunk, huge and no-Cleaner bytes ≤ limit"),
+    inv("offset_matches_handle", "§8 #9 (#11106)", "a live pooled buffer's memory starts where its handle points: runOffset·pageSize (+ bitmapIdx·elemSize), so buffers never overlap"),
     inv("arena_metrics_consistent", "§8 #14", "per class allocations − deallocations = active ≥ 0 and ≥ the handles in use; activeBytesHuge = Σ huge chunks"),
     inv("refcount_parity", "§9.9, §8 #1", "raw counts are even while the memory is held and odd (terminal) once freed"),
     inv("deallocate_at_most_once", "§9.9, §8 #1 (#8563)", "a release returns \"deallocate\" at most once per object (refcount step machines)"),
@@ -81,6 +84,7 @@ pub const REGISTRY: &[Invariant] = &[
     inv("shadow_agreement", "§6", "the model's result, counts and releases agree with the sequential shadow model"),
     inv("released_never_reported", "§9.11, §8 #22", "a buffer closed before it became unreachable is never reported as a leak"),
     inv("every_leak_reported", "§9.12, §8 #20 #21", "every unclosed, collected, tracked buffer is reported at the next tracked allocation"),
+    inv("derivatives_tracked", "§7, §8 #20 (#13436)", "a pooled retained derivative of a tracked buffer has its own tracker (trackForcibly), never a sampled one"),
     inv("paranoid_tracks_everything", "§7", "at PARANOID every allocation is tracked"),
     inv("usage_matches_model", "issue §4", "the shadow's usage equals the bytes the model's arenas and counters still hold"),
     inv("leak_free_zero_usage", "issue §4", "a program that released everything ends with usage 0"),
@@ -113,7 +117,7 @@ pub fn arena_sizes(allocator: &PooledAllocator, core: &ArenaCore) -> netty::Nett
 /// wins: `pool::invariants::check_arena` plus the subpage geometry and retention rules
 /// and metrics.
 pub fn check_allocator_arenas(allocator: &PooledAllocator) -> Result<(), Violation> {
-    use crate::pool::ArenaKind;
+    use crate::pool::{invariants::ChunkScope, ArenaKind};
     let releases = allocator
         .jvm()
         .profile()
@@ -122,10 +126,8 @@ pub fn check_allocator_arenas(allocator: &PooledAllocator) -> Result<(), Violati
     for kind in [ArenaKind::Heap, ArenaKind::Direct] {
         for arena in allocator.arenas(kind) {
             let core = arena.lock();
-            invariants::check_arena(&core)?;
-            invariants::subpage_run_size_matches(&core, &arena_sizes(allocator, &core))?;
-            free_subpage_returned_unless_alone(&core, releases)?;
-            arena_metrics_consistent(&core)?;
+            let sizes = arena_sizes(allocator, &core);
+            touched::check_core(&core, &sizes, ChunkScope::All, releases)?;
         }
     }
     Ok(())

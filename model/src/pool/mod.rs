@@ -25,7 +25,7 @@ pub mod subpage_pools;
 #[cfg(test)]
 mod tests;
 
-pub use arena_core::{Allocation, ArenaCore, ArenaKind, ArenaOptions, FreeOutcome};
+pub use arena_core::{AlignmentFault, Allocation, ArenaCore, ArenaKind, ArenaOptions, FreeOutcome};
 pub use arena_metrics::{ArenaCounters, ArenaMetrics, ChunkListMetric, ChunkMetric, SubpageMetric};
 pub use buddy::BuddyTree;
 pub use chunk::{ChunkFree, ChunkFreeOptions, ChunkId, PoolChunk, Run};

@@ -17,12 +17,15 @@ pub const NUM_TINY_SUBPAGE_POOLS: usize = 512 >> 4;
 /// Requests below this are tiny (`isTiny`: `(normCapacity & 0xFFFFFE00) == 0`).
 pub const TINY_LIMIT: usize = 512;
 
+/// A row whose `2^log2Group + nDelta·2^log2Delta` is the class size (16-byte deltas;
+/// size 0 has no such form and reads as 1).
 fn row(index: usize, size: usize, is_subpage: bool, is_multi_page_size: bool) -> SizeClassRow {
+    let log2_group = size.checked_ilog2().unwrap_or(0);
     SizeClassRow {
         index,
-        log2_group: if size == 0 { 0 } else { size.ilog2() },
-        log2_delta: 0,
-        n_delta: 0,
+        log2_group,
+        log2_delta: 4,
+        n_delta: (size.saturating_sub(1 << log2_group) >> 4) as u32,
         is_multi_page_size,
         is_subpage,
         log2_delta_lookup: None,
