@@ -9,12 +9,14 @@
 
 mod access;
 mod class;
+mod copy;
 mod derive;
 mod guard;
 mod lifecycle;
 mod object;
 mod region;
 mod resize;
+mod retained;
 pub mod texts;
 
 pub use class::BufClass;

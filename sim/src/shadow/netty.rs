@@ -150,3 +150,13 @@ mod tests {
         );
     }
 }
+
+/// `checkIndexBounds` via `setIndex` (AbstractByteBuf.java:110–116).
+pub fn bad_indexes(reader: i64, writer: i64, capacity: usize) -> JavaException {
+    JavaException::new(
+        JavaClass::IndexOutOfBounds,
+        format!(
+            "readerIndex: {reader}, writerIndex: {writer} (expected: 0 <= readerIndex <= writerIndex <= capacity({capacity}))"
+        ),
+    )
+}

@@ -9,7 +9,9 @@ use leakproof_model::check::netty::NettySizes;
 use leakproof_model::error::{JavaClass, JavaException};
 
 mod alloc;
+mod copy;
 mod derive;
+mod retained;
 
 use alloc::norm_of;
 
@@ -218,10 +220,6 @@ impl Shadow {
     fn pooled_owner(&self, e: AllocId) -> Option<AllocId> {
         let h = self.holder(e);
         self.is_pooled_derivative(h).then_some(h)
-    }
-
-    fn root_is_pooled(&self, e: AllocId) -> bool {
-        self.root(e).is_some_and(|r| self.root_state(r).pooled_root)
     }
 
     fn check_index0(&self, e: AllocId, index: usize, length: usize) -> R<()> {
