@@ -27,4 +27,9 @@ impl DerivedProfile {
             duplicate_of_slice_is_slice: true,
         }
     }
+
+    /// True when this is 4.1.128's behaviour (then left out of serialized profiles).
+    pub fn is_netty_4_1(&self) -> bool {
+        *self == Self::netty_4_1()
+    }
 }

@@ -33,8 +33,9 @@ pub struct Profile {
     pub allocator: AllocatorProfile,
     /// Leak detector behaviour.
     pub leak: LeakProfile,
-    /// Derived-buffer behaviour (absent from profiles serialized before it existed).
-    #[serde(default)]
+    /// Derived-buffer behaviour. Written only when it differs from 4.1.128's, so traces
+    /// recorded before the field existed stay byte-identical (and read back as 4.1.128).
+    #[serde(default, skip_serializing_if = "DerivedProfile::is_netty_4_1")]
     pub derived: DerivedProfile,
 }
 
