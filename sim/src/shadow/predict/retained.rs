@@ -60,9 +60,11 @@ impl Shadow {
         }
         let adjusted = self.adj(e) + index;
         let root_index = match self.kind(e) {
-            // PS:111–114: checkIndex0, then newInstance0 (no root check).
+            // PS:111–114: checkIndex0, then newInstance0(unwrap(), …): no root check, but
+            // `unwrap()` (APD:54–60) throws for a recycled derivative before the retain.
             Kind::PooledSliced => {
                 self.check_index0(e, index, length)?;
+                self.root(e).ok_or_else(released)?;
                 adjusted
             }
             // APD:326–328: newInstance(unwrap(), this, idx(index), length).
