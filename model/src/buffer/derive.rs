@@ -21,6 +21,7 @@ pub(super) struct DerivedSpec {
     pub fixed_capacity: Option<usize>,
     pub count_owner: Option<Arc<BufObject>>,
     pub parent: Option<Arc<BufObject>>,
+    pub wrapped: Option<Arc<BufObject>>,
     pub reader: usize,
     pub writer: usize,
     pub max_capacity: usize,
@@ -66,7 +67,7 @@ impl ByteBuf {
     /// `slice(index, length)`: shares this buffer's count; no retain.
     pub fn slice_range(&self, index: i64, length: i64) -> JavaResult<ByteBuf> {
         self.record_access(AccessKind::Slice);
-        self.slice0(index, length)
+        self.rewrap(self.slice0(index, length))
     }
 
     /// `slice(index, length)` as the object's class overrides it, without a record.
@@ -101,6 +102,8 @@ impl ByteBuf {
                 self.check_index(index, length)?;
                 self.non_retained_slice(self.count_holder(), adjusted, length)
             }
+            // ReadOnlyByteBuf: new ReadOnlyByteBuf(unwrap().slice(index, length)).
+            BufClass::ReadOnly => Ok(self.wrapped_buf()?.slice0(index, length)?.read_only0()),
             _ => self.root_slice(self.owner_thread(), index, length),
         }
     }
@@ -124,6 +127,7 @@ impl ByteBuf {
             fixed_capacity: Some(length),
             count_owner: None,
             parent: None,
+            wrapped: None,
             reader: 0,
             writer: length,
             max_capacity: length,
@@ -147,6 +151,7 @@ impl ByteBuf {
             fixed_capacity: Some(length),
             count_owner: Some(delegate),
             parent: None,
+            wrapped: None,
             reader: 0,
             writer: length,
             max_capacity: length,
@@ -158,7 +163,7 @@ impl ByteBuf {
     /// [`crate::profile::DerivedProfile::duplicate_of_slice_is_slice`].
     pub fn duplicate(&self) -> JavaResult<ByteBuf> {
         self.record_access(AccessKind::Duplicate);
-        self.duplicate0()
+        self.rewrap(self.duplicate0())
     }
 
     /// `duplicate()` as the object's class overrides it, without a record.
@@ -166,6 +171,8 @@ impl ByteBuf {
         let (reader, writer) = (self.reader_index(), self.writer_index());
         let slice_rule = self.jvm().profile().derived.duplicate_of_slice_is_slice;
         match self.class() {
+            // ReadOnlyByteBuf: new ReadOnlyByteBuf(this).
+            BufClass::ReadOnly => Ok(self.read_only0()),
             BufClass::UnpooledSliced | BufClass::PooledSliced if slice_rule => {
                 let slice = self.slice0(0, self.capacity() as i64)?;
                 slice.set_indexes(reader as i64, writer as i64)?;
@@ -203,6 +210,7 @@ impl ByteBuf {
                     fixed_capacity: None,
                     count_owner: None,
                     parent: None,
+                    wrapped: None,
                     reader,
                     writer,
                     max_capacity: root.max_capacity(),
@@ -222,6 +230,7 @@ impl ByteBuf {
             fixed_capacity: None,
             count_owner: Some(delegate),
             parent: None,
+            wrapped: None,
             reader: root.reader_index(),
             writer: root.writer_index(),
             max_capacity: root.max_capacity(),
@@ -262,6 +271,7 @@ impl ByteBuf {
                 fixed_capacity: spec.fixed_capacity,
                 count_owner: spec.count_owner,
                 parent: spec.parent,
+                wrapped: spec.wrapped,
             },
             tracker: None,
             cache_link: None,

@@ -30,6 +30,9 @@ impl ByteBuf {
     /// alike): a slice's is `retainedSlice(0, capacity())`, a duplicate's
     /// `retainedSlice(readerIndex, capacity())`.
     pub fn retained_slice(&self, t: ThreadId) -> JavaResult<ByteBuf> {
+        if self.is_unreleasable() {
+            return self.slice();
+        }
         let reader = self.reader_index() as i64;
         let (index, length) = match self.class() {
             BufClass::PooledNonRetainedSliced => (0, self.capacity() as i64),
@@ -46,6 +49,9 @@ impl ByteBuf {
         index: i64,
         length: i64,
     ) -> JavaResult<ByteBuf> {
+        if self.is_unreleasable() {
+            return self.slice_range(index, length);
+        }
         if !self.derives_pooled() {
             let slice = self.slice_range(index, length)?;
             slice.retain()?;
@@ -58,9 +64,11 @@ impl ByteBuf {
     fn retained_slice0(&self, t: ThreadId, index: i64, length: i64) -> JavaResult<ByteBuf> {
         let adjusted = self.adjustment() as i64 + index;
         let root_index = match self.class() {
-            // PooledSlicedByteBuf: checkIndex0, then newInstance0 (no root check).
+            // PooledSlicedByteBuf: checkIndex0, then newInstance0(unwrap(), …) (no root
+            // check; `unwrap()` of a recycled one throws before the retain).
             BufClass::PooledSliced => {
                 self.check_index0(index, length)?;
+                self.root_buf()?;
                 adjusted
             }
             // PooledSlicedByteBuf.newInstance(unwrap(), this, idx(index), length).
@@ -85,6 +93,7 @@ impl ByteBuf {
                 fixed_capacity: Some(length),
                 count_owner: None,
                 parent: None,
+                wrapped: None,
                 reader: 0,
                 writer: length,
                 max_capacity: length,
@@ -95,6 +104,9 @@ impl ByteBuf {
     /// `retainedDuplicate()` on thread `t`. Of a slice, per
     /// [`crate::profile::DerivedProfile::duplicate_of_slice_is_slice`].
     pub fn retained_duplicate(&self, t: ThreadId) -> JavaResult<ByteBuf> {
+        if self.is_unreleasable() {
+            return self.duplicate();
+        }
         self.record_access(AccessKind::RetainedDuplicate);
         let slice_rule = self.jvm().profile().derived.duplicate_of_slice_is_slice;
         let (reader, writer) = (self.reader_index(), self.writer_index());
@@ -135,6 +147,7 @@ impl ByteBuf {
                 fixed_capacity: None,
                 count_owner: None,
                 parent: None,
+                wrapped: None,
                 reader: reader + adjustment,
                 writer: writer + adjustment,
                 max_capacity: root.max_capacity(),
@@ -162,6 +175,9 @@ impl ByteBuf {
 
     /// `readRetainedSlice(length)` on thread `t`; advances the reader index.
     pub fn read_retained_slice(&self, t: ThreadId, length: usize) -> JavaResult<ByteBuf> {
+        if self.is_unreleasable() {
+            return self.read_slice(length);
+        }
         self.check_readable(length)?;
         let reader = self.reader_index();
         let slice = self.retained_slice_range(t, reader as i64, length as i64)?;
