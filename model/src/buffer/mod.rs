@@ -228,7 +228,9 @@ impl ByteBuf {
         self.count_holder().own_refcnt().map_or(0, |c| c.ref_cnt())
     }
 
-    /// `capacity()`.
+    /// `capacity()`. A recycled `PooledSlicedByteBuf` keeps answering its
+    /// `maxCapacity()` (PooledSlicedByteBuf.java:66–68; deallocate does not reset it);
+    /// a recycled duplicate, whose `unwrap()` is gone, answers 0.
     pub fn capacity(&self) -> usize {
         let (unwrap, fixed) = {
             let state = self.obj.state();
@@ -239,6 +241,7 @@ impl ByteBuf {
                     fixed_capacity,
                     ..
                 } => (unwrap.clone(), *fixed_capacity),
+                Body::Recycled if self.class().is_slice() => return state.max_capacity,
                 Body::Recycled => return 0,
             }
         };

@@ -187,7 +187,9 @@ impl Shadow {
     pub fn capacity(&self, e: AllocId) -> usize {
         match self.view(e) {
             None => self.root_state(e).capacity,
-            Some(v) if v.recycled => 0,
+            // A recycled PooledSlicedByteBuf's capacity() is its maxCapacity()
+            // (PooledSlicedByteBuf.java:66–68), which deallocate keeps.
+            Some(v) if v.recycled => v.fixed.map_or(0, |_| self.g(e).max),
             Some(v) => v
                 .fixed
                 .unwrap_or_else(|| self.root(e).map_or(0, |r| self.root_state(r).capacity)),
