@@ -9,7 +9,10 @@ use std::sync::Arc;
 /// untraced leak. It runs under the detector's lock: it must not call back into the
 /// JVM's leak detector.
 #[derive(Clone)]
-pub struct LeakListener(Arc<dyn Fn(&str, &str) + Send + Sync>);
+pub struct LeakListener(Arc<OnLeak>);
+
+/// The callback's type: `onLeak(resourceType, records)`.
+type OnLeak = dyn Fn(&str, &str) + Send + Sync;
 
 impl LeakListener {
     /// A listener calling `on_leak(resource_type, records)`.
