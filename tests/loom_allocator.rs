@@ -277,3 +277,47 @@ fn mutant_12749_add_without_the_freed_check_strands_unchecked_entries() {
     assert!(found.unchecked, "loom must find #12749's unchecked add");
     assert!(!found.checked, "no add checked `freed` under the mutant");
 }
+
+/// #8108: `onRemoval` (the owner's clean exit) races the cache's finalizer, which read
+/// `FreeOnFinalize.cache` before `free()` cleared it ("this can race with a
+/// non-finalizer thread calling free", PoolThreadCache.java:486–494 at 4.1.128); the
+/// `freed` compareAndSet (PoolThreadCache.java:204–207) lets exactly one of them free.
+fn removal_races_finalizer(mutant: Mutant) {
+    let (jvm, alloc) = setup(ThreadKind::EventLoop, |c| c.mutant = mutant);
+    let buf = alloc
+        .new_buffer(T1, true, SMALL as i64, SMALL as i64)
+        .expect("owner's");
+    assert!(buf.release().expect("release into the owner's cache"));
+    let cache = alloc.cache_of(T1).expect("the owner has a cache");
+    loom::explore();
+    let finalizer = {
+        let (jvm, cache) = (jvm.clone(), cache.clone());
+        thread::spawn(move || {
+            cache.free(&jvm, true);
+        })
+    };
+    jvm.exit_thread(T1, true).expect("onRemoval");
+    finalizer.join().expect("finalizer");
+    if let Err(v) = leakproof_model::check::caches_freed_once(&alloc) {
+        panic!("{v}");
+    }
+    check_pool(&jvm, &alloc);
+}
+
+#[test]
+fn on_removal_racing_the_finalizer_frees_the_cache_once() {
+    // Same bounds: page 4096, order 2, one arena, setup before explore(), preemption 2.
+    run_model("onRemoval vs finalizer (#8108)", bounded(), || {
+        removal_races_finalizer(Mutant::None)
+    })
+    .unwrap();
+}
+
+#[test]
+fn mutant_8108_a_cache_freed_by_both_is_counted_out_twice() {
+    let failure = run_model("onRemoval vs finalizer (#8108 mutant)", bounded(), || {
+        removal_races_finalizer(Mutant::CacheFreedTwice)
+    })
+    .expect_err("loom must find the second free of #8108's mutant");
+    assert!(failure.contains("caches_freed_once"), "{failure}");
+}

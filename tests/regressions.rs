@@ -1,14 +1,20 @@
 //! Regression traces: every `tests/regressions/*.json` once found a bug and must pass
 //! now (exit 0); every `tests/regressions/mutants/*.json` must still reproduce its
-//! recorded violation under its mutant (exit 3); every `tests/regressions/shuttle/*.json`
+//! recorded violation under its mutant (exit 3) and pass with the mutant off (exit 0),
+//! and every mutant the catalogue hunts in-process has one; every `tests/regressions/shuttle/*.json`
 //! needs a shuttle build (exit 5, naming the command); the fuzz seed corpus runs clean.
 #![cfg(not(any(feature = "loom", feature = "shuttle")))]
 
 use leakproof_model::Mutant;
+use leakproof_sim::commands::mutants::parse_allowed;
 use leakproof_sim::commands::replay::{run, ReplayArgs};
 use leakproof_sim::exec::{run as exec, Quiet};
 use leakproof_sim::exit::Exit;
 use leakproof_sim::fuzz_input;
+use leakproof_sim::mutants::{mutant_off, reach, Reach};
+use leakproof_sim::replay::replay_trace;
+use leakproof_sim::trace;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn traces(dir: &str) -> Vec<PathBuf> {
@@ -52,6 +58,51 @@ fn mutant_traces_reproduce_their_violation_byte_identically() {
         assert_eq!(exit, Exit::Violation, "{}:\n{out}", path.display());
         let (_, again) = replay(&path);
         assert_eq!(out, again, "replay is deterministic");
+    }
+}
+
+fn parsed(path: &Path) -> trace::Trace {
+    let text = std::fs::read_to_string(path).unwrap();
+    trace::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn mutant_traces_pass_with_the_mutant_off() {
+    for path in traces("tests/regressions/mutants") {
+        let t = parsed(&path);
+        assert_ne!(t.mutant, Mutant::None, "{}", path.display());
+        let mut out = Vec::new();
+        let exit = replay_trace(&mutant_off(&t), &mut out);
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(
+            exit,
+            Exit::Done,
+            "{} with the mutant off:\n{out}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn every_mutant_hunted_in_process_has_a_committed_trace() {
+    let committed: BTreeSet<Mutant> = traces("tests/regressions/mutants")
+        .iter()
+        .map(|p| parsed(p).mutant)
+        .collect();
+    let allowed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions/mutants/ALLOWED_SURVIVORS"),
+    )
+    .expect("the allowlist is committed (may be only comments)");
+    let allowed = parse_allowed(&allowed).unwrap();
+    for &m in Mutant::ALL {
+        let hunted = matches!(reach(m), Reach::InProcess(_));
+        if m != Mutant::None && hunted && !allowed.contains_key(&m) {
+            assert!(
+                committed.contains(&m),
+                "no tests/regressions/mutants trace for {m}: `leakproof mutants --only {m} \
+                 --traces tests/regressions/mutants` writes it"
+            );
+        }
     }
 }
 

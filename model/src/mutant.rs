@@ -1,4 +1,5 @@
-//! Mutants: known real Netty bugs that can be switched on one at a time.
+//! Mutants: known real Netty bugs and plausible slips, switched on one at a time, each
+//! a single point of deviation in the model's code.
 //!
 //! A `Mutant` is a runtime value (default [`Mutant::None`]) threaded through the
 //! configuration. Every checker must catch the mutants it is meant for; a surviving
@@ -42,6 +43,36 @@ pub enum Mutant {
     DerivativesSampledIndependently,
     /// #6087/#8410: a buffer can be collected before `close()` finishes (false LEAK).
     CollectBeforeClose,
+    /// #14247 → #14250: a recycled pooled derivative keeps its `parent` field, so a leaked
+    /// parent stays reachable from the recycler and is never reported.
+    RecycledDerivativeKeepsParent,
+    /// #11939 (reports #10821): `freeEntry` read the size class after recycling the cache
+    /// entry, so a small handle trimmed or freed from a thread cache is freed as a normal run.
+    SmallFreedAsNormal,
+    /// #2924: `MemoryRegionCache.trim` frees entries to the arena but leaves them queued
+    /// (a stale head), so the cache later hands out a freed handle.
+    TrimKeepsEntries,
+    /// #5833: a finalized (collected) arena never destroys its chunks: native memory and
+    /// Netty's direct counter leak.
+    ArenaChunksKeptOnFinalize,
+    /// #5216 (and #4829, #6282): freeing a huge buffer decrements `deallocationsHuge`
+    /// instead of incrementing it, so the metrics show it still active.
+    HugeDeallocationDecremented,
+    /// A plausible slip: the thread cache polls the queue one size class off, so a
+    /// cached element or run of the next larger class is handed out.
+    CacheOffByOne,
+    /// A plausible slip: `readSlice(n)` returns the slice but does not advance the
+    /// reader index.
+    ReadSliceKeepsReaderIndex,
+    /// A plausible slip: `copy()` through `UnsafeByteBufUtil.copy` copies the memory but
+    /// skips `setIndex(0, length)`, so the copy reads as empty.
+    CopyWithoutWriterIndex,
+    /// #11101 → #11106: with `directMemoryCacheAlignment`, subpage elements are placed
+    /// by the unaligned size but span the aligned one: two live buffers overlap.
+    OverlappingAlignedElements,
+    /// #11955 → #11987: alignment ignored for the element size: `maxLength` is the
+    /// unaligned class size, below the request (`AssertionError` req > elemSize).
+    UnalignedElementLength,
 }
 
 impl Mutant {
@@ -60,6 +91,16 @@ impl Mutant {
         Mutant::CacheFreedTwice,
         Mutant::DerivativesSampledIndependently,
         Mutant::CollectBeforeClose,
+        Mutant::RecycledDerivativeKeepsParent,
+        Mutant::SmallFreedAsNormal,
+        Mutant::TrimKeepsEntries,
+        Mutant::ArenaChunksKeptOnFinalize,
+        Mutant::HugeDeallocationDecremented,
+        Mutant::CacheOffByOne,
+        Mutant::ReadSliceKeepsReaderIndex,
+        Mutant::CopyWithoutWriterIndex,
+        Mutant::OverlappingAlignedElements,
+        Mutant::UnalignedElementLength,
     ];
 
     /// Stable kebab-case name, as used in traces and on the command line.
@@ -78,6 +119,16 @@ impl Mutant {
             Mutant::CacheFreedTwice => "cache-freed-twice",
             Mutant::DerivativesSampledIndependently => "derivatives-sampled-independently",
             Mutant::CollectBeforeClose => "collect-before-close",
+            Mutant::RecycledDerivativeKeepsParent => "recycled-derivative-keeps-parent",
+            Mutant::SmallFreedAsNormal => "small-freed-as-normal",
+            Mutant::TrimKeepsEntries => "trim-keeps-entries",
+            Mutant::ArenaChunksKeptOnFinalize => "arena-chunks-kept-on-finalize",
+            Mutant::HugeDeallocationDecremented => "huge-deallocation-decremented",
+            Mutant::CacheOffByOne => "cache-off-by-one",
+            Mutant::ReadSliceKeepsReaderIndex => "read-slice-keeps-reader-index",
+            Mutant::CopyWithoutWriterIndex => "copy-without-writer-index",
+            Mutant::OverlappingAlignedElements => "overlapping-aligned-elements",
+            Mutant::UnalignedElementLength => "unaligned-element-length",
         }
     }
 
@@ -96,7 +147,17 @@ impl Mutant {
             Mutant::AddToFreedCache => "#12749",
             Mutant::CacheFreedTwice => "#8108",
             Mutant::DerivativesSampledIndependently => "#13414",
-            Mutant::CollectBeforeClose => "#6087",
+            Mutant::CollectBeforeClose => "#6087/#8410",
+            Mutant::RecycledDerivativeKeepsParent => "#14250",
+            Mutant::SmallFreedAsNormal => "#11939",
+            Mutant::TrimKeepsEntries => "#2924",
+            Mutant::ArenaChunksKeptOnFinalize => "#5833",
+            Mutant::HugeDeallocationDecremented => "#5216",
+            Mutant::CacheOffByOne => "slip",
+            Mutant::ReadSliceKeepsReaderIndex => "slip",
+            Mutant::CopyWithoutWriterIndex => "slip",
+            Mutant::OverlappingAlignedElements => "#11106",
+            Mutant::UnalignedElementLength => "#11987",
         }
     }
 

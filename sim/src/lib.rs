@@ -14,6 +14,7 @@ pub mod exit;
 pub mod exploration;
 pub mod fuzz_input;
 pub mod minimize;
+pub mod mutants;
 pub mod replay;
 pub mod scenarios;
 pub mod shadow;

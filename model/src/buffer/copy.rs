@@ -4,6 +4,7 @@ use super::access::is_out_of_bounds;
 use super::{BufClass, ByteBuf};
 use crate::error::{JavaException, JavaResult};
 use crate::leak::AccessKind;
+use crate::mutant::Mutant;
 use crate::sync::Arc;
 use crate::thread::ThreadId;
 
@@ -56,7 +57,10 @@ impl ByteBuf {
             // of which a leak-aware wrapper records (the oracle's PARANOID report of a
             // copy shows only `Created at:`); the other kinds `writeBytes`, which it does.
             copy.write_memory(0, &data)?;
-            copy.object().state().writer = length;
+            // `Mutant::CopyWithoutWriterIndex`: no `setIndex(0, length)`.
+            if self.jvm().mutant() != Mutant::CopyWithoutWriterIndex {
+                copy.object().state().writer = length;
+            }
         } else {
             copy.write_bytes(t, &data)?;
         }

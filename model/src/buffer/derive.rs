@@ -10,6 +10,7 @@ use super::{
 };
 use crate::error::{JavaException, JavaResult};
 use crate::leak::AccessKind;
+use crate::mutant::Mutant;
 use crate::sync::Arc;
 use crate::thread::ThreadId;
 
@@ -251,7 +252,10 @@ impl ByteBuf {
         self.check_readable(length)?;
         let reader = self.reader_index();
         let slice = self.slice_range(reader as i64, length as i64)?;
-        self.object().state().reader = reader + length;
+        // `Mutant::ReadSliceKeepsReaderIndex`: the reader index stays.
+        if self.jvm().mutant() != Mutant::ReadSliceKeepsReaderIndex {
+            self.object().state().reader = reader + length;
+        }
         Ok(slice)
     }
 

@@ -155,7 +155,8 @@ fn derivative_parent(obj: &Arc<BufObject>, mutant: Mutant) -> Option<Arc<BufObje
 }
 
 /// Returns a recyclable object to its owner's recycler pool. Derivatives clear their
-/// references first when the profile does (#14250).
+/// references first when the profile does (#14250; not under
+/// `Mutant::RecycledDerivativeKeepsParent`).
 fn recycle(obj: &Arc<BufObject>) {
     if !obj.is_recyclable() {
         return;
@@ -165,7 +166,10 @@ fn recycle(obj: &Arc<BufObject>) {
     if !recycler.owner_alive(obj.owner_thread()) {
         return;
     }
-    if obj.class().is_pooled_derivative() && jvm.profile().leak.recycled_derivative_clears_parent {
+    if obj.class().is_pooled_derivative()
+        && jvm.profile().leak.recycled_derivative_clears_parent
+        && jvm.mutant() != Mutant::RecycledDerivativeKeepsParent
+    {
         obj.state().body = Body::Recycled;
     }
     let family = obj.alloc().pooled_id().unwrap_or(0);

@@ -6,7 +6,7 @@ use super::netty;
 use crate::alloc::pooled::{ArenaAllocation, PooledAllocator};
 use crate::buffer::{Accounting, Body, Region};
 use crate::jvm::Jvm;
-use crate::pool::{invariants, ArenaCore, ArenaKind, ChunkId};
+use crate::pool::{invariants, Allocation, ArenaCore, ArenaKind, ChunkId};
 use crate::violation::Violation;
 use std::collections::BTreeMap;
 
@@ -153,8 +153,45 @@ pub fn live_handles_match_size_class(allocator: &PooledAllocator) -> Result<(), 
         let core = region.arena.lock();
         let sizes = super::arena_sizes(allocator, &core);
         invariants::handle_size_class_matches(&core, &sizes, a.chunk, a.handle, a.max_length)?;
+        offset_matches_handle(&core, a)?;
     }
     Ok(())
+}
+
+/// §8 row 9 (#11106): a live pooled buffer's memory starts where its handle points,
+/// `runOffset << pageShifts` plus `bitmapIdx * elemSize` for a subpage element
+/// (PoolChunk.initBufWithSubpage, PoolChunk.java:618), so buffers of one chunk cannot
+/// overlap. Huge buffers start at 0 of their own chunk.
+fn offset_matches_handle(core: &ArenaCore, a: &Allocation) -> Result<(), Violation> {
+    let Some(c) = core.chunk(a.chunk) else {
+        return Ok(());
+    };
+    let off = netty::handle_run_offset(a.handle);
+    let expected = if c.is_unpooled() {
+        0
+    } else if netty::handle_is_subpage(a.handle) {
+        let Some(s) = c.subpage_at(off) else {
+            return Ok(());
+        };
+        netty::element_offset(
+            off,
+            c.page_shifts(),
+            netty::handle_bitmap_idx(a.handle),
+            s.elem_size(),
+        )
+    } else {
+        (off as usize) << c.page_shifts()
+    };
+    if a.offset == expected {
+        return Ok(());
+    }
+    Err(Violation::new(
+        "offset_matches_handle",
+        format!(
+            "{}: handle {:#x} points at byte {expected} but the buffer's memory starts at {}",
+            a.chunk, a.handle, a.offset
+        ),
+    ))
 }
 
 /// §8 row 11: a subpage with every element free stays in its chunk only while it is

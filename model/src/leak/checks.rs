@@ -14,6 +14,27 @@ pub const RELEASED_NEVER_REPORTED: &str = "released_never_reported";
 pub const EVERY_LEAK_REPORTED: &str = "every_leak_reported";
 /// Name of the PARANOID completeness check.
 pub const PARANOID_TRACKS_EVERYTHING: &str = "paranoid_tracks_everything";
+/// Name of §8 row 20's check: a tracked buffer's pooled retained derivative is tracked.
+pub const DERIVATIVES_TRACKED: &str = "derivatives_tracked";
+
+/// §8 row 20 (#13414 → #13436, 4.1.94+): `SimpleLeakAwareByteBuf.unwrappedDerived`
+/// (SimpleLeakAwareByteBuf.java:134–144 at 4.1.128) gives a `PooledSlicedByteBuf` or
+/// `PooledDuplicatedByteBuf` derived by `retainedSlice`/`retainedDuplicate` from a
+/// tracked buffer its own tracker with `trackForcibly`: it is never left to sampling.
+/// The caller decides the rule applies (profile, tracked source, pooled derivative);
+/// `derivative_tracked` is what the model did.
+pub fn tracked_parent_tracks_derivative(
+    derivative_tracked: bool,
+    what: &dyn std::fmt::Display,
+) -> Result<(), Violation> {
+    if derivative_tracked {
+        return Ok(());
+    }
+    Err(Violation {
+        name: DERIVATIVES_TRACKED,
+        message: format!("{what}: the pooled retained derivative of a tracked buffer is untracked"),
+    })
+}
 
 /// Invariant 11: no report names a tracker in `closed` (the trackers whose buffers
 /// the shadow model saw released to 0 before they became unreachable).

@@ -46,6 +46,36 @@ pub struct ArenaOptions {
     pub chunk_free: ChunkFreeOptions,
     /// `Mutant::ChunkMovesOneList`.
     pub one_level_moves: bool,
+    /// `Mutant::HugeDeallocationDecremented` (#5216).
+    pub huge_deallocation_decrements: bool,
+    /// Where subpage elements ignore `directMemoryCacheAlignment` (#11106, #11987
+    /// mutants; inert without an alignment).
+    pub alignment_fault: AlignmentFault,
+}
+
+/// A place where the element size is taken unaligned (only with an alignment set).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AlignmentFault {
+    /// Every element size is the aligned class size.
+    #[default]
+    None,
+    /// #11101 → #11106: element offsets step by the unaligned size while buffers span
+    /// the aligned one, so neighbouring buffers overlap.
+    ElementOffset,
+    /// #11955 → #11987: `maxLength` is the unaligned size, below requests the aligned
+    /// class admits (`AssertionError` req > elemSize).
+    ElementLength,
+}
+
+impl ArenaOptions {
+    /// The same options with no alignment fault: what shapes without an alignment
+    /// (the proofs') can tell apart.
+    pub fn without_alignment_fault(self) -> Self {
+        ArenaOptions {
+            alignment_fault: AlignmentFault::None,
+            ..self
+        }
+    }
 }
 
 impl ArenaOptions {
@@ -71,6 +101,12 @@ impl ArenaOptions {
                 skip_coalescing: mutant == Mutant::UncoalescedFreeRuns,
             },
             one_level_moves: mutant == Mutant::ChunkMovesOneList,
+            huge_deallocation_decrements: mutant == Mutant::HugeDeallocationDecremented,
+            alignment_fault: match mutant {
+                Mutant::OverlappingAlignedElements => AlignmentFault::ElementOffset,
+                Mutant::UnalignedElementLength => AlignmentFault::ElementLength,
+                _ => AlignmentFault::None,
+            },
         }
     }
 }
@@ -337,9 +373,19 @@ impl ArenaCore {
             .chunks
             .get(&id)
             .ok_or_else(|| model_error(format!("model: {id} vanished")))?;
-        let (offset, max_length) = chunk
+        let (mut offset, mut max_length) = chunk
             .offset_of(h)
             .ok_or_else(|| model_error(format!("model: handle {h:#x} has no subpage")))?;
+        if handle::is_subpage(h) && self.sc.alignment() > 0 {
+            let unaligned = self.sc.unaligned_size(size_idx).unwrap_or(max_length);
+            match self.opts.alignment_fault {
+                AlignmentFault::None => {}
+                AlignmentFault::ElementOffset => {
+                    offset -= handle::bitmap_idx(h) as usize * (max_length - unaligned);
+                }
+                AlignmentFault::ElementLength => max_length = unaligned,
+            }
+        }
         if req > max_length {
             // PoolChunk.initBufWithSubpage's assert (#11955).
             return Err(model_error(format!("{req}<={max_length}")));
@@ -377,7 +423,13 @@ impl ArenaCore {
             self.chunks.remove(&chunk);
             source.destroy_chunk(size, true);
             self.counters.active_bytes_huge -= size as i64;
-            self.counters.deallocations_huge += 1;
+            if self.opts.huge_deallocation_decrements {
+                // Java's counter goes negative; the model's unsigned one stops at 0.
+                self.counters.deallocations_huge =
+                    self.counters.deallocations_huge.saturating_sub(1);
+            } else {
+                self.counters.deallocations_huge += 1;
+            }
             return Ok(FreeOutcome {
                 kind: SizeKind::Huge,
                 norm_capacity,

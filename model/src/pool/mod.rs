@@ -22,7 +22,7 @@ pub mod subpage_pools;
 #[cfg(test)]
 mod tests;
 
-pub use arena_core::{Allocation, ArenaCore, ArenaKind, ArenaOptions, FreeOutcome};
+pub use arena_core::{AlignmentFault, Allocation, ArenaCore, ArenaKind, ArenaOptions, FreeOutcome};
 pub use arena_metrics::{ArenaCounters, ArenaMetrics, ChunkListMetric, ChunkMetric, SubpageMetric};
 pub use chunk::{ChunkFree, ChunkFreeOptions, ChunkId, PoolChunk, Run};
 pub use chunk_list::{ChunkListId, ChunkLists, PoolChunkList};

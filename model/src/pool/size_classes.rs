@@ -271,6 +271,14 @@ impl SizeClasses {
         &self.rows
     }
 
+    /// Size of class `size_idx` before `directMemoryCacheAlignment` rounds it up
+    /// (`(1 << log2Group) + (nDelta << log2Delta)`): what Netty used where it ignored the
+    /// alignment (#11106, #11987 mutants); `None` past the table.
+    pub fn unaligned_size(&self, size_idx: usize) -> Option<usize> {
+        let r = self.rows.get(size_idx)?;
+        Some((1usize << r.log2_group) + ((r.n_delta as usize) << r.log2_delta))
+    }
+
     /// Size of class `size_idx` (`sizeIdx2size`); `None` past the table.
     pub fn size_idx2size(&self, size_idx: usize) -> Option<usize> {
         self.rows.get(size_idx).map(|r| r.size)

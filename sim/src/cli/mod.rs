@@ -41,6 +41,8 @@ pub enum Command {
     Replay(crate::commands::replay::ReplayArgs),
     /// Shrink a counterexample trace, keeping the violation it records.
     Minimize(crate::commands::minimize::MinimizeArgs),
+    /// Hunt every mutant with the checkers that reach it; fails on a survivor.
+    Mutants(crate::commands::mutants::MutantsArgs),
     /// Browse a proof model in stateright's web explorer (or list / check the models).
     Explore(explore::ExploreArgs),
 }
@@ -78,6 +80,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
         Command::Sizes(args) => sizes::run(&args, out, err),
         Command::Replay(args) => crate::commands::replay::run(&args, out),
         Command::Minimize(args) => crate::commands::minimize::run(&args, out),
+        Command::Mutants(args) => crate::commands::mutants::run(&args, out, err),
         Command::Explore(args) => explore::run(&args, out, err),
     }
 }

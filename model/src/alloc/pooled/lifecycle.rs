@@ -7,6 +7,7 @@
 
 use super::{PooledAllocator, ThreadCache};
 use crate::buffer::CacheLink;
+use crate::mutant::Mutant;
 use crate::sync::book::counter::Ordering;
 use crate::sync::Arc;
 use crate::thread::ThreadId;
@@ -92,10 +93,14 @@ impl PooledAllocator {
             }
         }
         if self.finalize_pending.swap(false, Ordering::SeqCst) {
+            // `Mutant::ArenaChunksKeptOnFinalize` (#5833): the arenas' finalizers do not
+            // destroy their chunks.
+            let keep = self.jvm().mutant() == Mutant::ArenaChunksKeptOnFinalize;
             for arena in self
                 .arenas(crate::pool::ArenaKind::Heap)
                 .iter()
                 .chain(self.arenas(crate::pool::ArenaKind::Direct))
+                .filter(|_| !keep)
             {
                 report.chunks_destroyed += arena.destroy_all(self.jvm());
             }

@@ -189,7 +189,15 @@ impl PooledAllocator {
             CacheSizes::NONE
         };
         let id = self.next_cache_id.fetch_add(1, Ordering::SeqCst);
-        let cache = Arc::new(ThreadCache::new(id, t, heap, direct, sizes, cached));
+        let cache = Arc::new(ThreadCache::new(
+            id,
+            t,
+            heap,
+            direct,
+            sizes,
+            cached,
+            self.jvm().mutant(),
+        ));
         self.caches.lock().insert(t, cache.clone());
         self.all_caches.lock().push(cache.clone());
         Ok(cache)

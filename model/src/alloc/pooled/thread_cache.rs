@@ -13,7 +13,7 @@
 use super::arena::{ArenaAllocation, PoolArena};
 use crate::jvm::Jvm;
 use crate::mutant::Mutant;
-use crate::pool::{ArenaKind, SizeKind};
+use crate::pool::{ArenaKind, FreeOutcome, Handle, SizeKind};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::book::counter::{AtomicUsize as OwnerCounter, Ordering as Plain};
 use crate::sync::{Arc, Mutex};
@@ -89,6 +89,8 @@ pub struct ThreadCache {
     allocations: OwnerCounter,
     freed: AtomicBool,
     has_finalizer: bool,
+    /// `Mutant::CacheOffByOne`, read once at construction.
+    cache_off_by_one: bool,
 }
 
 /// Sizes of one cache's queues (`0` means no queue).
@@ -162,6 +164,7 @@ impl ThreadCache {
         direct_arena: Option<Arc<PoolArena>>,
         sizes: CacheSizes,
         has_finalizer: bool,
+        mutant: Mutant,
     ) -> Self {
         let small = [
             small_caches(sizes.small, heap_arena.as_ref()),
@@ -185,6 +188,7 @@ impl ThreadCache {
             allocations: OwnerCounter::new(0),
             freed: AtomicBool::new(false),
             has_finalizer,
+            cache_off_by_one: mutant == Mutant::CacheOffByOne,
         }
     }
 
@@ -256,7 +260,9 @@ impl ThreadCache {
         size_kind: SizeKind,
         req_capacity: usize,
     ) -> Option<ArenaAllocation> {
-        let cache = self.cache_for(kind, size_idx, size_kind)?;
+        // `Mutant::CacheOffByOne`: polls the queue of the next larger class.
+        let polled = size_idx + usize::from(self.cache_off_by_one);
+        let cache = self.cache_for(kind, polled, size_kind)?;
         let entry = cache.queue.lock().pop_front();
         // `++allocations` on plain fields: only the owner allocates from its cache.
         if entry.is_some() {
@@ -325,12 +331,18 @@ impl ThreadCache {
         for cache in self.queues() {
             let hits = cache.hits_since_trim.swap(0, Plain::Relaxed);
             let budget = cache.capacity.saturating_sub(hits);
-            for _ in 0..budget {
-                let Some(entry) = cache.queue.lock().pop_front() else {
-                    break;
-                };
+            // `Mutant::TrimKeepsEntries` (#2924): free the head entries but leave them
+            // queued.
+            let entries: Vec<CacheEntry> = if jvm.mutant() == Mutant::TrimKeepsEntries {
+                cache.queue.lock().iter().take(budget).cloned().collect()
+            } else {
+                let mut queue = cache.queue.lock();
+                let n = budget.min(queue.len());
+                queue.drain(..n).collect()
+            };
+            for entry in entries {
                 // A handle that is not live is reported by the arena; trim carries on.
-                let _ = entry.region.free_to_arena(jvm, false);
+                let _ = free_entry(jvm, &entry, false);
                 freed += 1;
             }
         }
@@ -349,7 +361,7 @@ impl ThreadCache {
         for cache in self.queues() {
             let drained: Vec<CacheEntry> = cache.queue.lock().drain(..).collect();
             for entry in drained {
-                let _ = entry.region.free_to_arena(jvm, finalizer);
+                let _ = free_entry(jvm, &entry, finalizer);
                 n += 1;
             }
         }
@@ -366,4 +378,22 @@ impl ThreadCache {
         }
         self.queues().flat_map(|q| q.entries()).collect()
     }
+}
+
+/// `MemoryRegionCache.freeEntry`: returns a queued handle to its arena. Netty captures
+/// the entry's fields before recycling it (#11939); `Mutant::SmallFreedAsNormal` reads
+/// the class afterwards, so a subpage handle is freed as the normal run holding it.
+fn free_entry(
+    jvm: &Arc<Jvm>,
+    entry: &CacheEntry,
+    finalizer: bool,
+) -> crate::error::JavaResult<FreeOutcome> {
+    if jvm.mutant() == Mutant::SmallFreedAsNormal && entry.region.allocation.kind == SizeKind::Small
+    {
+        let mut region = entry.region.clone();
+        let h = Handle::decode(region.allocation.handle);
+        region.allocation.handle = Handle::run(h.run_offset, h.pages, true).encode();
+        return region.free_to_arena(jvm, finalizer);
+    }
+    entry.region.free_to_arena(jvm, finalizer)
 }

@@ -6,6 +6,7 @@ use crate::exec::apply::Applied;
 use crate::exec::report::Finding;
 use crate::shadow::Gen;
 use leakproof_model::error::JavaException;
+use leakproof_model::leak;
 
 impl Exec<'_> {
     /// Handles, counts and indexes the shadow and the model must agree on after an op.
@@ -272,6 +273,34 @@ impl Exec<'_> {
             (pred, Ok(Applied::Unit)) => self.compare_unit(i, pred, Ok(())),
             (pred, model) => self.mismatch_or_error(i, pred, model.map(|_| ())),
         }
+    }
+
+    /// §8 row 20 (#13436): the handle just created by `op` from a buffer with its own
+    /// tracker (`source_tracked`) is tracked when it is a pooled retained derivative.
+    pub(in crate::exec) fn derived_tracking(
+        &self,
+        i: usize,
+        op: &Op,
+        source_tracked: bool,
+    ) -> Checked<()> {
+        let retained = matches!(
+            op,
+            Op::RetainedSlice { .. } | Op::RetainedDuplicate { .. } | Op::ReadRetainedSlice { .. }
+        );
+        let Some(new) = self.live.handles.last() else {
+            return Ok(());
+        };
+        if !retained
+            || !source_tracked
+            || !self.jvm.profile().leak.retained_derivatives_tracked
+            || !new.buf.class().is_pooled_derivative()
+        {
+            return Ok(());
+        }
+        leak::checks::tracked_parent_tracks_derivative(
+            new.buf.leak_tracker().is_some(),
+            &format_args!("step {i}: #{}", new.id),
+        )
     }
 
     /// The state that matters after a step: the touched buffer, chunk usage, counter.

@@ -376,7 +376,12 @@ impl Exec<'_> {
                 let (Some(pred), Some(model)) = (pred, apply::on_handle(op, &buf, t)) else {
                     return Ok(String::new());
                 };
+                let (handles, tracked) =
+                    (self.live.handles.len(), self.live.trackers.contains_key(&e));
                 let text = self.compare_applied(i, t, id, pred, model, creates, resolved)?;
+                if self.live.handles.len() > handles {
+                    self.derived_tracking(i, op, tracked)?;
+                }
                 self.restore_if_exhausted(i, saved);
                 text
             }
