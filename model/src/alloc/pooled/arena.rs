@@ -7,6 +7,7 @@
 use super::source::JvmChunkSource;
 use crate::error::JavaResult;
 use crate::jvm::Jvm;
+use crate::pool::SharedSizeClasses;
 use crate::pool::{
     Allocation, ArenaCore, ArenaKind, ArenaMetrics, ChunkId, FreeOutcome, SizeClasses,
 };
@@ -17,7 +18,7 @@ use crate::sync::{Arc, Mutex, MutexGuard};
 pub struct PoolArena {
     index: usize,
     kind: ArenaKind,
-    size_classes: SizeClasses,
+    size_classes: SharedSizeClasses,
     core: Mutex<ArenaCore>,
 }
 
@@ -27,7 +28,7 @@ impl PoolArena {
         PoolArena {
             index,
             kind: core.options().kind,
-            size_classes: core.size_classes().clone(),
+            size_classes: core.shared_size_classes(),
             core: Mutex::new(core),
         }
     }
