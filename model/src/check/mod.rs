@@ -13,6 +13,7 @@ mod ledger;
 pub mod netty;
 mod objects;
 mod places;
+mod touched;
 
 pub use bytes::{bytes_as_written, object_root_bytes};
 pub use cache::{
@@ -28,9 +29,10 @@ pub use places::{
     arena_metrics_consistent, direct_counter_consistent, free_subpage_returned_unless_alone,
     handle_in_exactly_one_place, live_handles_match_size_class,
 };
+pub use touched::ArenaWatch;
 
 use crate::alloc::pooled::PooledAllocator;
-use crate::pool::{invariants, ArenaCore};
+use crate::pool::ArenaCore;
 use crate::violation::Violation;
 
 /// One named invariant (or named finding).
@@ -113,7 +115,7 @@ pub fn arena_sizes(allocator: &PooledAllocator, core: &ArenaCore) -> netty::Nett
 /// wins: `pool::invariants::check_arena` plus the subpage geometry and retention rules
 /// and metrics.
 pub fn check_allocator_arenas(allocator: &PooledAllocator) -> Result<(), Violation> {
-    use crate::pool::ArenaKind;
+    use crate::pool::{invariants::ChunkScope, ArenaKind};
     let releases = allocator
         .jvm()
         .profile()
@@ -122,10 +124,8 @@ pub fn check_allocator_arenas(allocator: &PooledAllocator) -> Result<(), Violati
     for kind in [ArenaKind::Heap, ArenaKind::Direct] {
         for arena in allocator.arenas(kind) {
             let core = arena.lock();
-            invariants::check_arena(&core)?;
-            invariants::subpage_run_size_matches(&core, &arena_sizes(allocator, &core))?;
-            free_subpage_returned_unless_alone(&core, releases)?;
-            arena_metrics_consistent(&core)?;
+            let sizes = arena_sizes(allocator, &core);
+            touched::check_core(&core, &sizes, ChunkScope::All, releases)?;
         }
     }
     Ok(())

@@ -148,11 +148,16 @@ pub fn handle_in_exactly_one_place(
 /// §8 row 8: every live pooled buffer's handle is a used run or element of its class
 /// (`pool::invariants::handle_size_class_matches` for each).
 pub fn live_handles_match_size_class(allocator: &PooledAllocator) -> Result<(), Violation> {
+    // Each arena's sizing rules once (they depend only on its geometry).
+    let mut sizes: BTreeMap<(ArenaKind, usize), netty::NettySizes> = BTreeMap::new();
     for (region, _) in live_regions(allocator.jvm(), allocator.id()) {
         let a = &region.allocation;
         let core = region.arena.lock();
-        let sizes = super::arena_sizes(allocator, &core);
-        invariants::handle_size_class_matches(&core, &sizes, a.chunk, a.handle, a.max_length)?;
+        let key = (region.arena.kind(), region.arena.index());
+        let sizes = sizes
+            .entry(key)
+            .or_insert_with(|| super::arena_sizes(allocator, &core));
+        invariants::handle_size_class_matches(&core, sizes, a.chunk, a.handle, a.max_length)?;
         offset_matches_handle(&core, a)?;
     }
     Ok(())

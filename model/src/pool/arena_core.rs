@@ -155,6 +155,9 @@ pub struct ArenaCore {
     pub(crate) counters: ArenaCounters,
     next_seq: u64,
     last_destroyed: Option<PoolChunk>,
+    /// Bumped by every public `&mut self` method: checkers skip arenas they saw
+    /// unchanged.
+    version: u64,
 }
 
 const NORMAL_ORDER: [ChunkListId; 5] = [
@@ -167,6 +170,46 @@ const NORMAL_ORDER: [ChunkListId; 5] = [
 
 fn model_error(message: String) -> JavaException {
     JavaException::new(JavaClass::Assertion, message)
+}
+
+/// The buffer region handle `h` of `chunk` (keyed `id`) gives a request of `req` bytes
+/// (with the arena's alignment mutant, if any).
+fn allocation_in(
+    sc: &SizeClasses,
+    opts: &ArenaOptions,
+    id: ChunkId,
+    chunk: &PoolChunk,
+    h: u64,
+    req: usize,
+    size_idx: usize,
+) -> JavaResult<Allocation> {
+    let (mut offset, mut max_length) = chunk
+        .offset_of(h)
+        .ok_or_else(|| model_error(format!("model: handle {h:#x} has no subpage")))?;
+    if handle::is_subpage(h) && sc.alignment() > 0 {
+        let unaligned = sc.unaligned_size(size_idx).unwrap_or(max_length);
+        match opts.alignment_fault {
+            AlignmentFault::None => {}
+            AlignmentFault::ElementOffset => {
+                offset -= handle::bitmap_idx(h) as usize * (max_length - unaligned);
+            }
+            AlignmentFault::ElementLength => max_length = unaligned,
+        }
+    }
+    if req > max_length {
+        // PoolChunk.initBufWithSubpage's assert (#11955).
+        return Err(model_error(format!("{req}<={max_length}")));
+    }
+    Ok(Allocation {
+        chunk: id,
+        handle: h,
+        offset,
+        length: req,
+        max_length,
+        memory: chunk.memory().clone(),
+        size_idx,
+        kind: sc.kind_of_idx(size_idx),
+    })
 }
 
 impl ArenaCore {
@@ -187,9 +230,15 @@ impl ArenaCore {
             counters: ArenaCounters::default(),
             next_seq: 0,
             last_destroyed: None,
+            version: 0,
         }
     }
 
+    /// How many times the arena was changed through its `&mut self` methods (failed
+    /// calls included): equal versions of one arena mean an unchanged arena.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
     /// The size classes.
     pub fn size_classes(&self) -> &SizeClasses {
         &self.sc
@@ -237,19 +286,16 @@ impl ArenaCore {
         req_capacity: usize,
         source: &mut dyn ChunkSource,
     ) -> JavaResult<Allocation> {
+        self.version += 1;
         let size_idx = self.sc.size2size_idx(req_capacity);
         match self.sc.kind_of_idx(size_idx) {
             SizeKind::Small => {
                 let alloc = match self.pools.first(size_idx) {
                     Some(key) => {
                         let elem = self.sc.size_idx2size(size_idx).unwrap_or(0);
-                        let sub = self
-                            .chunks
-                            .get_mut(&key.chunk)
-                            .and_then(|c| c.subpage_at_mut(key.run_offset))
-                            .ok_or_else(|| {
-                                model_error(format!("model: pooled subpage {key:?} is gone"))
-                            })?;
+                        let gone = || model_error(format!("model: pooled subpage {key:?} is gone"));
+                        let chunk = self.chunks.get_mut(&key.chunk).ok_or_else(gone)?;
+                        let sub = chunk.subpage_at_mut(key.run_offset).ok_or_else(gone)?;
                         if !sub.do_not_destroy() || sub.elem_size() != elem {
                             return Err(model_error(format!(
                                 "doNotDestroy={}, elemSize={}, sizeIdx={size_idx}",
@@ -258,7 +304,15 @@ impl ArenaCore {
                             )));
                         }
                         let h = sub.allocate(&mut self.pools)?;
-                        self.allocation(key.chunk, h, req_capacity, size_idx)?
+                        allocation_in(
+                            &self.sc,
+                            &self.opts,
+                            key.chunk,
+                            chunk,
+                            h,
+                            req_capacity,
+                            size_idx,
+                        )?
                     }
                     None => self.allocate_normal(req_capacity, size_idx, source)?,
                 };
@@ -373,33 +427,7 @@ impl ArenaCore {
             .chunks
             .get(&id)
             .ok_or_else(|| model_error(format!("model: {id} vanished")))?;
-        let (mut offset, mut max_length) = chunk
-            .offset_of(h)
-            .ok_or_else(|| model_error(format!("model: handle {h:#x} has no subpage")))?;
-        if handle::is_subpage(h) && self.sc.alignment() > 0 {
-            let unaligned = self.sc.unaligned_size(size_idx).unwrap_or(max_length);
-            match self.opts.alignment_fault {
-                AlignmentFault::None => {}
-                AlignmentFault::ElementOffset => {
-                    offset -= handle::bitmap_idx(h) as usize * (max_length - unaligned);
-                }
-                AlignmentFault::ElementLength => max_length = unaligned,
-            }
-        }
-        if req > max_length {
-            // PoolChunk.initBufWithSubpage's assert (#11955).
-            return Err(model_error(format!("{req}<={max_length}")));
-        }
-        Ok(Allocation {
-            chunk: id,
-            handle: h,
-            offset,
-            length: req,
-            max_length,
-            memory: chunk.memory().clone(),
-            size_idx,
-            kind: self.sc.kind_of_idx(size_idx),
-        })
+        allocation_in(&self.sc, &self.opts, id, chunk, h, req, size_idx)
     }
 
     /// Frees a handle the cache did not take (`PoolArena.free` for huge chunks,
@@ -415,6 +443,7 @@ impl ArenaCore {
         finalizer: bool,
         source: &mut dyn ChunkSource,
     ) -> JavaResult<FreeOutcome> {
+        self.version += 1;
         let Some(c) = self.chunks.get_mut(&chunk) else {
             return Err(model_error(format!("model: free into unknown {chunk}")));
         };
@@ -481,6 +510,7 @@ impl ArenaCore {
     /// Arena finalization (#5833): destroys every chunk in the lists (and a kept heap
     /// chunk). Huge chunks stay: their buffers own them. Returns how many were destroyed.
     pub fn destroy_all(&mut self, source: &mut dyn ChunkSource) -> usize {
+        self.version += 1;
         let mut n = 0;
         for id in self.lists.drain() {
             if let Some(mut chunk) = self.chunks.remove(&id) {
@@ -499,17 +529,20 @@ impl ArenaCore {
 
     /// A thread cache bound this arena (`numThreadCaches.getAndIncrement`).
     pub fn inc_thread_caches(&mut self) {
+        self.version += 1;
         self.counters.num_thread_caches += 1;
     }
 
     /// A thread cache bound to this arena was freed.
     pub fn dec_thread_caches(&mut self) {
+        self.version += 1;
         self.counters.num_thread_caches -= 1;
     }
 
     /// Test-only mutable access for deliberate corruption.
     #[cfg(test)]
     pub(crate) fn chunk_mut(&mut self, id: ChunkId) -> Option<&mut PoolChunk> {
+        self.version += 1;
         self.chunks.get_mut(&id)
     }
 }

@@ -71,8 +71,14 @@ pub struct PoolChunk {
     runs_avail: Vec<BTreeSet<Run>>,
     runs_avail_map: BTreeMap<u32, Run>,
     used_runs: BTreeMap<u32, u32>,
-    subpages: Vec<Option<PoolSubpage>>,
+    /// `subpages[]`, one slot per page (boxed: an empty slot is one pointer).
+    subpages: Vec<Option<Box<PoolSubpage>>>,
+    /// The run offsets whose slot is set: the live subpages, in order, without a walk
+    /// over every page.
+    subpage_offsets: BTreeSet<u32>,
     list: Option<ChunkListId>,
+    /// Bumped by every `&mut self` method: checkers skip chunks they saw unchanged.
+    version: u64,
 }
 
 fn model_error(message: String) -> JavaException {
@@ -94,7 +100,9 @@ impl PoolChunk {
             runs_avail_map: BTreeMap::new(),
             used_runs: BTreeMap::new(),
             subpages: vec![None; pages],
+            subpage_offsets: BTreeSet::new(),
             list: None,
+            version: 0,
         };
         chunk.insert_avail_run(
             sc,
@@ -119,15 +127,23 @@ impl PoolChunk {
             runs_avail_map: BTreeMap::new(),
             used_runs: BTreeMap::new(),
             subpages: Vec::new(),
+            subpage_offsets: BTreeSet::new(),
             list: None,
+            version: 0,
         }
     }
 
+    /// How many times the chunk was changed (any `&mut self` method, failed ones
+    /// included): equal versions of one chunk id mean an unchanged chunk.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
     /// The chunk's id.
     pub fn id(&self) -> ChunkId {
         self.id
     }
     pub(crate) fn set_id(&mut self, id: ChunkId) {
+        self.version += 1;
         self.id = id;
     }
     /// The chunk's memory region.
@@ -155,6 +171,7 @@ impl PoolChunk {
         self.list
     }
     pub(crate) fn set_list(&mut self, list: Option<ChunkListId>) {
+        self.version += 1;
         self.list = list;
     }
 
@@ -189,18 +206,21 @@ impl PoolChunk {
     }
     /// The live subpages (`subpages[]` entries that are set), by run offset.
     pub fn subpages(&self) -> impl Iterator<Item = &PoolSubpage> + '_ {
-        self.subpages.iter().flatten()
+        self.subpage_offsets
+            .iter()
+            .filter_map(|&off| self.subpage_at(off))
     }
     /// `subpages[run_offset]`.
     pub fn subpage_at(&self, run_offset: u32) -> Option<&PoolSubpage> {
         self.subpages
             .get(run_offset as usize)
-            .and_then(Option::as_ref)
+            .and_then(Option::as_deref)
     }
     pub(crate) fn subpage_at_mut(&mut self, run_offset: u32) -> Option<&mut PoolSubpage> {
+        self.version += 1;
         self.subpages
             .get_mut(run_offset as usize)
-            .and_then(Option::as_mut)
+            .and_then(Option::as_deref_mut)
     }
 
     /// Byte offset and `maxLength` of the buffer a used handle names:
@@ -226,6 +246,7 @@ impl PoolChunk {
         size_idx: usize,
         pools: &mut SubpagePools,
     ) -> JavaResult<Option<u64>> {
+        self.version += 1;
         if size_idx <= sc.small_max_size_idx() {
             return self.allocate_subpage(sc, size_idx, pools);
         }
@@ -255,12 +276,14 @@ impl PoolChunk {
         };
         let size = (handle::run_pages(run) as usize) << self.page_shifts;
         let subpage = PoolSubpage::new(pools, key, size_idx, self.page_shifts, size, elem);
-        let subpage = self.subpages[off as usize].insert(subpage);
+        self.subpage_offsets.insert(off);
+        let subpage = self.subpages[off as usize].insert(Box::new(subpage));
         Ok(Some(subpage.allocate(pools)?))
     }
 
     /// `allocateRun`: best-fit queue, lowest offset first, split, re-insert the tail.
     pub(crate) fn allocate_run(&mut self, sc: &SizeClasses, run_size: usize) -> Option<u64> {
+        self.version += 1;
         let pages = (run_size >> self.page_shifts) as u32;
         if (pages as usize) << self.page_shifts > self.free_bytes {
             // A run larger than what is free (e.g. a subpage run of a class whose run
@@ -300,6 +323,7 @@ impl PoolChunk {
         pools: &mut SubpagePools,
         opts: ChunkFreeOptions,
     ) -> JavaResult<ChunkFree> {
+        self.version += 1;
         let run = Run {
             offset: handle::run_offset(h),
             pages: handle::run_pages(h),
@@ -319,7 +343,10 @@ impl PoolChunk {
             };
             match subpage.free(pools, handle::bitmap_idx(h), opts.subpage)? {
                 SubpageFree::Kept => return Ok(ChunkFree::Element),
-                SubpageFree::Released => self.subpages[run.offset as usize] = None,
+                SubpageFree::Released => {
+                    self.subpages[run.offset as usize] = None;
+                    self.subpage_offsets.remove(&run.offset);
+                }
             }
         } else if self.subpage_at(run.offset).is_some() {
             return Err(model_error(format!(
@@ -393,10 +420,12 @@ impl PoolChunk {
     /// Test-only corruption hooks.
     #[cfg(test)]
     pub(crate) fn corrupt_free_bytes(&mut self, free: usize) {
+        self.version += 1;
         self.free_bytes = free;
     }
     #[cfg(test)]
     pub(crate) fn corrupt_add_used_run(&mut self, run: Run) {
+        self.version += 1;
         self.used_runs.insert(run.offset, run.pages);
     }
 }

@@ -5,18 +5,18 @@
 //! restates them from the Java source, never by the model's own rule functions.
 
 use super::arena_core::ArenaCore;
-use super::chunk::{ChunkId, PoolChunk};
+use super::chunk::{ChunkId, PoolChunk, Run};
 use crate::check::netty::{self, NettySizes};
 use crate::violation::Violation;
 use std::collections::BTreeSet;
 
-/// Which chunks the per-chunk rules of [`check_arena_in`] look at.
+/// Which chunks the chunk-local rules of [`check_arena_in`] look at.
 #[derive(Clone, Copy, Debug)]
 pub enum ChunkScope<'a> {
     /// Every chunk: the full check.
     All,
-    /// Only these chunks (the ones an op changed); the arena-wide rules (subpage pools,
-    /// chunk lists) still run in full.
+    /// Only these chunks (the ones changed since a check that passed). Sound because
+    /// the chunk-local rules read nothing but the chunk itself.
     Only(&'a BTreeSet<ChunkId>),
 }
 
@@ -34,19 +34,20 @@ pub fn check_arena(core: &ArenaCore) -> Result<(), Violation> {
     check_arena_in(core, ChunkScope::All)
 }
 
-/// The arena-core invariants over the chunks in `scope`, plus the arena-wide rules, in
-/// the order of [`check_arena`]. With `ChunkScope::All` this is [`check_arena`].
+/// The arena-core invariants in the order of [`check_arena`]: the chunk-local rules
+/// (§9.1–9.4, which read only the chunk) over the chunks in `scope`, the rules that
+/// also read the arena's subpage pools and chunk lists (§9.5, §9.6) over every chunk.
+/// With `ChunkScope::All` this is [`check_arena`]; with the chunks changed since a
+/// passing check it finds exactly what [`check_arena`] would.
 pub fn check_arena_in(core: &ArenaCore, scope: ChunkScope<'_>) -> Result<(), Violation> {
-    let scoped: Vec<&PoolChunk> = core.chunks().filter(|c| scope.covers(c.id())).collect();
-    let pooled = || scoped.iter().copied().filter(|c| !c.is_unpooled());
-    pooled().try_for_each(chunk_live_ranges_disjoint_in_bounds)?;
-    pooled().try_for_each(chunk_free_bytes_consistent_in)?;
-    pooled().try_for_each(chunk_free_runs_coalesced)?;
-    pooled().try_for_each(chunk_subpage_bitmap_consistent)?;
-    pooled().try_for_each(|c| chunk_subpages_linked_iff_available(core, c))?;
+    let scoped = || pooled(core).filter(|c| scope.covers(c.id()));
+    scoped().try_for_each(chunk_live_ranges_disjoint_in_bounds)?;
+    scoped().try_for_each(chunk_free_bytes_consistent_in)?;
+    scoped().try_for_each(chunk_free_runs_coalesced)?;
+    scoped().try_for_each(chunk_subpage_bitmap_consistent)?;
+    pooled(core).try_for_each(|c| chunk_subpages_linked_iff_available(core, c))?;
     subpage_pools_link_live_subpages(core)?;
-    scoped
-        .iter()
+    core.chunks()
         .try_for_each(|c| chunk_in_the_list_of_its_usage(core, c))?;
     chunk_lists_hold_live_chunks(core)
 }
@@ -62,18 +63,37 @@ pub fn live_ranges_disjoint_in_bounds(core: &ArenaCore) -> Result<(), Violation>
     pooled(core).try_for_each(chunk_live_ranges_disjoint_in_bounds)
 }
 
+/// What a range of [`chunk_live_ranges_disjoint_in_bounds`] is, named only when a
+/// violation is reported.
+#[derive(Clone, Copy, Debug)]
+enum Span {
+    Free(Run),
+    Used(Run),
+    Element { idx: u32, subpage: u32 },
+}
+
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Span::Free(r) => write!(f, "free run {r:?}"),
+            Span::Used(r) => write!(f, "run {r:?}"),
+            Span::Element { idx, subpage } => write!(f, "element {idx} of subpage {subpage}"),
+        }
+    }
+}
+
 fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> {
     const NAME: &str = "live_ranges_disjoint_in_bounds";
     let shift = c.page_shifts();
     let page = |p: u32| (p as usize) << shift;
     // (start, end, what)
-    let mut ranges: Vec<(usize, usize, String)> = Vec::new();
+    let mut ranges: Vec<(usize, usize, Span)> = Vec::new();
     for r in c.free_runs() {
-        ranges.push((page(r.offset), page(r.end()), format!("free run {r:?}")));
+        ranges.push((page(r.offset), page(r.end()), Span::Free(r)));
     }
     for r in c.used_runs() {
         match c.subpage_at(r.offset) {
-            None => ranges.push((page(r.offset), page(r.end()), format!("run {r:?}"))),
+            None => ranges.push((page(r.offset), page(r.end()), Span::Used(r))),
             Some(s) => {
                 if s.run_pages() != r.pages {
                     return Err(Violation::new(
@@ -87,8 +107,7 @@ fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> 
                         ),
                     ));
                 }
-                let words = s.bitmap().len() as u32 * 64;
-                for i in (0..words).filter(|&i| netty::bit_is_set(s.bitmap(), i)) {
+                for i in netty::set_bits(s.bitmap()) {
                     let start = netty::element_offset(r.offset, shift, i, s.elem_size());
                     let end = start + s.elem_size();
                     if end > page(r.end()) {
@@ -101,7 +120,8 @@ fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> 
                             ),
                         ));
                     }
-                    ranges.push((start, end, format!("element {i} of subpage {}", r.offset)));
+                    let subpage = r.offset;
+                    ranges.push((start, end, Span::Element { idx: i, subpage }));
                 }
             }
         }
@@ -213,9 +233,9 @@ fn chunk_subpage_bitmap_consistent(c: &PoolChunk) -> Result<(), Violation> {
     const NAME: &str = "subpage_bitmap_consistent";
     for s in c.subpages() {
         let max = s.max_num_elems();
-        let set = |i| netty::bit_is_set(s.bitmap(), i);
-        let zeros = (0..max).filter(|&i| !set(i)).count() as u32;
-        let beyond = (max..s.bitmap().len() as u32 * 64).any(set);
+        let used = netty::count_set_below(s.bitmap(), max);
+        let zeros = max - used;
+        let beyond = netty::count_set_below(s.bitmap(), s.bitmap().len() as u32 * 64) > used;
         if s.num_avail() > max || zeros != s.num_avail() || beyond {
             return Err(Violation::new(
                 NAME,
@@ -455,8 +475,17 @@ pub fn free_all_returns_pages(
 /// its run is `calculateRunSize(elemSize)` (PoolChunk.java:393–416; one page under the
 /// legacy scheme) and it holds `runSize / elemSize` elements (PoolSubpage.java:74).
 pub fn subpage_run_size_matches(core: &ArenaCore, sizes: &NettySizes) -> Result<(), Violation> {
+    subpage_run_size_matches_in(core, sizes, ChunkScope::All)
+}
+
+/// [`subpage_run_size_matches`] over the chunks in `scope`.
+pub fn subpage_run_size_matches_in(
+    core: &ArenaCore,
+    sizes: &NettySizes,
+    scope: ChunkScope<'_>,
+) -> Result<(), Violation> {
     const NAME: &str = "subpage_run_size_matches";
-    for c in pooled(core) {
+    for c in pooled(core).filter(|c| scope.covers(c.id())) {
         for s in c.subpages() {
             let elem = s.elem_size();
             let n = sizes.normalize(elem);

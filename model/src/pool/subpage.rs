@@ -221,21 +221,16 @@ impl PoolSubpage {
             self.next_avail = -1;
             return hint;
         }
+        // findNextAvail: the first word with a clear bit, then its lowest clear bit
+        // (Netty shifts bit by bit; trailing_ones finds the same bit).
         for (i, &bits) in self.bitmap.iter().enumerate() {
             if !bits != 0 {
-                let base = (i as i64) << 6;
-                let mut bits = bits;
-                for j in 0..64 {
-                    if bits & 1 == 0 {
-                        let val = base | j;
-                        return if val < self.max_num_elems as i64 {
-                            val
-                        } else {
-                            -1
-                        };
-                    }
-                    bits >>= 1;
-                }
+                let val = ((i as i64) << 6) | i64::from(bits.trailing_ones());
+                return if val < self.max_num_elems as i64 {
+                    val
+                } else {
+                    -1
+                };
             }
         }
         -1

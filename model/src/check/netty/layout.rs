@@ -29,6 +29,32 @@ pub fn bit_is_set(bitmap: &[u64], idx: u32) -> bool {
         .is_some_and(|w| (w >> (idx & 63)) & 1 == 1)
 }
 
+/// The indexes of the set bits of `bitmap`, ascending: exactly the `idx` for which
+/// [`bit_is_set`] holds, a word at a time.
+pub fn set_bits(bitmap: &[u64]) -> impl Iterator<Item = u32> + '_ {
+    bitmap.iter().enumerate().flat_map(|(w, &word)| {
+        let mut rest = word;
+        std::iter::from_fn(move || {
+            (rest != 0).then(|| {
+                let bit = rest.trailing_zeros();
+                rest &= rest - 1;
+                (w as u32) * 64 + bit
+            })
+        })
+    })
+}
+
+/// How many of the elements `0..n` of `bitmap` are set (bits past the bitmap are clear).
+pub fn count_set_below(bitmap: &[u64], n: u32) -> u32 {
+    let full = (n >> 6) as usize;
+    let whole: u32 = bitmap.iter().take(full).map(|w| w.count_ones()).sum();
+    let part = match (n & 63, bitmap.get(full)) {
+        (0, _) | (_, None) => 0,
+        (bits, Some(w)) => (w & ((1u64 << bits) - 1)).count_ones(),
+    };
+    whole + part
+}
+
 /// A subpage element's byte offset in its chunk:
 /// `(runOffset << pageShifts) + bitmapIdx * elemSize` (PoolChunk.java:618).
 pub fn element_offset(run_offset: u32, page_shifts: u32, idx: u32, elem_size: usize) -> usize {
@@ -83,5 +109,17 @@ mod tests {
         assert!(bit_is_set(&[0b10], 1));
         assert!(!bit_is_set(&[0b10], 0));
         assert!(!bit_is_set(&[u64::MAX], 64));
+    }
+
+    #[test]
+    fn set_bits_and_counts_agree_with_bit_is_set() {
+        let bitmap = [0x8000_0000_0000_0001u64, 0, 0b1010];
+        let slow: Vec<u32> = (0..192).filter(|&i| bit_is_set(&bitmap, i)).collect();
+        assert_eq!(set_bits(&bitmap).collect::<Vec<_>>(), slow);
+        assert_eq!(slow, [0, 63, 129, 131]);
+        for n in 0..=200 {
+            let slow = (0..n).filter(|&i| bit_is_set(&bitmap, i)).count() as u32;
+            assert_eq!(count_set_below(&bitmap, n), slow, "n = {n}");
+        }
     }
 }

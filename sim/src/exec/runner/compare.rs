@@ -56,13 +56,13 @@ impl Exec<'_> {
 
     pub(in crate::exec) fn arena_checks(&mut self) -> Checked<()> {
         self.report.checks_run += 1;
-        check::check_allocator_arenas(&self.pooled)
+        self.watch.check_changed(&self.pooled)
     }
 
     /// The full invariant set.
     pub(crate) fn full_checks(&mut self) -> Checked<()> {
         self.report.checks_run += 7;
-        check::check_allocator_arenas(&self.pooled)?;
+        self.watch.check_all(&self.pooled)?;
         check::caches_freed_once(&self.pooled)?;
         check::refcount_parity(&self.jvm)?;
         let shadow = &self.shadow;

@@ -28,6 +28,8 @@ pub(crate) struct Exec<'o> {
     pub env: AllocEnv,
     pub shadow: Shadow,
     pub ledger: Ledger,
+    /// What the per-op arena check saw last (it checks only what changed since).
+    pub watch: check::ArenaWatch,
     pub live: Live,
     pub report: RunReport,
     pub observer: &'o mut dyn Observer,
@@ -116,6 +118,7 @@ impl<'o> Exec<'o> {
             unpooled: UnpooledAllocator::new(&jvm),
             shadow: Shadow::new(jvm.profile().refcount.clone()),
             ledger: Ledger::default(),
+            watch: check::ArenaWatch::new(&pooled),
             live: Live::new(),
             report,
             observer,
