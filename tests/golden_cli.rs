@@ -22,7 +22,7 @@ fn bad_arguments_exit_2_with_one_line_naming_the_flag() {
         (&["copy-loop", "--kind", "pooled"], "'--kind <KIND>'"),
         (&["copy-loop"], "--kind"),
         (&["copy-loop", "--kind", "pooled-heap", "--size", "-1"],
-         "error: invalid value for --size: java.lang.IllegalArgumentException: initialCapacity: -1 (expected: >= 0)"),
+         "error: invalid value for --size: java.lang.IllegalArgumentException: initialCapacity : -1 (expected: >= 0)"),
         (&["copy-loop", "--kind", "pooled-heap", "--size", "4294967296"],
          "error: invalid value for --size: 4294967296 does not fit a Java int"),
         (&["copy-loop", "--kind", "pooled-heap", "--copies", "-3"],

@@ -27,6 +27,8 @@ pub enum JavaClass {
     ArrayIndexOutOfBounds,
     /// `java.lang.UnsupportedOperationException`.
     UnsupportedOperation,
+    /// `java.nio.ReadOnlyBufferException` (no message): a write through `asReadOnly()`.
+    ReadOnlyBuffer,
 }
 
 impl JavaClass {
@@ -42,6 +44,7 @@ impl JavaClass {
             JavaClass::Assertion => "java.lang.AssertionError",
             JavaClass::ArrayIndexOutOfBounds => "java.lang.ArrayIndexOutOfBoundsException",
             JavaClass::UnsupportedOperation => "java.lang.UnsupportedOperationException",
+            JavaClass::ReadOnlyBuffer => "java.nio.ReadOnlyBufferException",
         }
     }
 
@@ -64,7 +67,11 @@ pub struct JavaException {
 }
 
 impl fmt::Display for JavaException {
+    /// `Throwable.toString()`: the class name, then `: message` unless there is none.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            return f.write_str(self.class.java_name());
+        }
         write!(f, "{}: {}", self.class.java_name(), self.message)
     }
 }
@@ -100,6 +107,11 @@ impl JavaException {
     /// `IndexOutOfBoundsException` with `message`.
     pub fn index_out_of_bounds(message: impl Into<String>) -> Self {
         Self::new(JavaClass::IndexOutOfBounds, message)
+    }
+
+    /// `new ReadOnlyBufferException()`.
+    pub fn read_only() -> Self {
+        Self::new(JavaClass::ReadOnlyBuffer, "")
     }
 
     /// `IllegalArgumentException` with `message`.

@@ -2,14 +2,15 @@
 
 use crate::buffer::texts;
 use crate::error::{JavaException, JavaResult};
+use crate::profile::RefCountProfile;
 
 /// 4 MiB: below it capacities double, above it they grow in 4 MiB steps.
 pub const CALCULATE_THRESHOLD: usize = 4 * 1024 * 1024;
 
-/// `validate(initialCapacity, maxCapacity)`.
-pub fn validate_capacities(initial: i64, max: i64) -> JavaResult<()> {
+/// `validate(initialCapacity, maxCapacity)`; `profile` spaces the negative text.
+pub fn validate_capacities(profile: &RefCountProfile, initial: i64, max: i64) -> JavaResult<()> {
     if initial < 0 {
-        return Err(texts::bad_initial_capacity(initial, max));
+        return Err(profile.negative_amount("initialCapacity", initial));
     }
     if initial > max {
         return Err(texts::bad_initial_capacity(initial, max));
@@ -65,13 +66,14 @@ mod tests {
 
     #[test]
     fn validates_initial_against_max() {
-        assert!(validate_capacities(0, 0).is_ok());
+        let p = RefCountProfile::netty_4_1();
+        assert!(validate_capacities(&p, 0, 0).is_ok());
         assert_eq!(
-            validate_capacities(-1, 10).unwrap_err().message,
-            "initialCapacity: -1 (expected: >= 0)"
+            validate_capacities(&p, -1, 10).unwrap_err().message,
+            "initialCapacity : -1 (expected: >= 0)"
         );
         assert_eq!(
-            validate_capacities(11, 10).unwrap_err().message,
+            validate_capacities(&p, 11, 10).unwrap_err().message,
             "initialCapacity: 11 (expected: not greater than maxCapacity(10)"
         );
     }

@@ -1,9 +1,11 @@
 //! Allocators: Netty's `UnpooledByteBufAllocator` and `PooledByteBufAllocator`.
 
+mod api;
 mod capacity;
 pub mod pooled;
 mod unpooled;
 
+pub use api::{ByteBufAllocator, DEFAULT_INITIAL_CAPACITY, DEFAULT_MAX_CAPACITY};
 pub use capacity::{calculate_new_capacity, validate_capacities, CALCULATE_THRESHOLD};
 pub(crate) use unpooled::release_accounting;
 pub use unpooled::{UnpooledAllocator, UnpooledMetric, UnpooledMetricSnapshot};

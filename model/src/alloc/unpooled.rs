@@ -53,19 +53,32 @@ pub struct UnpooledAllocator {
     jvm: Arc<Jvm>,
     no_cleaner: bool,
     has_unsafe: bool,
+    prefer_direct: bool,
     metric: UnpooledMetric,
 }
 
 impl UnpooledAllocator {
-    /// `new UnpooledByteBufAllocator(preferDirect)` with the JVM's platform settings.
+    /// `UnpooledByteBufAllocator.DEFAULT`: `preferDirect` is
+    /// `PlatformDependent.directBufferPreferred()`, true when the JVM has Unsafe.
     pub fn new(jvm: &Arc<Jvm>) -> Arc<Self> {
+        Self::with_prefer_direct(jvm, jvm.config().has_unsafe)
+    }
+
+    /// `new UnpooledByteBufAllocator(preferDirect)` with the JVM's platform settings.
+    pub fn with_prefer_direct(jvm: &Arc<Jvm>, prefer_direct: bool) -> Arc<Self> {
         let config = jvm.config();
         Arc::new(UnpooledAllocator {
             no_cleaner: config.uses_no_cleaner(),
             has_unsafe: config.has_unsafe,
+            prefer_direct,
             metric: UnpooledMetric::default(),
             jvm: jvm.clone(),
         })
+    }
+
+    /// The `preferDirect` constructor argument.
+    pub fn prefer_direct(&self) -> bool {
+        self.prefer_direct
     }
 
     /// The JVM this allocator lives in.
@@ -97,7 +110,7 @@ impl UnpooledAllocator {
         initial: i64,
         max: i64,
     ) -> JavaResult<ByteBuf> {
-        validate_capacities(initial, max)?;
+        validate_capacities(&self.jvm.profile().refcount, initial, max)?;
         let class = self.class_for(direct);
         let region = self.allocate_region(class, initial as usize)?;
         let buf = ByteBuf::new_root(NewRoot {

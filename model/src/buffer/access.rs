@@ -117,6 +117,7 @@ impl ByteBuf {
 
     /// `setBytes` without a leak record (internal writes).
     pub(crate) fn set_bytes0(&self, index: i64, data: &[u8]) -> JavaResult<()> {
+        self.refuse_if_read_only()?;
         self.check_index(index, data.len() as i64)?;
         self.write_memory(index as usize, data)?;
         Ok(())

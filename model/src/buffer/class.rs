@@ -35,6 +35,9 @@ pub enum BufClass {
     PooledNonRetainedSliced,
     /// `duplicate()` of a pooled retained derivative: shares the derivative's count.
     PooledNonRetainedDuplicated,
+    /// `asReadOnly()` (`Unpooled.unmodifiableBuffer`): shares the wrapped buffer's count
+    /// and rejects writes.
+    ReadOnly,
 }
 
 impl BufClass {
@@ -80,6 +83,7 @@ impl BufClass {
             (BufClass::PooledNonRetainedDuplicated, _) => {
                 "AbstractPooledDerivedByteBuf$PooledNonRetainedDuplicatedByteBuf"
             }
+            (BufClass::ReadOnly, _) => "ReadOnlyByteBuf",
         }
     }
 
@@ -109,6 +113,7 @@ impl BufClass {
                 | BufClass::PooledDuplicated
                 | BufClass::PooledNonRetainedSliced
                 | BufClass::PooledNonRetainedDuplicated
+                | BufClass::ReadOnly
         )
     }
 

@@ -1,6 +1,8 @@
-//! Derived buffers (netty.md §6.3): slices and duplicates share a count; pooled
-//! retained derivatives own a count and hold one reference on their direct parent;
-//! `copy` allocates an independent buffer.
+//! Derived buffers (netty.md §6.3): slices and duplicates share a count. Each method
+//! dispatches on the Java class whose override runs in 4.1.128 (`AbstractByteBuf`,
+//! `AbstractUnpooledSlicedByteBuf`, `DuplicatedByteBuf`, `PooledSlicedByteBuf`,
+//! `PooledDuplicatedByteBuf`, `AbstractPooledDerivedByteBuf` and its two non-retained
+//! inner classes). Retained derivatives are in `retained.rs`, `copy` in `copy.rs`.
 
 use super::access::is_out_of_bounds;
 use super::{
@@ -13,31 +15,49 @@ use crate::sync::Arc;
 use crate::thread::ThreadId;
 
 /// The shape of a new derived object.
-struct DerivedSpec {
-    class: BufClass,
-    thread: ThreadId,
-    adjustment: usize,
-    fixed_capacity: Option<usize>,
-    count_owner: Option<Arc<BufObject>>,
-    parent: Option<Arc<BufObject>>,
-    reader: usize,
-    writer: usize,
-    max_capacity: usize,
+pub(super) struct DerivedSpec {
+    pub class: BufClass,
+    pub thread: ThreadId,
+    pub adjustment: usize,
+    pub fixed_capacity: Option<usize>,
+    pub count_owner: Option<Arc<BufObject>>,
+    pub parent: Option<Arc<BufObject>>,
+    pub wrapped: Option<Arc<BufObject>>,
+    pub reader: usize,
+    pub writer: usize,
+    pub max_capacity: usize,
 }
 
 impl ByteBuf {
     /// Offset of this buffer's index 0 in its root's index space.
-    fn adjustment(&self) -> usize {
+    pub(super) fn adjustment(&self) -> usize {
         match &self.object().state().body {
             Body::Derived { adjustment, .. } => *adjustment,
             _ => 0,
         }
     }
 
-    /// The count holder, if it is a pooled retained derivative.
-    fn pooled_count_owner(&self) -> Option<Arc<BufObject>> {
-        let holder = self.count_holder();
-        holder.class().is_pooled_derivative().then_some(holder)
+    /// `unwrap()` of a derived buffer: its root. A pooled derivative recycled with its
+    /// fields cleared (#14250) has none (`IllegalReferenceCountException`).
+    pub(super) fn root_buf(&self) -> JavaResult<ByteBuf> {
+        let root = self.root();
+        if self.class().is_derived() && Arc::ptr_eq(&root, self.object()) {
+            return Err(JavaException::ref_cnt(0));
+        }
+        Ok(ByteBuf::from_object(root))
+    }
+
+    /// `checkSliceOutOfBounds(index, length, root)`: the text names the root.
+    pub(super) fn check_root_slice(&self, root_index: i64, length: i64) -> JavaResult<()> {
+        let root = self.root_buf()?;
+        if is_out_of_bounds(root_index, length, root.capacity()) {
+            return Err(texts::slice_out_of_bounds(
+                &root.to_java_string(),
+                root_index,
+                length,
+            ));
+        }
+        Ok(())
     }
 
     /// `slice()`: `slice(readerIndex, readableBytes)`.
@@ -48,64 +68,183 @@ impl ByteBuf {
     /// `slice(index, length)`: shares this buffer's count; no retain.
     pub fn slice_range(&self, index: i64, length: i64) -> JavaResult<ByteBuf> {
         self.record_access(AccessKind::Slice);
-        let owner = self.pooled_count_owner();
-        if self.class().is_derived() && owner.is_none() {
-            self.check_index0(index, length)?;
-        } else if owner.is_some() {
-            self.ensure_accessible()?;
-            self.check_index0(index, length)?;
-        } else {
-            self.ensure_accessible()?;
-            if is_out_of_bounds(index, length, self.capacity()) {
-                return Err(texts::slice_out_of_bounds(
-                    &self.to_java_string(),
-                    index,
-                    length,
-                ));
+        self.rewrap(self.slice0(index, length))
+    }
+
+    /// `slice(index, length)` as the object's class overrides it, without a record.
+    pub(super) fn slice0(&self, index: i64, length: i64) -> JavaResult<ByteBuf> {
+        let adjusted = self.adjustment() as i64 + index;
+        match self.class() {
+            // AbstractUnpooledSlicedByteBuf: checkIndex0, then unwrap().slice(idx(i), l),
+            // which checks the root's accessibility (refCnt: 0 once released).
+            BufClass::UnpooledSliced => {
+                self.check_index0(index, length)?;
+                self.root_buf()?
+                    .root_slice(self.owner_thread(), adjusted, length)
             }
+            // DuplicatedByteBuf: unwrap().slice(index, length).
+            BufClass::UnpooledDuplicated => {
+                self.root_buf()?
+                    .root_slice(self.owner_thread(), index, length)
+            }
+            // PooledSlicedByteBuf: checkIndex0, then super.slice(idx(i), l).
+            BufClass::PooledSliced => {
+                self.check_index0(index, length)?;
+                self.ensure_accessible()?;
+                self.non_retained_slice(self.object().clone(), adjusted, length)
+            }
+            // AbstractPooledDerivedByteBuf.slice: ensureAccessible, new non-retained slice.
+            BufClass::PooledDuplicated => {
+                self.ensure_accessible()?;
+                self.non_retained_slice(self.object().clone(), index, length)
+            }
+            // The non-retained inner classes: checkIndex (accessible and in bounds).
+            BufClass::PooledNonRetainedSliced | BufClass::PooledNonRetainedDuplicated => {
+                self.check_index(index, length)?;
+                self.non_retained_slice(self.count_holder(), adjusted, length)
+            }
+            // ReadOnlyByteBuf: new ReadOnlyByteBuf(unwrap().slice(index, length)).
+            BufClass::ReadOnly => Ok(self.wrapped_buf()?.slice0(index, length)?.read_only0()),
+            _ => self.root_slice(self.owner_thread(), index, length),
         }
-        let class = if owner.is_some() {
-            BufClass::PooledNonRetainedSliced
-        } else {
-            BufClass::UnpooledSliced
-        };
+    }
+
+    /// `AbstractByteBuf.slice(index, length)` on a root: ensureAccessible, then a new
+    /// `UnpooledSlicedByteBuf` (`checkSliceOutOfBounds` against this root).
+    fn root_slice(&self, thread: ThreadId, index: i64, length: i64) -> JavaResult<ByteBuf> {
+        self.ensure_accessible()?;
+        if is_out_of_bounds(index, length, self.capacity()) {
+            return Err(texts::slice_out_of_bounds(
+                &self.to_java_string(),
+                index,
+                length,
+            ));
+        }
+        let length = length as usize;
         Ok(self.new_derived(DerivedSpec {
-            class,
-            thread: self.owner_thread(),
-            adjustment: self.adjustment() + index as usize,
-            fixed_capacity: Some(length as usize),
-            count_owner: owner,
+            class: BufClass::UnpooledSliced,
+            thread,
+            adjustment: index as usize,
+            fixed_capacity: Some(length),
+            count_owner: None,
             parent: None,
+            wrapped: None,
             reader: 0,
-            writer: length as usize,
-            max_capacity: length as usize,
+            writer: length,
+            max_capacity: length,
         }))
     }
 
-    /// `duplicate()`: a view of the whole root with this buffer's indexes; shares the
-    /// count; no retain.
+    /// A `PooledNonRetainedSlicedByteBuf` of the root at `root_index`, sharing
+    /// `delegate`'s count (its constructor checks the bounds against the root).
+    fn non_retained_slice(
+        &self,
+        delegate: Arc<BufObject>,
+        root_index: i64,
+        length: i64,
+    ) -> JavaResult<ByteBuf> {
+        self.check_root_slice(root_index, length)?;
+        let length = length as usize;
+        Ok(self.new_derived(DerivedSpec {
+            class: BufClass::PooledNonRetainedSliced,
+            thread: self.owner_thread(),
+            adjustment: root_index as usize,
+            fixed_capacity: Some(length),
+            count_owner: Some(delegate),
+            parent: None,
+            wrapped: None,
+            reader: 0,
+            writer: length,
+            max_capacity: length,
+        }))
+    }
+
+    /// `duplicate()`: shares the count; no retain. Of a root or duplicate, a view of
+    /// the whole root with the same indexes; of a slice, per
+    /// [`crate::profile::DerivedProfile::duplicate_of_slice_is_slice`].
     pub fn duplicate(&self) -> JavaResult<ByteBuf> {
         self.record_access(AccessKind::Duplicate);
-        self.ensure_accessible()?;
-        let owner = self.pooled_count_owner();
-        let class = if owner.is_some() {
-            BufClass::PooledNonRetainedDuplicated
-        } else {
-            BufClass::UnpooledDuplicated
-        };
-        let adjustment = self.adjustment();
-        let root = ByteBuf::from_object(self.root());
+        self.rewrap(self.duplicate0())
+    }
+
+    /// `duplicate()` as the object's class overrides it, without a record.
+    pub(super) fn duplicate0(&self) -> JavaResult<ByteBuf> {
+        let (reader, writer) = (self.reader_index(), self.writer_index());
+        let slice_rule = self.jvm().profile().derived.duplicate_of_slice_is_slice;
+        match self.class() {
+            // ReadOnlyByteBuf: new ReadOnlyByteBuf(this).
+            BufClass::ReadOnly => Ok(self.read_only0()),
+            BufClass::UnpooledSliced | BufClass::PooledSliced if slice_rule => {
+                let slice = self.slice0(0, self.capacity() as i64)?;
+                slice.set_indexes(reader as i64, writer as i64)?;
+                Ok(slice)
+            }
+            // 4.1.48: unwrap().duplicate().setIndex(idx(r), idx(w)).
+            BufClass::UnpooledSliced => {
+                let duplicate = self.root_buf()?.duplicate0()?;
+                self.shift_indexes(&duplicate)?;
+                Ok(duplicate)
+            }
+            // duplicate0().setIndex(idx(r), idx(w)): the 4.1.48 `PooledSlicedByteBuf`,
+            // and `PooledNonRetainedSlicedByteBuf` in every release.
+            BufClass::PooledSliced | BufClass::PooledNonRetainedSliced => {
+                self.ensure_accessible()?;
+                let duplicate = self.non_retained_duplicate(self.count_holder())?;
+                self.shift_indexes(&duplicate)?;
+                Ok(duplicate)
+            }
+            BufClass::PooledDuplicated | BufClass::PooledNonRetainedDuplicated => {
+                self.ensure_accessible()?;
+                let duplicate = self.non_retained_duplicate(self.count_holder())?;
+                duplicate.set_indexes(reader as i64, writer as i64)?;
+                Ok(duplicate)
+            }
+            // AbstractByteBuf.duplicate: ensureAccessible, new UnpooledDuplicatedByteBuf
+            // of the root (a duplicate of a duplicate unwraps to the root).
+            _ => {
+                self.ensure_accessible()?;
+                let root = self.root_buf()?;
+                Ok(self.new_derived(DerivedSpec {
+                    class: BufClass::UnpooledDuplicated,
+                    thread: self.owner_thread(),
+                    adjustment: 0,
+                    fixed_capacity: None,
+                    count_owner: None,
+                    parent: None,
+                    wrapped: None,
+                    reader,
+                    writer,
+                    max_capacity: root.max_capacity(),
+                }))
+            }
+        }
+    }
+
+    /// A `PooledNonRetainedDuplicateByteBuf` of the root sharing `delegate`'s count,
+    /// with the root's indexes (`DuplicatedByteBuf(root)`).
+    fn non_retained_duplicate(&self, delegate: Arc<BufObject>) -> JavaResult<ByteBuf> {
+        let root = self.root_buf()?;
         Ok(self.new_derived(DerivedSpec {
-            class,
+            class: BufClass::PooledNonRetainedDuplicated,
             thread: self.owner_thread(),
             adjustment: 0,
             fixed_capacity: None,
-            count_owner: owner,
+            count_owner: Some(delegate),
             parent: None,
-            reader: self.reader_index() + adjustment,
-            writer: self.writer_index() + adjustment,
+            wrapped: None,
+            reader: root.reader_index(),
+            writer: root.writer_index(),
             max_capacity: root.max_capacity(),
         }))
+    }
+
+    /// `setIndex(idx(readerIndex), idx(writerIndex))` on a root-wide `duplicate`.
+    fn shift_indexes(&self, duplicate: &ByteBuf) -> JavaResult<()> {
+        let adjustment = self.adjustment();
+        duplicate.set_indexes(
+            (self.reader_index() + adjustment) as i64,
+            (self.writer_index() + adjustment) as i64,
+        )
     }
 
     /// `readSlice(length)`: a slice of the next `length` readable bytes; advances.
@@ -120,159 +259,9 @@ impl ByteBuf {
         Ok(slice)
     }
 
-    /// `retainedSlice()` on thread `t`.
-    pub fn retained_slice(&self, t: ThreadId) -> JavaResult<ByteBuf> {
-        self.retained_slice_range(t, self.reader_index() as i64, self.readable_bytes() as i64)
-    }
-
-    /// `retainedSlice(index, length)` on thread `t`: on pooled buffers a recycled
-    /// `PooledSlicedByteBuf` with its own count of 1 that retains its direct parent;
-    /// elsewhere `slice(index, length).retain()`.
-    pub fn retained_slice_range(
-        &self,
-        t: ThreadId,
-        index: i64,
-        length: i64,
-    ) -> JavaResult<ByteBuf> {
-        if !self.root().class().is_pooled_root() {
-            let slice = self.slice_range(index, length)?;
-            slice.retain()?;
-            return Ok(slice);
-        }
-        if self.class().is_derived() {
-            self.check_index0(index, length)?;
-        }
-        let root = ByteBuf::from_object(self.root());
-        let root_index = self.adjustment() as i64 + index;
-        if is_out_of_bounds(root_index, length, root.capacity()) {
-            return Err(texts::slice_out_of_bounds(
-                &root.to_java_string(),
-                root_index,
-                length,
-            ));
-        }
-        let parent = self.count_holder();
-        super::lifecycle::retain_object(&parent, 1)?;
-        let derived = self.new_derived(DerivedSpec {
-            class: BufClass::PooledSliced,
-            thread: t,
-            adjustment: root_index as usize,
-            fixed_capacity: Some(length as usize),
-            count_owner: None,
-            parent: Some(parent),
-            reader: 0,
-            writer: length as usize,
-            max_capacity: length as usize,
-        });
-        self.jvm().leak_track_derivative(
-            &derived,
-            &self.count_holder(),
-            AccessKind::RetainedSlice,
-        )?;
-        Ok(derived)
-    }
-
-    /// `retainedDuplicate()` on thread `t` (see [`ByteBuf::retained_slice_range`]).
-    pub fn retained_duplicate(&self, t: ThreadId) -> JavaResult<ByteBuf> {
-        self.record_access(AccessKind::RetainedDuplicate);
-        if !self.root().class().is_pooled_root() {
-            let duplicate = self.duplicate()?;
-            duplicate.retain()?;
-            return Ok(duplicate);
-        }
-        let parent = self.count_holder();
-        super::lifecycle::retain_object(&parent, 1)?;
-        let adjustment = self.adjustment();
-        let root = ByteBuf::from_object(self.root());
-        let derived = self.new_derived(DerivedSpec {
-            class: BufClass::PooledDuplicated,
-            thread: t,
-            adjustment: 0,
-            fixed_capacity: None,
-            count_owner: None,
-            parent: Some(parent),
-            reader: self.reader_index() + adjustment,
-            writer: self.writer_index() + adjustment,
-            max_capacity: root.max_capacity(),
-        });
-        self.jvm().leak_track_derivative(
-            &derived,
-            &self.count_holder(),
-            AccessKind::RetainedDuplicate,
-        )?;
-        Ok(derived)
-    }
-
-    /// `readRetainedSlice(length)` on thread `t`; advances the reader index.
-    pub fn read_retained_slice(&self, t: ThreadId, length: usize) -> JavaResult<ByteBuf> {
-        self.check_readable(length)?;
-        let reader = self.reader_index();
-        let slice = self.retained_slice_range(t, reader as i64, length as i64)?;
-        self.object().state().reader = reader + length;
-        Ok(slice)
-    }
-
-    /// `copy()` on thread `t`: `copy(readerIndex, readableBytes)`.
-    pub fn copy(&self, t: ThreadId) -> JavaResult<ByteBuf> {
-        self.copy_range(t, self.reader_index() as i64, self.readable_bytes() as i64)
-    }
-
-    /// `copy(index, length)` on thread `t`: a new, independent buffer of the root's
-    /// kind with count 1 and the root's `maxCapacity`, allocated on `t`.
-    pub fn copy_range(&self, t: ThreadId, index: i64, length: i64) -> JavaResult<ByteBuf> {
-        self.record_access(AccessKind::Copy);
-        self.copy0(t, index, length)
-    }
-
-    fn copy0(&self, t: ThreadId, index: i64, length: i64) -> JavaResult<ByteBuf> {
-        if self.class().is_derived() {
-            self.check_index0(index, length)?;
-            if Arc::ptr_eq(&self.root(), self.object()) {
-                // A recycled derivative (its fields cleared, #14250) views nothing.
-                return Err(JavaException::ref_cnt(0));
-            }
-            let root = ByteBuf::from_object(self.root());
-            return root.copy0(t, self.adjustment() as i64 + index, length);
-        }
-        if self.class() == BufClass::UnpooledDirect {
-            self.ensure_accessible()?;
-            if is_out_of_bounds(index, length, self.capacity()) {
-                return Err(JavaException::index_out_of_bounds(format!(
-                    "Too many bytes to read - Need {}",
-                    index + length
-                )));
-            }
-        } else {
-            self.check_index(index, length)?;
-        }
-        let length = length as usize;
-        let copy = self
-            .alloc()
-            .buffer(t, self.is_direct(), length, self.max_capacity())?;
-        let data = self.get_bytes0(index, length)?;
-        if matches!(
-            self.class(),
-            BufClass::PooledUnsafeDirect
-                | BufClass::UnpooledUnsafeDirect
-                | BufClass::UnpooledUnsafeNoCleanerDirect
-        ) {
-            // `UnsafeByteBufUtil.copy`: `copyMemory` then `setIndex(0, length)`, neither
-            // of which a leak-aware wrapper records (the oracle's PARANOID report of a
-            // copy shows only `Created at:`); the other kinds `writeBytes`, which it does.
-            copy.write_memory(0, &data)?;
-            // `Mutant::CopyWithoutWriterIndex`: no `setIndex(0, length)`.
-            if self.jvm().mutant() != Mutant::CopyWithoutWriterIndex {
-                copy.object().state().writer = length;
-            }
-        } else {
-            copy.write_bytes(t, &data)?;
-        }
-        Ok(copy)
-    }
-
     /// Puts a derived object on the heap (reusing a recycled one for pooled
     /// derivatives) and returns a handle to it.
-    fn new_derived(&self, spec: DerivedSpec) -> ByteBuf {
+    pub(super) fn new_derived(&self, spec: DerivedSpec) -> ByteBuf {
         let jvm = self.jvm().clone();
         let unwrap = root_of(self.object());
         let state = BufState {
@@ -286,6 +275,7 @@ impl ByteBuf {
                 fixed_capacity: spec.fixed_capacity,
                 count_owner: spec.count_owner,
                 parent: spec.parent,
+                wrapped: spec.wrapped,
             },
             tracker: None,
             cache_link: None,

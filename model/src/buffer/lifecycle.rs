@@ -14,6 +14,9 @@ impl ByteBuf {
 
     /// `retain(increment)`.
     pub fn retain_n(&self, increment: i32) -> JavaResult<()> {
+        if self.is_unreleasable() {
+            return Ok(());
+        }
         let holder = self.count_holder();
         retain_object(&holder, increment)?;
         self.jvm().leak_record(&holder, AccessKind::Retain, None);
@@ -27,6 +30,9 @@ impl ByteBuf {
 
     /// `release(decrement)`.
     pub fn release_n(&self, decrement: i32) -> JavaResult<bool> {
+        if self.is_unreleasable() {
+            return Ok(false);
+        }
         let derived_holder;
         let holder = if self.obj.own_refcnt().is_some() {
             // A count holder is its own holder: skip the `Arc` round trip (hot path).
@@ -39,8 +45,17 @@ impl ByteBuf {
         release_object(holder, decrement)
     }
 
+    /// `touch(Object hint)` with a hint value: the record shows its text (Netty's
+    /// `ResourceLeakHint.toHintString()` or `toString()`).
+    pub fn touch_hint(&self, hint: &dyn std::fmt::Display) {
+        self.touch(&hint.to_string());
+    }
+
     /// `touch(hint)`: records an access at ADVANCED/PARANOID (a no-op otherwise).
     pub fn touch(&self, hint: &str) {
+        if self.is_unreleasable() {
+            return;
+        }
         let holder = self.count_holder();
         self.jvm()
             .leak_record(&holder, AccessKind::Touch, Some(hint));

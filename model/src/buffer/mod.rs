@@ -9,16 +9,22 @@
 
 mod access;
 mod class;
+mod copy;
 mod derive;
 mod guard;
+mod introspect;
 mod lifecycle;
 mod object;
+mod read_only;
 mod region;
 mod resize;
+mod retained;
 pub mod texts;
+mod unreleasable;
 
 pub use class::BufClass;
 pub use guard::ReleaseOnDrop;
+pub use introspect::PooledFields;
 pub use object::{AllocId, BufObject, LeakHandle, ObjectId};
 pub(crate) use object::{Body, BufState};
 pub(crate) use region::Region;
@@ -37,6 +43,8 @@ use std::fmt;
 pub struct ByteBuf {
     obj: Arc<BufObject>,
     alloc_id: AllocId,
+    /// Seen through `Unpooled.unreleasableBuffer` (see `unreleasable.rs`).
+    unreleasable: bool,
 }
 
 /// Everything needed to put a new root buffer object on the heap.
@@ -67,6 +75,7 @@ impl Clone for ByteBuf {
         ByteBuf {
             obj: self.obj.clone(),
             alloc_id: self.alloc_id,
+            unreleasable: self.unreleasable,
         }
     }
 }
@@ -155,14 +164,22 @@ impl ByteBuf {
     /// `alloc_id` (the generation it created, without re-reading it under the lock).
     fn first_handle(obj: Arc<BufObject>, alloc_id: AllocId) -> ByteBuf {
         obj.add_handle();
-        ByteBuf { obj, alloc_id }
+        ByteBuf {
+            obj,
+            alloc_id,
+            unreleasable: false,
+        }
     }
 
     /// A new handle to `obj`, bound to its current allocation generation.
     pub(crate) fn from_object(obj: Arc<BufObject>) -> ByteBuf {
         obj.add_handle();
         let alloc_id = obj.alloc_id();
-        ByteBuf { obj, alloc_id }
+        ByteBuf {
+            obj,
+            alloc_id,
+            unreleasable: false,
+        }
     }
 
     /// The object this handle references.
@@ -211,7 +228,9 @@ impl ByteBuf {
         self.count_holder().own_refcnt().map_or(0, |c| c.ref_cnt())
     }
 
-    /// `capacity()`.
+    /// `capacity()`. A recycled `PooledSlicedByteBuf` keeps answering its
+    /// `maxCapacity()` (PooledSlicedByteBuf.java:66–68; deallocate does not reset it);
+    /// a recycled duplicate, whose `unwrap()` is gone, answers 0.
     pub fn capacity(&self) -> usize {
         let (unwrap, fixed) = {
             let state = self.obj.state();
@@ -222,6 +241,7 @@ impl ByteBuf {
                     fixed_capacity,
                     ..
                 } => (unwrap.clone(), *fixed_capacity),
+                Body::Recycled if self.class().is_slice() => return state.max_capacity,
                 Body::Recycled => return 0,
             }
         };
@@ -278,10 +298,14 @@ impl ByteBuf {
     /// `toString()`, as Netty prints it (leak-aware wrappers included).
     pub fn to_java_string(&self) -> String {
         let inner = self.inner_java_string();
-        match self.wrapper_name() {
+        let inner = match self.wrapper_name() {
             Some(wrapper) => format!("{wrapper}({inner})"),
             None => inner,
+        };
+        if self.unreleasable {
+            return format!("UnreleasableByteBuf({inner})");
         }
+        inner
     }
 
     fn inner_java_string(&self) -> String {

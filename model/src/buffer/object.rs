@@ -64,6 +64,8 @@ pub(crate) enum Body {
         count_owner: Option<Arc<BufObject>>,
         /// For pooled retained derivatives: the direct parent holding one reference.
         parent: Option<Arc<BufObject>>,
+        /// For read-only views: the buffer they wrap (`unwrap()`).
+        wrapped: Option<Arc<BufObject>>,
     },
     /// A pooled derivative returned to the recycler (its fields were cleared).
     Recycled,
@@ -230,11 +232,13 @@ impl BufObject {
                 unwrap,
                 count_owner,
                 parent,
+                wrapped,
                 ..
             } => {
                 let mut out = vec![unwrap.clone()];
                 out.extend(count_owner.iter().cloned());
                 out.extend(parent.iter().cloned());
+                out.extend(wrapped.iter().cloned());
                 out
             }
             _ => Vec::new(),

@@ -15,6 +15,7 @@ impl ByteBuf {
 
     /// `ensureWritable` without a leak record (internal growth).
     pub(crate) fn ensure_writable0(&self, t: ThreadId, min_writable: usize) -> JavaResult<()> {
+        self.refuse_if_read_only()?;
         let writer = self.writer_index();
         let target = writer + min_writable;
         let capacity = self.capacity();
@@ -38,6 +39,47 @@ impl ByteBuf {
             calculate_new_capacity(target, max)?
         };
         self.set_capacity0(t, new_capacity as i64)
+    }
+
+    /// `ensureWritable(minWritableBytes, force)` on thread `t`: 0 when there is room,
+    /// 1 when the buffer cannot grow enough and is unchanged (always for a read-only
+    /// view), 3 when `force` grew it to `maxCapacity`, 2 when it grew enough
+    /// (AbstractByteBuf.java 4.1.128, lines 309–335).
+    pub fn ensure_writable_force(
+        &self,
+        t: ThreadId,
+        min_writable: i32,
+        force: bool,
+    ) -> JavaResult<i32> {
+        self.record_access(AccessKind::Write);
+        if self.is_read_only() {
+            return Ok(1);
+        }
+        self.ensure_accessible()?;
+        if min_writable < 0 {
+            let refcount = &self.jvm().profile().refcount;
+            return Err(refcount.negative_amount("minWritableBytes", min_writable as i64));
+        }
+        let min_writable = min_writable as usize;
+        if min_writable <= self.writable_bytes() {
+            return Ok(0);
+        }
+        let (max, writer) = (self.max_capacity(), self.writer_index());
+        if min_writable as i64 > max as i64 - writer as i64 {
+            if !force || self.capacity() == max {
+                return Ok(1);
+            }
+            self.set_capacity0(t, max as i64)?;
+            return Ok(3);
+        }
+        let fast_writable = self.max_fast_writable_bytes();
+        let new_capacity = if fast_writable >= min_writable as i64 {
+            (writer as i64 + fast_writable) as usize
+        } else {
+            calculate_new_capacity(writer + min_writable, max)?
+        };
+        self.set_capacity0(t, new_capacity as i64)?;
+        Ok(2)
     }
 
     /// `maxFastWritableBytes()`: bytes writable without reallocating, as Java's signed
@@ -69,6 +111,7 @@ impl ByteBuf {
 
     /// `capacity(newCapacity)` without a leak record.
     pub(crate) fn set_capacity0(&self, t: ThreadId, new_capacity: i64) -> JavaResult<()> {
+        self.refuse_if_read_only()?;
         if self.class().is_slice() {
             return Err(JavaException::new(
                 JavaClass::UnsupportedOperation,

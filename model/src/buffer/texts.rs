@@ -41,16 +41,13 @@ pub fn bad_new_capacity(new_capacity: i64, max: usize) -> JavaException {
     JavaException::illegal_argument(format!("newCapacity: {new_capacity} (expected: 0-{max})"))
 }
 
-/// `AbstractByteBufAllocator.validate`:
-/// `initialCapacity: I (expected: 0-M)` … (an `IllegalArgumentException`).
+/// `AbstractByteBufAllocator.validate`: `initialCapacity: I (expected: not greater
+/// than maxCapacity(M)` (an `IllegalArgumentException`; a negative `I` is
+/// `RefCountProfile::negative_amount`'s).
 pub fn bad_initial_capacity(initial: i64, max: i64) -> JavaException {
-    if initial < 0 {
-        JavaException::illegal_argument(format!("initialCapacity: {initial} (expected: >= 0)"))
-    } else {
-        JavaException::illegal_argument(format!(
-            "initialCapacity: {initial} (expected: not greater than maxCapacity({max})"
-        ))
-    }
+    JavaException::illegal_argument(format!(
+        "initialCapacity: {initial} (expected: not greater than maxCapacity({max})"
+    ))
 }
 
 /// `AbstractByteBuf(int maxCapacity)`: `maxCapacity: M (expected: >= 0)`.

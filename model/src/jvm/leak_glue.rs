@@ -113,6 +113,20 @@ impl Jvm {
         Ok(())
     }
 
+    /// `AbstractByteBufAllocator.toLeakAwareBuffer(buf)` for any buffer: by the
+    /// detector's level, untracked (DISABLED), or tracked — 1 in `samplingInterval` at
+    /// SIMPLE and ADVANCED, always at PARANOID — behind a `SimpleLeakAwareByteBuf`
+    /// (SIMPLE) or `AdvancedLeakAwareByteBuf`. The model keeps the tracker on the
+    /// object whose count `buf` uses, one per object: a buffer already tracked is
+    /// returned as it is (Netty would wrap the wrapper).
+    pub fn to_leak_aware_buffer(&self, buf: &ByteBuf) -> JavaResult<ByteBuf> {
+        let holder = ByteBuf::from_object(buf.count_holder());
+        if holder.object().state().tracker.is_none() {
+            self.leak_track_root(&holder, "AbstractByteBufAllocator", "toLeakAwareBuffer")?;
+        }
+        Ok(buf.clone())
+    }
+
     /// Tracks a new pooled retained derivative as the profile says (#13436): forced
     /// when the parent is tracked (4.1.94+), sampled independently before.
     pub(crate) fn leak_track_derivative(

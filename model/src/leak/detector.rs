@@ -9,7 +9,8 @@
 
 use super::config::LeakConfig;
 use super::level::LeakLevel;
-use super::message::{traced_leak_message, untraced_leak_message, RecordsText};
+use super::listener::LeakListener;
+use super::message::{traced_leak_message, untraced_leak_message, RecordsText, RESOURCE_TYPE};
 use super::record::Record;
 use super::report::{LeakOutcome, LeakReport, LeakStats};
 use super::tracker::{RecordOutcome, Tracker, TrackerId};
@@ -37,6 +38,7 @@ pub struct LeakDetector {
     report_cursor: usize,
     outcomes: BTreeMap<TrackerId, LeakOutcome>,
     stats: LeakStats,
+    listener: Option<LeakListener>,
 }
 
 impl LeakDetector {
@@ -53,7 +55,13 @@ impl LeakDetector {
             report_cursor: 0,
             outcomes: BTreeMap::new(),
             stats: LeakStats::default(),
+            listener: None,
         }
+    }
+
+    /// `setLeakListener(listener)`: replaces the previous one (`None` removes it).
+    pub fn set_leak_listener(&mut self, listener: Option<LeakListener>) {
+        self.listener = listener;
     }
 
     /// The configuration.
@@ -227,6 +235,9 @@ impl LeakDetector {
                         traced_leak_message(&records)
                     };
                     self.reported_leaks.insert(records.clone(), seq);
+                    if let Some(listener) = &self.listener {
+                        listener.on_leak(RESOURCE_TYPE, &records);
+                    }
                     self.reports.push(LeakReport {
                         tracker: id,
                         object: tracker.object,

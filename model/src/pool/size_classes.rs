@@ -94,6 +94,22 @@ fn align_up(size: usize, alignment: usize) -> usize {
     }
 }
 
+/// SizeClasses.java 4.1.128, lines 281–313: `groupSize + modSize` of index `idx` in a
+/// series whose first delta is `2^log2_base` (the quantum, or the page size).
+fn group_size_compute(idx: usize, log2_base: u32) -> Option<u64> {
+    let group = (idx >> LOG2_SIZE_CLASS_GROUP) as u32;
+    let modulo = (idx & ((1 << LOG2_SIZE_CLASS_GROUP) - 1)) as u64;
+    let group_size = if group == 0 {
+        0
+    } else {
+        (1u64 << (log2_base + LOG2_SIZE_CLASS_GROUP - 1)).checked_shl(group)?
+    };
+    let shift = group.max(1);
+    let log2_delta = shift + log2_base - 1;
+    let mod_size = (modulo + 1).checked_shl(log2_delta)?;
+    group_size.checked_add(mod_size)
+}
+
 fn new_row(
     index: usize,
     log2_group: u32,
@@ -271,6 +287,17 @@ impl SizeClasses {
     /// Size of page class `page_idx` (`pageIdx2size`); `None` past the table.
     pub fn page_idx2size(&self, page_idx: usize) -> Option<usize> {
         self.page_idx_to_size.get(page_idx).copied()
+    }
+
+    /// `sizeIdx2sizeCompute`: the size of class `size_idx` computed from its group and
+    /// position instead of read from the table (`None` past `u64`).
+    pub fn size_idx2size_compute(&self, size_idx: usize) -> Option<u64> {
+        group_size_compute(size_idx, LOG2_QUANTUM)
+    }
+
+    /// `pageIdx2sizeCompute`: the size of page class `page_idx`, computed.
+    pub fn page_idx2size_compute(&self, page_idx: usize) -> Option<u64> {
+        group_size_compute(page_idx, self.page_shifts())
     }
 
     /// Class index of a request (`size2SizeIdx`): 0 for 0, `n_sizes()` for huge.

@@ -5,10 +5,12 @@
 //! allocator generation). Code never branches on a version number, only on fields.
 
 mod allocator;
+mod derived;
 mod leak;
 mod refcount;
 
 pub use allocator::{AllocatorProfile, ChunkListThresholds, SizeClassScheme};
+pub use derived::DerivedProfile;
 pub use leak::LeakProfile;
 pub use refcount::{ArgumentErrorStyle, RefCountAlgorithm, RefCountProfile};
 
@@ -31,6 +33,10 @@ pub struct Profile {
     pub allocator: AllocatorProfile,
     /// Leak detector behaviour.
     pub leak: LeakProfile,
+    /// Derived-buffer behaviour. Written only when it differs from 4.1.128's, so traces
+    /// recorded before the field existed stay byte-identical (and read back as 4.1.128).
+    #[serde(default, skip_serializing_if = "DerivedProfile::is_netty_4_1")]
+    pub derived: DerivedProfile,
 }
 
 impl Default for Profile {
@@ -48,6 +54,7 @@ impl Profile {
             refcount: RefCountProfile::netty_4_1(),
             allocator: AllocatorProfile::netty_4_1(),
             leak: LeakProfile::netty_4_1(),
+            derived: DerivedProfile::netty_4_1(),
         }
     }
 

@@ -44,14 +44,27 @@ impl RefCountProfile {
         }
     }
 
+    /// What `ObjectUtil`'s argument checks put between the name and the value.
+    fn colon(&self) -> &'static str {
+        match self.argument_error_style {
+            ArgumentErrorStyle::NoSpace => ":",
+            ArgumentErrorStyle::SpaceBeforeColon => " :",
+        }
+    }
+
     /// Netty's `IllegalArgumentException` for a non-positive `increment`/`decrement`
     /// (`ObjectUtil.checkPositive`), spaced per [`RefCountProfile::argument_error_style`]:
     /// `increment: 0 (expected: > 0)` (4.1.48) or `increment : 0 (expected: > 0)` (4.1.128).
     pub fn non_positive_amount(&self, what: &str, amount: i32) -> JavaException {
-        let message = match self.argument_error_style {
-            ArgumentErrorStyle::NoSpace => format!("{what}: {amount} (expected: > 0)"),
-            ArgumentErrorStyle::SpaceBeforeColon => format!("{what} : {amount} (expected: > 0)"),
-        };
+        let message = format!("{what}{} {amount} (expected: > 0)", self.colon());
+        JavaException::new(JavaClass::IllegalArgument, message)
+    }
+
+    /// Netty's `IllegalArgumentException` for a negative argument
+    /// (`ObjectUtil.checkPositiveOrZero`): `initialCapacity : -1 (expected: >= 0)`
+    /// (4.1.128), without the space in 4.1.48.
+    pub fn negative_amount(&self, what: &str, amount: i64) -> JavaException {
+        let message = format!("{what}{} {amount} (expected: >= 0)", self.colon());
         JavaException::new(JavaClass::IllegalArgument, message)
     }
 }

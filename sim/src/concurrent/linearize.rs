@@ -297,7 +297,8 @@ mod tests {
 
     /// A shadow holding one unpooled buffer `#1` (generation g1 on object @1), count 1.
     fn one_buffer() -> Shadow {
-        let start = Shadow::new(Profile::default().refcount);
+        let profile = Profile::default();
+        let start = Shadow::new(profile.refcount, profile.derived);
         let alloc = Op::Alloc {
             pooled: false,
             direct: true,

@@ -125,7 +125,7 @@ impl CopyLoopConfig {
             return Err(BadArgument::netty("--cores", &e));
         }
         let size = java_int(self.size, "--size")?;
-        validate_capacities(size as i64, size as i64)
+        validate_capacities(&self.profile.refcount, size as i64, size as i64)
             .map_err(|e| BadArgument::netty("--size", &e))?;
         let copies = java_int(self.copies, "--copies")?;
         if copies < 0 {
@@ -396,7 +396,7 @@ mod tests {
         let e = c.resolve().unwrap_err();
         assert_eq!(
             e.to_string(),
-            "invalid value for --size: java.lang.IllegalArgumentException: initialCapacity: -1 (expected: >= 0)"
+            "invalid value for --size: java.lang.IllegalArgumentException: initialCapacity : -1 (expected: >= 0)"
         );
     }
 

@@ -15,7 +15,7 @@ pub use gc::{GcPrediction, LeakedGen};
 pub use predict::{AllocEnv, Expected, Match, NewGen, Pred, Prediction};
 
 use leakproof_model::buffer::{AllocId, ObjectId};
-use leakproof_model::profile::RefCountProfile;
+use leakproof_model::profile::{DerivedProfile, RefCountProfile};
 use std::collections::BTreeMap;
 
 /// How a root's memory is reclaimed.
@@ -127,17 +127,19 @@ pub struct Shadow {
     gens: BTreeMap<AllocId, Gen>,
     current: BTreeMap<ObjectId, AllocId>,
     refcount: RefCountProfile,
+    derived: DerivedProfile,
     /// Generations deallocated by the last prediction (to be told about recycling).
     pub deallocated: Vec<AllocId>,
 }
 
 impl Shadow {
-    /// An empty shadow for a profile's refcount rules.
-    pub fn new(refcount: RefCountProfile) -> Self {
+    /// An empty shadow for a profile's refcount and derived-buffer rules.
+    pub fn new(refcount: RefCountProfile, derived: DerivedProfile) -> Self {
         Shadow {
             gens: BTreeMap::new(),
             current: BTreeMap::new(),
             refcount,
+            derived,
             deallocated: Vec::new(),
         }
     }

@@ -120,6 +120,16 @@ pub fn fits_in_place(length: usize, max_length: usize, new: usize, huge: bool) -
     }
 }
 
+/// `checkIndexBounds` via `setIndex` (AbstractByteBuf.java:110–116).
+pub fn bad_indexes(reader: i64, writer: i64, capacity: usize) -> JavaException {
+    JavaException::new(
+        JavaClass::IndexOutOfBounds,
+        format!(
+            "readerIndex: {reader}, writerIndex: {writer} (expected: 0 <= readerIndex <= writerIndex <= capacity({capacity}))"
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,9 @@ use super::source::JvmChunkSource;
 use crate::error::JavaResult;
 use crate::jvm::Jvm;
 use crate::pool::{
-    Allocation, ArenaCore, ArenaKind, ArenaMetrics, ChunkId, FreeOutcome, SizeClasses,
+    Allocation, ArenaCore, ArenaKind, ArenaMetrics, ChunkId, FreeOutcome, SizeClasses, SizeKind,
 };
+use crate::sync::book::counter::{AtomicU64, Ordering};
 use crate::sync::{Arc, Mutex, MutexGuard};
 
 /// One heap or direct arena.
@@ -19,6 +20,9 @@ pub struct PoolArena {
     kind: ArenaKind,
     size_classes: SizeClasses,
     core: Mutex<ArenaCore>,
+    /// Σ `PoolChunk.pinnedBytes` of the pooled (non-huge) chunks, as a two's-complement
+    /// `i64` (Netty's `LongCounter`s are plain counters, not the arena lock).
+    pinned: AtomicU64,
 }
 
 impl PoolArena {
@@ -29,6 +33,7 @@ impl PoolArena {
             kind: core.options().kind,
             size_classes: core.size_classes().clone(),
             core: Mutex::new(core),
+            pinned: AtomicU64::new(0),
         }
     }
 
@@ -96,6 +101,29 @@ impl PoolArena {
     /// `numThreadCaches()`.
     pub fn num_thread_caches(&self) -> i32 {
         self.core.lock().counters().num_thread_caches
+    }
+
+    /// `chunk.incrementPinnedMemory(maxLength)` (`PooledByteBuf.init0`) or, with
+    /// `pin = false`, `decrementPinnedMemory` (`PoolArena.free`, before the cache
+    /// offer). Huge chunks are left out: `numPinnedBytes` counts them by size.
+    pub(crate) fn pin(&self, allocation: &Allocation, pin: bool) {
+        if allocation.kind == SizeKind::Huge {
+            return;
+        }
+        let delta = allocation.max_length as u64;
+        if pin {
+            self.pinned.fetch_add(delta, Ordering::SeqCst);
+        } else {
+            self.pinned.fetch_sub(delta, Ordering::SeqCst);
+        }
+    }
+
+    /// `numPinnedBytes()`: active huge bytes plus every pooled chunk's pinned bytes —
+    /// the `maxLength` of each buffer holding memory, released at deallocate (so
+    /// memory parked in a thread cache is not pinned), never below 0.
+    pub fn num_pinned_bytes(&self) -> i64 {
+        let huge = self.core.lock().counters().active_bytes_huge;
+        (huge + self.pinned.load(Ordering::SeqCst) as i64).max(0)
     }
 
     /// `PoolArenaMetric` snapshot.

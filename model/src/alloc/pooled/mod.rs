@@ -221,7 +221,7 @@ impl PooledAllocator {
         initial: i64,
         max: i64,
     ) -> JavaResult<ByteBuf> {
-        validate_capacities(initial, max)?;
+        validate_capacities(&self.jvm.profile().refcount, initial, max)?;
         self.jvm.run_finalizers();
         let (initial, max) = (initial as usize, max as usize);
         let kind = if direct {
@@ -279,10 +279,12 @@ impl PooledAllocator {
         let size_kind = sc.kind_of_idx(size_idx);
         if size_kind != SizeKind::Huge {
             if let Some(hit) = cache.allocate(&self.jvm, arena.kind(), size_idx, size_kind, req) {
+                hit.arena.pin(&hit.allocation, true);
                 return Ok(hit);
             }
         }
         let allocation = arena.allocate(&self.jvm, req)?;
+        arena.pin(&allocation, true);
         Ok(ArenaAllocation {
             arena: arena.clone(),
             allocation,
@@ -316,6 +318,7 @@ impl PooledAllocator {
     /// handles are offered to the allocating thread's cache, else freed to the arena.
     pub(crate) fn free_region(&self, region: PooledRegion) -> JavaResult<()> {
         let PooledRegion { region, cache } = region;
+        region.arena.pin(&region.allocation, false);
         let huge = region.allocation.kind == SizeKind::Huge;
         let region = match cache {
             Some(cache) if !huge => match cache.offer(&self.jvm, region) {
@@ -325,6 +328,16 @@ impl PooledAllocator {
             _ => region,
         };
         region.free_to_arena(&self.jvm, false).map(|_| ())
+    }
+
+    /// `pinnedHeapMemory()`: bytes pinned by heap buffers, −1 without heap arenas.
+    pub fn pinned_heap_memory(&self) -> i64 {
+        pinned_memory(&self.heap_arenas)
+    }
+
+    /// `pinnedDirectMemory()`: bytes pinned by direct buffers, −1 without direct arenas.
+    pub fn pinned_direct_memory(&self) -> i64 {
+        pinned_memory(&self.direct_arenas)
     }
 
     /// `trimCurrentThreadCache()` on thread `t`: true when `t` had a cache.
@@ -337,4 +350,20 @@ impl PooledAllocator {
             None => false,
         }
     }
+}
+
+/// `PooledByteBufAllocator.pinnedMemory(arenas)`: −1 without arenas, saturating at
+/// `Long.MAX_VALUE`.
+fn pinned_memory(arenas: &[Arc<PoolArena>]) -> i64 {
+    if arenas.is_empty() {
+        return -1;
+    }
+    let mut used: i64 = 0;
+    for arena in arenas {
+        used = used.wrapping_add(arena.num_pinned_bytes());
+        if used < 0 {
+            return i64::MAX;
+        }
+    }
+    used
 }

@@ -115,7 +115,11 @@ impl PooledAllocator {
         direct: bool,
         capacity: usize,
     ) -> JavaResult<RawBuffer> {
-        validate_capacities(capacity as i64, capacity as i64)?;
+        validate_capacities(
+            &self.jvm().profile().refcount,
+            capacity as i64,
+            capacity as i64,
+        )?;
         self.jvm().run_finalizers();
         let kind = if direct {
             ArenaKind::Direct

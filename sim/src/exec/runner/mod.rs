@@ -116,7 +116,10 @@ impl<'o> Exec<'o> {
         Ok(Exec {
             handle: Some(pooled.handle()),
             unpooled: UnpooledAllocator::new(&jvm),
-            shadow: Shadow::new(jvm.profile().refcount.clone()),
+            shadow: Shadow::new(
+                jvm.profile().refcount.clone(),
+                jvm.profile().derived.clone(),
+            ),
             ledger: Ledger::default(),
             watch: check::ArenaWatch::new(&pooled),
             live: Live::new(),

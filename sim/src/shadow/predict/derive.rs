@@ -1,10 +1,54 @@
 //! Predictions for derived buffers: slices, duplicates, retained derivatives and
-//! copies (netty.md §6.3).
+//! copies (netty.md §6.3), by the Java class whose override runs in 4.1.128 (cited
+//! per arm; `A` = AbstractByteBuf.java, `AUS` = AbstractUnpooledSlicedByteBuf.java,
+//! `D` = DuplicatedByteBuf.java, `PS` = PooledSlicedByteBuf.java, `PD` =
+//! PooledDuplicatedByteBuf.java, `APD` = AbstractPooledDerivedByteBuf.java,
+//! `PB` = PooledByteBuf.java).
 
 use super::*;
 
+/// The Java class of a generation, told apart by the shadow's own view state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// A root (`PooledByteBuf` when pooled).
+    Root { pooled: bool },
+    /// `UnpooledSlicedByteBuf`.
+    Sliced,
+    /// `UnpooledDuplicatedByteBuf`.
+    Duplicated,
+    /// `PooledSlicedByteBuf` (own count).
+    PooledSliced,
+    /// `PooledDuplicatedByteBuf` (own count).
+    PooledDuplicated,
+    /// `PooledNonRetainedSlicedByteBuf` (a pooled derivative's count).
+    NonRetainedSliced,
+    /// `PooledNonRetainedDuplicateByteBuf`.
+    NonRetainedDuplicated,
+}
+
 impl Shadow {
-    fn new_view(&self, _e: AllocId, view: ViewState, idx: (usize, usize, usize)) -> Pred {
+    pub(super) fn kind(&self, e: AllocId) -> Kind {
+        let Some(v) = self.view(e) else {
+            return Kind::Root {
+                pooled: self.root_state(e).pooled_root,
+            };
+        };
+        let slice = v.fixed.is_some();
+        match (
+            self.g(e).count.is_some(),
+            self.pooled_owner(e).is_some(),
+            slice,
+        ) {
+            (true, _, true) => Kind::PooledSliced,
+            (true, _, false) => Kind::PooledDuplicated,
+            (false, true, true) => Kind::NonRetainedSliced,
+            (false, true, false) => Kind::NonRetainedDuplicated,
+            (false, false, true) => Kind::Sliced,
+            (false, false, false) => Kind::Duplicated,
+        }
+    }
+
+    pub(super) fn new_view(&self, view: ViewState, idx: (usize, usize, usize)) -> Pred {
         let own = view.parent.is_some();
         Pred::New(Box::new(NewGen {
             gen: Gen {
@@ -23,31 +67,96 @@ impl Shadow {
         }))
     }
 
-    /// `slice(index, length)` through `e`.
-    pub fn slice_range(&self, e: AllocId, index: usize, length: usize) -> Prediction {
-        let owner = self.pooled_owner(e);
-        let derived = self.view(e).is_some();
-        if derived && owner.is_none() {
-            self.check_index0(e, index, length)?;
-        } else if owner.is_some() {
-            self.accessible(e)?;
-            self.check_index0(e, index, length)?;
-        } else {
-            self.accessible(e)?;
-            if out_of_bounds(index as i64, length as i64, self.capacity(e)) {
-                return Err(ioobe(format!(".slice({index}, {length})"), Match::Suffix));
+    /// `setIndex(r, w)` on a new view (`checkIndexBounds` against its capacity).
+    pub(super) fn set_new_indexes(&self, mut p: Pred, reader: usize, writer: usize) -> Prediction {
+        if let Pred::New(n) = &mut p {
+            let cap = match &n.gen.body {
+                Body::View(v) => v.fixed.unwrap_or_else(|| self.capacity(v.root)),
+                Body::Root(r) => r.capacity,
+            };
+            if reader > writer || writer > cap {
+                return Err(Expected::exact(texts::bad_indexes(
+                    reader as i64,
+                    writer as i64,
+                    cap,
+                )));
             }
+            n.gen.reader = reader;
+            n.gen.writer = writer;
         }
+        Ok(p)
+    }
+
+    /// `checkSliceOutOfBounds(index, length, root)` (AUS:477–481): names the root.
+    pub(super) fn check_root_slice(&self, e: AllocId, index: usize, length: usize) -> R<AllocId> {
         let root = self.root(e).ok_or_else(released)?;
+        if out_of_bounds(index as i64, length as i64, self.capacity(root)) {
+            return Err(ioobe(format!(".slice({index}, {length})"), Match::Suffix));
+        }
+        Ok(root)
+    }
+
+    /// `A.slice(index, length)` on root `r` (A:1219–1222): ensureAccessible, then an
+    /// `UnpooledSlicedByteBuf` checked against `r`.
+    fn root_slice(&self, r: AllocId, index: usize, length: usize) -> Prediction {
+        self.accessible(r)?;
+        self.check_root_slice(r, index, length)?;
         let view = ViewState {
-            root,
-            adjustment: self.adj(e) + index,
+            root: r,
+            adjustment: index,
             fixed: Some(length),
-            holder: owner.unwrap_or(root),
+            holder: r,
             parent: None,
             recycled: false,
         };
-        Ok(self.new_view(e, view, (0, length, length)))
+        Ok(self.new_view(view, (0, length, length)))
+    }
+
+    /// `new PooledNonRetainedSlicedByteBuf(delegate, unwrap(), index, length)`
+    /// (APD:158, 233, 316): bounds against the root.
+    fn non_retained_slice(&self, e: AllocId, delegate: AllocId, i: usize, n: usize) -> Prediction {
+        let root = self.check_root_slice(e, i, n)?;
+        let view = ViewState {
+            root,
+            adjustment: i,
+            fixed: Some(n),
+            holder: delegate,
+            parent: None,
+            recycled: false,
+        };
+        Ok(self.new_view(view, (0, n, n)))
+    }
+
+    /// `slice(index, length)` through `e`.
+    pub fn slice_range(&self, e: AllocId, index: usize, length: usize) -> Prediction {
+        let adjusted = self.adj(e) + index;
+        match self.kind(e) {
+            // AUS:233–236: checkIndex0, then unwrap().slice(idx(index), length).
+            Kind::Sliced => {
+                self.check_index0(e, index, length)?;
+                self.root_slice(self.root(e).ok_or_else(released)?, adjusted, length)
+            }
+            // D:214–216: unwrap().slice(index, length).
+            Kind::Duplicated => self.root_slice(self.root(e).ok_or_else(released)?, index, length),
+            // PS:105–108: checkIndex0, then APD.slice (ensureAccessible).
+            Kind::PooledSliced => {
+                self.check_index0(e, index, length)?;
+                self.accessible(e)?;
+                self.non_retained_slice(e, e, adjusted, length)
+            }
+            // APD:155–159.
+            Kind::PooledDuplicated => {
+                self.accessible(e)?;
+                self.non_retained_slice(e, e, index, length)
+            }
+            // APD:231–234, 314–317: checkIndex (accessible, then bounds).
+            Kind::NonRetainedSliced | Kind::NonRetainedDuplicated => {
+                self.accessible(e)?;
+                self.check_index0(e, index, length)?;
+                self.non_retained_slice(e, self.holder(e), adjusted, length)
+            }
+            Kind::Root { .. } => self.root_slice(e, index, length),
+        }
     }
 
     /// `slice()` through `e`.
@@ -56,22 +165,64 @@ impl Shadow {
         self.slice_range(e, g.reader, g.writer.saturating_sub(g.reader))
     }
 
-    /// `duplicate()` through `e`.
-    pub fn duplicate(&self, e: AllocId) -> Prediction {
-        self.accessible(e)?;
-        let owner = self.pooled_owner(e);
+    /// A root-wide non-retained duplicate sharing `delegate`'s count, with the root's
+    /// indexes (`new PooledNonRetainedDuplicateByteBuf(delegate, unwrap())`).
+    fn non_retained_duplicate(&self, e: AllocId, delegate: AllocId) -> Prediction {
         let root = self.root(e).ok_or_else(released)?;
-        let adj = self.adj(e);
-        let g = self.g(e);
+        let g = self.g(root);
         let view = ViewState {
             root,
             adjustment: 0,
             fixed: None,
-            holder: owner.unwrap_or(root),
+            holder: delegate,
             parent: None,
             recycled: false,
         };
-        Ok(self.new_view(e, view, (g.reader + adj, g.writer + adj, self.g(root).max)))
+        Ok(self.new_view(view, (g.reader, g.writer, g.max)))
+    }
+
+    /// `duplicate()` through `e`.
+    pub fn duplicate(&self, e: AllocId) -> Prediction {
+        let (reader, writer, adj) = (self.g(e).reader, self.g(e).writer, self.adj(e));
+        let slice_rule = self.derived.duplicate_of_slice_is_slice;
+        match self.kind(e) {
+            // AUS:217–219, PS:117–119 (#14093): slice(0, capacity()).setIndex(r, w).
+            Kind::Sliced | Kind::PooledSliced if slice_rule => {
+                let p = self.slice_range(e, 0, self.capacity(e))?;
+                self.set_new_indexes(p, reader, writer)
+            }
+            // 4.1.48: unwrap().duplicate().setIndex(idx(r), idx(w)).
+            Kind::Sliced => {
+                let p = self.duplicate(self.root(e).ok_or_else(released)?)?;
+                self.set_new_indexes(p, reader + adj, writer + adj)
+            }
+            // APD:302–306 (and the 4.1.48 PS): duplicate0().setIndex(idx(r), idx(w)).
+            Kind::PooledSliced | Kind::NonRetainedSliced => {
+                self.accessible(e)?;
+                let p = self.non_retained_duplicate(e, self.holder(e))?;
+                self.set_new_indexes(p, reader + adj, writer + adj)
+            }
+            // PD:98–100, APD:220–223.
+            Kind::PooledDuplicated | Kind::NonRetainedDuplicated => {
+                self.accessible(e)?;
+                let p = self.non_retained_duplicate(e, self.holder(e))?;
+                self.set_new_indexes(p, reader, writer)
+            }
+            // A:1198–1201: a duplicate of the root (D:48–49 unwraps a duplicate).
+            Kind::Root { .. } | Kind::Duplicated => {
+                self.accessible(e)?;
+                let root = self.root(e).ok_or_else(released)?;
+                let view = ViewState {
+                    root,
+                    adjustment: 0,
+                    fixed: None,
+                    holder: root,
+                    parent: None,
+                    recycled: false,
+                };
+                Ok(self.new_view(view, (reader, writer, self.g(root).max)))
+            }
+        }
     }
 
     /// `readSlice(len)` through `e`.
@@ -81,133 +232,5 @@ impl Shadow {
         let out = self.slice_range(e, reader, len)?;
         self.gm(e).reader = reader + len;
         Ok(out)
-    }
-
-    fn retain_new(&mut self, p: Pred) -> Prediction {
-        if let Pred::New(n) = &p {
-            if let Body::View(v) = &n.gen.body {
-                let h = self.cur(v.holder);
-                let c = self.g(h).count.unwrap_or(0);
-                if c == 0 {
-                    return Err(Expected::exact(texts::ref_cnt_change(0, 1)));
-                }
-                self.gm(h).count = Some(c + 1);
-            }
-        }
-        Ok(p)
-    }
-
-    /// `retainedSlice(index, length)` through `e`.
-    pub fn retained_slice_range(&mut self, e: AllocId, index: usize, length: usize) -> Prediction {
-        if !self.root_is_pooled(e) {
-            let p = self.slice_range(e, index, length)?;
-            return self.retain_new(p);
-        }
-        if self.view(e).is_some() {
-            self.check_index0(e, index, length)?;
-        }
-        let root = self.root(e).ok_or_else(released)?;
-        let root_index = self.adj(e) + index;
-        if out_of_bounds(root_index as i64, length as i64, self.capacity(root)) {
-            return Err(ioobe(
-                format!(".slice({root_index}, {length})"),
-                Match::Suffix,
-            ));
-        }
-        let parent = self.holder(e);
-        let c = self.g(parent).count.unwrap_or(0);
-        if c == 0 {
-            return Err(Expected::exact(texts::ref_cnt_change(0, 1)));
-        }
-        self.gm(parent).count = Some(c + 1);
-        let view = ViewState {
-            root,
-            adjustment: root_index,
-            fixed: Some(length),
-            holder: AllocId(0),
-            parent: Some(parent),
-            recycled: false,
-        };
-        Ok(self.new_view(e, view, (0, length, length)))
-    }
-
-    /// `retainedSlice()` through `e`.
-    pub fn retained_slice(&mut self, e: AllocId) -> Prediction {
-        let g = self.g(e);
-        let (r, n) = (g.reader, g.writer.saturating_sub(g.reader));
-        self.retained_slice_range(e, r, n)
-    }
-
-    /// `readRetainedSlice(len)` through `e`.
-    pub fn read_retained_slice(&mut self, e: AllocId, len: usize) -> Prediction {
-        self.check_readable(e, len)?;
-        let reader = self.g(e).reader;
-        let out = self.retained_slice_range(e, reader, len)?;
-        self.gm(e).reader = reader + len;
-        Ok(out)
-    }
-
-    /// `retainedDuplicate()` through `e`.
-    pub fn retained_duplicate(&mut self, e: AllocId) -> Prediction {
-        if !self.root_is_pooled(e) {
-            let p = self.duplicate(e)?;
-            return self.retain_new(p);
-        }
-        let parent = self.holder(e);
-        let c = self.g(parent).count.unwrap_or(0);
-        if c == 0 {
-            return Err(Expected::exact(texts::ref_cnt_change(0, 1)));
-        }
-        self.gm(parent).count = Some(c + 1);
-        let root = self.root(e).ok_or_else(released)?;
-        let adj = self.adj(e);
-        let g = self.g(e);
-        let view = ViewState {
-            root,
-            adjustment: 0,
-            fixed: None,
-            holder: AllocId(0),
-            parent: Some(parent),
-            recycled: false,
-        };
-        Ok(self.new_view(e, view, (g.reader + adj, g.writer + adj, self.g(root).max)))
-    }
-
-    /// `copy()` through `e`.
-    pub fn copy(&self, env: &AllocEnv, e: AllocId) -> Prediction {
-        let g = self.g(e);
-        let (mut index, length) = (g.reader, g.writer.saturating_sub(g.reader));
-        let root = if self.view(e).is_some() {
-            self.check_index0(e, index, length)?;
-            let root = self.root(e).ok_or_else(released)?;
-            index += self.adj(e);
-            root
-        } else {
-            e
-        };
-        self.accessible(root)?;
-        let r = self.root_state(root);
-        if out_of_bounds(index as i64, length as i64, r.capacity) {
-            return Err(Expected::exact(texts::index_out_of_range(
-                index as i64,
-                length as i64,
-                r.capacity,
-            )));
-        }
-        let data: Vec<Option<u8>> = r.bytes[index..index + length].to_vec();
-        let mut new = self.alloc(
-            env,
-            r.pooled_allocator,
-            r.direct,
-            length as i64,
-            self.g(root).max as i64,
-        )?;
-        if let Pred::New(n) = &mut new {
-            n.gen.writer = length;
-            if let Body::Root(nr) = &mut n.gen.body {
-                nr.bytes = data;
-            }
-        }
-        Ok(new)
     }
 }

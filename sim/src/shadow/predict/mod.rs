@@ -9,7 +9,9 @@ use leakproof_model::check::netty::NettySizes;
 use leakproof_model::error::{JavaClass, JavaException};
 
 mod alloc;
+mod copy;
 mod derive;
+mod retained;
 
 use alloc::norm_of;
 
@@ -185,7 +187,9 @@ impl Shadow {
     pub fn capacity(&self, e: AllocId) -> usize {
         match self.view(e) {
             None => self.root_state(e).capacity,
-            Some(v) if v.recycled => 0,
+            // A recycled PooledSlicedByteBuf's capacity() is its maxCapacity()
+            // (PooledSlicedByteBuf.java:66–68), which deallocate keeps.
+            Some(v) if v.recycled => v.fixed.map_or(0, |_| self.g(e).max),
             Some(v) => v
                 .fixed
                 .unwrap_or_else(|| self.root(e).map_or(0, |r| self.root_state(r).capacity)),
@@ -218,10 +222,6 @@ impl Shadow {
     fn pooled_owner(&self, e: AllocId) -> Option<AllocId> {
         let h = self.holder(e);
         self.is_pooled_derivative(h).then_some(h)
-    }
-
-    fn root_is_pooled(&self, e: AllocId) -> bool {
-        self.root(e).is_some_and(|r| self.root_state(r).pooled_root)
     }
 
     fn check_index0(&self, e: AllocId, index: usize, length: usize) -> R<()> {

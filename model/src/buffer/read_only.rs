@@ -1,0 +1,80 @@
+//! `asReadOnly()` (`Unpooled.unmodifiableBuffer`): a `ReadOnlyByteBuf` view of a buffer
+//! with its own indexes, the wrapped buffer's count and memory, and every write or
+//! resize refused with `ReadOnlyBufferException` (ReadOnlyByteBuf.java 4.1.128).
+
+use super::derive::DerivedSpec;
+use super::{Body, BufClass, ByteBuf};
+use crate::error::{JavaException, JavaResult};
+
+impl ByteBuf {
+    /// `isReadOnly()`: true for read-only views (a derived buffer asks its `unwrap()`,
+    /// which for every other derived class is a root).
+    pub fn is_read_only(&self) -> bool {
+        self.class() == BufClass::ReadOnly
+    }
+
+    /// `asReadOnly()`: `this` when already read-only, else a new `ReadOnlyByteBuf`
+    /// (`AbstractByteBuf.asReadOnly`); an unreleasable buffer wraps the read-only view
+    /// of what it wraps (`UnreleasableByteBuf.asReadOnly`).
+    pub fn as_read_only(&self) -> ByteBuf {
+        if self.is_read_only() {
+            return self.clone();
+        }
+        let view = self.read_only0();
+        if self.is_unreleasable() {
+            return view.unreleasable();
+        }
+        view
+    }
+
+    /// `new ReadOnlyByteBuf(this)`: wraps `unwrap()` of a read-only or duplicated
+    /// buffer, else this one; takes its indexes and `maxCapacity`.
+    pub(super) fn read_only0(&self) -> ByteBuf {
+        let through = matches!(
+            self.class(),
+            BufClass::ReadOnly
+                | BufClass::UnpooledDuplicated
+                | BufClass::PooledNonRetainedDuplicated
+        );
+        let wrapped = match (through, self.wrapped_buf()) {
+            (true, Ok(inner)) => inner,
+            _ => self.clone(),
+        };
+        let fixed = wrapped.class().is_slice().then(|| wrapped.capacity());
+        self.new_derived(DerivedSpec {
+            class: BufClass::ReadOnly,
+            thread: self.owner_thread(),
+            adjustment: wrapped.adjustment(),
+            fixed_capacity: fixed,
+            count_owner: Some(wrapped.count_holder()),
+            parent: None,
+            wrapped: Some(wrapped.object().clone()),
+            reader: self.reader_index(),
+            writer: self.writer_index(),
+            max_capacity: self.max_capacity(),
+        })
+    }
+
+    /// `unwrap()` as the class defines it: a read-only view's wrapped buffer, a
+    /// duplicate's root.
+    pub(super) fn wrapped_buf(&self) -> JavaResult<ByteBuf> {
+        let wrapped = match &self.object().state().body {
+            Body::Derived {
+                wrapped: Some(w), ..
+            } => Some(w.clone()),
+            _ => None,
+        };
+        match wrapped {
+            Some(w) => Ok(ByteBuf::from_object(w)),
+            None => self.root_buf(),
+        }
+    }
+
+    /// Refuses a write or resize through a read-only view.
+    pub(super) fn refuse_if_read_only(&self) -> JavaResult<()> {
+        if self.is_read_only() {
+            return Err(JavaException::read_only());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,43 @@
+//! Predictions for `copy()` (netty.md §6.3): an independent buffer of the root's kind.
+
+use super::*;
+
+impl Shadow {
+    /// `copy()` through `e`.
+    pub fn copy(&self, env: &AllocEnv, e: AllocId) -> Prediction {
+        let g = self.g(e);
+        let (mut index, length) = (g.reader, g.writer.saturating_sub(g.reader));
+        let root = if self.view(e).is_some() {
+            self.check_index0(e, index, length)?;
+            let root = self.root(e).ok_or_else(released)?;
+            index += self.adj(e);
+            root
+        } else {
+            e
+        };
+        self.accessible(root)?;
+        let r = self.root_state(root);
+        if out_of_bounds(index as i64, length as i64, r.capacity) {
+            return Err(Expected::exact(texts::index_out_of_range(
+                index as i64,
+                length as i64,
+                r.capacity,
+            )));
+        }
+        let data: Vec<Option<u8>> = r.bytes[index..index + length].to_vec();
+        let mut new = self.alloc(
+            env,
+            r.pooled_allocator,
+            r.direct,
+            length as i64,
+            self.g(root).max as i64,
+        )?;
+        if let Pred::New(n) = &mut new {
+            n.gen.writer = length;
+            if let Body::Root(nr) = &mut n.gen.body {
+                nr.bytes = data;
+            }
+        }
+        Ok(new)
+    }
+}
