@@ -273,6 +273,7 @@ mod tests {
         heap: None,
         direct: None,
         no_cleaner: true,
+        has_unsafe: true,
         direct_limit: None,
         virtual_memory: false,
     };
