@@ -72,6 +72,34 @@ impl AllocRef {
         }
     }
 
+    /// `capacity(n)` of a no-Cleaner direct buffer: `PlatformDependent
+    /// .reallocateDirectNoCleaner` moves Netty's counter by the difference only (a
+    /// growth that does not fit fails naming the difference), and an instrumented
+    /// buffer's metric follows (`InstrumentedUnpooledUnsafeNoCleanerDirectByteBuf
+    /// .reallocateDirect`; 4.1.48 and 4.1.128 alike). The old region is then dropped
+    /// without touching either.
+    pub(crate) fn reallocate_no_cleaner(
+        &self,
+        old_capacity: usize,
+        new_capacity: usize,
+    ) -> JavaResult<UnpooledRegion> {
+        let jvm = self.jvm();
+        if new_capacity > old_capacity {
+            jvm.netty_direct()
+                .increment((new_capacity - old_capacity) as u64)?;
+        } else {
+            jvm.netty_direct()
+                .decrement((old_capacity - new_capacity) as u64);
+        }
+        if let AllocRef::Unpooled(a) = self {
+            a.adjust_direct_metric(new_capacity as i64 - old_capacity as i64);
+        }
+        Ok(UnpooledRegion {
+            memory: crate::memory::Memory::new(jvm.config().memory_mode, new_capacity),
+            accounting: crate::buffer::Accounting::NettyCounter,
+        })
+    }
+
     /// Returns a released pooled buffer's memory (cache, arena or huge destruction).
     pub(crate) fn free_pooled(&self, region: crate::buffer::PooledRegion) -> JavaResult<()> {
         match self {

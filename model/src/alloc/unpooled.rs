@@ -197,6 +197,11 @@ impl UnpooledAllocator {
         self.allocate_region(class, new_capacity)
     }
 
+    /// Moves the direct metric by `delta` (an in-place reallocation).
+    pub(crate) fn adjust_direct_metric(&self, delta: i64) {
+        self.metric.add(true, delta);
+    }
+
     /// Frees a released buffer's memory (`freeDirect`/`freeArray`), updating the metric.
     pub(crate) fn free_region(&self, region: UnpooledRegion) {
         let len = region.memory.len() as u64;

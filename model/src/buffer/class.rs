@@ -81,7 +81,7 @@ impl BufClass {
                 "AbstractPooledDerivedByteBuf$PooledNonRetainedSlicedByteBuf"
             }
             (BufClass::PooledNonRetainedDuplicated, _) => {
-                "AbstractPooledDerivedByteBuf$PooledNonRetainedDuplicatedByteBuf"
+                "AbstractPooledDerivedByteBuf$PooledNonRetainedDuplicateByteBuf"
             }
             (BufClass::ReadOnly, _) => "ReadOnlyByteBuf",
         }

@@ -1,6 +1,6 @@
 //! `retain`, `release`, `touch` and what a release to zero does (`deallocate`).
 
-use super::{Body, BufObject, ByteBuf, Region};
+use super::{Body, BufClass, BufObject, ByteBuf, Region};
 use crate::error::JavaResult;
 use crate::leak::AccessKind;
 use crate::mutant::Mutant;
@@ -96,8 +96,19 @@ pub(crate) fn deallocate(obj: &Arc<BufObject>) -> JavaResult<()> {
     let (tracker, region) = {
         let mut state = obj.state();
         let tracker = state.tracker.take();
+        let heap = matches!(
+            obj.class(),
+            BufClass::UnpooledHeap | BufClass::UnpooledUnsafeHeap
+        );
         let region = match &mut state.body {
-            Body::Root { region, .. } => std::mem::replace(region, Region::Freed),
+            Body::Root { region, capacity } => {
+                // UnpooledHeapByteBuf.deallocate (4.1.48 and 4.1.128 alike): `array =
+                // EMPTY_BYTES`, and `capacity()` is `array.length` from then on.
+                if heap {
+                    *capacity = 0;
+                }
+                std::mem::replace(region, Region::Freed)
+            }
             _ => Region::Freed,
         };
         // 4.1.48 keeps `PooledByteBuf.cache` set: the recycled object keeps the cache

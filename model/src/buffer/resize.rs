@@ -1,6 +1,6 @@
 //! `capacity(newCapacity)` and `ensureWritable`.
 
-use super::{root_of, texts, Body, ByteBuf, Region};
+use super::{root_of, texts, Accounting, Body, ByteBuf, Region};
 use crate::alloc::calculate_new_capacity;
 use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::leak::AccessKind;
@@ -163,7 +163,17 @@ impl ByteBuf {
             } => old.accounting,
             _ => return Err(JavaException::ref_cnt(0)),
         };
-        let new_region = self.alloc().reallocate_unpooled(accounting, new_capacity)?;
+        let no_cleaner = accounting == Accounting::NettyCounter;
+        if no_cleaner {
+            // UnpooledUnsafeNoCleanerDirectByteBuf.capacity trims before reallocating.
+            self.trim_indices_to_capacity(new_capacity);
+        }
+        let new_region = if no_cleaner {
+            self.alloc()
+                .reallocate_no_cleaner(old_capacity, new_capacity)?
+        } else {
+            self.alloc().reallocate_unpooled(accounting, new_capacity)?
+        };
         let old_region = {
             let mut state = self.object().state();
             let Body::Root { region, capacity } = &mut state.body else {
@@ -173,8 +183,11 @@ impl ByteBuf {
             std::mem::replace(region, Region::Unpooled(new_region))
         };
         self.set_bytes0(0, &data)?;
-        if let Region::Unpooled(old) = old_region {
-            self.alloc().free_unpooled(old);
+        match old_region {
+            // Its counter and metric moved with the reallocation.
+            Region::Unpooled(_) if no_cleaner => {}
+            Region::Unpooled(old) => self.alloc().free_unpooled(old),
+            _ => {}
         }
         self.trim_indices_to_capacity(new_capacity);
         Ok(())

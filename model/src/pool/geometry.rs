@@ -12,6 +12,16 @@ pub const MIN_PAGE_SIZE: i32 = 4096;
 /// Largest legal chunk size (`MAX_CHUNK_SIZE` = 2^30).
 pub const MAX_CHUNK_SIZE: i32 = 1 << 30;
 
+/// How a release treats `directMemoryCacheAlignment` while validating the geometry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AlignmentRules {
+    /// The page size is rounded up to the alignment, which may not exceed it
+    /// (`AllocatorProfile::alignment_rounds_page_size`).
+    pub rounds_page_size: bool,
+    /// `isDirectMemoryCacheAlignmentSupported()`: Unsafe is available.
+    pub supported: bool,
+}
+
 /// A validated pool geometry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PoolGeometry {
@@ -99,18 +109,40 @@ impl PoolGeometry {
         }
     }
 
-    /// Validates as the `PooledByteBufAllocator` constructor does, in its order:
-    /// align the page size (JCTools' power-of-two check), chunk size, then
-    /// `between` (where Netty checks `nHeapArena`/`nDirectArena`; pass `|| Ok(())`
-    /// when there is nothing to check), then the alignment's sign and power of two,
-    /// then the page size. Alignment support (Unsafe / `alignSlice`) is assumed.
+    /// Validates as 4.1.128's `PooledByteBufAllocator` constructor does, with Unsafe
+    /// (see [`PoolGeometry::validate_with`]).
     pub fn validate(
         page_size: i32,
         max_order: i32,
         alignment: i32,
         between: impl FnOnce() -> JavaResult<()>,
     ) -> JavaResult<Self> {
-        let page_size = if alignment != 0 {
+        Self::validate_with(
+            AlignmentRules {
+                rounds_page_size: true,
+                supported: true,
+            },
+            page_size,
+            max_order,
+            alignment,
+            between,
+        )
+    }
+
+    /// Validates as the `PooledByteBufAllocator` constructor does, in its order:
+    /// align the page size (JCTools' power-of-two check) when `rules` say so, chunk
+    /// size, then `between` (where Netty checks `nHeapArena`/`nDirectArena`; pass
+    /// `|| Ok(())` when there is nothing to check), then the alignment's sign, its
+    /// support (`isDirectMemoryCacheAlignmentSupported()`, i.e. Unsafe) and power of
+    /// two, then the page size (and, when the page was rounded, the alignment against it).
+    pub fn validate_with(
+        rules: AlignmentRules,
+        page_size: i32,
+        max_order: i32,
+        alignment: i32,
+        between: impl FnOnce() -> JavaResult<()>,
+    ) -> JavaResult<Self> {
+        let page_size = if alignment != 0 && rules.rounds_page_size {
             pow2_align(page_size, alignment)?
         } else {
             page_size
@@ -118,12 +150,18 @@ impl PoolGeometry {
         let chunk = chunk_size(page_size, max_order)?;
         between()?;
         check_positive_or_zero(alignment, "directMemoryCacheAlignment")?;
+        if alignment > 0 && !rules.supported {
+            return Err(JavaException::illegal_argument(
+                "directMemoryCacheAlignment is not supported",
+            ));
+        }
         if alignment & alignment.wrapping_neg() != alignment {
             return Err(JavaException::illegal_argument(format!(
                 "directMemoryCacheAlignment: {alignment} (expected: power of two)"
             )));
         }
-        let shifts = page_shifts(page_size, alignment)?;
+        let checked = if rules.rounds_page_size { alignment } else { 0 };
+        let shifts = page_shifts(page_size, checked)?;
         Ok(PoolGeometry {
             page_size: page_size as usize,
             page_shifts: shifts,
@@ -147,11 +185,22 @@ impl PoolGeometry {
         SizeClasses::new(self, self.alignment)
     }
 
-    /// Size classes of an arena of `kind` under `scheme` (heap arenas are never aligned).
+    /// Size classes of an arena of `kind` under `scheme` (heap arenas are not aligned).
     pub fn size_classes(&self, scheme: SizeClassScheme, kind: ArenaKind) -> SizeClasses {
+        self.arena_size_classes(scheme, kind, false)
+    }
+
+    /// Size classes of an arena of `kind` under `scheme`; heap arenas are aligned only
+    /// when `heap_aligned` (`AllocatorProfile::heap_arenas_aligned`).
+    pub fn arena_size_classes(
+        &self,
+        scheme: SizeClassScheme,
+        kind: ArenaKind,
+        heap_aligned: bool,
+    ) -> SizeClasses {
         let alignment = match kind {
-            ArenaKind::Heap => 0,
-            ArenaKind::Direct => self.alignment,
+            ArenaKind::Heap if !heap_aligned => 0,
+            _ => self.alignment,
         };
         match scheme {
             SizeClassScheme::Jemalloc4 => SizeClasses::new(self, alignment),

@@ -30,7 +30,7 @@ pub use arena_metrics::{ArenaCounters, ArenaMetrics, ChunkListMetric, ChunkMetri
 pub use buddy::BuddyTree;
 pub use chunk::{ChunkFree, ChunkFreeOptions, ChunkId, PoolChunk, Run};
 pub use chunk_list::{ChunkListId, ChunkLists, PoolChunkList};
-pub use geometry::PoolGeometry;
+pub use geometry::{AlignmentRules, PoolGeometry};
 pub use handle::{Handle, HandleLayout};
 pub use runs::RunPages;
 pub use size_classes::{SharedSizeClasses, SizeClassRow, SizeClasses, SizeKind, SizeTableRow};

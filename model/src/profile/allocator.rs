@@ -20,7 +20,13 @@ pub enum ChunkListThresholds {
     Percent,
 }
 
-/// Pooled allocator behaviour of a release.
+/// Traces written before a field existed read it as 4.1.128's value (`true` here).
+fn yes() -> bool {
+    true
+}
+
+/// Pooled allocator behaviour of a release (fields added after traces were first
+/// committed default to 4.1.128's value when a trace lacks them).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllocatorProfile {
     /// Size-class scheme.
@@ -60,6 +66,27 @@ pub struct AllocatorProfile {
     pub release_single_element_subpages: bool,
     /// `capacity(n)` reallocates under `synchronized(buf)` (4.1.95+, #13478).
     pub reallocate_synchronized: bool,
+    /// A `directMemoryCacheAlignment` rounds the page size up to a multiple of itself
+    /// and may not exceed it (4.1.128 `PooledByteBufAllocator.java:279-286` and
+    /// `validateAndCalculatePageShifts`); 4.1.48 keeps the page size as given.
+    #[serde(default = "yes")]
+    pub alignment_rounds_page_size: bool,
+    /// Heap arenas get `directMemoryCacheAlignment` too (4.1.48 passes it to every
+    /// `HeapArena`, whose `normalizeCapacity` then aligns tiny and huge requests);
+    /// 4.1.128 builds heap size classes with alignment 0.
+    #[serde(default)]
+    pub heap_arenas_aligned: bool,
+    /// `PoolArena.reallocate` frees the old memory to the buffer's cache as `allocate`
+    /// just re-set it: the calling thread's (none for a huge new region), 4.1.48
+    /// `PoolArena.java:397-407`. 4.1.128 saves the old cache first (`oldCache`).
+    #[serde(default)]
+    pub reallocate_frees_to_new_cache: bool,
+    /// `createNormalCaches` makes `max(1, log2(min(chunk, maxCachedBufferCapacity) /
+    /// pageSize) + 1)` queues (4.1.48 `PoolThreadCache.java`): the page-size class is
+    /// cached (and counts toward the trim interval) even when `maxCachedBufferCapacity`
+    /// is below a page. 4.1.128 makes queues only for classes up to it.
+    #[serde(default)]
+    pub normal_cache_covers_a_page: bool,
     /// Recycler `maxCapacityPerThread` default (0 disables recycling).
     pub recycler_max_capacity_per_thread: u32,
 }
@@ -86,6 +113,10 @@ impl AllocatorProfile {
             heap_arena_reuses_last_destroyed_chunk: true,
             release_single_element_subpages: true,
             reallocate_synchronized: true,
+            alignment_rounds_page_size: true,
+            heap_arenas_aligned: false,
+            reallocate_frees_to_new_cache: false,
+            normal_cache_covers_a_page: false,
             recycler_max_capacity_per_thread: 4096,
         }
     }
@@ -106,6 +137,10 @@ impl AllocatorProfile {
             heap_arena_reuses_last_destroyed_chunk: false,
             release_single_element_subpages: false,
             reallocate_synchronized: false,
+            alignment_rounds_page_size: false,
+            heap_arenas_aligned: true,
+            reallocate_frees_to_new_cache: true,
+            normal_cache_covers_a_page: true,
             ..Self::netty_4_1()
         }
     }

@@ -35,6 +35,9 @@ pub struct DiffArgs {
     /// `LEAKPROOF_TRACE_DIR`/`target/leakproof-traces`, subdirectory `diff`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also print both sides' full observations of every disagreeing program.
+    #[arg(long)]
+    pub show: bool,
     /// The oracle's Java sources.
     #[arg(long, value_name = "DIR", default_value = ORACLE_SRC)]
     pub oracle_src: PathBuf,
@@ -95,8 +98,10 @@ fn trace_case(path: &Path, profile: &Profile, out: &mut dyn Write) -> Result<Cas
             "note: the trace's profile {} replaced by {}",
             config.jvm.profile.name, profile.name
         );
-        config.jvm.profile = profile.clone();
     }
+    // The named profile as this build defines it (a trace stores the fields it was
+    // written with; the oracle is what they are compared against).
+    config.jvm.profile = profile.clone();
     let notes = setup::normalize(&mut config);
     if !notes.is_empty() {
         let _ = writeln!(out, "note: compared with {}", notes.join(", "));
@@ -123,6 +128,9 @@ fn report(
         let Some(d) = &r.disagreement else { continue };
         disagreements += 1;
         let _ = write!(out, "{}", d.render());
+        if let (true, Some((model, oracle))) = (args.show, &r.texts) {
+            let _ = write!(out, "--- model\n{model}--- oracle\n{oracle}");
+        }
         if args.random.is_some() {
             let program = Program {
                 addressing: Addressing::Resolved,

@@ -56,6 +56,8 @@ pub struct CaseResult {
     pub resolved: Vec<Step>,
     /// The first disagreement, if any.
     pub disagreement: Option<Disagreement>,
+    /// Both full observation texts (model, oracle), kept for disagreeing cases only.
+    pub texts: Option<(String, String)>,
 }
 
 /// `tinyCacheSize` for the oracle's constructor. The model's `PooledConfig` has no
@@ -100,10 +102,14 @@ pub fn run_cases(
                 let java = observed.get(name).ok_or_else(|| {
                     DiffError::Oracle(format!("the oracle printed nothing for program {name}"))
                 })?;
+                let disagreement = compare::first(name, &model[i].text, java);
                 results[i] = Some(CaseResult {
                     name: name.clone(),
                     resolved: model[i].resolved.clone(),
-                    disagreement: compare::first(name, &model[i].text, java),
+                    texts: disagreement
+                        .is_some()
+                        .then(|| (model[i].text.clone(), java.clone())),
+                    disagreement,
                 });
             }
         }

@@ -60,14 +60,14 @@ pub const JVM_SETTINGS: &[JvmSetting] = &[
     },
 ];
 
-/// True for the ops a single-threaded differential program keeps. `gc` is left out of
-/// random programs: with the leak detector off and no Recycler nothing observable
+/// True for the ops a single-threaded differential program keeps: not `alloc(0, 0)`
+/// (see [`super::observe::is_empty_buffer_alloc`]); `gc` is left out of random programs: with the leak detector off and no Recycler nothing observable
 /// depends on it, and a real `System.gc()` per op would dominate the run's time.
 fn kept(op: &Op) -> bool {
     !matches!(
         op,
         Op::HandOff { .. } | Op::StartThread { .. } | Op::ExitThread { .. } | Op::Gc
-    )
+    ) && !super::observe::is_empty_buffer_alloc(op)
 }
 
 /// Program `index` of the run with `seed` on `profile` (deterministic).

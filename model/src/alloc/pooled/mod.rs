@@ -23,7 +23,7 @@ use crate::buffer::{BufClass, ByteBuf, CacheLink, NewPooledRoot, NewRoot, Pooled
 use crate::error::{JavaException, JavaResult};
 use crate::jvm::Jvm;
 use crate::pool::SharedSizeClasses;
-use crate::pool::{ArenaCore, ArenaKind, ArenaOptions, PoolGeometry, SizeKind};
+use crate::pool::{AlignmentRules, ArenaCore, ArenaKind, ArenaOptions, PoolGeometry, SizeKind};
 use crate::sync::book::counter::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::sync::{Arc, BookLock, Mutex};
 use crate::thread::ThreadId;
@@ -71,7 +71,13 @@ impl PooledAllocator {
     /// `new PooledByteBufAllocator(...)` inside `jvm`, validated as Netty's constructor
     /// validates (zero arenas is legal: buffers are then unpooled).
     pub fn new(jvm: &Arc<Jvm>, config: PooledConfig) -> JavaResult<Arc<Self>> {
-        let geometry = PoolGeometry::validate(
+        let profile = &jvm.profile().allocator;
+        let rules = AlignmentRules {
+            rounds_page_size: profile.alignment_rounds_page_size,
+            supported: jvm.config().has_unsafe,
+        };
+        let geometry = PoolGeometry::validate_with(
+            rules,
             config.page_size,
             config.max_order,
             config.direct_alignment,
@@ -80,13 +86,16 @@ impl PooledAllocator {
                 check_positive_or_zero(jvm, config.direct_arenas, "nDirectArena")
             },
         )?;
-        let profile = &jvm.profile().allocator;
         let make = |kind: ArenaKind, n: i32| -> Vec<Arc<PoolArena>> {
             if n <= 0 {
                 return Vec::new();
             }
             // One table per kind, shared by its arenas (they have the same geometry).
-            let sc = SharedSizeClasses::new(geometry.size_classes(profile.size_classes, kind));
+            let sc = SharedSizeClasses::new(geometry.arena_size_classes(
+                profile.size_classes,
+                kind,
+                profile.heap_arenas_aligned,
+            ));
             (0..n as usize)
                 .map(|i| {
                     let opts = ArenaOptions::new(kind, i as u16, profile, jvm.mutant());
@@ -186,6 +195,7 @@ impl PooledAllocator {
                 normal: self.config.normal_cache_size.max(0) as usize,
                 max_cached: self.config.max_cached_buffer_capacity.max(0) as usize,
                 trim_interval: self.config.cache_trim_interval.max(0) as usize,
+                normal_covers_a_page: self.jvm.profile().allocator.normal_cache_covers_a_page,
             }
         } else {
             CacheSizes::NONE

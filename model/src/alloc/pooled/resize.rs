@@ -1,6 +1,6 @@
 //! `PooledByteBuf.capacity(newCapacity)`: in place within `maxLength` when Netty
 //! allows it, otherwise `PoolArena.reallocate` (allocate on the calling thread's cache,
-//! copy, free the old memory to the *old* cache).
+//! copy, free the old memory to the *old* cache; to the new one under 4.1.48).
 
 use super::{ArenaAllocation, PooledAllocator};
 use crate::buffer::{Body, ByteBuf, CacheLink, PooledRegion, Region};
@@ -57,10 +57,23 @@ pub(crate) fn resize_pooled(
     // A huge buffer of an aligned arena gets the normalized length (PoolArena.java:
     // 139–142, 226), though the indexes are trimmed to the request.
     let length_new = new_region.allocation.length;
-    let old_region = set_length(buf, length_new, Some((new_region, cache, link)));
+    let huge_new = new_region.allocation.kind == SizeKind::Huge;
+    let old_region = set_length(buf, length_new, Some((new_region, cache.clone(), link)));
     buf.trim_indices_to_capacity(new_capacity);
     buf.set_bytes0(0, &data)?;
-    let Some(old) = old_region else { return Ok(()) };
+    let Some(mut old) = old_region else {
+        return Ok(());
+    };
+    if allocator
+        .jvm()
+        .profile()
+        .allocator
+        .reallocate_frees_to_new_cache
+    {
+        // 4.1.48 reads `buf.cache` after `allocate` re-initialized it: the calling
+        // thread's cache, or none when the new region is huge (`initUnpooled`).
+        old.cache = (!huge_new).then(|| cache.clone());
+    }
     let again = (allocator.jvm().mutant() == Mutant::SubpageDoubleFree).then(|| old.region.clone());
     allocator.free_region(old)?;
     if let Some(region) = again {

@@ -104,6 +104,10 @@ pub struct CacheSizes {
     pub max_cached: usize,
     /// `freeSweepAllocationThreshold` (`cacheTrimInterval`).
     pub trim_interval: usize,
+    /// At least one normal queue, for the page-size class, even when
+    /// `maxCachedBufferCapacity` is below a page
+    /// (`AllocatorProfile::normal_cache_covers_a_page`).
+    pub normal_covers_a_page: bool,
 }
 
 impl CacheSizes {
@@ -113,6 +117,7 @@ impl CacheSizes {
         normal: 0,
         max_cached: 0,
         trim_interval: 0,
+        normal_covers_a_page: false,
     };
 }
 
@@ -135,19 +140,19 @@ fn small_caches(size: usize, arena: Option<&Arc<PoolArena>>) -> Vec<RegionCache>
     }
 }
 
-fn normal_caches(
-    size: usize,
-    max_cached: usize,
-    arena: Option<&Arc<PoolArena>>,
-) -> Vec<RegionCache> {
+fn normal_caches(sizes: &CacheSizes, arena: Option<&Arc<PoolArena>>) -> Vec<RegionCache> {
     match arena {
-        Some(a) if size > 0 && max_cached > 0 => {
+        Some(a) if sizes.normal > 0 && sizes.max_cached > 0 => {
             let sc = a.size_classes();
-            let max = sc.chunk_size().min(max_cached);
-            let capacity = size.next_power_of_two();
+            let max = sc.chunk_size().min(sizes.max_cached);
+            let capacity = sizes.normal.next_power_of_two();
+            // 4.1.48 sizes the array `max(1, log2(max / pageSize) + 1)`: the page-size
+            // class gets a queue even when `max` is below a page.
+            let at_least = usize::from(sizes.normal_covers_a_page);
             (sc.n_subpages()..sc.n_sizes())
-                .take_while(|&i| sc.size_idx2size(i).is_some_and(|s| s <= max))
-                .map(|i| RegionCache::new(i, capacity))
+                .enumerate()
+                .take_while(|&(k, i)| k < at_least || sc.size_idx2size(i).is_some_and(|s| s <= max))
+                .map(|(_, i)| RegionCache::new(i, capacity))
                 .collect()
         }
         _ => Vec::new(),
@@ -171,8 +176,8 @@ impl ThreadCache {
             small_caches(sizes.small, direct_arena.as_ref()),
         ];
         let normal = [
-            normal_caches(sizes.normal, sizes.max_cached, heap_arena.as_ref()),
-            normal_caches(sizes.normal, sizes.max_cached, direct_arena.as_ref()),
+            normal_caches(&sizes, heap_arena.as_ref()),
+            normal_caches(&sizes, direct_arena.as_ref()),
         ];
         for arena in heap_arena.iter().chain(direct_arena.iter()) {
             arena.thread_cache_bound(true);
