@@ -55,7 +55,9 @@ impl ByteBuf {
 
     /// A derived buffer reaches its root's memory through the root's *checked*
     /// accessors (`unwrap().getBytes(idx(index), …)`), so a view whose root shrank
-    /// answers the root's `IndexOutOfBoundsException` instead of reading past it.
+    /// answers the root's `IndexOutOfBoundsException` instead of reading past it, and a
+    /// view with a count of its own (a retained pooled derivative) whose root was
+    /// released anyway answers the root's `ensureAccessible()`: `refCnt: 0`.
     fn check_root_range(&self, index: usize, length: usize) -> JavaResult<()> {
         let (root, adjustment) = match &self.object().state().body {
             Body::Derived {
@@ -64,6 +66,10 @@ impl ByteBuf {
             Body::Recycled => return Err(crate::error::JavaException::ref_cnt(0)),
             Body::Root { .. } => return Ok(()),
         };
+        let accessible = root.own_refcnt().is_none_or(|c| c.is_accessible());
+        if !accessible && self.jvm().profile().refcount.check_accessible {
+            return Err(crate::error::JavaException::ref_cnt(0));
+        }
         let capacity = super::root_capacity(&root);
         let start = (adjustment + index) as i64;
         if is_out_of_bounds(start, length as i64, capacity) {

@@ -23,7 +23,12 @@ impl ByteBuf {
 
     fn copy0(&self, t: ThreadId, index: i64, length: i64) -> JavaResult<ByteBuf> {
         if self.class().is_derived() {
-            self.check_index0(index, length)?;
+            // Slices check their own range first (`checkIndex0`); duplicates hand the
+            // call to the root as it is (`DuplicatedByteBuf`/`PooledDuplicatedByteBuf
+            // .copy`: `unwrap().copy(index, length)`), whose own check then answers.
+            if self.class().is_slice() {
+                self.check_index0(index, length)?;
+            }
             if Arc::ptr_eq(&self.root(), self.object()) {
                 // A recycled derivative (its fields cleared, #14250) views nothing.
                 return Err(JavaException::ref_cnt(0));

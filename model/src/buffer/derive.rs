@@ -211,6 +211,13 @@ impl ByteBuf {
             _ => {
                 self.ensure_accessible()?;
                 let root = self.root_buf()?;
+                // The DuplicatedByteBuf constructor's setIndex(readerIndex, writerIndex)
+                // checks this view's indexes against the root's capacity now, which a
+                // resize of the root may have moved below them.
+                let capacity = root.capacity();
+                if reader > writer || writer > capacity {
+                    return Err(texts::bad_indexes(reader as i64, writer as i64, capacity));
+                }
                 Ok(self.new_derived(DerivedSpec {
                     class: BufClass::UnpooledDuplicated,
                     thread: self.owner_thread(),

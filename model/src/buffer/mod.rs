@@ -287,7 +287,21 @@ impl ByteBuf {
     /// `ensureAccessible()`: `refCnt: 0` when the count is released (best effort,
     /// as Netty's non-volatile check; only with `io.netty.buffer.checkAccessible`).
     pub(crate) fn ensure_accessible(&self) -> JavaResult<()> {
-        let holder = self.count_holder();
+        let non_retained = matches!(
+            self.class(),
+            BufClass::PooledNonRetainedSliced | BufClass::PooledNonRetainedDuplicated
+        );
+        let holder = if non_retained
+            && !self
+                .jvm()
+                .profile()
+                .derived
+                .non_retained_access_follows_delegate
+        {
+            root_of(&self.obj)
+        } else {
+            self.count_holder()
+        };
         let accessible = holder.own_refcnt().is_none_or(|c| c.is_accessible());
         if self.jvm().profile().refcount.check_accessible && !accessible {
             return Err(JavaException::ref_cnt(0));

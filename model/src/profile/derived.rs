@@ -12,6 +12,18 @@ pub struct DerivedProfile {
     /// duplicate views the whole root with the slice's indexes shifted (4.1.48).
     /// `PooledNonRetainedSlicedByteBuf` keeps its own root-wide duplicate in both.
     pub duplicate_of_slice_is_slice: bool,
+    /// `PooledNonRetainedDuplicateByteBuf`/`PooledNonRetainedSlicedByteBuf` are
+    /// accessible while their count's owner is (`isAccessible0()` returns
+    /// `referenceCountDelegate.isAccessible()`, 4.1.128). When false they follow
+    /// `AbstractDerivedByteBuf.isAccessible()`, `unwrap().isAccessible()`: the root's,
+    /// even after the retained derivative they share a count with was released (4.1.48).
+    #[serde(default = "yes")]
+    pub non_retained_access_follows_delegate: bool,
+}
+
+/// Profiles serialized before a field existed read it as 4.1.128's value.
+fn yes() -> bool {
+    true
 }
 
 impl Default for DerivedProfile {
@@ -25,13 +37,16 @@ impl DerivedProfile {
     pub fn netty_4_1() -> Self {
         DerivedProfile {
             duplicate_of_slice_is_slice: true,
+            non_retained_access_follows_delegate: true,
         }
     }
 
-    /// 4.1.48.Final: a duplicate of a slice views the whole root (before #14093).
+    /// 4.1.48.Final: a duplicate of a slice views the whole root (before #14093); a
+    /// non-retained pooled derivative is accessible while its root is.
     pub fn netty_4_1_48() -> Self {
         DerivedProfile {
             duplicate_of_slice_is_slice: false,
+            non_retained_access_follows_delegate: false,
         }
     }
 

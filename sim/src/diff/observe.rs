@@ -38,12 +38,17 @@ struct Ids<'a> {
     next: &'a mut u32,
     /// The id a resolved step recorded for what it creates.
     recorded: Option<u32>,
+    /// The program is resolved (ids come from the steps).
+    resolved: bool,
 }
 
 impl Ids<'_> {
     /// The result text of a creating op; a new handle is held under its id.
     fn created(&mut self, b: JavaResult<ByteBuf>, r: &mut Step) -> String {
         match b {
+            // A resolved step that created nothing when it was recorded: the oracle
+            // does not hold what it gets either.
+            Ok(_) if self.resolved && self.recorded.is_none() => "ok new".to_string(),
             Ok(buf) => {
                 let id = self.recorded.unwrap_or(*self.next);
                 *self.next = (*self.next).max(id + 1);
@@ -112,6 +117,7 @@ pub fn run(name: &str, program: &Program, config: &ExecConfig) -> Result<ModelRu
             held: &mut held,
             next: &mut next_id,
             recorded,
+            resolved: program.addressing == Addressing::Resolved,
         };
         let result = match (&step.op, pos) {
             (

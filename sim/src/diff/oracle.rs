@@ -42,9 +42,14 @@ impl Oracle {
     /// Checks the JDK and the jars, and compiles the oracle's sources in `src` unless a
     /// build of exactly these sources exists.
     pub fn prepare(src: &Path) -> Result<Self, DiffError> {
+        let jars = std::env::var("LEAKPROOF_NETTY_JARS").unwrap_or_else(|_| DEFAULT_JARS.into());
+        Self::prepare_with(src, &jars)
+    }
+
+    /// [`Oracle::prepare`] with the class path `jars` (`:`-separated).
+    pub fn prepare_with(src: &Path, jars: &str) -> Result<Self, DiffError> {
         let java = tool("java")?;
         let javac = tool("javac")?;
-        let jars = std::env::var("LEAKPROOF_NETTY_JARS").unwrap_or_else(|_| DEFAULT_JARS.into());
         for jar in jars.split(':') {
             if !Path::new(jar).is_file() {
                 return Err(DiffError::Oracle(format!(
@@ -78,7 +83,7 @@ impl Oracle {
             let out = Command::new(&javac)
                 .args(["-nowarn", "-d"])
                 .arg(&staging)
-                .args(["-cp", &jars])
+                .args(["-cp", jars])
                 .args(&sources)
                 .output()
                 .map_err(|e| DiffError::Oracle(format!("running javac: {e}")))?;

@@ -1,0 +1,113 @@
+//! Regressions for what the differential run against the real Netty 4.1.48
+//! (`leakproof diff`, docs/differential.md) found in the model, each pinned to the
+//! Java source it restates. The traces that found them are `tests/diff/*.json`.
+
+use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
+use leakproof_model::alloc::UnpooledAllocator;
+use leakproof_model::error::JavaClass;
+use leakproof_model::jvm::{Jvm, JvmConfig};
+use leakproof_model::pool::ArenaKind;
+use leakproof_model::{Profile, ThreadId};
+use std::sync::Arc;
+
+const T: ThreadId = ThreadId::MAIN;
+
+fn jvm(profile: &str, has_unsafe: bool, netty_max: i64) -> Arc<Jvm> {
+    let mut c = JvmConfig::for_profile(Profile::by_name(profile).unwrap());
+    c.runtime_max_memory = 1 << 30;
+    c.max_direct_memory_size = Some(1 << 30);
+    c.has_unsafe = has_unsafe;
+    c.netty_max_direct_memory = netty_max;
+    Jvm::new(c)
+}
+
+fn config(jvm: &Arc<Jvm>, page: i32, order: i32, alignment: i32) -> PooledConfig {
+    let mut a = PooledConfig::with_geometry(jvm.config(), page, order);
+    a.heap_arenas = 1;
+    a.direct_arenas = 1;
+    a.direct_alignment = alignment;
+    a
+}
+
+#[test]
+fn alignment_without_unsafe_is_rejected_in_both_releases() {
+    // PooledByteBufAllocator.java (4.1.48:253, 4.1.128:295): alignment > 0 and
+    // !isDirectMemoryCacheAlignmentSupported() (= hasUnsafe()) throws.
+    for profile in ["netty-4.1", "netty-4.1.48"] {
+        let jvm = jvm(profile, false, -1);
+        let e = PooledAllocator::new(&jvm, config(&jvm, 4096, 3, 64)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "java.lang.IllegalArgumentException: directMemoryCacheAlignment is not supported"
+        );
+        let jvm = self::jvm(profile, true, -1);
+        assert!(PooledAllocator::new(&jvm, config(&jvm, 4096, 3, 64)).is_ok());
+    }
+}
+
+#[test]
+fn alignment_keeps_the_page_and_aligns_heap_arenas_in_4_1_48_only() {
+    // 4.1.48 passes pageSize unchanged and directMemoryCacheAlignment to every
+    // HeapArena (PooledByteBufAllocator.java:247-269); 4.1.128 rounds the page up to
+    // the alignment (:286) and builds heap size classes with alignment 0.
+    let old = jvm("netty-4.1.48", true, -1);
+    let p = PooledAllocator::new(&old, config(&old, 4096, 3, 8192)).unwrap();
+    assert_eq!(p.geometry().chunk_size, 4096 << 3);
+    let heap = p.new_buffer(T, false, 20, i32::MAX.into()).unwrap();
+    let metric = p.arenas(ArenaKind::Heap)[0].metrics();
+    // A 20-byte request aligned to 8192 is a page or more: a normal allocation.
+    assert_eq!(metric.num_normal_allocations, 1, "{metric:?}");
+    drop(heap);
+    let new = jvm("netty-4.1", true, -1);
+    let p = PooledAllocator::new(&new, config(&new, 4096, 3, 8192)).unwrap();
+    assert_eq!(p.geometry().chunk_size, 8192 << 3);
+    let _heap = p.new_buffer(T, false, 20, i32::MAX.into()).unwrap();
+    assert_eq!(
+        p.arenas(ArenaKind::Heap)[0].metrics().num_small_allocations,
+        1
+    );
+}
+
+#[test]
+fn a_released_unpooled_heap_buffer_has_capacity_zero() {
+    // UnpooledHeapByteBuf.deallocate: array = EMPTY_BYTES; capacity() = array.length.
+    for profile in ["netty-4.1", "netty-4.1.48"] {
+        let jvm = jvm(profile, true, -1);
+        let u = UnpooledAllocator::new(&jvm);
+        let heap = u.new_buffer(T, false, 531, i32::MAX.into()).unwrap();
+        let direct = u.new_buffer(T, true, 531, i32::MAX.into()).unwrap();
+        let dup = heap.duplicate().unwrap();
+        assert!(heap.release().unwrap());
+        assert!(direct.release().unwrap());
+        assert_eq!(heap.capacity(), 0);
+        assert_eq!(dup.capacity(), 0);
+        // UnpooledDirectByteBuf keeps its `capacity` field.
+        assert_eq!(direct.capacity(), 531);
+    }
+}
+
+#[test]
+fn no_cleaner_reallocation_counts_only_the_difference() {
+    // PlatformDependent.reallocateDirectNoCleaner: incrementMemoryCounter(capacity -
+    // buffer.capacity()), so growing to exactly the limit fits, and a growth past it
+    // names the difference.
+    let jvm = jvm("netty-4.1.48", true, 1 << 20);
+    let u = UnpooledAllocator::new(&jvm);
+    let b = u.new_buffer(T, true, 79, i32::MAX.into()).unwrap();
+    b.set_capacity(T, 1 << 20).unwrap();
+    assert_eq!(jvm.netty_direct().used(), 1 << 20);
+    assert_eq!(u.metric().snapshot().used_direct_memory, 1 << 20);
+    b.set_capacity(T, 100).unwrap();
+    assert_eq!(jvm.netty_direct().used(), 100);
+    assert_eq!(u.metric().snapshot().used_direct_memory, 100);
+    let other = u.new_buffer(T, true, 1000, i32::MAX.into()).unwrap();
+    let e = b.set_capacity(T, (1 << 20) - 999).unwrap_err();
+    assert_eq!(e.class, JavaClass::OutOfDirectMemory);
+    assert!(
+        e.message
+            .starts_with(&format!("failed to allocate {} byte(s)", (1 << 20) - 1099)),
+        "{e}"
+    );
+    assert_eq!(jvm.netty_direct().used(), 1100);
+    drop(other);
+}

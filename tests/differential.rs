@@ -1,0 +1,98 @@
+//! Differential tests against the real Netty 4.1.48 (docs/differential.md): every
+//! `tests/diff/*.json` (each once found a model bug) and a bounded random run must
+//! show no disagreement between the model and the oracle JVM.
+//!
+//! They run only with `LEAKPROOF_ORACLE=1` (a JDK and Debian's `libnetty-java`
+//! needed); then a missing JDK or jar fails the test. Without the variable they print
+//! a note and pass, so `cargo test` works on a machine without Java.
+#![cfg(not(any(feature = "loom", feature = "shuttle")))]
+
+use leakproof_model::Profile;
+use leakproof_sim::cli::diff::ORACLE_SRC;
+use leakproof_sim::diff::{random, run_cases, setup, Case, Oracle};
+use leakproof_sim::trace;
+use std::path::{Path, PathBuf};
+
+/// Programs of the bounded random run (a few seconds of JVM time).
+const RANDOM_PROGRAMS: u64 = 300;
+
+/// The oracle, or `None` (with a note) when `LEAKPROOF_ORACLE` is not `1`.
+fn oracle() -> Option<Oracle> {
+    if std::env::var("LEAKPROOF_ORACLE").as_deref() != Ok("1") {
+        eprintln!("note: differential tests skipped (set LEAKPROOF_ORACLE=1 with a JDK and libnetty-java)");
+        return None;
+    }
+    match Oracle::prepare(Path::new(ORACLE_SRC)) {
+        Ok(o) => Some(o),
+        Err(e) => panic!("LEAKPROOF_ORACLE=1 but the oracle cannot run: {e}"),
+    }
+}
+
+fn traces() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diff");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/diff exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    out.sort();
+    out
+}
+
+fn assert_agree(oracle: &Oracle, cases: &[Case]) {
+    let results = run_cases(oracle, cases, 1000).expect("the differential run runs");
+    let failures: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.disagreement.as_ref().map(|d| d.render()))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn committed_differential_traces_agree_with_netty_4_1_48() {
+    let Some(oracle) = oracle() else { return };
+    let profile = Profile::by_name("netty-4.1.48").unwrap();
+    let cases: Vec<Case> = traces()
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            let t = trace::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let mut config = t.config.clone();
+            config.jvm.profile = profile.clone();
+            setup::normalize(&mut config);
+            let name = path
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .replace('.', "_");
+            Case {
+                name,
+                program: t.program(),
+                config,
+            }
+        })
+        .collect();
+    assert!(cases.len() >= 10, "{} traces", cases.len());
+    assert_agree(&oracle, &cases);
+}
+
+#[test]
+fn a_bounded_random_run_agrees_with_netty_4_1_48() {
+    let Some(oracle) = oracle() else { return };
+    let profile = Profile::by_name("netty-4.1.48").unwrap();
+    let cases: Vec<Case> = (0..RANDOM_PROGRAMS)
+        .map(|i| random::case(&profile, 20261206, i))
+        .collect();
+    assert_agree(&oracle, &cases);
+}
+
+#[test]
+fn a_missing_jar_is_a_clear_error() {
+    if std::env::var("LEAKPROOF_ORACLE").as_deref() != Ok("1") {
+        return;
+    }
+    let e = Oracle::prepare_with(Path::new(ORACLE_SRC), "/nonexistent/netty-buffer.jar")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("/nonexistent/netty-buffer.jar"), "{e}");
+}
