@@ -64,6 +64,10 @@ impl ByteBuf {
             Body::Recycled => return Err(crate::error::JavaException::ref_cnt(0)),
             Body::Root { .. } => return Ok(()),
         };
+        if root.is_recycled_body() {
+            // A read-only view of a recycled derivative: `unwrap()` is gone.
+            return Err(crate::error::JavaException::ref_cnt(0));
+        }
         let capacity = super::root_capacity(&root);
         let start = (adjustment + index) as i64;
         if is_out_of_bounds(start, length as i64, capacity) {

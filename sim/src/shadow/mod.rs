@@ -89,6 +89,25 @@ pub struct ViewState {
     pub parent: Option<AllocId>,
     /// Its fields were cleared on recycling (#14250): it views nothing.
     pub recycled: bool,
+    /// A `ReadOnlyByteBuf`, and the class of the buffer it wraps (`unwrap()`).
+    pub read_only: Option<Wraps>,
+}
+
+/// The class of the buffer a read-only view wraps: its own derive rules are the
+/// wrapped buffer's (ReadOnlyByteBuf.java:297–299 slices `unwrap()`). A read-only or
+/// duplicated buffer is never wrapped: its `unwrap()` is (java:45–46).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Wraps {
+    /// A root.
+    Root,
+    /// `UnpooledSlicedByteBuf`.
+    Sliced,
+    /// `PooledSlicedByteBuf`.
+    PooledSliced,
+    /// `PooledDuplicatedByteBuf`.
+    PooledDuplicated,
+    /// `PooledNonRetainedSlicedByteBuf`.
+    NonRetainedSliced,
 }
 
 /// One allocation generation.
@@ -203,6 +222,7 @@ impl Shadow {
                     v.holder,
                     v.parent,
                     v.recycled,
+                    v.read_only,
                 )
                     .hash(&mut h),
             }

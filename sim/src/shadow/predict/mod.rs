@@ -11,6 +11,7 @@ use leakproof_model::error::{JavaClass, JavaException};
 mod alloc;
 mod copy;
 mod derive;
+mod read_only;
 mod retained;
 
 use alloc::norm_of;
@@ -87,6 +88,9 @@ pub enum Pred {
     Bytes(Vec<Option<u8>>),
     /// A new handle.
     New(Box<NewGen>),
+    /// A new handle to this existing generation (`asReadOnly()` of a read-only
+    /// buffer, `Unpooled.unreleasableBuffer`).
+    Same(AllocId),
 }
 
 /// A prediction.
@@ -354,6 +358,7 @@ impl Shadow {
 
     /// `writeBytes(data)` through `e` (growing through `env`'s size classes).
     pub fn write(&mut self, env: &AllocEnv, e: AllocId, data: &[u8]) -> Prediction {
+        self.refuse_if_read_only(e)?;
         let len = data.len();
         let (writer, max) = (self.g(e).writer, self.g(e).max);
         let target = writer + len;
@@ -398,6 +403,7 @@ impl Shadow {
 
     /// `capacity(n)` through `e`.
     pub fn set_capacity(&mut self, env: &AllocEnv, e: AllocId, n: i64) -> Prediction {
+        self.refuse_if_read_only(e)?;
         if let Some(v) = self.view(e) {
             if v.fixed.is_some() {
                 return Err(Expected::exact(JavaException::new(
