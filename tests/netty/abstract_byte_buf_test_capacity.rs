@@ -138,6 +138,107 @@ fn test_ensure_writable_integer_overflow(fx: &Fixture, _: &ByteBuf) {
     buffer.release().unwrap();
 }
 
+/// `AbstractPooledByteBufTest.testMaxFastWritableBytes`: a pooled buffer writes in
+/// place up to its size class (`maxLength`), then reallocates (a new `handle`).
+fn test_max_fast_writable_bytes_pooled(fx: &Fixture, _: &ByteBuf) {
+    let buffer = fx.new_buffer_max(150, 500);
+    buffer.set_writer_index(100).unwrap();
+    // assertEquals(50, buffer.writableBytes());
+    assert_eq!(buffer.writable_bytes(), 50);
+    // assertEquals(150, buffer.capacity()); assertEquals(500, buffer.maxCapacity());
+    assert_eq!((buffer.capacity(), buffer.max_capacity()), (150, 500));
+    // assertEquals(400, buffer.maxWritableBytes());
+    assert_eq!(buffer.max_capacity() - buffer.writer_index(), 400);
+    let fields = || buffer.pooled_fields().unwrap();
+    let chunk_size = fields().max_length as i64;
+    // assertTrue(chunkSize >= 150);
+    assert!(chunk_size >= 150);
+    let remaining_in_alloc = (chunk_size - 100).min(400);
+    // assertEquals(remainingInAlloc, buffer.maxFastWritableBytes());
+    assert_eq!(buffer.max_fast_writable_bytes(), remaining_in_alloc);
+    // write up to max, chunk alloc should not change (same handle)
+    let handle_before = fields().handle;
+    buffer
+        .write_bytes(T, &vec![0; remaining_in_alloc as usize])
+        .unwrap();
+    // assertEquals(handleBefore, pooledByteBuf(buffer).handle);
+    assert_eq!(fields().handle, handle_before);
+    // assertEquals(0, buffer.maxFastWritableBytes());
+    assert_eq!(buffer.max_fast_writable_bytes(), 0);
+    // writing one more should trigger a reallocation (new handle)
+    buffer.write_byte(T, 7).unwrap();
+    // assertNotEquals(handleBefore, pooledByteBuf(buffer).handle);
+    assert_ne!(fields().handle, handle_before);
+    // should not exceed maxCapacity even if chunk alloc does
+    buffer.set_capacity(T, 500).unwrap();
+    // assertEquals(500 - buffer.writerIndex(), buffer.maxFastWritableBytes());
+    assert_eq!(
+        buffer.max_fast_writable_bytes(),
+        500 - buffer.writer_index() as i64
+    );
+    buffer.release().unwrap();
+}
+
+/// `AbstractPooledByteBufTest.testEnsureWritableDoesntGrowTooMuch`.
+fn test_ensure_writable_doesnt_grow_too_much(fx: &Fixture, _: &ByteBuf) {
+    let buffer = fx.new_buffer_max(150, 500);
+    buffer.set_writer_index(100).unwrap();
+    // assertEquals(50, buffer.writableBytes());
+    assert_eq!(buffer.writable_bytes(), 50);
+    let fast_writable = buffer.max_fast_writable_bytes();
+    // assertTrue(fastWritable > 50);
+    assert!(fast_writable > 50);
+    let handle_before = buffer.pooled_fields().unwrap().handle;
+    // capacity expansion should not cause reallocation
+    // (should grow precisely the specified amount)
+    buffer.ensure_writable(T, fast_writable as usize).unwrap();
+    // assertEquals(handleBefore, pooledByteBuf(buffer).handle);
+    assert_eq!(buffer.pooled_fields().unwrap().handle, handle_before);
+    // assertEquals(100 + fastWritable, buffer.capacity());
+    assert_eq!(buffer.capacity() as i64, 100 + fast_writable);
+    // assertEquals(buffer.writableBytes(), buffer.maxFastWritableBytes());
+    assert_eq!(
+        buffer.max_fast_writable_bytes(),
+        buffer.writable_bytes() as i64
+    );
+    buffer.release().unwrap();
+}
+
+/// `ensureWritableDoesNotThrow(force)`: 8 more bytes at capacity grow the buffer.
+fn ensure_writable_does_not_throw(fx: &Fixture, force: bool) {
+    let buffer = fx.new_buffer(8);
+    buffer.set_writer_index(buffer.capacity() as i64).unwrap();
+    // buffer.ensureWritable(8, force); (no exception)
+    buffer.ensure_writable_force(T, 8, force).unwrap();
+    buffer.release().unwrap();
+}
+
+fn ensure_writable_with_force_does_not_throw(fx: &Fixture, _: &ByteBuf) {
+    ensure_writable_does_not_throw(fx, true);
+}
+
+fn ensure_writable_with_out_force_does_not_throw(fx: &Fixture, _: &ByteBuf) {
+    ensure_writable_does_not_throw(fx, false);
+}
+
+/// `ensureWritableReadOnly(force)`: a read-only view answers 1 and stays as it is.
+fn ensure_writable_read_only(fx: &Fixture, force: bool) {
+    let buffer = fx.new_buffer(8);
+    buffer.set_writer_index(buffer.capacity() as i64).unwrap();
+    // assertEquals(1, buffer.asReadOnly().ensureWritable(8, force));
+    let read_only = buffer.as_read_only();
+    assert_eq!(read_only.ensure_writable_force(T, 8, force).unwrap(), 1);
+    buffer.release().unwrap();
+}
+
+fn ensure_writable_with_force_as_ready_only(fx: &Fixture, _: &ByteBuf) {
+    ensure_writable_read_only(fx, true);
+}
+
+fn ensure_writable_with_out_force_as_read_only(fx: &Fixture, _: &ByteBuf) {
+    ensure_writable_read_only(fx, false);
+}
+
 /// `AbstractPooledByteBufTest.ensureWritableWithEnoughSpaceShouldNotThrow`.
 fn ensure_writable_with_enough_space_should_not_throw(fx: &Fixture, _: &ByteBuf) {
     let buf = fx.new_buffer_max(1, 10);
@@ -188,6 +289,12 @@ crate::kinds_test! {
         unpooled_heap, unpooled_direct, duplicated, retained_duplicated, simple_leak_aware,
         advanced_leak_aware];
     test_ensure_writable_integer_overflow: all;
+    test_max_fast_writable_bytes_pooled: [pooled_heap, pooled_direct];
+    test_ensure_writable_doesnt_grow_too_much: [pooled_heap, pooled_direct];
+    ensure_writable_with_force_does_not_throw: all;
+    ensure_writable_with_out_force_does_not_throw: all;
+    ensure_writable_with_force_as_ready_only: all;
+    ensure_writable_with_out_force_as_read_only: all;
     ensure_writable_with_enough_space_should_not_throw: [pooled_heap, pooled_direct];
     ensure_writable_with_not_enough_space_should_throw: [pooled_heap, pooled_direct];
     distinct_buffers_must_not_overlap: [pooled_heap, pooled_direct];

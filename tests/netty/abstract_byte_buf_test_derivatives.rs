@@ -146,7 +146,7 @@ fn slices_of(buffer: &ByteBuf, retained: bool) -> Vec<ByteBuf> {
     }
 }
 
-fn duplicate_of_slice_has_the_same_capacity(buffer: &ByteBuf, retained_slice: bool) {
+pub fn duplicate_of_slice_has_the_same_capacity(buffer: &ByteBuf, retained_slice: bool) {
     for retained_dup in [false, true] {
         for slice in slices_of(buffer, retained_slice) {
             let duplicate = if retained_dup {
@@ -404,34 +404,15 @@ crate::kinds_test! {
     test_duplicate: all;
     test_slice_index: all;
     test_retained_slice_index: all;
-    test_duplicate_of_slice_has_the_same_capacity_as_the_slice: []
-        pending("NEEDS.md 1: duplicate of a slice is a slice (#14093)") all;
-    test_duplicate_of_retained_slice_has_the_same_capacity_as_the_slice: []
-        pending("NEEDS.md 1: duplicate of a slice is a slice (#14093)") all;
-    test_slice_after_release: [pooled_heap, pooled_direct, unpooled_heap, unpooled_direct, simple_leak_aware, advanced_leak_aware]
-        pending("NEEDS.md 2: slice of a released unpooled derived buffer") [sliced, retained_sliced, duplicated, retained_duplicated];
-    test_slice_after_release2: [pooled_heap, pooled_direct, unpooled_heap, unpooled_direct, simple_leak_aware, advanced_leak_aware]
-        pending("NEEDS.md 2: slice of a released unpooled derived buffer") [sliced, retained_sliced, duplicated, retained_duplicated];
-    test_slice_after_release_retained_slice: [pooled_heap, pooled_direct]
-        pending("NEEDS.md 2: slice of a released unpooled derived buffer") [unpooled_heap,
-        unpooled_direct, sliced, retained_sliced, duplicated, retained_duplicated,
-        simple_leak_aware, advanced_leak_aware];
-    test_slice_after_release_retained_slice_duplicate: [pooled_heap, pooled_direct]
-        pending("NEEDS.md 2: slice of a released unpooled derived buffer") [unpooled_heap,
-        unpooled_direct, sliced, retained_sliced, duplicated, retained_duplicated,
-        simple_leak_aware, advanced_leak_aware];
-    test_slice_after_release_retained_slice_retained_duplicate: [pooled_heap, pooled_direct]
-        pending("NEEDS.md 2: slice of a released unpooled derived buffer") [unpooled_heap,
-        unpooled_direct, sliced, retained_sliced, duplicated, retained_duplicated,
-        simple_leak_aware, advanced_leak_aware];
-    test_slice_after_release_retained_duplicate: [pooled_heap, pooled_direct]
-        pending("NEEDS.md 2: slice of a released unpooled derived buffer") [unpooled_heap,
-        unpooled_direct, sliced, retained_sliced, duplicated, retained_duplicated,
-        simple_leak_aware, advanced_leak_aware];
-    test_slice_after_release_retained_duplicate_slice: [pooled_heap, pooled_direct]
-        pending("NEEDS.md 2: slice of a released unpooled derived buffer") [unpooled_heap,
-        unpooled_direct, sliced, retained_sliced, duplicated, retained_duplicated,
-        simple_leak_aware, advanced_leak_aware];
+    test_duplicate_of_slice_has_the_same_capacity_as_the_slice: all;
+    test_duplicate_of_retained_slice_has_the_same_capacity_as_the_slice: all;
+    test_slice_after_release: all;
+    test_slice_after_release2: all;
+    test_slice_after_release_retained_slice: all;
+    test_slice_after_release_retained_slice_duplicate: all;
+    test_slice_after_release_retained_slice_retained_duplicate: all;
+    test_slice_after_release_retained_duplicate: all;
+    test_slice_after_release_retained_duplicate_slice: all;
     test_retained_slice_after_release: all;
     test_retained_slice_after_release2: all;
     test_retained_slice_after_release_retained_slice: all;

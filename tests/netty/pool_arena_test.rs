@@ -91,6 +91,26 @@ fn test_pages2_page_idx() {
 }
 
 #[test]
+fn test_size_idx2size() {
+    let sc = size_classes(0);
+    for i in 0..sc.n_sizes() {
+        // assertEquals(arena.sizeClass.sizeIdx2sizeCompute(i), arena.sizeClass.sizeIdx2size(i));
+        let lookup = sc.size_idx2size(i).map(|s| s as u64);
+        assert_eq!(sc.size_idx2size_compute(i), lookup, "{i}");
+    }
+}
+
+#[test]
+fn test_page_idx2size() {
+    let sc = size_classes(0);
+    for i in 0..sc.n_p_sizes() {
+        // assertEquals(arena.sizeClass.pageIdx2sizeCompute(i), arena.sizeClass.pageIdx2size(i));
+        let lookup = sc.page_idx2size(i).map(|s| s as u64);
+        assert_eq!(sc.page_idx2size_compute(i), lookup, "{i}");
+    }
+}
+
+#[test]
 fn test_allocation_counter() {
     let jvm = jvm();
     // new PooledByteBufAllocator(true, 0, 1, 8192, 11, 0, 0, 0, true)

@@ -9,9 +9,13 @@
 
 use crate::support::{default_pooled, jvm, pooled, pooled_no_cache, MAX, T};
 use leakproof_model::alloc::pooled::PooledAllocator;
+use leakproof_model::alloc::ByteBufAllocator;
 use leakproof_model::buffer::{BufClass, ByteBuf};
+use leakproof_model::pool::handle::{run_offset, run_pages};
 use leakproof_model::pool::{invariants, ArenaKind};
 use leakproof_model::{ThreadId, ThreadKind};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
 
 /// `directBuffer()` / `heapBuffer()`: Netty's default initial and max capacity.
@@ -49,12 +53,33 @@ fn test_pooled_unsafe_heap_buffer_and_unsafe_direct_buffer() {
 }
 
 #[test]
+fn test_io_buffers_are_direct_when_unsafe_available_or_direct_buffers_pooled() {
+    let jvm = jvm();
+    let allocator = default_pooled(&jvm);
+    let io_buffer = allocator.io_buffer(T).unwrap();
+    // assertTrue(ioBuffer.isDirect());
+    assert!(io_buffer.is_direct());
+    io_buffer.release().unwrap();
+    // newUnpooledAllocator(): new PooledByteBufAllocator(0, 0, 8192, 1)
+    let d = leakproof_model::alloc::pooled::PooledConfig::netty_default(jvm.config());
+    let (small, normal, all) = (
+        d.small_cache_size,
+        d.normal_cache_size,
+        d.use_cache_for_all_threads,
+    );
+    let unpooled_allocator = pooled(&jvm, false, 0, 0, 8192, 1, small, normal, all, 0);
+    let io_buffer = unpooled_allocator.io_buffer(T).unwrap();
+    // if (PlatformDependent.hasUnsafe()) assertTrue(ioBuffer.isDirect());
+    assert!(io_buffer.is_direct());
+    io_buffer.release().unwrap();
+}
+
+#[test]
 fn test_without_use_cache_for_all_threads() {
     let jvm = jvm();
     // new PooledByteBufAllocator(false, 1, 1, 8192, 9, 0, 0, 0, false); buf = pool.buffer(1)
     let pool = pooled(&jvm, false, 1, 1, 8192, 9, 0, 0, false, 0);
-    // preferDirect == false: buffer(1) is heapBuffer(1).
-    let buf = pool.new_buffer(T, false, 1, MAX).unwrap();
+    let buf = pool.buffer_with(T, 1).unwrap();
     assert!(buf.release().unwrap());
 }
 
@@ -196,9 +221,7 @@ fn test_allocate_small_offset() {
     let size = page_size * 5;
     // buffer(size) with preferDirect: a direct buffer.
     let alloc = || allocator.new_buffer(T, true, size, MAX).unwrap();
-    // runOffset(handle) is the run's first page: the buffer's offset in its chunk
-    // divided by the page size.
-    let run_offset = |b: &ByteBuf| b.memory_offset().unwrap() / page_size as usize;
+    let run_offset = |b: &ByteBuf| run_offset(b.pooled_fields().unwrap().handle) as usize;
     let mut bufs: Vec<ByteBuf> = (0..10).map(|_| alloc()).collect();
     for b in &bufs[..5] {
         b.release().unwrap();
@@ -223,6 +246,32 @@ fn test_allocate_small_offset() {
     for b in &bufs {
         b.release().unwrap();
     }
+}
+
+#[test]
+fn test_collapse() {
+    let page_size = 8192;
+    // no cache
+    let jvm = jvm();
+    let allocator = pooled_no_cache(&jvm, 1, 1, 8192, 9);
+    let buffer = |pages: i32| allocator.buffer_with(T, page_size * pages).unwrap();
+    let handle = |b: &ByteBuf| b.pooled_fields().unwrap().handle;
+    let b1 = buffer(4);
+    let b2 = buffer(5);
+    let b3 = buffer(6);
+    b2.release().unwrap();
+    b3.release().unwrap();
+    let b4 = buffer(10);
+    // b2 and b3 are collapsed, b4 should start at offset 4
+    // assertEquals(4, runOffset(b.handle)); assertEquals(10, runPages(b.handle));
+    assert_eq!((run_offset(handle(&b4)), run_pages(handle(&b4))), (4, 10));
+    b1.release().unwrap();
+    b4.release().unwrap();
+    // all ByteBuf are collapsed, b5 should start at offset 0
+    let b5 = buffer(20);
+    // assertEquals(0, runOffset(b.handle)); assertEquals(20, runPages(b.handle));
+    assert_eq!((run_offset(handle(&b5)), run_pages(handle(&b5))), (0, 20));
+    b5.release().unwrap();
 }
 
 #[test]
@@ -251,6 +300,40 @@ fn test_cache_works_for_normal_allocations() {
     buffer.release().unwrap();
 }
 
+#[test]
+fn test_normal_pool_subpage_release() {
+    // 16 < elemSize <= 7168 or 8192 < elemSize <= 28672, 1 < subpage.maxNumElems <= 256
+    // 7168 <= elemSize <= 8192, subpage.maxNumElems == 1
+    let elem_size = 8192;
+    let length = 1024;
+    let jvm = jvm();
+    // new PooledByteBufAllocator(false, 32, 32, 8192, 11, 256, 64, false, 0)
+    let allocator = pooled(&jvm, false, 32, 32, 8192, 11, 256, 64, false, 0);
+    let bufs: Vec<ByteBuf> = (0..length)
+        .map(|_| {
+            allocator
+                .new_buffer(T, false, elem_size, elem_size)
+                .unwrap()
+        })
+        .collect();
+    let fields = bufs[0].pooled_fields().unwrap();
+    let chunk_free_bytes = || {
+        fields
+            .arena
+            .lock()
+            .chunk(fields.chunk)
+            .unwrap()
+            .free_bytes()
+    };
+    let before_free_bytes = chunk_free_bytes();
+    for b in &bufs {
+        b.release().unwrap();
+    }
+    let after_free_bytes = chunk_free_bytes();
+    // assertTrue(beforeFreeBytes < afterFreeBytes);
+    assert!(before_free_bytes < after_free_bytes);
+}
+
 /// Two Java threads call `buf.capacity(512)` at once; the test fails on any
 /// `AssertionError` from Netty's `-ea` asserts. On logical threads the two calls run
 /// one after the other, and the arena's invariants stand in for the asserts.
@@ -276,4 +359,79 @@ fn test_capacity_change_doesnt_throw_assertion_error() {
     for buffer in &buffers {
         buffer.release().unwrap();
     }
+}
+
+/// `pinnedMemoryMustReflectBuffersInUse(useThreadLocalCaching)`: with one arena of each
+/// kind, rounds of 1–99 small (8–127 bytes) or larger (1 KiB–100 KiB) direct buffers;
+/// while they are live their capacities fit in the pinned bytes, which fit in the used
+/// bytes of the chunks; once they are released nothing is pinned. Java's
+/// `ThreadLocalRandom` is a seeded ChaCha8 stream.
+fn pinned_memory_must_reflect_buffers_in_use(use_thread_local_caching: bool) {
+    let jvm = jvm();
+    let d = leakproof_model::alloc::pooled::PooledConfig::netty_default(jvm.config());
+    let (small, normal) = if use_thread_local_caching {
+        (d.small_cache_size, d.normal_cache_size)
+    } else {
+        (0, 0)
+    };
+    let alloc = pooled(
+        &jvm,
+        d.prefer_direct,
+        1,
+        1,
+        d.page_size,
+        d.max_order,
+        small,
+        normal,
+        use_thread_local_caching,
+        0,
+    );
+    let mut rnd = ChaCha8Rng::seed_from_u64(u64::from(use_thread_local_caching));
+    for index in 0..10000 {
+        let buf_count = rnd.random_range(1..100);
+        // index % 2 == 0: small buffers, else larger ones.
+        let sizes = if index % 2 == 0 {
+            8..128
+        } else {
+            1024..1024 * 100
+        };
+        let buffers: Vec<ByteBuf> = (0..buf_count)
+            .map(|_| {
+                alloc
+                    .direct_buffer_with(T, rnd.random_range(sizes.clone()))
+                    .unwrap()
+            })
+            .collect();
+        let cap_sum: i64 = buffers.iter().map(|b| b.capacity() as i64).sum();
+        if index % 100 == 0 {
+            // usedMemory(metric.directArenas()): Σ chunkSize − freeBytes over the lists' chunks
+            let used: i64 = alloc.metric().direct_arenas[0]
+                .chunk_lists
+                .iter()
+                .flat_map(|l| &l.chunks)
+                .map(|c| (c.chunk_size - c.free_bytes) as i64)
+                .sum();
+            let pinned = alloc.pinned_direct_memory();
+            // assertThat(capSum.get()).isLessThanOrEqualTo(pinned);
+            assert!(cap_sum <= pinned, "{cap_sum} > {pinned}");
+            // assertThat(pinned).isLessThanOrEqualTo(used);
+            assert!(pinned <= used, "{pinned} > {used}");
+        }
+        for buffer in &buffers {
+            buffer.release().unwrap();
+        }
+        // After releasing all buffers, pinned memory must be zero
+        // assertThat(alloc.pinnedDirectMemory()).isZero();
+        assert_eq!(alloc.pinned_direct_memory(), 0);
+    }
+}
+
+#[test]
+fn pinned_memory_must_reflect_buffers_in_use_with_thread_local_caching() {
+    pinned_memory_must_reflect_buffers_in_use(true);
+}
+
+#[test]
+fn pinned_memory_must_reflect_buffers_in_use_without_thread_local_caching() {
+    pinned_memory_must_reflect_buffers_in_use(false);
 }

@@ -73,7 +73,12 @@ fn test_wrap_retained_duplicate(fx: &Fixture, _: &ByteBuf) {
     assert!(buffer.release().unwrap());
 }
 
+fn test_wrap_read_only(fx: &Fixture, _: &ByteBuf) {
+    assert_wrapped(fx, fx.new_buffer(8).as_read_only());
+}
+
 crate::kinds_test! {
+    test_wrap_read_only: [simple_leak_aware, advanced_leak_aware];
     test_wrap_slice: [simple_leak_aware, advanced_leak_aware];
     test_wrap_slice2: [simple_leak_aware, advanced_leak_aware];
     test_wrap_read_slice: [simple_leak_aware, advanced_leak_aware];

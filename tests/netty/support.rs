@@ -141,10 +141,9 @@ pub enum Kind {
     Duplicated,
     /// `RetainedDuplicatedByteBufTest`: `retainedDuplicate()`, then the parent released.
     RetainedDuplicated,
-    /// `SimpleLeakAwareByteBufTest`: an unpooled buffer in a `SimpleLeakAwareByteBuf`.
+    /// `SimpleLeakAwareByteBufTest`: a heap buffer in a `SimpleLeakAwareByteBuf`.
     SimpleLeakAware,
-    /// `AdvancedLeakAwareByteBufTest`: an unpooled buffer in an
-    /// `AdvancedLeakAwareByteBuf`.
+    /// `AdvancedLeakAwareByteBufTest`: a heap buffer in an `AdvancedLeakAwareByteBuf`.
     AdvancedLeakAware,
 }
 
@@ -251,11 +250,11 @@ impl Fixture {
                 assert_eq!(wrapped.reader_index(), buffer.reader_index());
                 buffer
             }
-            // The model wraps what its allocators track: the unpooled allocator tracks
-            // every direct buffer at these levels (the Java test wraps an unpooled heap
-            // buffer itself; Netty's unpooled allocator never tracks heap buffers).
+            // `toLeakAwareBuffer` of an unpooled heap buffer at SIMPLE (interval 1) or
+            // PARANOID; the Java test wraps it with a `NoopResourceLeakTracker` itself.
             Kind::SimpleLeakAware | Kind::AdvancedLeakAware => {
-                self.unpooled.new_buffer(T, true, len, max).unwrap()
+                let heap = self.unpooled_buffer(len, max);
+                self.jvm.to_leak_aware_buffer(&heap).unwrap()
             }
         };
         if self.kind.is_pooled() {

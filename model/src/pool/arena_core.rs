@@ -9,7 +9,7 @@ use super::arena_metrics::ArenaCounters;
 use super::chunk::{ChunkFreeOptions, ChunkId, PoolChunk};
 use super::chunk_list::{ChunkListId, ChunkLists};
 use super::handle;
-use super::size_classes::{SizeClasses, SizeKind};
+use super::size_classes::{SharedSizeClasses, SizeClasses, SizeKind};
 use super::source::ChunkSource;
 use super::subpage::SubpageOptions;
 use super::subpage_pools::SubpagePools;
@@ -147,7 +147,8 @@ pub struct FreeOutcome {
 /// One arena's plain data.
 #[derive(Clone, Debug)]
 pub struct ArenaCore {
-    pub(crate) sc: SizeClasses,
+    /// Shared by every arena of one kind of an allocator (computed once per geometry).
+    pub(crate) sc: SharedSizeClasses,
     pub(crate) opts: ArenaOptions,
     pub(crate) chunks: BTreeMap<ChunkId, PoolChunk>,
     pub(crate) lists: ChunkLists,
@@ -214,7 +215,8 @@ fn allocation_in(
 
 impl ArenaCore {
     /// An empty arena over `sc` (heap arenas get unaligned classes, direct ones aligned).
-    pub fn new(sc: SizeClasses, opts: ArenaOptions) -> Self {
+    pub fn new(sc: impl Into<SharedSizeClasses>, opts: ArenaOptions) -> Self {
+        let sc = sc.into();
         let lists = ChunkLists::new(
             sc.chunk_size(),
             opts.thresholds,
@@ -242,6 +244,10 @@ impl ArenaCore {
     /// The size classes.
     pub fn size_classes(&self) -> &SizeClasses {
         &self.sc
+    }
+    /// The size classes, shared.
+    pub fn shared_size_classes(&self) -> SharedSizeClasses {
+        self.sc.clone()
     }
     /// The options.
     pub fn options(&self) -> &ArenaOptions {

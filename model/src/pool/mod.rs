@@ -28,7 +28,7 @@ pub use chunk::{ChunkFree, ChunkFreeOptions, ChunkId, PoolChunk, Run};
 pub use chunk_list::{ChunkListId, ChunkLists, PoolChunkList};
 pub use geometry::PoolGeometry;
 pub use handle::Handle;
-pub use size_classes::{SizeClassRow, SizeClasses, SizeKind, SizeTableRow};
+pub use size_classes::{SharedSizeClasses, SizeClassRow, SizeClasses, SizeKind, SizeTableRow};
 pub use source::{ChunkSource, SimpleChunkSource};
 pub use subpage::{PoolSubpage, SubpageFree, SubpageOptions};
 pub use subpage_pools::{SubpageKey, SubpagePools};

@@ -149,6 +149,11 @@ fn new_row(
     }
 }
 
+/// One geometry's size-class table, shared by the arenas that use it. A plain `std`
+/// `Arc`: the table is immutable once built, so sharing it is no synchronization point
+/// for loom or shuttle (the facade's `Arc` would add one per clone).
+pub type SharedSizeClasses = std::sync::Arc<SizeClasses>;
+
 impl SizeClasses {
     /// The table for a validated geometry and an alignment (0 for heap arenas, the
     /// geometry's alignment for direct arenas, as `PooledByteBufAllocator` does).

@@ -7,6 +7,7 @@
 use super::source::JvmChunkSource;
 use crate::error::JavaResult;
 use crate::jvm::Jvm;
+use crate::pool::SharedSizeClasses;
 use crate::pool::{
     Allocation, ArenaCore, ArenaKind, ArenaMetrics, ChunkId, FreeOutcome, SizeClasses, SizeKind,
 };
@@ -18,7 +19,7 @@ use crate::sync::{Arc, Mutex, MutexGuard};
 pub struct PoolArena {
     index: usize,
     kind: ArenaKind,
-    size_classes: SizeClasses,
+    size_classes: SharedSizeClasses,
     core: Mutex<ArenaCore>,
     /// Σ `PoolChunk.pinnedBytes` of the pooled (non-huge) chunks, as a two's-complement
     /// `i64` (Netty's `LongCounter`s are plain counters, not the arena lock).
@@ -31,7 +32,7 @@ impl PoolArena {
         PoolArena {
             index,
             kind: core.options().kind,
-            size_classes: core.size_classes().clone(),
+            size_classes: core.shared_size_classes(),
             core: Mutex::new(core),
             pinned: AtomicU64::new(0),
         }

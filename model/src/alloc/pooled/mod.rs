@@ -22,6 +22,7 @@ use super::{validate_capacities, AllocRef};
 use crate::buffer::{BufClass, ByteBuf, CacheLink, NewPooledRoot, NewRoot, PooledRegion, Region};
 use crate::error::{JavaException, JavaResult};
 use crate::jvm::Jvm;
+use crate::pool::SharedSizeClasses;
 use crate::pool::{ArenaCore, ArenaKind, ArenaOptions, PoolGeometry, SizeKind};
 use crate::sync::book::counter::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::sync::{Arc, BookLock, Mutex};
@@ -81,14 +82,18 @@ impl PooledAllocator {
         )?;
         let profile = &jvm.profile().allocator;
         let make = |kind: ArenaKind, n: i32| -> Vec<Arc<PoolArena>> {
-            (0..n.max(0) as usize)
+            if n <= 0 {
+                return Vec::new();
+            }
+            // One table per kind, shared by its arenas (they have the same geometry).
+            let sc = SharedSizeClasses::new(match kind {
+                ArenaKind::Heap => geometry.heap_size_classes(),
+                ArenaKind::Direct => geometry.direct_size_classes(),
+            });
+            (0..n as usize)
                 .map(|i| {
-                    let sc = match kind {
-                        ArenaKind::Heap => geometry.heap_size_classes(),
-                        ArenaKind::Direct => geometry.direct_size_classes(),
-                    };
                     let opts = ArenaOptions::new(kind, i as u16, profile, jvm.mutant());
-                    Arc::new(PoolArena::new(i, ArenaCore::new(sc, opts)))
+                    Arc::new(PoolArena::new(i, ArenaCore::new(sc.clone(), opts)))
                 })
                 .collect()
         };
