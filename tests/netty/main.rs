@@ -6,6 +6,7 @@
 //! per subclass (`<family>::<test>::<kind>`). What is not ported, and why, is listed
 //! in `docs/fidelity.md` ("Netty's own tests"); tests about bytes, NIO or endianness
 //! are skipped with a comment where they would be.
+#![cfg(not(any(feature = "loom", feature = "shuttle")))]
 
 mod support;
 

@@ -323,15 +323,12 @@ pub fn run(kind: Kind, body: fn(&Fixture, &ByteBuf)) {
 /// Instantiates a generic test body once per kind: `mod <test> { fn <kind>() }`, so
 /// cargo names it `<file>::<test>::<kind>`. Kind lists: `plain` (the four plain
 /// kinds), `all` (every `AbstractByteBufTest` subclass here), or an explicit list.
-/// `pending("NEEDS n") [kinds]` adds kinds that fail on a disagreement with Netty
-/// listed in the worktrees' NEEDS.md, as ignored tests that say which.
 #[macro_export]
 macro_rules! kinds_test {
-    ($($test:ident: $kinds:tt $(pending($why:literal) $pending:tt)?;)*) => {
+    ($($test:ident: $kinds:tt;)*) => {
         $(
             mod $test {
                 $crate::kinds_test!(@fns $test $kinds);
-                $( $crate::kinds_test!(@pending $test $why $pending); )?
             }
         )*
     };
@@ -348,22 +345,6 @@ macro_rules! kinds_test {
     (@fns $test:ident [$($kind:ident),* $(,)?]) => {
         $(
             #[test]
-            fn $kind() {
-                $crate::support::run($crate::support::kinds::$kind, super::$test);
-            }
-        )*
-    };
-    (@pending $test:ident $why:literal all) => {
-        $crate::kinds_test!(@pending $test $why [
-            pooled_heap, pooled_direct, unpooled_heap, unpooled_direct, sliced,
-            retained_sliced, duplicated, retained_duplicated, simple_leak_aware,
-            advanced_leak_aware
-        ]);
-    };
-    (@pending $test:ident $why:literal [$($kind:ident),* $(,)?]) => {
-        $(
-            #[test]
-            #[ignore = $why]
             fn $kind() {
                 $crate::support::run($crate::support::kinds::$kind, super::$test);
             }

@@ -6,6 +6,7 @@
 //! `leak::checks` are registered here, not duplicated. Checks that need the program's
 //! view (expected bytes, usage) take it as arguments; the executor in `sim` supplies it.
 
+pub mod buddy_tree;
 mod bytes;
 mod cache;
 mod end;
@@ -59,6 +60,7 @@ pub const REGISTRY: &[Invariant] = &[
     inv("live_ranges_disjoint_in_bounds", "§9.1, §8 #9", "live runs and subpage elements of a chunk are disjoint and inside [0, chunkSize)"),
     inv("chunk_free_bytes_consistent", "§9.2", "a chunk's freeBytes = chunkSize − Σ used runs = Σ free runs"),
     inv("free_runs_coalesced", "§9.3", "no two free runs touch; runsAvailMap names exactly their first and last pages"),
+    inv("buddy_tree_consistent", "§2.2 (4.1.48 PoolChunk.java:249–320)", "a buddy-tree chunk's memoryMap is what its used nodes imply: unusable for a used node, its depth for a wholly free subtree, else the smaller child value"),
     inv("subpage_bitmap_consistent", "§9.4, §8 #6 #7", "a subpage's numAvail equals its zero bits, within [0, maxNumElems]"),
     inv("subpage_linked_iff_available", "§9.5, §8 #19", "a subpage is linked in its pool iff numAvail > 0 and doNotDestroy"),
     inv("chunk_in_list_by_usage", "§9.6, §8 #12", "each chunk sits in exactly one list, the one its free bytes select (qInit has no lower bound)"),

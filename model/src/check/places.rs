@@ -7,21 +7,28 @@ use crate::alloc::pooled::{ArenaAllocation, PooledAllocator};
 use crate::buffer::{Accounting, Body, Region};
 use crate::jvm::Jvm;
 use crate::pool::{invariants, Allocation, ArenaCore, ArenaKind, ChunkId};
+use crate::profile::SizeClassScheme;
 use crate::violation::Violation;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// (arena kind, arena index, chunk, run offset, bitmap index for elements).
 type Slot = (ArenaKind, usize, ChunkId, u32, Option<u32>);
 
-fn slot_of(a: &ArenaAllocation) -> Slot {
+/// The tree order of `allocator`'s chunks when its profile uses the ≤4.1.51 buddy tree
+/// (chunk = page << maxOrder), so handles decode as 4.1.48's.
+fn buddy_max_order(allocator: &PooledAllocator) -> Option<u32> {
+    let legacy = allocator.jvm().profile().allocator.size_classes == SizeClassScheme::Legacy;
+    let g = allocator.geometry();
+    legacy.then(|| (g.chunk_size / g.page_size).trailing_zeros())
+}
+
+fn slot_of(a: &ArenaAllocation, buddy: Option<u32>) -> Slot {
     let h = a.allocation.handle;
     let (off, idx) = if a.allocation.kind == crate::pool::SizeKind::Huge {
         (0, None)
     } else {
-        (
-            netty::handle_run_offset(h),
-            netty::handle_is_subpage(h).then(|| netty::handle_bitmap_idx(h)),
-        )
+        let f = netty::handle_fields(h, buddy);
+        (f.run_offset, f.is_subpage.then_some(f.bitmap_idx))
     };
     (
         a.arena.kind(),
@@ -55,14 +62,21 @@ fn live_regions(jvm: &Jvm, allocator: u64) -> Vec<(ArenaAllocation, String)> {
 /// §9.7: every used run and subpage element of `allocator`'s arenas is exactly one of:
 /// a live buffer, a leaked buffer (collected unreleased, from `ledger`), an entry of a
 /// live cache, or a stranded entry of a freed cache; and nothing else claims a slot.
+/// Element 0 of a size-0 subpage (≤4.1.51) is shared by any number of holders, none
+/// included: its subpage hands it out without consuming it (4.1.48
+/// PoolSubpage.java:79–81).
 pub fn handle_in_exactly_one_place(
     allocator: &PooledAllocator,
     ledger: &Ledger,
 ) -> Result<(), Violation> {
     const NAME: &str = "handle_in_exactly_one_place";
+    let buddy = buddy_max_order(allocator);
     let mut claims: BTreeMap<Slot, Vec<String>> = BTreeMap::new();
     for (region, label) in live_regions(allocator.jvm(), allocator.id()) {
-        claims.entry(slot_of(&region)).or_default().push(label);
+        claims
+            .entry(slot_of(&region, buddy))
+            .or_default()
+            .push(label);
     }
     for leaked in ledger.leaked() {
         if leaked.allocator != Some(allocator.id()) {
@@ -70,7 +84,7 @@ pub fn handle_in_exactly_one_place(
         }
         if let Some(region) = &leaked.region {
             claims
-                .entry(slot_of(region))
+                .entry(slot_of(region, buddy))
                 .or_default()
                 .push(format!("leaked buffer {}", leaked.alloc_id));
         }
@@ -84,13 +98,14 @@ pub fn handle_in_exactly_one_place(
         for q in cache.queues() {
             for e in q.entries() {
                 claims
-                    .entry(slot_of(&e.region))
+                    .entry(slot_of(&e.region, buddy))
                     .or_default()
                     .push(format!("{what} {}", cache.owner()));
             }
         }
     }
     let mut used: BTreeMap<Slot, ()> = BTreeMap::new();
+    let mut shared: BTreeSet<Slot> = BTreeSet::new();
     for kind in [ArenaKind::Heap, ArenaKind::Direct] {
         for arena in allocator.arenas(kind) {
             let core = arena.lock();
@@ -103,6 +118,9 @@ pub fn handle_in_exactly_one_place(
                     match c.subpage_at(r.offset) {
                         None => {
                             used.insert((kind, arena.index(), c.id(), r.offset, None), ());
+                        }
+                        Some(s) if s.elem_size() == 0 => {
+                            shared.insert((kind, arena.index(), c.id(), r.offset, Some(0)));
                         }
                         Some(s) => {
                             let set = |i| netty::bit_is_set(s.bitmap(), i);
@@ -119,6 +137,9 @@ pub fn handle_in_exactly_one_place(
         }
     }
     for (slot, owners) in &claims {
+        if shared.contains(slot) {
+            continue;
+        }
         if owners.len() > 1 {
             return Err(Violation::new(
                 NAME,

@@ -8,7 +8,6 @@
 use super::arena_metrics::ArenaCounters;
 use super::chunk::{ChunkFreeOptions, ChunkId, PoolChunk};
 use super::chunk_list::{ChunkListId, ChunkLists};
-use super::handle;
 use super::size_classes::{SharedSizeClasses, SizeClasses, SizeKind};
 use super::source::ChunkSource;
 use super::subpage::SubpageOptions;
@@ -16,7 +15,7 @@ use super::subpage_pools::SubpagePools;
 use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::memory::Memory;
 use crate::mutant::Mutant;
-use crate::profile::{AllocatorProfile, ChunkListThresholds};
+use crate::profile::{AllocatorProfile, ChunkListThresholds, SizeClassScheme};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -187,12 +186,13 @@ fn allocation_in(
     let (mut offset, mut max_length) = chunk
         .offset_of(h)
         .ok_or_else(|| model_error(format!("model: handle {h:#x} has no subpage")))?;
-    if handle::is_subpage(h) && sc.alignment() > 0 {
+    let decoded = chunk.decode(h);
+    if decoded.is_subpage && sc.alignment() > 0 {
         let unaligned = sc.unaligned_size(size_idx).unwrap_or(max_length);
         match opts.alignment_fault {
             AlignmentFault::None => {}
             AlignmentFault::ElementOffset => {
-                offset -= handle::bitmap_idx(h) as usize * (max_length - unaligned);
+                offset -= decoded.bitmap_idx as usize * (max_length - unaligned);
             }
             AlignmentFault::ElementLength => max_length = unaligned,
         }
@@ -391,10 +391,11 @@ impl ArenaCore {
         req: usize,
         source: &mut dyn ChunkSource,
     ) -> JavaResult<Allocation> {
-        let norm = if self.sc.alignment() > 0 {
-            self.sc.normalize_size(req)
-        } else {
-            req
+        // 4.1.128 passes normalizeSize(req) (PoolArena.java:139–142); 4.1.48 passes the
+        // request itself (PoolArena.java:229–231, 259–262).
+        let norm = match self.sc.scheme() {
+            SizeClassScheme::Jemalloc4 if self.sc.alignment() > 0 => self.sc.normalize_size(req),
+            _ => req,
         };
         let memory = source.new_chunk(norm, true)?;
         if memory.len() != norm {
@@ -471,7 +472,7 @@ impl ArenaCore {
                 destroyed: Some(chunk),
             });
         }
-        let kind = if handle::is_subpage(handle) {
+        let kind = if c.decode(handle).is_subpage {
             SizeKind::Small
         } else {
             SizeKind::Normal

@@ -1,15 +1,21 @@
-//! `PoolChunk`: the jemalloc-4 run allocator over one chunk of pages (netty.md §3.2).
+//! `PoolChunk`: one chunk of pages, its used runs and subpages (netty.md §3.2). Free
+//! pages are managed by the chunk's page allocator: the 4.1.52+ run allocator
+//! ([`RunPages`]) or the ≤4.1.51 buddy tree ([`BuddyTree`]), chosen by the size-class
+//! scheme of the profile.
 //!
 //! Plain data: Netty's `runsAvailLock` is folded into the arena lock (the caller holds
 //! one mutex around the whole arena core; see `docs/fidelity.md`).
 
+use super::buddy::BuddyTree;
 use super::chunk_list::ChunkListId;
-use super::handle::{self, Handle};
+use super::handle::{Handle, HandleLayout};
+use super::runs::RunPages;
 use super::size_classes::SizeClasses;
 use super::subpage::{PoolSubpage, SubpageFree, SubpageOptions};
 use super::subpage_pools::{SubpageKey, SubpagePools};
 use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::memory::Memory;
+use crate::profile::SizeClassScheme;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -59,17 +65,29 @@ pub enum ChunkFree {
     Run,
 }
 
+/// The free-page structure of a chunk.
+#[derive(Clone, Debug)]
+enum Pages {
+    /// A huge buffer's own chunk: no pages to hand out.
+    Unpooled,
+    /// 4.1.52+: best-fit run queues.
+    Runs(RunPages),
+    /// ≤4.1.51: the buddy tree.
+    Buddy(BuddyTree),
+}
+
+/// The empty `runsAvailMap` of chunks without run queues.
+static NO_RUNS: BTreeMap<u32, Run> = BTreeMap::new();
+
 /// One chunk (Netty's `PoolChunk`); `unpooled` chunks back one huge buffer each.
 #[derive(Clone, Debug)]
 pub struct PoolChunk {
     id: ChunkId,
     memory: Memory,
-    unpooled: bool,
     chunk_size: usize,
     page_shifts: u32,
     free_bytes: usize,
-    runs_avail: Vec<BTreeSet<Run>>,
-    runs_avail_map: BTreeMap<u32, Run>,
+    pages: Pages,
     used_runs: BTreeMap<u32, u32>,
     /// `subpages[]`, one slot per page (boxed: an empty slot is one pointer).
     subpages: Vec<Option<Box<PoolSubpage>>>,
@@ -86,32 +104,27 @@ fn model_error(message: String) -> JavaException {
 }
 
 impl PoolChunk {
-    /// A pooled chunk over `memory` (one chunk of `sc`), all pages in one free run.
+    /// A pooled chunk over `memory` (one chunk of `sc`), all pages free: one run, or a
+    /// free buddy tree under the legacy scheme.
     pub fn new_pooled(id: ChunkId, memory: Memory, sc: &SizeClasses) -> Self {
         let pages = sc.chunk_size() >> sc.page_shifts();
-        let mut chunk = PoolChunk {
+        let free = match sc.scheme() {
+            SizeClassScheme::Jemalloc4 => Pages::Runs(RunPages::new(sc, pages as u32)),
+            SizeClassScheme::Legacy => Pages::Buddy(BuddyTree::new(pages.ilog2())),
+        };
+        PoolChunk {
             id,
             memory,
-            unpooled: false,
             chunk_size: sc.chunk_size(),
             page_shifts: sc.page_shifts(),
             free_bytes: sc.chunk_size(),
-            runs_avail: vec![BTreeSet::new(); sc.n_p_sizes()],
-            runs_avail_map: BTreeMap::new(),
+            pages: free,
             used_runs: BTreeMap::new(),
             subpages: vec![None; pages],
             subpage_offsets: BTreeSet::new(),
             list: None,
             version: 0,
-        };
-        chunk.insert_avail_run(
-            sc,
-            Run {
-                offset: 0,
-                pages: pages as u32,
-            },
-        );
-        chunk
+        }
     }
 
     /// An unpooled (huge) chunk: its whole region is one buffer; `freeBytes` is 0.
@@ -120,11 +133,9 @@ impl PoolChunk {
             id,
             chunk_size: memory.len(),
             memory,
-            unpooled: true,
             page_shifts: 0,
             free_bytes: 0,
-            runs_avail: Vec::new(),
-            runs_avail_map: BTreeMap::new(),
+            pages: Pages::Unpooled,
             used_runs: BTreeMap::new(),
             subpages: Vec::new(),
             subpage_offsets: BTreeSet::new(),
@@ -152,7 +163,7 @@ impl PoolChunk {
     }
     /// True for a huge buffer's own chunk.
     pub fn is_unpooled(&self) -> bool {
-        self.unpooled
+        matches!(self.pages, Pages::Unpooled)
     }
     /// `chunkSize()`.
     pub fn chunk_size(&self) -> usize {
@@ -181,22 +192,56 @@ impl PoolChunk {
         usage(self.free_bytes, self.chunk_size)
     }
 
-    /// Free runs with the `runsAvail` queue each sits in, by queue then offset.
-    pub fn free_runs_by_queue(&self) -> impl Iterator<Item = (usize, Run)> + '_ {
-        self.runs_avail
-            .iter()
-            .enumerate()
-            .flat_map(|(i, q)| q.iter().map(move |r| (i, *r)))
+    /// How this chunk packs its handles.
+    pub fn handle_layout(&self) -> HandleLayout {
+        match &self.pages {
+            Pages::Buddy(tree) => HandleLayout::Buddy {
+                max_order: tree.max_order(),
+            },
+            _ => HandleLayout::Runs,
+        }
     }
-    /// Free runs ordered by offset.
+
+    /// A handle of this chunk, decoded.
+    pub fn decode(&self, h: u64) -> Handle {
+        self.handle_layout().decode(h)
+    }
+
+    /// The buddy tree of a legacy chunk.
+    pub fn buddy_tree(&self) -> Option<&BuddyTree> {
+        match &self.pages {
+            Pages::Buddy(tree) => Some(tree),
+            _ => None,
+        }
+    }
+
+    fn run_pages(&self) -> Option<&RunPages> {
+        match &self.pages {
+            Pages::Runs(runs) => Some(runs),
+            _ => None,
+        }
+    }
+
+    /// Free runs with the `runsAvail` queue each sits in, by queue then offset (none
+    /// for buddy and unpooled chunks).
+    pub fn free_runs_by_queue(&self) -> impl Iterator<Item = (usize, Run)> + '_ {
+        self.run_pages()
+            .into_iter()
+            .flat_map(RunPages::free_runs_by_queue)
+    }
+    /// Free runs ordered by offset (a buddy tree's wholly free maximal nodes).
     pub fn free_runs(&self) -> Vec<Run> {
+        if let Some(tree) = self.buddy_tree() {
+            return tree.free_runs();
+        }
         let mut runs: Vec<Run> = self.free_runs_by_queue().map(|(_, r)| r).collect();
         runs.sort();
         runs
     }
-    /// `runsAvailMap`: first and last page of each free run → the run.
+    /// `runsAvailMap`: first and last page of each free run → the run (empty for buddy
+    /// and unpooled chunks).
     pub fn runs_avail_map(&self) -> &BTreeMap<u32, Run> {
-        &self.runs_avail_map
+        self.run_pages().map_or(&NO_RUNS, RunPages::runs_avail_map)
     }
     /// Allocated runs (normal buffers and subpage runs) ordered by offset.
     pub fn used_runs(&self) -> impl Iterator<Item = Run> + '_ {
@@ -226,14 +271,14 @@ impl PoolChunk {
     /// Byte offset and `maxLength` of the buffer a used handle names:
     /// runOffset·page (+ bitmapIdx·elemSize for subpages).
     pub fn offset_of(&self, h: u64) -> Option<(usize, usize)> {
-        let off = handle::run_offset(h);
-        if handle::is_subpage(h) {
-            let s = self.subpage_at(off)?;
-            Some((s.element_offset(handle::bitmap_idx(h)), s.elem_size()))
+        let h = self.decode(h);
+        if h.is_subpage {
+            let s = self.subpage_at(h.run_offset)?;
+            Some((s.element_offset(h.bitmap_idx), s.elem_size()))
         } else {
             Some((
-                (off as usize) << self.page_shifts,
-                (handle::run_pages(h) as usize) << self.page_shifts,
+                (h.run_offset as usize) << self.page_shifts,
+                (h.pages as usize) << self.page_shifts,
             ))
         }
     }
@@ -256,6 +301,15 @@ impl PoolChunk {
         Ok(self.allocate_run(sc, run_size))
     }
 
+    /// `allocateRun`: a run of `run_size` bytes of pages, as a handle of this chunk.
+    pub(crate) fn allocate_run(&mut self, sc: &SizeClasses, run_size: usize) -> Option<u64> {
+        let run = self.take_run(sc, run_size)?;
+        Some(
+            self.handle_layout()
+                .encode(Handle::run(run.offset, run.pages, true)),
+        )
+    }
+
     fn allocate_subpage(
         &mut self,
         sc: &SizeClasses,
@@ -266,56 +320,46 @@ impl PoolChunk {
         else {
             return Ok(None);
         };
-        let Some(run) = self.allocate_run(sc, run_size) else {
+        let Some(run) = self.take_run(sc, run_size) else {
             return Ok(None);
         };
-        let off = handle::run_offset(run);
         let key = SubpageKey {
             chunk: self.id,
-            run_offset: off,
+            run_offset: run.offset,
         };
-        let size = (handle::run_pages(run) as usize) << self.page_shifts;
-        let subpage = PoolSubpage::new(pools, key, size_idx, self.page_shifts, size, elem);
-        self.subpage_offsets.insert(off);
-        let subpage = self.subpages[off as usize].insert(Box::new(subpage));
+        let size = (run.pages as usize) << self.page_shifts;
+        let layout = self.handle_layout();
+        let subpage = PoolSubpage::new(pools, key, size_idx, self.page_shifts, size, elem, layout);
+        self.subpage_offsets.insert(run.offset);
+        let subpage = self.subpages[run.offset as usize].insert(Box::new(subpage));
         Ok(Some(subpage.allocate(pools)?))
     }
 
-    /// `allocateRun`: best-fit queue, lowest offset first, split, re-insert the tail.
-    pub(crate) fn allocate_run(&mut self, sc: &SizeClasses, run_size: usize) -> Option<u64> {
+    /// Takes `run_size` bytes of pages from the page allocator (best-fit queue, or the
+    /// leftmost free buddy node of the matching depth).
+    fn take_run(&mut self, sc: &SizeClasses, run_size: usize) -> Option<Run> {
         self.version += 1;
         let pages = (run_size >> self.page_shifts) as u32;
         if (pages as usize) << self.page_shifts > self.free_bytes {
             // A run larger than what is free (e.g. a subpage run of a class whose run
-            // size exceeds a tiny chunk): no queue can serve it.
+            // size exceeds a tiny chunk): nothing can serve it.
             return None;
         }
-        let page_idx = sc.pages2page_idx(pages as usize);
-        let queue = if self.free_bytes == self.chunk_size {
-            sc.n_p_sizes() - 1
-        } else {
-            (page_idx..sc.n_p_sizes()).find(|&i| !self.runs_avail[i].is_empty())?
-        };
-        // Empty only when a fully free chunk is fragmented (`UncoalescedFreeRuns`).
-        let run = self.runs_avail[queue].pop_first()?;
-        self.remove_avail_run_map(run);
-        if run.pages > pages {
-            self.insert_avail_run(
-                sc,
-                Run {
-                    offset: run.offset + pages,
-                    pages: run.pages - pages,
-                },
-            );
-        }
-        self.used_runs.insert(run.offset, pages);
-        self.free_bytes -= (pages as usize) << self.page_shifts;
-        Some(Handle::run(run.offset, pages, true).encode())
+        let whole_chunk_free = self.free_bytes == self.chunk_size;
+        let run = match &mut self.pages {
+            Pages::Unpooled => None,
+            Pages::Runs(runs) => runs.allocate(sc, pages, whole_chunk_free),
+            Pages::Buddy(tree) => tree.allocate(pages),
+        }?;
+        self.used_runs.insert(run.offset, run.pages);
+        self.free_bytes -= (run.pages as usize) << self.page_shifts;
+        Some(run)
     }
 
     /// `free`: a subpage element first (its run only when the subpage is released),
-    /// then the run with coalescing. Handles that are not live are refused with an
-    /// `AssertionError` value and change nothing (Netty would corrupt itself).
+    /// then the run (coalesced with its free neighbours, or its buddies). Handles that
+    /// are not live are refused with an `AssertionError` value and change nothing
+    /// (Netty would corrupt itself).
     pub(crate) fn free(
         &mut self,
         sc: &SizeClasses,
@@ -324,24 +368,25 @@ impl PoolChunk {
         opts: ChunkFreeOptions,
     ) -> JavaResult<ChunkFree> {
         self.version += 1;
+        let decoded = self.decode(h);
         let run = Run {
-            offset: handle::run_offset(h),
-            pages: handle::run_pages(h),
+            offset: decoded.run_offset,
+            pages: decoded.pages,
         };
-        if self.unpooled || self.used_runs.get(&run.offset) != Some(&run.pages) {
+        if self.is_unpooled() || self.used_runs.get(&run.offset) != Some(&run.pages) {
             return Err(model_error(format!(
                 "model: {} has no used run {run:?} (handle {h:#x})",
                 self.id
             )));
         }
-        if handle::is_subpage(h) {
+        if decoded.is_subpage {
             let Some(subpage) = self.subpage_at_mut(run.offset) else {
                 return Err(model_error(format!(
                     "model: {} has no subpage at {}",
                     self.id, run.offset
                 )));
             };
-            match subpage.free(pools, handle::bitmap_idx(h), opts.subpage)? {
+            match subpage.free(pools, decoded.bitmap_idx, opts.subpage)? {
                 SubpageFree::Kept => return Ok(ChunkFree::Element),
                 SubpageFree::Released => {
                     self.subpages[run.offset as usize] = None;
@@ -354,67 +399,15 @@ impl PoolChunk {
             )));
         }
         self.used_runs.remove(&run.offset);
-        let merged = if opts.skip_coalescing {
-            run
-        } else {
-            let past = self.collapse_past(sc, run);
-            self.collapse_next(sc, past)
-        };
-        self.insert_avail_run(sc, merged);
+        match &mut self.pages {
+            Pages::Unpooled => {}
+            Pages::Runs(runs) => runs.free(sc, run, opts.skip_coalescing),
+            Pages::Buddy(tree) => {
+                tree.free(run);
+            }
+        }
         self.free_bytes += (run.pages as usize) << self.page_shifts;
         Ok(ChunkFree::Run)
-    }
-
-    fn collapse_past(&mut self, sc: &SizeClasses, mut run: Run) -> Run {
-        while run.offset > 0 {
-            match self.runs_avail_map.get(&(run.offset - 1)).copied() {
-                Some(past) if past != run && past.end() == run.offset => {
-                    self.remove_avail_run(sc, past);
-                    run = Run {
-                        offset: past.offset,
-                        pages: past.pages + run.pages,
-                    };
-                }
-                _ => break,
-            }
-        }
-        run
-    }
-
-    fn collapse_next(&mut self, sc: &SizeClasses, mut run: Run) -> Run {
-        while let Some(next) = self.runs_avail_map.get(&run.end()).copied() {
-            if next == run || next.offset != run.end() {
-                break;
-            }
-            self.remove_avail_run(sc, next);
-            run = Run {
-                offset: run.offset,
-                pages: run.pages + next.pages,
-            };
-        }
-        run
-    }
-
-    fn insert_avail_run(&mut self, sc: &SizeClasses, run: Run) {
-        let idx = sc.pages2page_idx_floor(run.pages as usize);
-        self.runs_avail[idx].insert(run);
-        self.runs_avail_map.insert(run.offset, run);
-        if run.pages > 1 {
-            self.runs_avail_map.insert(run.end() - 1, run);
-        }
-    }
-
-    fn remove_avail_run(&mut self, sc: &SizeClasses, run: Run) {
-        let idx = sc.pages2page_idx_floor(run.pages as usize);
-        self.runs_avail[idx].remove(&run);
-        self.remove_avail_run_map(run);
-    }
-
-    fn remove_avail_run_map(&mut self, run: Run) {
-        self.runs_avail_map.remove(&run.offset);
-        if run.pages > 1 {
-            self.runs_avail_map.remove(&(run.end() - 1));
-        }
     }
 
     /// Test-only corruption hooks.
@@ -422,6 +415,14 @@ impl PoolChunk {
     pub(crate) fn corrupt_free_bytes(&mut self, free: usize) {
         self.version += 1;
         self.free_bytes = free;
+    }
+    #[cfg(test)]
+    pub(crate) fn corrupt_buddy_tree(&mut self) -> Option<&mut BuddyTree> {
+        self.version += 1;
+        match &mut self.pages {
+            Pages::Buddy(tree) => Some(tree),
+            _ => None,
+        }
     }
     #[cfg(test)]
     pub(crate) fn corrupt_add_used_run(&mut self, run: Run) {

@@ -1,8 +1,10 @@
 //! Page size, chunk size and alignment, validated as `PooledByteBufAllocator`'s
 //! constructor validates them (4.1.128; netty.md §1).
 
+use super::arena_core::ArenaKind;
 use super::size_classes::SizeClasses;
 use crate::error::{JavaException, JavaResult};
+use crate::profile::SizeClassScheme;
 use serde::{Deserialize, Serialize};
 
 /// Smallest legal page size (`MIN_PAGE_SIZE`).
@@ -143,5 +145,17 @@ impl PoolGeometry {
     /// Size classes of a direct arena (aligned when an alignment is set).
     pub fn direct_size_classes(&self) -> SizeClasses {
         SizeClasses::new(self, self.alignment)
+    }
+
+    /// Size classes of an arena of `kind` under `scheme` (heap arenas are never aligned).
+    pub fn size_classes(&self, scheme: SizeClassScheme, kind: ArenaKind) -> SizeClasses {
+        let alignment = match kind {
+            ArenaKind::Heap => 0,
+            ArenaKind::Direct => self.alignment,
+        };
+        match scheme {
+            SizeClassScheme::Jemalloc4 => SizeClasses::new(self, alignment),
+            SizeClassScheme::Legacy => SizeClasses::legacy(self, alignment),
+        }
     }
 }

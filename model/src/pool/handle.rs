@@ -78,6 +78,66 @@ impl Handle {
     }
 }
 
+/// 4.1.48's subpage flag (`PoolSubpage.toHandle`: `0x4000000000000000L`).
+pub const LEGACY_SUBPAGE_FLAG: u64 = 0x4000_0000_0000_0000;
+
+/// How a chunk packs its handles: the run layout above (4.1.52+), or ≤4.1.51's
+/// `memoryMapIdx | bitmapIdx << 32` with the subpage flag (4.1.48 PoolChunk.java:447–453,
+/// PoolSubpage.java:202–204).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum HandleLayout {
+    /// `runOffset | pages | isUsed | isSubpage | bitmapIdx` (4.1.52+).
+    Runs,
+    /// A buddy-tree node id of a tree of `2^max_order` pages.
+    Buddy {
+        /// The tree's `maxOrder`.
+        max_order: u32,
+    },
+}
+
+impl HandleLayout {
+    /// Packs `h`. Buddy handles need a power-of-two, aligned run; others encode node 0.
+    pub fn encode(self, h: Handle) -> u64 {
+        match self {
+            HandleLayout::Runs => h.encode(),
+            HandleLayout::Buddy { max_order } => {
+                let id = match (h.pages.checked_ilog2(), h.pages.is_power_of_two()) {
+                    (Some(log), true) if log <= max_order => {
+                        (1u64 << (max_order - log)) + (h.run_offset / h.pages) as u64
+                    }
+                    _ => 0,
+                };
+                let flag = if h.is_subpage { LEGACY_SUBPAGE_FLAG } else { 0 };
+                flag | ((h.bitmap_idx as u64) << 32) | id
+            }
+        }
+    }
+
+    /// Unpacks a handle; a buddy handle naming node 0 (none) decodes to zero pages.
+    pub fn decode(self, handle: u64) -> Handle {
+        match self {
+            HandleLayout::Runs => Handle::decode(handle),
+            HandleLayout::Buddy { max_order } => {
+                let id = handle as u32;
+                let (run_offset, pages) = match id.checked_ilog2() {
+                    Some(d) if d <= max_order => {
+                        let pages = 1u32 << (max_order - d);
+                        ((id ^ (1 << d)) * pages, pages)
+                    }
+                    _ => (0, 0),
+                };
+                Handle {
+                    run_offset,
+                    pages,
+                    is_used: true,
+                    is_subpage: handle & LEGACY_SUBPAGE_FLAG != 0,
+                    bitmap_idx: ((handle >> 32) & 0x3FFF_FFFF) as u32,
+                }
+            }
+        }
+    }
+}
+
 /// `PoolChunk.runOffset`.
 pub fn run_offset(handle: u64) -> u32 {
     ((handle >> RUN_OFFSET_SHIFT) & FIELD_MASK) as u32
@@ -120,6 +180,21 @@ mod tests {
         assert_eq!(r, 511u64 << 49 | 1 << 34);
         assert!(!is_subpage(r));
         assert_eq!((run_offset(r), run_pages(r), bitmap_idx(r)), (511, 1, 0));
+    }
+
+    #[test]
+    fn buddy_layout_is_4_1_48s_node_id_and_flag() {
+        let layout = HandleLayout::Buddy { max_order: 11 };
+        // Page 3 of a 2048-page tree is leaf 2048 + 3; a subpage element 5 of it.
+        let h = layout.encode(Handle::subpage(3, 1, 5));
+        assert_eq!(h, 0x4000_0000_0000_0000 | (5u64 << 32) | 2051);
+        assert_eq!(layout.decode(h), Handle::subpage(3, 1, 5));
+        // A 128-page run at page 256 is node 2^4 + 2 at depth 4; no flag, no bitmap.
+        let r = layout.encode(Handle::run(256, 128, true));
+        assert_eq!(r, 18);
+        assert_eq!(layout.decode(r), Handle::run(256, 128, true));
+        assert_eq!(layout.decode(1), Handle::run(0, 2048, true));
+        assert_eq!(layout.decode(0).pages, 0);
     }
 
     #[test]

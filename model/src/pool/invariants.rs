@@ -43,7 +43,10 @@ pub fn check_arena_in(core: &ArenaCore, scope: ChunkScope<'_>) -> Result<(), Vio
     let scoped = || pooled(core).filter(|c| scope.covers(c.id()));
     scoped().try_for_each(chunk_live_ranges_disjoint_in_bounds)?;
     scoped().try_for_each(chunk_free_bytes_consistent_in)?;
-    scoped().try_for_each(chunk_free_runs_coalesced)?;
+    scoped().try_for_each(|c| match c.buddy_tree() {
+        Some(_) => crate::check::buddy_tree::chunk_buddy_tree_consistent(c),
+        None => chunk_free_runs_coalesced(c),
+    })?;
     scoped().try_for_each(chunk_subpage_bitmap_consistent)?;
     pooled(core).try_for_each(|c| chunk_subpages_linked_iff_available(core, c))?;
     subpage_pools_link_live_subpages(core)?;
@@ -189,9 +192,12 @@ fn chunk_free_bytes_consistent_in(c: &PoolChunk) -> Result<(), Violation> {
 }
 
 /// §9.3: no two free runs are adjacent, and `runsAvailMap` maps exactly the first and
-/// last page of every free run to it.
+/// last page of every free run to it. Run-allocator chunks only: buddy-tree chunks
+/// (≤4.1.51) coalesce buddies, not neighbours (`check::buddy_tree`).
 pub fn free_runs_coalesced(core: &ArenaCore) -> Result<(), Violation> {
-    pooled(core).try_for_each(chunk_free_runs_coalesced)
+    pooled(core)
+        .filter(|c| c.buddy_tree().is_none())
+        .try_for_each(chunk_free_runs_coalesced)
 }
 
 fn chunk_free_runs_coalesced(c: &PoolChunk) -> Result<(), Violation> {
@@ -258,7 +264,9 @@ fn chunk_subpage_bitmap_consistent(c: &PoolChunk) -> Result<(), Violation> {
 }
 
 /// §9.5: a subpage is linked in its pool iff `numAvail > 0` and `doNotDestroy`; every
-/// pool entry names a live subpage of that pool's size.
+/// pool entry names a live subpage of that pool's size. A size-0 subpage (≤4.1.51) has
+/// `maxNumElems` 0 yet stays linked: its `allocate` returns before touching `numAvail`
+/// and the pool (4.1.48 PoolSubpage.java:79–81, 61–73).
 pub fn subpage_linked_iff_available(core: &ArenaCore) -> Result<(), Violation> {
     pooled(core).try_for_each(|c| chunk_subpages_linked_iff_available(core, c))?;
     subpage_pools_link_live_subpages(core)
@@ -270,7 +278,7 @@ fn chunk_subpages_linked_iff_available(core: &ArenaCore, c: &PoolChunk) -> Resul
     let pools = core.subpage_pools();
     for s in c.subpages() {
         let linked = pools.is_linked(s.head_index(), s.key());
-        let should = s.num_avail() > 0 && s.do_not_destroy();
+        let should = (s.num_avail() > 0 || s.elem_size() == 0) && s.do_not_destroy();
         if linked != should {
             return Err(Violation::new(
                 SUBPAGE_LINKED,
@@ -399,19 +407,21 @@ pub fn handle_size_class_matches(
         return err(format!("capacity {norm_capacity} is not a size class"));
     }
     let small = sizes.normalize(norm_capacity).small;
-    let subpage = netty::handle_is_subpage(h);
-    if subpage != small {
+    let f = netty::handle_fields(h, c.buddy_tree().map(|t| t.max_order()));
+    if f.is_subpage != small {
         return err(format!(
-            "handle {h:#x} (subpage={subpage}) freed as {norm_capacity} bytes"
+            "handle {h:#x} (subpage={}) freed as {norm_capacity} bytes",
+            f.is_subpage
         ));
     }
-    let off = netty::handle_run_offset(h);
-    let pages = netty::handle_run_pages(h);
+    let (off, pages) = (f.run_offset, f.run_pages);
     let used = c.used_runs().any(|r| r.offset == off && r.pages == pages);
     let ok = if small {
+        // A size-0 element (≤4.1.51) is never marked in the bitmap: its subpage hands
+        // out element 0 without consuming it (4.1.48 PoolSubpage.java:79–81).
         c.subpage_at(off).is_some_and(|s| {
             s.elem_size() == norm_capacity
-                && netty::bit_is_set(s.bitmap(), netty::handle_bitmap_idx(h))
+                && (norm_capacity == 0 || netty::bit_is_set(s.bitmap(), f.bitmap_idx))
         }) && used
     } else {
         used && c.subpage_at(off).is_none() && (pages as usize) << c.page_shifts() == norm_capacity

@@ -9,12 +9,15 @@
 
 pub mod arena_core;
 pub mod arena_metrics;
+pub mod buddy;
 pub mod chunk;
 pub mod chunk_list;
 pub mod geometry;
 pub mod handle;
 pub mod invariants;
+pub mod runs;
 pub mod size_classes;
+pub mod size_classes_legacy;
 pub mod source;
 pub mod subpage;
 pub mod subpage_pools;
@@ -24,10 +27,12 @@ mod tests;
 
 pub use arena_core::{AlignmentFault, Allocation, ArenaCore, ArenaKind, ArenaOptions, FreeOutcome};
 pub use arena_metrics::{ArenaCounters, ArenaMetrics, ChunkListMetric, ChunkMetric, SubpageMetric};
+pub use buddy::BuddyTree;
 pub use chunk::{ChunkFree, ChunkFreeOptions, ChunkId, PoolChunk, Run};
 pub use chunk_list::{ChunkListId, ChunkLists, PoolChunkList};
 pub use geometry::PoolGeometry;
-pub use handle::Handle;
+pub use handle::{Handle, HandleLayout};
+pub use runs::RunPages;
 pub use size_classes::{SharedSizeClasses, SizeClassRow, SizeClasses, SizeKind, SizeTableRow};
 pub use source::{ChunkSource, SimpleChunkSource};
 pub use subpage::{PoolSubpage, SubpageFree, SubpageOptions};

@@ -5,6 +5,7 @@
 //! exactly as Netty computes it (including its quirks under `directMemoryCacheAlignment`).
 
 use super::geometry::PoolGeometry;
+use crate::profile::SizeClassScheme;
 use serde::{Deserialize, Serialize};
 
 /// log2 of the smallest size class (16 bytes).
@@ -65,6 +66,7 @@ pub struct SizeTableRow {
 /// The size-class table of one arena (Netty's `SizeClasses`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SizeClasses {
+    scheme: SizeClassScheme,
     page_size: usize,
     page_shifts: u32,
     chunk_size: usize,
@@ -221,6 +223,7 @@ impl SizeClasses {
         }
 
         SizeClasses {
+            scheme: SizeClassScheme::Jemalloc4,
             page_size: geometry.page_size,
             page_shifts,
             chunk_size,
@@ -235,6 +238,21 @@ impl SizeClasses {
         }
     }
 
+    /// Replaces the request classes with the legacy scheme's (`size_classes_legacy`);
+    /// the first `n_subpages` rows are served from subpages.
+    pub(super) fn set_legacy_rows(&mut self, rows: Vec<SizeClassRow>, n_subpages: usize) {
+        self.scheme = SizeClassScheme::Legacy;
+        self.rows = rows;
+        self.n_subpages = n_subpages;
+        self.small_max_size_idx = n_subpages - 1;
+        self.lookup_max_size = 0;
+        self.size_to_idx.clear();
+    }
+
+    /// The size-class scheme of this table.
+    pub fn scheme(&self) -> SizeClassScheme {
+        self.scheme
+    }
     /// Page size in bytes.
     pub fn page_size(&self) -> usize {
         self.page_size
@@ -307,6 +325,9 @@ impl SizeClasses {
 
     /// Class index of a request (`size2SizeIdx`): 0 for 0, `n_sizes()` for huge.
     pub fn size2size_idx(&self, size: usize) -> usize {
+        if self.scheme == SizeClassScheme::Legacy {
+            return self.legacy_size2size_idx(size);
+        }
         if size == 0 {
             return 0;
         }
@@ -370,6 +391,9 @@ impl SizeClasses {
     /// The class size a request is rounded up to (`normalizeSize`); beyond the lookup
     /// table this is Netty's arithmetic rounding, also used for aligned huge requests.
     pub fn normalize_size(&self, size: usize) -> usize {
+        if self.scheme == SizeClassScheme::Legacy {
+            return self.legacy_normalize(size);
+        }
         if size == 0 {
             return self.rows[0].size;
         }
@@ -410,6 +434,10 @@ impl SizeClasses {
         if size_idx > self.small_max_size_idx {
             return None;
         }
+        if self.scheme == SizeClassScheme::Legacy {
+            // allocateSubpage takes one page from the buddy tree (4.1.48 PoolChunk.java:299).
+            return Some(self.page_size);
+        }
         let max_elements = 1usize << (self.page_shifts - LOG2_QUANTUM);
         let elem = self.rows[size_idx].size;
         let mut run = 0;
@@ -428,7 +456,8 @@ impl SizeClasses {
         Some(run)
     }
 
-    /// The CLI `sizes` table: one row per pooled class.
+    /// The CLI `sizes` table: one row per pooled class (the size-0 tiny class of the
+    /// legacy scheme has no element count: its subpage hands out one shared handle).
     pub fn table(&self) -> Vec<SizeTableRow> {
         self.rows
             .iter()
@@ -436,9 +465,12 @@ impl SizeClasses {
                 Some(run) => SizeTableRow {
                     index: r.index,
                     size: r.size,
-                    kind: "small".into(),
+                    kind: match self.scheme {
+                        SizeClassScheme::Jemalloc4 => "small".into(),
+                        SizeClassScheme::Legacy => self.legacy_kind_name(r.index).into(),
+                    },
                     run_pages: run >> self.page_shifts,
-                    elements: Some(run / r.size),
+                    elements: run.checked_div(r.size),
                 },
                 None => SizeTableRow {
                     index: r.index,

@@ -1,6 +1,6 @@
 //! `PoolSubpage`: a run split into equal elements tracked by a bitmap (netty.md §3.3).
 
-use super::handle::Handle;
+use super::handle::{Handle, HandleLayout};
 use super::subpage_pools::{SubpageKey, SubpagePools};
 use crate::error::{JavaClass, JavaException, JavaResult};
 
@@ -48,6 +48,7 @@ pub struct PoolSubpage {
     num_avail: u32,
     next_avail: i64,
     do_not_destroy: bool,
+    layout: HandleLayout,
 }
 
 impl PoolSubpage {
@@ -59,8 +60,11 @@ impl PoolSubpage {
         page_shifts: u32,
         run_size: usize,
         elem_size: usize,
+        layout: HandleLayout,
     ) -> Self {
-        let max = (run_size / elem_size) as u32;
+        // 4.1.48 PoolSubpage.init: an element size of 0 leaves maxNumElems and the
+        // bitmap length at 0 (PoolSubpage.java:61–71).
+        let max = run_size.checked_div(elem_size).unwrap_or(0) as u32;
         let words = (max as usize).div_ceil(64);
         pools.link_front(head_index, key);
         PoolSubpage {
@@ -74,6 +78,7 @@ impl PoolSubpage {
             num_avail: max,
             next_avail: 0,
             do_not_destroy: true,
+            layout,
         }
     }
 
@@ -134,7 +139,13 @@ impl PoolSubpage {
     /// `allocate`: takes a free element and returns its handle; unlinks the subpage when
     /// the last element goes. With no free bit while `numAvail > 0` the subpage is
     /// unlinked and Netty's #12776 `AssertionError` is returned.
+    ///
+    /// A size-0 subpage (4.1.48) hands out element 0 without consuming it
+    /// (PoolSubpage.java:79–81) and so stays linked forever.
     pub(crate) fn allocate(&mut self, pools: &mut SubpagePools) -> JavaResult<u64> {
+        if self.elem_size == 0 {
+            return Ok(self.handle(0));
+        }
         if self.num_avail == 0 || !self.do_not_destroy {
             return Err(JavaException::new(
                 JavaClass::Assertion,
@@ -163,7 +174,13 @@ impl PoolSubpage {
         if self.num_avail == 0 {
             pools.unlink(self.head_index, self.key);
         }
-        Ok(Handle::subpage(self.key.run_offset, self.run_pages(), idx).encode())
+        Ok(self.handle(idx))
+    }
+
+    /// `toHandle(bitmapIdx)` in the chunk's layout.
+    fn handle(&self, idx: u32) -> u64 {
+        self.layout
+            .encode(Handle::subpage(self.key.run_offset, self.run_pages(), idx))
     }
 
     /// `free`: clears the element's bit by XOR, relinks on 0 → 1 available, and releases
@@ -174,6 +191,10 @@ impl PoolSubpage {
         bitmap_idx: u32,
         opts: SubpageOptions,
     ) -> JavaResult<SubpageFree> {
+        if self.elem_size == 0 {
+            // PoolSubpage.java:104–106: nothing was consumed, the subpage stays.
+            return Ok(SubpageFree::Kept);
+        }
         if bitmap_idx >= self.max_num_elems {
             return Err(JavaException::new(
                 JavaClass::Assertion,

@@ -89,4 +89,24 @@ impl AllocatorProfile {
             recycler_max_capacity_per_thread: 4096,
         }
     }
+
+    /// 4.1.48.Final (Debian `libnetty-java`): tiny/small/normal classes, the buddy
+    /// tree, 16 MiB chunks, percent thresholds, tiny caches, no `freed` check in `add`.
+    pub fn netty_4_1_48() -> Self {
+        AllocatorProfile {
+            size_classes: SizeClassScheme::Legacy,
+            default_max_order: 11,
+            fallback_max_order: 11,
+            chunk_list_thresholds: ChunkListThresholds::Percent,
+            q050_next_is_q100: false,
+            tiny_cache_size: 512,
+            use_cache_for_all_threads: true,
+            cache_add_checks_freed: false,
+            clear_cache_link_on_deallocate: false,
+            heap_arena_reuses_last_destroyed_chunk: false,
+            release_single_element_subpages: false,
+            reallocate_synchronized: false,
+            ..Self::netty_4_1()
+        }
+    }
 }

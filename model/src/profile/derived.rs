@@ -28,6 +28,13 @@ impl DerivedProfile {
         }
     }
 
+    /// 4.1.48.Final: a duplicate of a slice views the whole root (before #14093).
+    pub fn netty_4_1_48() -> Self {
+        DerivedProfile {
+            duplicate_of_slice_is_slice: false,
+        }
+    }
+
     /// True when this is 4.1.128's behaviour (then left out of serialized profiles).
     pub fn is_netty_4_1(&self) -> bool {
         *self == Self::netty_4_1()

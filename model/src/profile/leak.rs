@@ -25,4 +25,13 @@ impl LeakProfile {
             recycled_derivative_clears_parent: true,
         }
     }
+
+    /// 4.1.48.Final: derivatives share their root's tracker and keep their parent.
+    pub fn netty_4_1_48() -> Self {
+        LeakProfile {
+            retained_derivatives_tracked: false,
+            recycled_derivative_clears_parent: false,
+            ..Self::netty_4_1()
+        }
+    }
 }

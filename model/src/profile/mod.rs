@@ -18,7 +18,7 @@ use crate::error::JavaException;
 use serde::{Deserialize, Serialize};
 
 /// The names of the profiles this build knows, in order of preference.
-pub const PROFILE_NAMES: &[&str] = &["netty-4.1"];
+pub const PROFILE_NAMES: &[&str] = &["netty-4.1", "netty-4.1.48"];
 
 /// A pinned Netty release's behaviour.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,10 +58,24 @@ impl Profile {
         }
     }
 
+    /// Netty 4.1.48.Final, the release installable here and the incident's allocator
+    /// generation (`reference/incident.md`).
+    pub fn netty_4_1_48() -> Self {
+        Profile {
+            name: "netty-4.1.48".into(),
+            netty_version: "4.1.48.Final".into(),
+            refcount: RefCountProfile::netty_4_1_48(),
+            allocator: AllocatorProfile::netty_4_1_48(),
+            leak: LeakProfile::netty_4_1_48(),
+            derived: DerivedProfile::netty_4_1_48(),
+        }
+    }
+
     /// Looks a profile up by its name; unknown names are an error naming the known ones.
     pub fn by_name(name: &str) -> Result<Self, UnknownProfile> {
         match name {
             "netty-4.1" => Ok(Profile::netty_4_1()),
+            "netty-4.1.48" => Ok(Profile::netty_4_1_48()),
             _ => Err(UnknownProfile(name.to_string())),
         }
     }
@@ -75,5 +89,41 @@ impl Profile {
 
 /// A profile name this build does not know.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown profile `{0}` (known: netty-4.1)")]
+#[error("unknown profile `{0}` (known: {known})", known = PROFILE_NAMES.join(", "))]
 pub struct UnknownProfile(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_name_resolves_to_itself() {
+        for name in PROFILE_NAMES {
+            assert_eq!(Profile::by_name(name).unwrap().name, *name);
+        }
+        let e = Profile::by_name("netty-4.0").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown profile `netty-4.0` (known: netty-4.1, netty-4.1.48)"
+        );
+    }
+
+    #[test]
+    fn netty_4_1_48_is_the_legacy_generation() {
+        let p = Profile::netty_4_1_48();
+        assert_eq!(p.allocator.size_classes, SizeClassScheme::Legacy);
+        assert_eq!(
+            p.allocator.default_page_size << p.allocator.default_max_order,
+            16 << 20
+        );
+        assert_eq!(
+            p.allocator.chunk_list_thresholds,
+            ChunkListThresholds::Percent
+        );
+        assert!(!p.allocator.q050_next_is_q100);
+        assert_eq!(p.allocator.tiny_cache_size, 512);
+        assert!(!p.allocator.cache_add_checks_freed);
+        assert_eq!(p.refcount.argument_error_style, ArgumentErrorStyle::NoSpace);
+        assert!(!p.leak.retained_derivatives_tracked);
+    }
+}

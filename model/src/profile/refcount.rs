@@ -44,6 +44,14 @@ impl RefCountProfile {
         }
     }
 
+    /// 4.1.48.Final: the same even/odd algorithm, `checkPositive` without the space.
+    pub fn netty_4_1_48() -> Self {
+        RefCountProfile {
+            argument_error_style: ArgumentErrorStyle::NoSpace,
+            ..Self::netty_4_1()
+        }
+    }
+
     /// What `ObjectUtil`'s argument checks put between the name and the value.
     fn colon(&self) -> &'static str {
         match self.argument_error_style {

@@ -5,8 +5,8 @@
 use super::PoolModel;
 use crate::report::Expect;
 use leakproof_model::check::netty::NettySizes;
-use leakproof_model::pool::{PoolGeometry, SizeClasses, SizeKind};
-use leakproof_model::profile::{AllocatorProfile, Profile, PROFILE_NAMES};
+use leakproof_model::pool::{ArenaKind, PoolGeometry, SizeClasses, SizeKind};
+use leakproof_model::profile::{AllocatorProfile, Profile};
 use leakproof_model::Mutant;
 
 /// A named pool model.
@@ -18,12 +18,12 @@ pub struct PoolCase {
     pub model: PoolModel,
 }
 
-/// Size classes of a 4 KiB-page geometry of `max_order` (aligned: none), and Netty's
-/// rules for it restated by the checker.
+/// The profile's size classes of a 4 KiB-page geometry of `max_order` (aligned: none),
+/// and Netty's rules for it restated by the checker.
 fn size_classes(profile: &AllocatorProfile, max_order: u32) -> (SizeClasses, NettySizes) {
     let sc = PoolGeometry::validate(4096, max_order as i32, 0, || Ok(()))
         .expect("a valid geometry")
-        .direct_size_classes();
+        .size_classes(profile.size_classes, ArenaKind::Direct);
     let netty = NettySizes::new(profile.size_classes, 4096, max_order, 0, 0);
     (sc, netty)
 }
@@ -122,9 +122,16 @@ pub fn shapes(profile_name: &str, mutant: Mutant) -> Vec<PoolCase> {
     .collect()
 }
 
-/// Every shape of every profile without mutants: all invariants hold.
+/// The profiles the pool shapes are built for. `netty-4.1.48`'s buddy tree is left out
+/// until it has shapes of its own: the representative sizes above assume the
+/// jemalloc4 run allocator (multi-page small runs), so on the legacy scheme the shapes
+/// never release a subpage or move a chunk between lists, and their `reach_…`
+/// properties rightly call them vacuous (docs/proofs.md).
+pub const PROOF_PROFILES: &[&str] = &["netty-4.1"];
+
+/// Every shape of every proved profile without mutants: all invariants hold.
 pub fn cases() -> Vec<(PoolCase, Expect)> {
-    PROFILE_NAMES
+    PROOF_PROFILES
         .iter()
         .flat_map(|p| shapes(p, Mutant::None))
         .map(|c| (c, Expect::Holds))
@@ -135,7 +142,7 @@ pub fn cases() -> Vec<(PoolCase, Expect)> {
 /// mutants the pool models must catch.
 pub fn arena_mutants() -> Vec<(&'static str, Mutant)> {
     let mut out = Vec::new();
-    for &name in PROFILE_NAMES {
+    for &name in PROOF_PROFILES {
         let profile = Profile::by_name(name).expect("a known profile").allocator;
         for &m in Mutant::ALL {
             if PoolModel::touches_arena(&profile, m) {

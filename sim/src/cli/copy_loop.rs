@@ -209,7 +209,7 @@ mod tests {
         assert_eq!(run(&args, &mut out, &mut err), Exit::BadInput);
         assert_eq!(
             String::from_utf8(err).unwrap(),
-            "error: invalid value for --profile: unknown profile `netty-5` (known: netty-4.1)\n"
+            "error: invalid value for --profile: unknown profile `netty-5` (known: netty-4.1, netty-4.1.48)\n"
         );
     }
 }

@@ -26,6 +26,10 @@ pub struct RunArgs {
     /// `--set stages.unescape.probability=0.2` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
+    /// The pinned Netty release (`netty-4.1` or `netty-4.1.48`; default: the
+    /// scenario's `allocator.profile`); same as `--set allocator.profile=P`.
+    #[arg(long, value_name = "P")]
+    pub profile: Option<String>,
     /// Run N seeds (from the seed on) in parallel and report the spread.
     #[arg(long, value_name = "N")]
     pub seeds: Option<u64>,
@@ -51,6 +55,7 @@ impl RunArgs {
             seed: None,
             level: None,
             sets: Vec::new(),
+            profile: None,
             seeds: None,
             threads: None,
             out: PathBuf::from("leakproof-out"),
@@ -66,9 +71,13 @@ impl RunArgs {
                 Mutant::by_name(name).ok_or_else(|| format!("unknown mutant `{name}`"))?
             }
         };
+        let mut sets = self.sets.clone();
+        if let Some(profile) = &self.profile {
+            sets.push(format!("allocator.profile={profile}"));
+        }
         Ok(RunSpec {
             scenario: self.scenario.clone(),
-            sets: self.sets.clone(),
+            sets,
             level: self.level.clone(),
             seed: self.seed,
             mutant,

@@ -5,7 +5,7 @@ use super::bad_input;
 use crate::exit::Exit;
 use crate::scenarios::copy_loop_config::{geometry_flag, java_int, BadArgument};
 use clap::Args;
-use leakproof_model::pool::{PoolGeometry, SizeTableRow};
+use leakproof_model::pool::{ArenaKind, PoolGeometry, SizeTableRow};
 use leakproof_model::Profile;
 use std::io::Write;
 
@@ -43,7 +43,9 @@ pub fn table(args: &SizesArgs) -> Result<Vec<SizeTableRow>, BadArgument> {
     )?;
     let geometry = PoolGeometry::validate(page_size, max_order, 0, || Ok(()))
         .map_err(|e| BadArgument::netty(geometry_flag(&e.message), &e))?;
-    Ok(geometry.direct_size_classes().table())
+    Ok(geometry
+        .size_classes(profile.allocator.size_classes, ArenaKind::Direct)
+        .table())
 }
 
 /// Renders rows as a right-aligned text table with a header; `-` for whole-run sizes.
@@ -135,6 +137,22 @@ mod tests {
         assert_eq!(lines[0], "index     size  kind    run_pages  elements");
         assert_eq!(lines[1], "    0       16  small           1       512");
         assert_eq!(lines[68], "   67  4194304  normal        512         -");
+    }
+
+    #[test]
+    fn legacy_profile_shows_tiny_small_and_normal() {
+        let mut a = args(None, None);
+        a.profile = "netty-4.1.48".into();
+        let rows = table(&a).unwrap();
+        let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(kinds.iter().filter(|k| **k == "tiny").count(), 32);
+        assert_eq!(kinds.iter().filter(|k| **k == "small").count(), 4);
+        assert_eq!(kinds.iter().filter(|k| **k == "normal").count(), 12);
+        let text = render_text(&rows);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], "    0         0  tiny            1         -");
+        assert_eq!(lines[33], "   32       512  small           1        16");
+        assert_eq!(lines[48], "   47  16777216  normal       2048         -");
     }
 
     #[test]

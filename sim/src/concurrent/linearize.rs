@@ -275,6 +275,7 @@ mod tests {
         heap: None,
         direct: None,
         no_cleaner: true,
+        has_unsafe: true,
         direct_limit: None,
         virtual_memory: false,
     };

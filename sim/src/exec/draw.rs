@@ -9,7 +9,6 @@ use leakproof_model::alloc::pooled::PooledConfig;
 use leakproof_model::jvm::JdkVersion;
 use leakproof_model::leak::LeakLevel;
 use leakproof_model::memory::MemoryMode;
-use leakproof_model::profile::PROFILE_NAMES;
 use leakproof_model::{Mutant, Profile};
 
 /// Bytes of fuzz input that hold the configuration (the rest is the program).
@@ -28,11 +27,18 @@ fn one_in(u: &mut Unstructured<'_>, n: u8) -> Result<bool> {
     Ok(u.int_in_range(0..=n - 1)? == n - 1)
 }
 
+/// The profiles [`ExecConfig::draw`] picks from. `netty-4.1.48` (in
+/// [`PROFILE_NAMES`](leakproof_model::profile::PROFILE_NAMES))
+/// is left out until the shadow predicts what a recycled derivative keeps reachable
+/// before #14250 (whether the Recycler really holds the object): generated programs
+/// on it disagree there (e.g. `sim/tests/executor.rs` seed 2016), not in the allocator.
+pub const DRAWN_PROFILES: &[&str] = &["netty-4.1"];
+
 impl ExecConfig {
     /// A configuration drawn from `u` (exhausted input gives the first choice of each
     /// knob: the profile's first name, 4 KiB pages, order 3, no alignment …):
     ///
-    /// - the profile (every profile this build knows);
+    /// - the profile (every one of [`DRAWN_PROFILES`]);
     /// - `pageSize` 4–64 KiB, `maxOrder` 3–5 usually and up to 14 (the largest legal
     ///   chunks are virtual), `directMemoryCacheAlignment` 0–8 KiB (above the page it
     ///   raises the page size, as Netty does);
@@ -45,7 +51,7 @@ impl ExecConfig {
     ///   chunks that allocations reach; the heap and the JDK limit stay far), Unsafe, the JDK, the cores, the Recycler's
     ///   capacity (0 disables reuse), the seed and the full-check interval.
     pub fn draw(mutant: Mutant, u: &mut Unstructured<'_>) -> Result<Self> {
-        let name = pick(u, PROFILE_NAMES)?;
+        let name = pick(u, DRAWN_PROFILES)?;
         let profile = Profile::by_name(name).expect("PROFILE_NAMES are known");
         let mut c = Self::small(profile, mutant, 0);
         let page = pick(u, &[4096, 8192, 16384, 65536])?;

@@ -168,6 +168,18 @@ impl Shadow {
         self.gens.get(&id)
     }
 
+    /// The life of the root generation `id` is or views.
+    pub fn root_life(&self, id: AllocId) -> Option<Life> {
+        let root = match &self.gens.get(&id)?.body {
+            Body::Root(_) => id,
+            Body::View(v) => v.root,
+        };
+        match &self.gens.get(&root)?.body {
+            Body::Root(r) => Some(r.life),
+            Body::View(_) => None,
+        }
+    }
+
     /// Every generation.
     pub fn gens(&self) -> impl Iterator<Item = (&AllocId, &Gen)> {
         self.gens.iter()
@@ -254,6 +266,15 @@ impl Shadow {
     pub fn usage(&self) -> u64 {
         self.roots()
             .filter(|r| matches!(r.life, Life::Live | Life::Leaked))
+            .map(|r| r.norm as u64)
+            .sum()
+    }
+
+    /// Normalized bytes of roots still live (after the program's handles are gone: those
+    /// a recycled derivative still reaches, on profiles before #14250).
+    pub fn live_bytes(&self) -> u64 {
+        self.roots()
+            .filter(|r| r.life == Life::Live)
             .map(|r| r.norm as u64)
             .sum()
     }

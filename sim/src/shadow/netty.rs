@@ -58,6 +58,14 @@ pub fn index_out_of_range(index: i64, length: i64, capacity: usize) -> JavaExcep
     )
 }
 
+/// `UnpooledDirectByteBuf.copy` past the capacity (UnpooledDirectByteBuf.java:618).
+pub fn too_many_bytes_to_read(need: i64) -> JavaException {
+    JavaException::new(
+        JavaClass::IndexOutOfBounds,
+        format!("Too many bytes to read - Need {need}"),
+    )
+}
+
 /// `checkNewCapacity` (AbstractByteBuf.java:1431–1436).
 pub fn bad_new_capacity(new_capacity: i64, max: usize) -> JavaException {
     JavaException::new(

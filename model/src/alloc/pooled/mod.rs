@@ -86,10 +86,7 @@ impl PooledAllocator {
                 return Vec::new();
             }
             // One table per kind, shared by its arenas (they have the same geometry).
-            let sc = SharedSizeClasses::new(match kind {
-                ArenaKind::Heap => geometry.heap_size_classes(),
-                ArenaKind::Direct => geometry.direct_size_classes(),
-            });
+            let sc = SharedSizeClasses::new(geometry.size_classes(profile.size_classes, kind));
             (0..n as usize)
                 .map(|i| {
                     let opts = ArenaOptions::new(kind, i as u16, profile, jvm.mutant());

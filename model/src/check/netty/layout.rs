@@ -21,6 +21,51 @@ pub fn handle_bitmap_idx(handle: u64) -> u32 {
     handle as u32
 }
 
+/// A pooled handle's fields, as the release that made it reads them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HandleFields {
+    /// First page of the run (or of the subpage's page).
+    pub run_offset: u32,
+    /// Run length in pages.
+    pub run_pages: u32,
+    /// The handle names a subpage element.
+    pub is_subpage: bool,
+    /// The element's index inside its subpage.
+    pub bitmap_idx: u32,
+}
+
+/// Decodes `handle`: the 4.1.128 bit layout above, or, for a buddy-tree chunk of
+/// `2^max_order` pages, 4.1.48's: `memoryMapIdx = (int) handle`, `bitmapIdx =
+/// (int) (handle >>> 32)` (4.1.48 PoolChunk.java:467–473), a subpage iff `bitmapIdx != 0`
+/// (:379, the 0x4000000000000000 flag of PoolSubpage.toHandle keeps it non-zero), the
+/// element `bitmapIdx & 0x3FFFFFFF` (:384), and node `id` at depth ⌊log2 id⌋ covering
+/// `2^(maxOrder − depth)` pages from `(id ^ 1 << depth) · runLength` (:452–461).
+pub fn handle_fields(handle: u64, buddy_max_order: Option<u32>) -> HandleFields {
+    let Some(max_order) = buddy_max_order else {
+        return HandleFields {
+            run_offset: handle_run_offset(handle),
+            run_pages: handle_run_pages(handle),
+            is_subpage: handle_is_subpage(handle),
+            bitmap_idx: handle_bitmap_idx(handle),
+        };
+    };
+    let id = handle as u32;
+    let bitmap = (handle >> 32) as u32;
+    let (run_offset, run_pages) = if id == 0 || 31 - id.leading_zeros() > max_order {
+        (u32::MAX, 0)
+    } else {
+        let depth = 31 - id.leading_zeros();
+        let pages = 1u32 << (max_order - depth);
+        ((id ^ (1 << depth)) * pages, pages)
+    };
+    HandleFields {
+        run_offset,
+        run_pages,
+        is_subpage: bitmap != 0,
+        bitmap_idx: bitmap & 0x3FFF_FFFF,
+    }
+}
+
 /// Whether element `idx` is in use: `bitmap[idx >>> 6] >>> (idx & 63) & 1`
 /// (PoolSubpage.java:104–105, 121–122); bits past the bitmap are clear.
 pub fn bit_is_set(bitmap: &[u64], idx: u32) -> bool {
@@ -84,6 +129,22 @@ pub fn subpage_run_size(page_size: usize, elem_size: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn legacy_handles_decode_as_4_1_48_reads_them() {
+        // Element 5 of the subpage on page 3 of a 2048-page tree (leaf 2048 + 3).
+        let h = 0x4000_0000_0000_0000u64 | (5 << 32) | 2051;
+        let f = handle_fields(h, Some(11));
+        assert_eq!(
+            (f.run_offset, f.run_pages, f.is_subpage, f.bitmap_idx),
+            (3, 1, true, 5)
+        );
+        // Element 0 still reads as a subpage thanks to the flag.
+        assert!(handle_fields(0x4000_0000_0000_0000 | 2048, Some(11)).is_subpage);
+        // Node 18 = depth 4: 128 pages from page 256.
+        let f = handle_fields(18, Some(11));
+        assert_eq!((f.run_offset, f.run_pages, f.is_subpage), (256, 128, false));
+    }
 
     #[test]
     fn handle_fields_follow_the_documented_layout() {

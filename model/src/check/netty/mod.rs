@@ -13,8 +13,9 @@ mod sizes;
 
 pub use chunk_lists::{chunk_usage, list_bounds, ListBounds};
 pub use layout::{
-    bit_is_set, count_set_below, element_offset, handle_bitmap_idx, handle_is_subpage,
-    handle_run_offset, handle_run_pages, set_bits, subpage_run_size,
+    bit_is_set, count_set_below, element_offset, handle_bitmap_idx, handle_fields,
+    handle_is_subpage, handle_run_offset, handle_run_pages, set_bits, subpage_run_size,
+    HandleFields,
 };
 pub use refcount::real_ref_cnt;
 pub use sizes::{NettySizes, Norm};

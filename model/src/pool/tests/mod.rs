@@ -1,10 +1,12 @@
 //! Unit tests of the pool core, one file per module.
 
 mod arena;
+mod buddy;
 mod chunk;
 mod chunk_list;
 mod geometry;
 mod invariants;
 mod size_classes;
+mod size_classes_legacy;
 mod subpage;
 mod support;

@@ -34,6 +34,7 @@ impl AllocEnv {
             heap: sizes(allocator.heap_arenas, 0),
             direct: sizes(allocator.direct_arenas, allocator.direct_alignment),
             no_cleaner,
+            has_unsafe: jvm.has_unsafe,
             direct_limit: no_cleaner.then_some(limit),
             virtual_memory: jvm.memory_mode == MemoryMode::Virtual,
         }

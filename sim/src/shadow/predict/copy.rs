@@ -18,6 +18,13 @@ impl Shadow {
         self.accessible(root)?;
         let r = self.root_state(root);
         if out_of_bounds(index as i64, length as i64, r.capacity) {
+            if r.direct && !r.pooled_root && !env.has_unsafe {
+                // UnpooledDirectByteBuf.copy (UnpooledDirectByteBuf.java:612–619): the NIO
+                // limit fails before any checkIndex.
+                return Err(Expected::exact(texts::too_many_bytes_to_read(
+                    index as i64 + length as i64,
+                )));
+            }
             return Err(Expected::exact(texts::index_out_of_range(
                 index as i64,
                 length as i64,

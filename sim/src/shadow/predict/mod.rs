@@ -105,6 +105,9 @@ pub struct AllocEnv {
     pub direct: Option<NettySizes>,
     /// Unpooled direct memory is counted by Netty (no Cleaner).
     pub no_cleaner: bool,
+    /// `PlatformDependent.hasUnsafe()`: without it an unpooled direct buffer is an
+    /// `UnpooledDirectByteBuf` (UnpooledByteBufAllocator.java:88–95).
+    pub has_unsafe: bool,
     /// Netty's `DIRECT_MEMORY_LIMIT` when it counts direct memory (no-Cleaner), else
     /// `None`: an allocation may fail with `OutOfDirectMemoryError` only past it.
     pub direct_limit: Option<i64>,
