@@ -111,3 +111,45 @@ fn read_only_views_and_unreleasable_wrappers_agree_with_the_shadow() {
         report.misuse
     );
 }
+
+#[test]
+fn a_read_only_view_of_a_recycled_derivative_acts_on_its_new_incarnation() {
+    use leakproof_model::op::{Addressing, Amount, Capacity, Op, Size, Step};
+    use leakproof_sim::exec::MisuseKind;
+    // Handles: 0 root, 1 its retained duplicate (released: recycled), 2 a read-only view
+    // of 1, 3 a retained duplicate reusing 1's object; 2's retained slice retains 3.
+    let ops = [
+        Op::Alloc {
+            pooled: true,
+            direct: true,
+            size: Size(0),
+            max: Capacity::Unbounded,
+        },
+        Op::RetainedDuplicate { buf: 0 },
+        Op::Release {
+            buf: 1,
+            k: Amount(1),
+        },
+        Op::AsReadOnly { buf: 1 },
+        Op::RetainedDuplicate { buf: 0 },
+        Op::RetainedSlice { buf: 2 },
+    ];
+    let program = Program {
+        addressing: Addressing::Modulo,
+        steps: ops.into_iter().map(|op| Step::new(0, op)).collect(),
+    };
+    let config = ExecConfig::small(leakproof_model::Profile::default(), Mutant::None, 0);
+    let report = run(&program, &config, &mut Quiet);
+    assert!(
+        matches!(report.outcome, Outcome::Passed),
+        "{:?}",
+        report.outcome
+    );
+    let stale: Vec<_> = report
+        .misuse
+        .iter()
+        .filter(|m| m.kind == MisuseKind::StaleReference)
+        .map(|m| m.step)
+        .collect();
+    assert_eq!(stale, [5], "{:?}", report.misuse);
+}

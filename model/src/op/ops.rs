@@ -29,7 +29,8 @@ impl From<ThreadKindOp> for ThreadKind {
 
 /// One operation. `buf` names a handle and `to` a thread, by index (modulo form) or
 /// stable id (resolved form; see [`super::Addressing`]).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Arbitrary, Serialize, Deserialize)]
+/// `arbitrary` draws ops by family weights (`generate.rs`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
     /// `directBuffer`/`heapBuffer(size, max)` from the pooled or an unpooled allocator.

@@ -366,6 +366,15 @@ impl Exec<'_> {
                 ),
             });
         }
+        if let Some((wrapped, now)) = self.shadow.stale_wrapped(reached) {
+            self.report.misuse.push(Misuse {
+                step: i,
+                kind: MisuseKind::StaleReference,
+                message: format!(
+                    "read-only view #{id} wraps the object of released {wrapped}, which the Recycler gave to {now}: it acts on {now}"
+                ),
+            });
+        }
         let e = reached;
         self.shadow.deallocated.clear();
         let text = match op {

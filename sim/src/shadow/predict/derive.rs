@@ -36,8 +36,8 @@ impl Wraps {
         match self {
             Wraps::Root => Kind::Root { pooled: false },
             Wraps::Sliced => Kind::Sliced,
-            Wraps::PooledSliced => Kind::PooledSliced,
-            Wraps::PooledDuplicated => Kind::PooledDuplicated,
+            Wraps::PooledSliced(_) => Kind::PooledSliced,
+            Wraps::PooledDuplicated(_) => Kind::PooledDuplicated,
             Wraps::NonRetainedSliced => Kind::NonRetainedSliced,
         }
     }

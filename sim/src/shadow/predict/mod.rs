@@ -159,8 +159,32 @@ impl Shadow {
         }
     }
 
+    /// The generation that answers for `e`'s range, count and life: for a read-only
+    /// view of a pooled retained derivative, the generation that derivative's object
+    /// carries now (ReadOnlyByteBuf.java:424–426 `capacity()`, AbstractDerivedByteBuf
+    /// `refCnt0`/`isAccessible0`, `getBytes`: all `unwrap()`'s); `e` itself otherwise.
+    fn through(&self, e: AllocId) -> AllocId {
+        match self.view(e).and_then(|v| v.read_only?.recyclable()) {
+            Some(w) => self.cur(w),
+            None => e,
+        }
+    }
+
+    /// For a read-only view wrapping a pooled derivative whose object the Recycler
+    /// has since given another generation: (the generation it wrapped, the one it
+    /// reaches now). The view itself is live; its `buffer` reference is stale.
+    pub fn stale_wrapped(&self, e: AllocId) -> Option<(AllocId, AllocId)> {
+        let w = self.gen(e).and_then(|g| match &g.body {
+            Body::View(v) => v.read_only?.recyclable(),
+            Body::Root(_) => None,
+        })?;
+        let now = self.cur(w);
+        (now != w).then_some((w, now))
+    }
+
     /// The generation whose count `e` uses.
     pub fn holder(&self, e: AllocId) -> AllocId {
+        let e = self.through(e);
         match self.view(e) {
             Some(v) if self.g(e).count.is_none() => self.cur(v.holder),
             _ => e,
@@ -169,6 +193,7 @@ impl Shadow {
 
     /// The root generation `e` views now (`None` for a recycled derivative).
     pub fn root(&self, e: AllocId) -> Option<AllocId> {
+        let e = self.through(e);
         match self.view(e) {
             None => Some(e),
             Some(v) if v.recycled => None,
@@ -192,6 +217,7 @@ impl Shadow {
 
     /// `capacity()` of `e`.
     pub fn capacity(&self, e: AllocId) -> usize {
+        let e = self.through(e);
         match self.view(e) {
             None => self.root_state(e).capacity,
             // A recycled PooledSlicedByteBuf's capacity() is its maxCapacity()
@@ -204,6 +230,7 @@ impl Shadow {
     }
 
     fn adj(&self, e: AllocId) -> usize {
+        let e = self.through(e);
         match self.view(e) {
             Some(v) if !v.recycled => v.adjustment,
             _ => 0,
@@ -244,6 +271,7 @@ impl Shadow {
     }
 
     fn check_root_range(&self, e: AllocId, index: usize, length: usize) -> R<()> {
+        let e = self.through(e);
         match self.view(e) {
             None => Ok(()),
             Some(v) if v.recycled => Err(released()),

@@ -43,23 +43,20 @@ impl Shadow {
                 }
             }
             _ => {
-                let (root, recycled) = match (self.root(e), self.view(e)) {
-                    (Some(r), _) => (r, false),
-                    (None, Some(v)) => (v.root, true),
-                    (None, None) => unreachable!("a root views itself"),
+                let Some(v) = self.view(e) else {
+                    unreachable!("only roots are not views")
                 };
-                let slice = matches!(
-                    kind,
-                    Kind::Sliced | Kind::PooledSliced | Kind::NonRetainedSliced
-                );
+                let wraps = wraps(kind, e);
                 ViewState {
-                    root,
-                    adjustment: self.adj(e),
-                    fixed: slice.then(|| self.capacity(e)),
-                    holder: self.holder(e),
+                    // A pooled derivative answers for itself, through its object.
+                    holder: match wraps.recyclable() {
+                        Some(w) => w,
+                        None => self.holder(e),
+                    },
                     parent: None,
-                    recycled,
-                    read_only: Some(wraps(kind)),
+                    recycled: false,
+                    read_only: Some(wraps),
+                    ..v.clone()
                 }
             }
         };
@@ -71,8 +68,10 @@ impl Shadow {
     pub(super) fn read_only_view(&self, e: AllocId) -> Pred {
         let g = self.g(e);
         let view = match &g.body {
+            // It wraps the same object, which carries `through(e)` now.
             Body::View(v) => ViewState {
                 holder: self.holder(e),
+                read_only: v.read_only.map(|w| w.at(self.through(e))),
                 ..v.clone()
             },
             Body::Root(_) => unreachable!("read-only views are views"),
@@ -97,12 +96,12 @@ impl Shadow {
     }
 }
 
-/// The class a read-only view of a buffer of class `kind` wraps.
-fn wraps(kind: Kind) -> Wraps {
+/// The class a read-only view of generation `e`, of class `kind`, wraps.
+fn wraps(kind: Kind, e: AllocId) -> Wraps {
     match kind {
         Kind::Sliced => Wraps::Sliced,
-        Kind::PooledSliced => Wraps::PooledSliced,
-        Kind::PooledDuplicated => Wraps::PooledDuplicated,
+        Kind::PooledSliced => Wraps::PooledSliced(e),
+        Kind::PooledDuplicated => Wraps::PooledDuplicated(e),
         Kind::NonRetainedSliced => Wraps::NonRetainedSliced,
         _ => Wraps::Root,
     }
