@@ -22,10 +22,12 @@ impl ByteBuf {
     }
 
     fn copy0(&self, t: ThreadId, index: i64, length: i64) -> JavaResult<ByteBuf> {
+        // ReadOnlyByteBuf.java:292–294: unwrap().copy(index, length).
+        if let Some(wrapped) = self.read_only_target() {
+            return wrapped.copy0(t, index, length);
+        }
         if self.class().is_derived() {
-            // Slices check their own range first (`checkIndex0`); duplicates hand the
-            // call to the root as it is (`DuplicatedByteBuf`/`PooledDuplicatedByteBuf
-            // .copy`: `unwrap().copy(index, length)`), whose own check then answers.
+            // Slices check their range first; duplicates leave it to the root.
             if self.class().is_slice() {
                 self.check_index0(index, length)?;
             }
