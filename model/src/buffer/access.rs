@@ -153,7 +153,7 @@ impl ByteBuf {
                 reader,
                 length,
                 writer,
-                &self.to_java_string(),
+                &self.thrower_string(),
             ));
         }
         Ok(())

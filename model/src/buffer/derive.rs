@@ -55,7 +55,7 @@ impl ByteBuf {
         let root = self.root_buf()?;
         if is_out_of_bounds(root_index, length, root.capacity()) {
             return Err(texts::slice_out_of_bounds(
-                &root.to_java_string(),
+                &root.thrower_string(),
                 root_index,
                 length,
             ));
@@ -118,7 +118,7 @@ impl ByteBuf {
         self.ensure_accessible()?;
         if is_out_of_bounds(index, length, self.capacity()) {
             return Err(texts::slice_out_of_bounds(
-                &self.to_java_string(),
+                &self.thrower_string(),
                 index,
                 length,
             ));
@@ -183,7 +183,15 @@ impl ByteBuf {
         let slice_rule = self.duplicate_of_slice_is_slice();
         match self.class() {
             // ReadOnlyByteBuf: new ReadOnlyByteBuf(this).
-            BufClass::ReadOnly => Ok(self.read_only0()),
+            // new ReadOnlyByteBuf(this): its setIndex checks the indexes against the
+            // wrapped buffer's capacity, which a resize may have moved below them.
+            BufClass::ReadOnly => {
+                let capacity = self.capacity();
+                if reader > writer || writer > capacity {
+                    return Err(texts::bad_indexes(reader as i64, writer as i64, capacity));
+                }
+                Ok(self.read_only0())
+            }
             BufClass::UnpooledSliced | BufClass::PooledSliced if slice_rule => {
                 let slice = self.slice0(0, self.capacity() as i64)?;
                 slice.set_indexes(reader as i64, writer as i64)?;

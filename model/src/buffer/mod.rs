@@ -315,6 +315,16 @@ impl ByteBuf {
         Ok(())
     }
 
+    /// The `toString()` an exception text shows: the buffer that throws, which for an
+    /// `UnreleasableByteBuf` is the wrapped one (`WrappedByteBuf` delegates every call).
+    pub(crate) fn thrower_string(&self) -> String {
+        let inner = self.inner_java_string();
+        match self.wrapper_name() {
+            Some(wrapper) => format!("{wrapper}({inner})"),
+            None => inner,
+        }
+    }
+
     /// `toString()`, as Netty prints it (leak-aware wrappers included).
     pub fn to_java_string(&self) -> String {
         let inner = self.inner_java_string();
@@ -345,8 +355,12 @@ impl ByteBuf {
             out.push_str(&format!("/{max}"));
         }
         if self.class().is_derived() {
-            let root = ByteBuf::from_object(self.root());
-            out.push_str(&format!(", unwrapped: {}", root.inner_java_string()));
+            // `unwrap()`: a read-only view's wrapped buffer (a slice stays a slice),
+            // every other view's root.
+            let unwrapped = self
+                .read_only_target()
+                .unwrap_or_else(|| ByteBuf::from_object(self.root()));
+            out.push_str(&format!(", unwrapped: {}", unwrapped.inner_java_string()));
         }
         out.push(')');
         out

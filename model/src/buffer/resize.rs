@@ -33,7 +33,7 @@ impl ByteBuf {
                 writer,
                 min_writable,
                 max,
-                &self.to_java_string(),
+                &self.thrower_string(),
             ));
         }
         let fast_writable = self.max_fast_writable_bytes();
