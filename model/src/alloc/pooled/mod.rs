@@ -182,6 +182,7 @@ impl PooledAllocator {
         let cached = self.config.use_cache_for_all_threads || kind.always_cached();
         let sizes = if cached {
             CacheSizes {
+                tiny: self.config.tiny_cache_size.max(0) as usize,
                 small: self.config.small_cache_size.max(0) as usize,
                 normal: self.config.normal_cache_size.max(0) as usize,
                 max_cached: self.config.max_cached_buffer_capacity.max(0) as usize,
