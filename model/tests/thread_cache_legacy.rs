@@ -136,3 +136,33 @@ fn netty_4_1_has_no_tiny_queues_or_metrics() {
     );
     assert!(alloc.metric().direct_arenas[0].tiny.is_none());
 }
+
+#[test]
+fn constructor_texts_follow_the_profile() {
+    // PooledByteBufAllocator's constructor: 4.1.48 (lines 239–262) checks the
+    // alignment's sign with ObjectUtil's unspaced text and never rounds the page up.
+    let text = |profile: Profile, align: i32, page: i32| {
+        let jvm = Jvm::new(JvmConfig::for_profile(profile));
+        let mut c = PooledConfig::netty_default(jvm.config());
+        (c.direct_alignment, c.page_size) = (align, page);
+        match PooledAllocator::new(&jvm, c) {
+            Ok(a) => format!("page {}", a.geometry().page_size),
+            Err(e) => e.to_string(),
+        }
+    };
+    let (old, new) = (Profile::netty_4_1_48, Profile::netty_4_1);
+    assert_eq!(
+        text(old(), -4, 8192),
+        "java.lang.IllegalArgumentException: directMemoryCacheAlignment: -4 (expected: >= 0)"
+    );
+    assert_eq!(
+        text(new(), -4, 8192),
+        "java.lang.IllegalArgumentException: alignment must be a power of 2:-4"
+    );
+    assert_eq!(
+        text(old(), 48, 8192),
+        "java.lang.IllegalArgumentException: directMemoryCacheAlignment: 48 (expected: power of two)"
+    );
+    assert_eq!(text(old(), 8192, 4096), "page 4096");
+    assert_eq!(text(new(), 8192, 4096), "page 8192");
+}
