@@ -31,6 +31,9 @@ pub(super) struct DerivedSpec {
 impl ByteBuf {
     /// Offset of this buffer's index 0 in its root's index space.
     pub(super) fn adjustment(&self) -> usize {
+        if let Some(wrapped) = self.read_only_target() {
+            return wrapped.adjustment();
+        }
         match &self.object().state().body {
             Body::Derived { adjustment, .. } => *adjustment,
             _ => 0,
@@ -270,7 +273,10 @@ impl ByteBuf {
     /// derivatives) and returns a handle to it.
     pub(super) fn new_derived(&self, spec: DerivedSpec) -> ByteBuf {
         let jvm = self.jvm().clone();
-        let unwrap = root_of(self.object());
+        let unwrap = match &spec.wrapped {
+            Some(wrapped) => wrapped.clone(),
+            None => root_of(self.object()),
+        };
         let state = BufState {
             alloc_id: jvm.next_alloc_id(),
             reader: spec.reader,

@@ -232,6 +232,9 @@ impl ByteBuf {
     /// `maxCapacity()` (PooledSlicedByteBuf.java:66–68; deallocate does not reset it);
     /// a recycled duplicate, whose `unwrap()` is gone, answers 0.
     pub fn capacity(&self) -> usize {
+        if let Some(wrapped) = self.read_only_target() {
+            return wrapped.capacity();
+        }
         let (unwrap, fixed) = {
             let state = self.obj.state();
             match &state.body {
@@ -425,12 +428,19 @@ pub(crate) fn materialize(
     ByteBuf::first_handle(obj, alloc_id)
 }
 
-/// The root object `obj` views (itself for roots).
+/// The root object `obj` views (itself for roots; for a read-only view, the root of
+/// the buffer it wraps, whichever generation that object carries now).
 pub(crate) fn root_of(obj: &Arc<BufObject>) -> Arc<BufObject> {
-    match &obj.state().body {
-        Body::Derived { unwrap, .. } => unwrap.clone(),
-        _ => obj.clone(),
+    let (unwrap, read_only) = match &obj.state().body {
+        Body::Derived {
+            unwrap, wrapped, ..
+        } => (unwrap.clone(), wrapped.is_some()),
+        _ => return obj.clone(),
+    };
+    if read_only {
+        return root_of(&unwrap);
     }
+    unwrap
 }
 
 /// A root object's current capacity.
