@@ -282,6 +282,14 @@ impl ByteBuf {
             reader: spec.reader,
             writer: spec.writer,
             max_capacity: spec.max_capacity,
+            // A duplicate marks its initial indexes (DuplicatedByteBuf.java:56–57,
+            // PooledDuplicatedByteBuf.java:46–47); every other view starts at 0
+            // (PooledSlicedByteBuf.java:54 `discardMarks()`).
+            marks: if spec.class.is_duplicate() {
+                (spec.reader, spec.writer)
+            } else {
+                (0, 0)
+            },
             body: Body::Derived {
                 unwrap,
                 adjustment: spec.adjustment,

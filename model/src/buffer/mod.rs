@@ -12,6 +12,7 @@ mod class;
 mod copy;
 mod derive;
 mod guard;
+mod indexes;
 mod introspect;
 mod lifecycle;
 mod object;
@@ -154,6 +155,8 @@ impl ByteBuf {
             reader: 0,
             writer: 0,
             max_capacity,
+            // PooledByteBuf.reuse: discardMarks().
+            marks: (0, 0),
             body: Body::Root { region, capacity },
             tracker: None,
             cache_link,

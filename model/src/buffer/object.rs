@@ -84,6 +84,8 @@ pub(crate) struct BufState {
     pub writer: usize,
     /// `maxCapacity()`.
     pub max_capacity: usize,
+    /// `markedReaderIndex` and `markedWriterIndex`.
+    pub marks: (usize, usize),
     /// Memory or view.
     pub body: Body,
     /// The leak tracker (and wrapper kind) closed when this object's own count

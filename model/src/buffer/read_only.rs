@@ -20,6 +20,14 @@ impl ByteBuf {
         if self.is_read_only() {
             return self.clone();
         }
+        self.unmodifiable()
+    }
+
+    /// `Unpooled.unmodifiableBuffer(this)`: always a new `ReadOnlyByteBuf`, even of a
+    /// read-only buffer, wrapping `unwrap()` of a read-only or duplicated one
+    /// (Unpooled.java:694–701, ReadOnlyByteBuf.java:42–51). Of an unreleasable buffer
+    /// the view keeps retain/release doing nothing (they reach the wrapper).
+    pub fn unmodifiable(&self) -> ByteBuf {
         let view = self.read_only0();
         if self.is_unreleasable() {
             return view.unreleasable();
