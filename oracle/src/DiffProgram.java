@@ -238,9 +238,9 @@ final class DiffProgram implements Runnable {
             PoolArenaMetric m = arenas.get(a);
             out.append(' ').append(kind).append(a)
                     .append(" threads=").append(m.numThreadCaches())
-                    .append(" alloc=").append(m.numTinyAllocations() + m.numSmallAllocations())
+                    .append(" alloc=").append(m.numTinyAllocations()).append('/').append(m.numSmallAllocations())
                     .append('/').append(m.numNormalAllocations()).append('/').append(m.numHugeAllocations())
-                    .append(" dealloc=").append(m.numTinyDeallocations() + m.numSmallDeallocations())
+                    .append(" dealloc=").append(m.numTinyDeallocations()).append('/').append(m.numSmallDeallocations())
                     .append('/').append(m.numNormalDeallocations()).append('/').append(m.numHugeDeallocations())
                     .append(" active=").append(m.numActiveAllocations())
                     .append(" bytes=").append(m.numActiveBytes())

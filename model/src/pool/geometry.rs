@@ -1,5 +1,5 @@
 //! Page size, chunk size and alignment, validated as `PooledByteBufAllocator`'s
-//! constructor validates them (4.1.128; netty.md §1).
+//! constructor validates them (4.1.128, and 4.1.48 before #11106; netty.md §1).
 
 use super::arena_core::ArenaKind;
 use super::size_classes::SizeClasses;
@@ -11,16 +11,6 @@ use serde::{Deserialize, Serialize};
 pub const MIN_PAGE_SIZE: i32 = 4096;
 /// Largest legal chunk size (`MAX_CHUNK_SIZE` = 2^30).
 pub const MAX_CHUNK_SIZE: i32 = 1 << 30;
-
-/// How a release treats `directMemoryCacheAlignment` while validating the geometry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AlignmentRules {
-    /// The page size is rounded up to the alignment, which may not exceed it
-    /// (`AllocatorProfile::alignment_rounds_page_size`).
-    pub rounds_page_size: bool,
-    /// `isDirectMemoryCacheAlignmentSupported()`: Unsafe is available.
-    pub supported: bool,
-}
 
 /// A validated pool geometry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -109,59 +99,49 @@ impl PoolGeometry {
         }
     }
 
-    /// Validates as 4.1.128's `PooledByteBufAllocator` constructor does, with Unsafe
-    /// (see [`PoolGeometry::validate_with`]).
+    /// Validates as the `PooledByteBufAllocator` constructor does, in its order:
+    /// align the page size (JCTools' power-of-two check), chunk size, then
+    /// `between` (where Netty checks `nHeapArena`/`nDirectArena`; pass `|| Ok(())`
+    /// when there is nothing to check), then the alignment's sign and power of two,
+    /// then the page size. Alignment support (Unsafe / `alignSlice`) is assumed.
     pub fn validate(
         page_size: i32,
         max_order: i32,
         alignment: i32,
         between: impl FnOnce() -> JavaResult<()>,
     ) -> JavaResult<Self> {
-        Self::validate_with(
-            AlignmentRules {
-                rounds_page_size: true,
-                supported: true,
-            },
-            page_size,
-            max_order,
-            alignment,
-            between,
-        )
+        Self::validate_with(page_size, max_order, alignment, true, || {
+            between()?;
+            check_positive_or_zero(alignment, "directMemoryCacheAlignment")
+        })
     }
 
-    /// Validates as the `PooledByteBufAllocator` constructor does, in its order:
-    /// align the page size (JCTools' power-of-two check) when `rules` say so, chunk
-    /// size, then `between` (where Netty checks `nHeapArena`/`nDirectArena`; pass
-    /// `|| Ok(())` when there is nothing to check), then the alignment's sign, its
-    /// support (`isDirectMemoryCacheAlignmentSupported()`, i.e. Unsafe) and power of
-    /// two, then the page size (and, when the page was rounded, the alignment against it).
+    /// [`PoolGeometry::validate`] with `aligns_page_size` from the profile, where
+    /// `between` also checks the alignment's sign (in the profile's message style): before
+    /// #11106 (4.1.61) the constructor neither rounds the page size up to the alignment
+    /// nor rejects an alignment above the page (4.1.48 PooledByteBufAllocator.java:
+    /// 247–262, 302–313), so a non-power-of-two alignment fails the later
+    /// `(expected: power of two)` check and a page below the alignment is accepted.
     pub fn validate_with(
-        rules: AlignmentRules,
         page_size: i32,
         max_order: i32,
         alignment: i32,
+        aligns_page_size: bool,
         between: impl FnOnce() -> JavaResult<()>,
     ) -> JavaResult<Self> {
-        let page_size = if alignment != 0 && rules.rounds_page_size {
+        let page_size = if alignment != 0 && aligns_page_size {
             pow2_align(page_size, alignment)?
         } else {
             page_size
         };
         let chunk = chunk_size(page_size, max_order)?;
         between()?;
-        check_positive_or_zero(alignment, "directMemoryCacheAlignment")?;
-        if alignment > 0 && !rules.supported {
-            return Err(JavaException::illegal_argument(
-                "directMemoryCacheAlignment is not supported",
-            ));
-        }
         if alignment & alignment.wrapping_neg() != alignment {
             return Err(JavaException::illegal_argument(format!(
                 "directMemoryCacheAlignment: {alignment} (expected: power of two)"
             )));
         }
-        let checked = if rules.rounds_page_size { alignment } else { 0 };
-        let shifts = page_shifts(page_size, checked)?;
+        let shifts = page_shifts(page_size, if aligns_page_size { alignment } else { 0 })?;
         Ok(PoolGeometry {
             page_size: page_size as usize,
             page_shifts: shifts,

@@ -26,11 +26,13 @@ pub mod subpage_pools;
 mod tests;
 
 pub use arena_core::{AlignmentFault, Allocation, ArenaCore, ArenaKind, ArenaOptions, FreeOutcome};
-pub use arena_metrics::{ArenaCounters, ArenaMetrics, ChunkListMetric, ChunkMetric, SubpageMetric};
+pub use arena_metrics::{
+    ArenaCounters, ArenaMetrics, ChunkListMetric, ChunkMetric, SubpageMetric, TinyMetrics,
+};
 pub use buddy::BuddyTree;
 pub use chunk::{ChunkFree, ChunkFreeOptions, ChunkId, PoolChunk, Run};
 pub use chunk_list::{ChunkListId, ChunkLists, PoolChunkList};
-pub use geometry::{AlignmentRules, PoolGeometry};
+pub use geometry::PoolGeometry;
 pub use handle::{Handle, HandleLayout};
 pub use runs::RunPages;
 pub use size_classes::{SharedSizeClasses, SizeClassRow, SizeClasses, SizeKind, SizeTableRow};

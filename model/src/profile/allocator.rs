@@ -20,11 +20,6 @@ pub enum ChunkListThresholds {
     Percent,
 }
 
-/// Traces written before a field existed read it as 4.1.128's value (`true` here).
-fn yes() -> bool {
-    true
-}
-
 /// Pooled allocator behaviour of a release (fields added after traces were first
 /// committed default to 4.1.128's value when a trace lacks them).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +30,11 @@ pub struct AllocatorProfile {
     pub default_page_size: u32,
     /// Default `io.netty.allocator.maxOrder`.
     pub default_max_order: u32,
+    /// The constructor rounds `pageSize` up to `directMemoryCacheAlignment` and rejects
+    /// an alignment above the page (4.1.61+, #11106). Written only when false (4.1.48),
+    /// so profiles recorded before the field existed read back as 4.1.128's.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub page_size_aligned: bool,
     /// `maxOrder` used when the configured one is invalid.
     pub fallback_max_order: u32,
     /// Chunk-list threshold arithmetic.
@@ -66,11 +66,6 @@ pub struct AllocatorProfile {
     pub release_single_element_subpages: bool,
     /// `capacity(n)` reallocates under `synchronized(buf)` (4.1.95+, #13478).
     pub reallocate_synchronized: bool,
-    /// A `directMemoryCacheAlignment` rounds the page size up to a multiple of itself
-    /// and may not exceed it (4.1.128 `PooledByteBufAllocator.java:279-286` and
-    /// `validateAndCalculatePageShifts`); 4.1.48 keeps the page size as given.
-    #[serde(default = "yes")]
-    pub alignment_rounds_page_size: bool,
     /// Heap arenas get `directMemoryCacheAlignment` too (4.1.48 passes it to every
     /// `HeapArena`, whose `normalizeCapacity` then aligns tiny and huge requests);
     /// 4.1.128 builds heap size classes with alignment 0.
@@ -98,6 +93,7 @@ impl AllocatorProfile {
             size_classes: SizeClassScheme::Jemalloc4,
             default_page_size: 8192,
             default_max_order: 9,
+            page_size_aligned: true,
             fallback_max_order: 9,
             chunk_list_thresholds: ChunkListThresholds::Bytes,
             q050_next_is_q100: true,
@@ -113,7 +109,6 @@ impl AllocatorProfile {
             heap_arena_reuses_last_destroyed_chunk: true,
             release_single_element_subpages: true,
             reallocate_synchronized: true,
-            alignment_rounds_page_size: true,
             heap_arenas_aligned: false,
             reallocate_frees_to_new_cache: false,
             normal_cache_covers_a_page: false,
@@ -127,6 +122,7 @@ impl AllocatorProfile {
         AllocatorProfile {
             size_classes: SizeClassScheme::Legacy,
             default_max_order: 11,
+            page_size_aligned: false,
             fallback_max_order: 11,
             chunk_list_thresholds: ChunkListThresholds::Percent,
             q050_next_is_q100: false,
@@ -137,11 +133,18 @@ impl AllocatorProfile {
             heap_arena_reuses_last_destroyed_chunk: false,
             release_single_element_subpages: false,
             reallocate_synchronized: false,
-            alignment_rounds_page_size: false,
             heap_arenas_aligned: true,
             reallocate_frees_to_new_cache: true,
             normal_cache_covers_a_page: true,
             ..Self::netty_4_1()
         }
     }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }

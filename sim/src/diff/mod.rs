@@ -60,11 +60,9 @@ pub struct CaseResult {
     pub texts: Option<(String, String)>,
 }
 
-/// `tinyCacheSize` for the oracle's constructor. The model's `PooledConfig` has no
-/// tiny queue size of its own: its thread caches keep 4.1.48's tiny classes in queues
-/// of `smallCacheSize` entries, so the oracle gets that (docs/fidelity.md).
+/// `tinyCacheSize` for the oracle's constructor: the model's own.
 pub fn tiny_cache_size(config: &ExecConfig) -> u32 {
-    config.allocator.small_cache_size.max(0) as u32
+    config.allocator.tiny_cache_size.max(0) as u32
 }
 
 /// Runs every case on the model and on the oracle (programs grouped by JVM, `batch`

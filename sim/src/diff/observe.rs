@@ -258,9 +258,12 @@ fn arena_line(out: &mut String, kind: &str, i: usize, m: &ArenaMetrics) {
                 .join(",")
         })
         .collect();
+    let (tiny_alloc, tiny_dealloc) = m.tiny.as_ref().map_or((0, 0), |t| {
+        (t.num_tiny_allocations, t.num_tiny_deallocations)
+    });
     let _ = writeln!(
         out,
-        " {kind}{i} threads={} alloc={}/{}/{} dealloc={}/{}/{} active={} bytes={} lists={}",
+        " {kind}{i} threads={} alloc={tiny_alloc}/{}/{}/{} dealloc={tiny_dealloc}/{}/{}/{} active={} bytes={} lists={}",
         m.num_thread_caches,
         m.num_small_allocations,
         m.num_normal_allocations,

@@ -23,7 +23,7 @@ use crate::buffer::{BufClass, ByteBuf, CacheLink, NewPooledRoot, NewRoot, Pooled
 use crate::error::{JavaException, JavaResult};
 use crate::jvm::Jvm;
 use crate::pool::SharedSizeClasses;
-use crate::pool::{AlignmentRules, ArenaCore, ArenaKind, ArenaOptions, PoolGeometry, SizeKind};
+use crate::pool::{ArenaCore, ArenaKind, ArenaOptions, PoolGeometry, SizeKind};
 use crate::sync::book::counter::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::sync::{Arc, BookLock, Mutex};
 use crate::thread::ThreadId;
@@ -71,21 +71,26 @@ impl PooledAllocator {
     /// `new PooledByteBufAllocator(...)` inside `jvm`, validated as Netty's constructor
     /// validates (zero arenas is legal: buffers are then unpooled).
     pub fn new(jvm: &Arc<Jvm>, config: PooledConfig) -> JavaResult<Arc<Self>> {
-        let profile = &jvm.profile().allocator;
-        let rules = AlignmentRules {
-            rounds_page_size: profile.alignment_rounds_page_size,
-            supported: jvm.config().has_unsafe,
-        };
         let geometry = PoolGeometry::validate_with(
-            rules,
             config.page_size,
             config.max_order,
             config.direct_alignment,
+            jvm.profile().allocator.page_size_aligned,
             || {
                 check_positive_or_zero(jvm, config.heap_arenas, "nHeapArena")?;
-                check_positive_or_zero(jvm, config.direct_arenas, "nDirectArena")
+                check_positive_or_zero(jvm, config.direct_arenas, "nDirectArena")?;
+                check_positive_or_zero(jvm, config.direct_alignment, "directMemoryCacheAlignment")?;
+                // isDirectMemoryCacheAlignmentSupported() is hasUnsafe() (4.1.48:253,
+                // 4.1.128:295).
+                if config.direct_alignment > 0 && !jvm.config().has_unsafe {
+                    return Err(JavaException::illegal_argument(
+                        "directMemoryCacheAlignment is not supported",
+                    ));
+                }
+                Ok(())
             },
         )?;
+        let profile = &jvm.profile().allocator;
         let make = |kind: ArenaKind, n: i32| -> Vec<Arc<PoolArena>> {
             if n <= 0 {
                 return Vec::new();
@@ -191,6 +196,7 @@ impl PooledAllocator {
         let cached = self.config.use_cache_for_all_threads || kind.always_cached();
         let sizes = if cached {
             CacheSizes {
+                tiny: self.config.tiny_cache_size.max(0) as usize,
                 small: self.config.small_cache_size.max(0) as usize,
                 normal: self.config.normal_cache_size.max(0) as usize,
                 max_cached: self.config.max_cached_buffer_capacity.max(0) as usize,
