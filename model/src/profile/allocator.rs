@@ -69,18 +69,18 @@ pub struct AllocatorProfile {
     /// Heap arenas get `directMemoryCacheAlignment` too (4.1.48 passes it to every
     /// `HeapArena`, whose `normalizeCapacity` then aligns tiny and huge requests);
     /// 4.1.128 builds heap size classes with alignment 0.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub heap_arenas_aligned: bool,
     /// `PoolArena.reallocate` frees the old memory to the buffer's cache as `allocate`
     /// just re-set it: the calling thread's (none for a huge new region), 4.1.48
     /// `PoolArena.java:397-407`. 4.1.128 saves the old cache first (`oldCache`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reallocate_frees_to_new_cache: bool,
     /// `createNormalCaches` makes `max(1, log2(min(chunk, maxCachedBufferCapacity) /
     /// pageSize) + 1)` queues (4.1.48 `PoolThreadCache.java`): the page-size class is
     /// cached (and counts toward the trim interval) even when `maxCachedBufferCapacity`
     /// is below a page. 4.1.128 makes queues only for classes up to it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub normal_cache_covers_a_page: bool,
     /// Recycler `maxCapacityPerThread` default (0 disables recycling).
     pub recycler_max_capacity_per_thread: u32,

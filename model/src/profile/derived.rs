@@ -17,13 +17,17 @@ pub struct DerivedProfile {
     /// `referenceCountDelegate.isAccessible()`, 4.1.128). When false they follow
     /// `AbstractDerivedByteBuf.isAccessible()`, `unwrap().isAccessible()`: the root's,
     /// even after the retained derivative they share a count with was released (4.1.48).
-    #[serde(default = "yes")]
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub non_retained_access_follows_delegate: bool,
 }
 
 /// Profiles serialized before a field existed read it as 4.1.128's value.
 fn yes() -> bool {
     true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl Default for DerivedProfile {
