@@ -224,7 +224,18 @@ impl Shadow {
         let slice_rule = self.derived.duplicate_of_slice_is_slice;
         match self.kind(e) {
             // ReadOnlyByteBuf.java:287–289: new ReadOnlyByteBuf(this).
-            Kind::ReadOnly(_) => Ok(self.read_only_view(e)),
+            // Its constructor's setIndex checks the indexes against the capacity.
+            Kind::ReadOnly(_) => {
+                let cap = self.capacity(e);
+                if reader > writer || writer > cap {
+                    return Err(Expected::exact(texts::bad_indexes(
+                        reader as i64,
+                        writer as i64,
+                        cap,
+                    )));
+                }
+                Ok(self.read_only_view(e))
+            }
             // AUS:217–219, PS:117–119 (#14093): slice(0, capacity()).setIndex(r, w).
             Kind::Sliced | Kind::PooledSliced if slice_rule => {
                 let p = self.slice_range(e, 0, self.capacity(e))?;
@@ -251,6 +262,15 @@ impl Shadow {
             Kind::Root { .. } | Kind::Duplicated => {
                 self.accessible(e)?;
                 let root = self.root(e).ok_or_else(released)?;
+                // D:56 setIndex(r, w) against the root's capacity now.
+                let cap = self.capacity(root);
+                if reader > writer || writer > cap {
+                    return Err(Expected::exact(texts::bad_indexes(
+                        reader as i64,
+                        writer as i64,
+                        cap,
+                    )));
+                }
                 let view = ViewState {
                     root,
                     adjustment: 0,

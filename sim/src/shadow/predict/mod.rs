@@ -276,6 +276,13 @@ impl Shadow {
             None => Ok(()),
             Some(v) if v.recycled => Err(released()),
             Some(_) => {
+                // The root's checked accessor runs ensureAccessible() first: a view
+                // with a count of its own over a released root answers refCnt: 0.
+                if let Some(r) = self.root(e) {
+                    if self.refcount.check_accessible && self.root_state(r).life != Life::Live {
+                        return Err(released());
+                    }
+                }
                 let cap = self.root(e).map_or(0, |r| self.root_state(r).capacity);
                 let start = self.adj(e) + index;
                 if out_of_bounds(start as i64, length as i64, cap) {
@@ -355,6 +362,11 @@ impl Shadow {
         let parent = match &mut self.gm(h).body {
             Body::Root(r) => {
                 r.life = Life::Released;
+                // UnpooledHeapByteBuf.deallocate: `array = EMPTY_BYTES`, and
+                // `capacity()` is `array.length` (4.1.48 and 4.1.128).
+                if !r.pooled_root && !r.direct {
+                    r.capacity = 0;
+                }
                 None
             }
             Body::View(v) => v.parent,
