@@ -95,7 +95,9 @@ impl ExecConfig {
         jvm.runtime_max_memory = 1 << 36;
         jvm.max_direct_memory_size = Some(1 << 36);
         let mut a = PooledConfig::with_geometry(jvm, page, order);
-        a.direct_alignment = alignment;
+        // Netty refuses an alignment without Unsafe (`directMemoryCacheAlignment is not
+        // supported`); the generator draws legal configurations.
+        a.direct_alignment = if jvm.has_unsafe { alignment } else { 0 };
         a.heap_arenas = u.int_in_range(0..=2)?;
         a.direct_arenas = u.int_in_range(0..=2)?;
         if a.tiny_cache_size > 0 {
