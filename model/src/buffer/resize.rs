@@ -19,16 +19,16 @@ impl ByteBuf {
         let writer = self.writer_index();
         let target = writer + min_writable;
         let capacity = self.capacity();
-        // AbstractByteBuf.ensureWritable0 (4.1.48:286-307, 4.1.128 alike) checks
-        // accessibility only when there is room or the growth is refused; a growth
-        // goes straight to capacity(n), which checks the buffer whose memory it
-        // resizes (a derivative's root), so a released derivative of a live root grows.
+        // Known departure (docs/fidelity.md): Netty's ensureWritable0 checks
+        // accessibility only when there is room or the growth is refused, so a
+        // released derivative of a live root grows; the model (and its shadow)
+        // refuse it with `refCnt: 0`.
+        self.ensure_accessible()?;
         if target <= capacity {
-            return self.ensure_accessible();
+            return Ok(());
         }
         let max = self.max_capacity();
         if target > max {
-            self.ensure_accessible()?;
             return Err(texts::not_writable(
                 writer,
                 min_writable,
