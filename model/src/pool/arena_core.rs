@@ -292,8 +292,19 @@ impl ArenaCore {
         req_capacity: usize,
         source: &mut dyn ChunkSource,
     ) -> JavaResult<Allocation> {
-        self.version += 1;
         let size_idx = self.sc.size2size_idx(req_capacity);
+        self.allocate_sized(req_capacity, size_idx, source)
+    }
+
+    /// [`ArenaCore::allocate`] given `size_idx = size2SizeIdx(req_capacity)` (the
+    /// caller looked it up in these size classes for its thread cache already).
+    pub(crate) fn allocate_sized(
+        &mut self,
+        req_capacity: usize,
+        size_idx: usize,
+        source: &mut dyn ChunkSource,
+    ) -> JavaResult<Allocation> {
+        self.version += 1;
         match self.sc.kind_of_idx(size_idx) {
             SizeKind::Small => {
                 let alloc = match self.pools.first(size_idx) {

@@ -9,9 +9,11 @@
 
 pub mod arena_core;
 pub mod arena_metrics;
+pub mod bitmap;
 pub mod buddy;
 pub mod chunk;
 pub mod chunk_list;
+mod chunk_pages;
 pub mod geometry;
 pub mod handle;
 pub mod invariants;
