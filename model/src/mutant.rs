@@ -73,6 +73,10 @@ pub enum Mutant {
     /// #11955 → #11987: alignment ignored for the element size: `maxLength` is the
     /// unaligned class size, below the request (`AssertionError` req > elemSize).
     UnalignedElementLength,
+    /// #14093 undone: a `duplicate()` / `retainedDuplicate()` of a slice duplicates the
+    /// root (the root's capacity and window) where the profile says it is a slice of
+    /// the same range.
+    DuplicateOfSliceWidened,
 }
 
 impl Mutant {
@@ -101,6 +105,7 @@ impl Mutant {
         Mutant::CopyWithoutWriterIndex,
         Mutant::OverlappingAlignedElements,
         Mutant::UnalignedElementLength,
+        Mutant::DuplicateOfSliceWidened,
     ];
 
     /// Stable kebab-case name, as used in traces and on the command line.
@@ -129,6 +134,7 @@ impl Mutant {
             Mutant::CopyWithoutWriterIndex => "copy-without-writer-index",
             Mutant::OverlappingAlignedElements => "overlapping-aligned-elements",
             Mutant::UnalignedElementLength => "unaligned-element-length",
+            Mutant::DuplicateOfSliceWidened => "duplicate-of-slice-widened",
         }
     }
 
@@ -158,6 +164,7 @@ impl Mutant {
             Mutant::CopyWithoutWriterIndex => "slip",
             Mutant::OverlappingAlignedElements => "#11106",
             Mutant::UnalignedElementLength => "#11987",
+            Mutant::DuplicateOfSliceWidened => "#14093",
         }
     }
 

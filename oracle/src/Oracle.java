@@ -12,6 +12,10 @@ public final class Oracle {
                 if (args.length != 5) usage();
                 CopyLoop.run(args[1], parseSize(args[2]), Integer.parseInt(args[3]), Boolean.parseBoolean(args[4]));
                 break;
+            case "diff":
+                if (args.length != 2) usage();
+                Diff.run(args[1]);
+                break;
             case "leak":
                 if (args.length != 3) usage();
                 Leak.run(args[1], Integer.parseInt(args[2]));
@@ -27,7 +31,7 @@ public final class Oracle {
     }
 
     private static void usage() {
-        System.err.println("usage: Oracle texts | sizes | copy-loop KIND SIZE COPIES RELEASE(true|false) | leak LEVEL N");
+        System.err.println("usage: Oracle texts | sizes | copy-loop KIND SIZE COPIES RELEASE(true|false) | leak LEVEL N | diff PROGRAMS");
         System.exit(2);
     }
 }

@@ -8,6 +8,7 @@ pub use leakproof_model as model;
 pub mod cli;
 pub mod commands;
 pub mod concurrent;
+pub mod diff;
 pub mod exec;
 pub mod exit;
 #[cfg(feature = "shuttle")]

@@ -159,6 +159,13 @@ impl ByteBuf {
         }))
     }
 
+    /// Whether a duplicate of a slice is a slice of the same range (#14093), per the
+    /// profile; `Mutant::DuplicateOfSliceWidened` restores the root-wide duplicate.
+    pub(super) fn duplicate_of_slice_is_slice(&self) -> bool {
+        self.jvm().profile().derived.duplicate_of_slice_is_slice
+            && self.jvm().mutant() != Mutant::DuplicateOfSliceWidened
+    }
+
     /// `duplicate()`: shares the count; no retain. Of a root or duplicate, a view of
     /// the whole root with the same indexes; of a slice, per
     /// [`crate::profile::DerivedProfile::duplicate_of_slice_is_slice`].
@@ -170,7 +177,7 @@ impl ByteBuf {
     /// `duplicate()` as the object's class overrides it, without a record.
     pub(super) fn duplicate0(&self) -> JavaResult<ByteBuf> {
         let (reader, writer) = (self.reader_index(), self.writer_index());
-        let slice_rule = self.jvm().profile().derived.duplicate_of_slice_is_slice;
+        let slice_rule = self.duplicate_of_slice_is_slice();
         match self.class() {
             // ReadOnlyByteBuf: new ReadOnlyByteBuf(this).
             BufClass::ReadOnly => Ok(self.read_only0()),

@@ -108,7 +108,7 @@ impl ByteBuf {
             return self.duplicate();
         }
         self.record_access(AccessKind::RetainedDuplicate);
-        let slice_rule = self.jvm().profile().derived.duplicate_of_slice_is_slice;
+        let slice_rule = self.duplicate_of_slice_is_slice();
         let (reader, writer) = (self.reader_index(), self.writer_index());
         let class = self.class();
         if slice_rule && matches!(class, BufClass::UnpooledSliced | BufClass::PooledSliced) {

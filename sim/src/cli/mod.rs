@@ -7,6 +7,7 @@
 //! in [`run`].
 
 pub mod copy_loop;
+pub mod diff;
 pub mod explore;
 pub mod run;
 pub mod sizes;
@@ -43,6 +44,9 @@ pub enum Command {
     Minimize(crate::commands::minimize::MinimizeArgs),
     /// Hunt every mutant with the checkers that reach it; fails on a survivor.
     Mutants(crate::commands::mutants::MutantsArgs),
+    /// Run a trace (or N random programs) on the model and on the real Netty 4.1.48;
+    /// report the first op where they disagree.
+    Diff(diff::DiffArgs),
     /// Browse a proof model in stateright's web explorer (or list / check the models).
     Explore(explore::ExploreArgs),
 }
@@ -82,6 +86,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
         Command::Minimize(args) => crate::commands::minimize::run(&args, out),
         Command::Mutants(args) => crate::commands::mutants::run(&args, out, err),
         Command::Explore(args) => explore::run(&args, out, err),
+        Command::Diff(args) => diff::run(&args, out, err),
     }
 }
 

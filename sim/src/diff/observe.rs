@@ -1,0 +1,248 @@
+//! The model's side of a differential run: runs a program on the model through Netty's
+//! API calls (the executor's [`apply`](crate::exec::apply), so the two cannot drift)
+//! and prints, after each op, the same observation lines the Java oracle prints
+//! (`oracle/src/DiffProgram.java`). Nothing here predicts: it only reads what the model
+//! did, as the oracle reads what Netty did.
+
+use super::DiffError;
+use crate::exec::apply::{self, Applied};
+use crate::exec::ExecConfig;
+use crate::trace::fnv1a;
+use leakproof_model::alloc::pooled::PooledAllocator;
+use leakproof_model::alloc::UnpooledAllocator;
+use leakproof_model::buffer::ByteBuf;
+use leakproof_model::error::JavaResult;
+use leakproof_model::jvm::Jvm;
+use leakproof_model::op::{Addressing, Op, Program, Step};
+use leakproof_model::pool::{ArenaKind, ArenaMetrics};
+use leakproof_model::ThreadId;
+use std::fmt::Write;
+
+/// What the model printed for one program, and the program in resolved form.
+#[derive(Clone, Debug)]
+pub struct ModelRun {
+    /// The resolved steps actually run (modulo steps that named nothing are dropped).
+    pub resolved: Vec<Step>,
+    /// The observation text (`program NAME` … `end NAME`).
+    pub text: String,
+}
+
+struct Held {
+    id: u32,
+    buf: ByteBuf,
+}
+
+/// The held handles and the ids new ones get.
+struct Ids<'a> {
+    held: &'a mut Vec<Held>,
+    next: &'a mut u32,
+    /// The id a resolved step recorded for what it creates.
+    recorded: Option<u32>,
+}
+
+impl Ids<'_> {
+    /// The result text of a creating op; a new handle is held under its id.
+    fn created(&mut self, b: JavaResult<ByteBuf>, r: &mut Step) -> String {
+        match b {
+            Ok(buf) => {
+                let id = self.recorded.unwrap_or(*self.next);
+                *self.next = (*self.next).max(id + 1);
+                self.held.push(Held { id, buf });
+                self.held.sort_by_key(|h| h.id);
+                r.creates = Some(id);
+                format!("ok #{id}")
+            }
+            Err(e) => format!("err {}", escape(&e.to_string())),
+        }
+    }
+}
+
+/// Runs `program` (single-threaded, modulo or resolved) under `config` on the model.
+pub fn run(name: &str, program: &Program, config: &ExecConfig) -> Result<ModelRun, DiffError> {
+    let mut out = format!("program {name}\n");
+    let jvm = Jvm::new(config.jvm.clone());
+    let pooled = match PooledAllocator::new(&jvm, config.allocator.clone()) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = writeln!(out, "rejected {}\nend {name}", escape(&e.to_string()));
+            jvm.dispose();
+            return Ok(ModelRun {
+                resolved: Vec::new(),
+                text: out,
+            });
+        }
+    };
+    let handle = pooled.handle();
+    let unpooled = UnpooledAllocator::with_prefer_direct(&jvm, true);
+    let mut held: Vec<Held> = Vec::new();
+    let mut next_id = 1u32;
+    let mut resolved = Vec::new();
+    for (i, step) in program.steps.iter().enumerate() {
+        if step.thread != 0 {
+            jvm.dispose();
+            return Err(DiffError::Unsupported(format!(
+                "step {i} runs on thread {}: the differential run is single-threaded",
+                step.thread
+            )));
+        }
+        let pos = match step.op.handle() {
+            None => None,
+            Some(n) => match program.addressing {
+                Addressing::Modulo if held.is_empty() => continue,
+                Addressing::Modulo => Some(n as usize % held.len()),
+                Addressing::Resolved => held.iter().position(|h| h.id == n),
+            },
+        };
+        let mut r = Step::new(0, step.op.clone());
+        if let Some(p) = pos {
+            r.op = step.op.with_handle(held[p].id);
+        }
+        let recorded = match program.addressing {
+            Addressing::Resolved => step.creates,
+            Addressing::Modulo => None,
+        };
+        let mut ids = Ids {
+            held: &mut held,
+            next: &mut next_id,
+            recorded,
+        };
+        let result = match (&step.op, pos) {
+            (
+                Op::Alloc {
+                    pooled: p,
+                    direct,
+                    size,
+                    max,
+                },
+                _,
+            ) => ids.created(
+                apply::alloc(
+                    &pooled,
+                    &unpooled,
+                    ThreadId::MAIN,
+                    (*p, *direct, *size, max.value()),
+                ),
+                &mut r,
+            ),
+            (Op::Gc, _) => {
+                let _ = jvm.gc();
+                "ok".to_string()
+            }
+            (Op::TrimCache, _) => format!("ok {}", pooled.trim_thread_cache(ThreadId::MAIN)),
+            (Op::FreeCache, _) => {
+                pooled.free_thread_cache(ThreadId::MAIN);
+                "ok".to_string()
+            }
+            (Op::HandOff { .. } | Op::StartThread { .. } | Op::ExitThread { .. }, _) => {
+                jvm.dispose();
+                return Err(DiffError::Unsupported(format!(
+                    "step {i} is `{}`: the differential run is single-threaded",
+                    step.op.name()
+                )));
+            }
+            (_, None) => "skip".to_string(),
+            (Op::Drop { .. }, Some(p)) => {
+                ids.held.remove(p);
+                "ok".to_string()
+            }
+            (op, Some(p)) => {
+                let buf = ids.held[p].buf.clone();
+                match apply::on_handle(op, &buf, ThreadId::MAIN) {
+                    None => "skip".to_string(),
+                    Some(Ok(Applied::New(b))) => ids.created(Ok(b), &mut r),
+                    Some(Ok(Applied::Unit)) => "ok".to_string(),
+                    Some(Ok(Applied::Released(b))) => format!("ok {b}"),
+                    Some(Ok(Applied::Bytes(v))) => {
+                        format!("ok bytes {} {:016x}", v.len(), fnv1a(&v))
+                    }
+                    Some(Err(e)) => format!("err {}", escape(&e.to_string())),
+                }
+            }
+        };
+        let _ = writeln!(out, "step {} {} {result}", resolved.len(), step.op.name());
+        resolved.push(r);
+        observe(&mut out, &held, &pooled, &unpooled, &jvm);
+    }
+    let _ = writeln!(out, "end {name}");
+    held.clear();
+    drop(handle);
+    jvm.dispose();
+    Ok(ModelRun {
+        resolved,
+        text: out,
+    })
+}
+
+/// `Throwable.toString()` on one line, escaped as the oracle escapes it.
+pub fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+}
+
+fn observe(
+    out: &mut String,
+    held: &[Held],
+    pooled: &PooledAllocator,
+    unpooled: &UnpooledAllocator,
+    jvm: &Jvm,
+) {
+    for h in held {
+        let b = &h.buf;
+        let _ = writeln!(
+            out,
+            " #{} ref={} cap={} max={} r={} w={}",
+            h.id,
+            b.ref_cnt(),
+            b.capacity(),
+            b.max_capacity(),
+            b.reader_index(),
+            b.writer_index()
+        );
+    }
+    for (kind, name) in [(ArenaKind::Heap, "heap"), (ArenaKind::Direct, "direct")] {
+        for (i, a) in pooled.arenas(kind).iter().enumerate() {
+            arena_line(out, name, i, &a.metrics());
+        }
+    }
+    let m = unpooled.metric().snapshot();
+    let counter = jvm.netty_direct();
+    let used = if counter.is_counting() {
+        counter.used()
+    } else {
+        -1
+    };
+    let _ = writeln!(
+        out,
+        " unpooled heap={} direct={} counter={used}",
+        m.used_heap_memory, m.used_direct_memory
+    );
+}
+
+fn arena_line(out: &mut String, kind: &str, i: usize, m: &ArenaMetrics) {
+    let lists: Vec<String> = m
+        .chunk_lists
+        .iter()
+        .map(|l| {
+            l.chunks
+                .iter()
+                .map(|c| format!("{}:{}", c.usage, c.free_bytes))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        " {kind}{i} threads={} alloc={}/{}/{} dealloc={}/{}/{} active={} bytes={} lists={}",
+        m.num_thread_caches,
+        m.num_small_allocations,
+        m.num_normal_allocations,
+        m.num_huge_allocations,
+        m.num_small_deallocations,
+        m.num_normal_deallocations,
+        m.num_huge_deallocations,
+        m.num_active_allocations,
+        m.num_active_bytes,
+        lists.join("|")
+    );
+}

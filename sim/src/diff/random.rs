@@ -1,0 +1,125 @@
+//! Random differential programs: the op language's own generator (`Program` and
+//! `ExecConfig::draw` over seeded bytes), kept single-threaded, on one of a few
+//! JVM-wide settings ([`JVM_SETTINGS`]) so that a whole run needs only a few JVMs.
+
+use super::{setup, Case};
+use crate::exec::ExecConfig;
+use arbitrary::{Arbitrary, Unstructured};
+use leakproof_model::op::{Op, Program, Step};
+use leakproof_model::{Mutant, Profile};
+use rand::{Rng, RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// The largest chunk a random program's allocator gets (real bytes on both sides).
+pub const MAX_CHUNK: i64 = 1 << 20;
+
+/// Netty's direct limit in the JVMs where programs run out of direct memory.
+pub const SMALL_DIRECT_LIMIT: i64 = 1 << 20;
+
+/// One JVM-wide setting: Unsafe, `io.netty.maxDirectMemory`, `maxCachedBufferCapacity`,
+/// `cacheTrimInterval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JvmSetting {
+    /// Unsafe usable.
+    pub has_unsafe: bool,
+    /// `io.netty.maxDirectMemory`.
+    pub netty_max_direct_memory: i64,
+    /// `io.netty.allocator.maxCachedBufferCapacity`.
+    pub max_cached_buffer_capacity: i32,
+    /// `io.netty.allocator.cacheTrimInterval`.
+    pub cache_trim_interval: i32,
+}
+
+/// The settings random programs are spread over: 4.1.48's defaults at a small direct
+/// limit (OOM reachable), tiny caches trimmed after every allocation at that limit, no
+/// Unsafe (JDK `ByteBuffer`s, no counter), and Cleaner buffers without a counter.
+pub const JVM_SETTINGS: &[JvmSetting] = &[
+    JvmSetting {
+        has_unsafe: true,
+        netty_max_direct_memory: SMALL_DIRECT_LIMIT,
+        max_cached_buffer_capacity: 32 * 1024,
+        cache_trim_interval: 8192,
+    },
+    JvmSetting {
+        has_unsafe: true,
+        netty_max_direct_memory: SMALL_DIRECT_LIMIT,
+        max_cached_buffer_capacity: 8192,
+        cache_trim_interval: 1,
+    },
+    JvmSetting {
+        has_unsafe: false,
+        netty_max_direct_memory: -1,
+        max_cached_buffer_capacity: 32 * 1024,
+        cache_trim_interval: 64,
+    },
+    JvmSetting {
+        has_unsafe: true,
+        netty_max_direct_memory: 0,
+        max_cached_buffer_capacity: 0,
+        cache_trim_interval: 8,
+    },
+];
+
+/// True for the ops a single-threaded differential program keeps. `gc` is left out of
+/// random programs: with the leak detector off and no Recycler nothing observable
+/// depends on it, and a real `System.gc()` per op would dominate the run's time.
+fn kept(op: &Op) -> bool {
+    !matches!(
+        op,
+        Op::HandOff { .. } | Op::StartThread { .. } | Op::ExitThread { .. } | Op::Gc
+    )
+}
+
+/// Program `index` of the run with `seed` on `profile` (deterministic).
+pub fn case(profile: &Profile, seed: u64, index: u64) -> Case {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(index);
+    let len = rng.random_range(48..=480usize);
+    let mut bytes = vec![0u8; len];
+    rng.fill_bytes(&mut bytes);
+    let mut u = Unstructured::new(&bytes);
+    let mut config = ExecConfig::draw(Mutant::None, &mut u).expect("draw never fails");
+    config.jvm.profile = profile.clone();
+    let s = JVM_SETTINGS[rng.random_range(0..JVM_SETTINGS.len())];
+    config.jvm.has_unsafe = s.has_unsafe;
+    config.jvm.netty_max_direct_memory = s.netty_max_direct_memory;
+    config.jvm.max_direct_memory_size = Some(1 << 30);
+    config.allocator.max_cached_buffer_capacity = s.max_cached_buffer_capacity;
+    config.allocator.cache_trim_interval = s.cache_trim_interval;
+    while i64::from(config.allocator.page_size) << config.allocator.max_order > MAX_CHUNK {
+        config.allocator.max_order -= 1;
+    }
+    setup::normalize(&mut config);
+    let program = Program::arbitrary(&mut u).unwrap_or_default();
+    let steps: Vec<Step> = program
+        .steps
+        .into_iter()
+        .filter(|s| kept(&s.op))
+        .map(|s| Step::new(0, s.op))
+        .collect();
+    Case {
+        name: format!("s{seed}-{index}"),
+        program: Program::modulo(steps),
+        config,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases_are_deterministic_single_threaded_and_bounded() {
+        let p = Profile::by_name("netty-4.1.48").unwrap();
+        for i in 0..64 {
+            let (a, b) = (case(&p, 7, i), case(&p, 7, i));
+            assert_eq!(a.program, b.program);
+            assert_eq!(a.config, b.config);
+            assert!(a.program.steps.iter().all(|s| s.thread == 0 && kept(&s.op)));
+            let c = &a.config.allocator;
+            assert!(i64::from(c.page_size) << c.max_order <= MAX_CHUNK);
+            assert_eq!(a.config.jvm.profile.name, "netty-4.1.48");
+        }
+        assert_ne!(case(&p, 7, 0).program, case(&p, 8, 0).program);
+    }
+}
