@@ -257,7 +257,7 @@ impl PoolChunk {
     }
     pub(crate) fn subpage_at_mut(&mut self, run_offset: u32) -> Option<&mut PoolSubpage> {
         self.version += 1;
-        self.subpages.get_mut(run_offset)
+        self.subpages.at_mut(run_offset)
     }
 
     /// Byte offset and `maxLength` of the buffer a used handle names:

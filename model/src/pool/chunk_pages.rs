@@ -96,7 +96,7 @@ impl SubpageSlots {
     }
 
     /// `subpages[run_offset]`, mutably.
-    pub fn get_mut(&mut self, run_offset: u32) -> Option<&mut PoolSubpage> {
+    pub fn at_mut(&mut self, run_offset: u32) -> Option<&mut PoolSubpage> {
         self.index(run_offset).map(|i| &mut self.subpages[i])
     }
 
