@@ -3,6 +3,7 @@ import io.netty.buffer.PoolArenaMetric;
 import io.netty.buffer.PoolChunkListMetric;
 import io.netty.buffer.PoolChunkMetric;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 
@@ -18,6 +19,7 @@ import java.util.TreeMap;
  *
  *   alloc C POOLED DIRECT SIZE MAX   write - BUF LEN PATTERN   read - BUF LEN
  *   set_capacity - BUF CAP           copy|slice|duplicate|retained_slice|retained_duplicate C BUF
+ *   as_read_only|unreleasable C BUF
  *   read_slice|read_retained_slice C BUF LEN   retain|release - BUF K   drop - BUF
  *   gc -   trim_cache -   free_cache -
  *
@@ -53,7 +55,7 @@ final class DiffProgram implements Runnable {
             case "read": case "set_capacity": case "read_slice": case "read_retained_slice":
             case "retain": case "release": args = 2; break;
             case "copy": case "slice": case "duplicate": case "retained_slice": case "retained_duplicate":
-            case "drop": args = 1; break;
+            case "as_read_only": case "unreleasable": case "drop": args = 1; break;
             case "gc": case "trim_cache": case "free_cache": args = 0; break;
             default: return "unknown op `" + f[0] + "`";
         }
@@ -172,6 +174,8 @@ final class DiffProgram implements Runnable {
                 case "duplicate": return created(f, buf.duplicate());
                 case "retained_slice": return created(f, buf.retainedSlice());
                 case "retained_duplicate": return created(f, buf.retainedDuplicate());
+                case "as_read_only": return created(f, buf.asReadOnly());
+                case "unreleasable": return created(f, Unpooled.unreleasableBuffer(buf));
                 case "read_slice": return created(f, buf.readSlice(i(f[3])));
                 case "read_retained_slice": return created(f, buf.readRetainedSlice(i(f[3])));
                 default: throw new IllegalStateException("validated op " + op);

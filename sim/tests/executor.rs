@@ -42,3 +42,114 @@ fn generated_programs_pass_without_a_mutant() {
         );
     }
 }
+
+#[test]
+fn read_only_views_and_unreleasable_wrappers_agree_with_the_shadow() {
+    use leakproof_model::op::{Addressing, Amount, Capacity, Op, Pattern, Size, Step};
+    // Handles by creation order (modulo addressing): 0 root, 1 unreleasable, 2 its
+    // retained slice, 3 read-only, 4 read-only slice, 5 read-only again (the same).
+    let ops = [
+        Op::Alloc {
+            pooled: true,
+            direct: true,
+            size: Size(16),
+            max: Capacity::Unbounded,
+        },
+        Op::Write {
+            buf: 0,
+            len: Size(16),
+            pattern: Pattern(3),
+        },
+        Op::Unreleasable { buf: 0 },
+        Op::Release {
+            buf: 1,
+            k: Amount(1),
+        },
+        Op::RetainedSlice { buf: 1 },
+        Op::AsReadOnly { buf: 0 },
+        Op::Write {
+            buf: 3,
+            len: Size(1),
+            pattern: Pattern(1),
+        },
+        Op::Read {
+            buf: 3,
+            len: Size(4),
+        },
+        Op::Slice { buf: 3 },
+        Op::AsReadOnly { buf: 3 },
+        Op::RetainedDuplicate { buf: 4 },
+        Op::Release {
+            buf: 6,
+            k: Amount(1),
+        },
+        Op::Release {
+            buf: 0,
+            k: Amount(1),
+        },
+        Op::Read {
+            buf: 3,
+            len: Size(1),
+        },
+    ];
+    let program = Program {
+        addressing: Addressing::Modulo,
+        steps: ops.into_iter().map(|op| Step::new(0, op)).collect(),
+    };
+    let config = ExecConfig::from_bytes(Mutant::None, &[0; CONFIG_BYTES]);
+    let report = run(&program, &config, &mut Quiet);
+    assert!(
+        matches!(report.outcome, Outcome::Passed),
+        "{:?}",
+        report.outcome
+    );
+    assert_eq!(report.steps_run, 14);
+    assert_eq!(
+        report.misuse.len(),
+        1,
+        "only the read after the release: {:?}",
+        report.misuse
+    );
+}
+
+#[test]
+fn a_read_only_view_of_a_recycled_derivative_acts_on_its_new_incarnation() {
+    use leakproof_model::op::{Addressing, Amount, Capacity, Op, Size, Step};
+    use leakproof_sim::exec::MisuseKind;
+    // Handles: 0 root, 1 its retained duplicate (released: recycled), 2 a read-only view
+    // of 1, 3 a retained duplicate reusing 1's object; 2's retained slice retains 3.
+    let ops = [
+        Op::Alloc {
+            pooled: true,
+            direct: true,
+            size: Size(0),
+            max: Capacity::Unbounded,
+        },
+        Op::RetainedDuplicate { buf: 0 },
+        Op::Release {
+            buf: 1,
+            k: Amount(1),
+        },
+        Op::AsReadOnly { buf: 1 },
+        Op::RetainedDuplicate { buf: 0 },
+        Op::RetainedSlice { buf: 2 },
+    ];
+    let program = Program {
+        addressing: Addressing::Modulo,
+        steps: ops.into_iter().map(|op| Step::new(0, op)).collect(),
+    };
+    let config = ExecConfig::small(leakproof_model::Profile::default(), Mutant::None, 0);
+    let report = run(&program, &config, &mut Quiet);
+    assert!(
+        matches!(report.outcome, Outcome::Passed),
+        "{:?}",
+        report.outcome
+    );
+    let stale: Vec<_> = report
+        .misuse
+        .iter()
+        .filter(|m| m.kind == MisuseKind::StaleReference)
+        .map(|m| m.step)
+        .collect();
+    assert_eq!(stale, [5], "{:?}", report.misuse);
+}

@@ -151,6 +151,35 @@ fn read_byte_throws_index_out_of_bounds_exception(fx: &Fixture, _: &ByteBuf) {
     buffer.release().unwrap();
 }
 
+fn test_skip_bytes1(_: &Fixture, buffer: &ByteBuf) {
+    buffer.set_indexes(CAP / 4, CAP / 2).unwrap();
+    buffer.skip_bytes((CAP / 4) as i32).unwrap();
+    // assertEquals(CAPACITY / 4 * 2, buffer.readerIndex());
+    assert_eq!(buffer.reader_index(), CAPACITY / 4 * 2);
+    // buffer.skipBytes(CAPACITY / 4 + 1); fail(); catch (IndexOutOfBoundsException e)
+    assert_throws(IOOBE, buffer.skip_bytes((CAP / 4 + 1) as i32));
+    // Should remain unchanged.
+    // assertEquals(CAPACITY / 4 * 2, buffer.readerIndex());
+    assert_eq!(buffer.reader_index(), CAPACITY / 4 * 2);
+}
+
+/// `writeCharSequence(s, US_ASCII)` writes the ASCII bytes of `s`.
+fn test_reader_index_larger_than_writer_index(fx: &Fixture, _: &ByteBuf) {
+    let (content1, content2) = (b"hello", b"world");
+    let buffer = fx.new_buffer(content1.len() + content2.len());
+    buffer.set_indexes(0, 0).unwrap();
+    buffer.write_bytes(T, content1).unwrap();
+    buffer.mark_writer_index();
+    buffer.skip_bytes(content1.len() as i32).unwrap();
+    buffer.write_bytes(T, content2).unwrap();
+    buffer.skip_bytes(content2.len() as i32).unwrap();
+    // assertTrue(buffer.readerIndex() <= buffer.writerIndex());
+    assert!(buffer.reader_index() <= buffer.writer_index());
+    // assertThrows(IndexOutOfBoundsException.class, () -> buffer.resetWriterIndex());
+    assert_throws(IOOBE, buffer.reset_writer_index());
+    buffer.release().unwrap();
+}
+
 crate::kinds_test! {
     initial_state: all;
     reader_index_boundary_check1: all;
@@ -173,4 +202,6 @@ crate::kinds_test! {
     set_index_boundary_check2: all;
     set_index_boundary_check3: all;
     read_byte_throws_index_out_of_bounds_exception: all;
+    test_skip_bytes1: all;
+    test_reader_index_larger_than_writer_index: all;
 }

@@ -1,9 +1,5 @@
 //! `AbstractByteBufTest`: what slices and duplicates (retained or not, chained) read,
 //! and that releasing the original first still ends with every count at 0.
-//!
-//! `newBuffer(n).resetWriterIndex()`: the model has no marks; a new buffer's mark is
-//! 0 (`DuplicatedByteBuf` marks its initial indexes, which are 0 here), so the reset
-//! is `writerIndex(0)`.
 
 use crate::support::{same_content, Fixture, T};
 use leakproof_model::buffer::ByteBuf;
@@ -11,7 +7,7 @@ use leakproof_model::buffer::ByteBuf;
 /// `newBuffer(n).resetWriterIndex()` then `writeBytes(bytes)`.
 fn written(fx: &Fixture, capacity: usize, bytes: &[u8]) -> ByteBuf {
     let buf = fx.new_buffer(capacity);
-    buf.set_writer_index(0).unwrap();
+    buf.reset_writer_index().unwrap();
     buf.write_bytes(T, bytes).unwrap();
     buf
 }

@@ -19,6 +19,27 @@ fn test_ensure_writable_after_release(fx: &Fixture, _: &ByteBuf) {
     assert_throws(IRCE, fx.released_buffer().ensure_writable(T, 16));
 }
 
+fn test_discard_read_bytes_after_release(fx: &Fixture, _: &ByteBuf) {
+    // assertThrows(IllegalReferenceCountException.class, () -> releasedBuffer().discardReadBytes());
+    assert_throws(IRCE, fx.released_buffer().discard_read_bytes());
+}
+
+fn test_discard_some_read_bytes_after_release(fx: &Fixture, _: &ByteBuf) {
+    // assertThrows(IllegalReferenceCountException.class, () -> releasedBuffer().discardSomeReadBytes());
+    assert_throws(IRCE, fx.released_buffer().discard_some_read_bytes());
+}
+
+fn test_index_of_release_buffer(fx: &Fixture, _: &ByteBuf) {
+    let buffer = fx.released_buffer();
+    if buffer.capacity() != 0 {
+        // buffer.indexOf(0, 1, (byte) 1); fail(); catch (IllegalReferenceCountException expected)
+        assert_throws(IRCE, buffer.index_of(0, 1, 1));
+    } else {
+        // assertEquals(-1, buffer.indexOf(0, 1, (byte) 1));
+        assert_eq!(buffer.index_of(0, 1, 1).unwrap(), -1);
+    }
+}
+
 fn test_get_byte_after_release(fx: &Fixture, _: &ByteBuf) {
     // assertThrows(IllegalReferenceCountException.class, () -> releasedBuffer().getByte(0));
     assert_throws(IRCE, fx.released_buffer().get_byte(0));
@@ -274,4 +295,7 @@ crate::kinds_test! {
     test_duplicate_release: all;
     test_ref_cnt: all;
     test_ref_cnt2: all;
+    test_discard_read_bytes_after_release: all;
+    test_discard_some_read_bytes_after_release: all;
+    test_index_of_release_buffer: all;
 }

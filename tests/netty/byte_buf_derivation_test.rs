@@ -2,8 +2,7 @@
 //! buffer wrap, and that their indexes are their own.
 //!
 //! Skipped here (endianness): `testSwap`, `testMixture` (it mixes `order(…)` swaps into
-//! the chain it measures). Pending (NEEDS.md 11): `testReadOnlyOfReadOnly`
-//! (`Unpooled.unmodifiableBuffer` of a read-only buffer).
+//! the chain it measures).
 
 use crate::sliced_byte_buf_test::unpooled_buffer;
 use leakproof_model::buffer::{BufClass, ByteBuf};
@@ -105,8 +104,7 @@ fn test_duplicate_of_duplicate() {
 #[test]
 fn test_read_only() {
     let buf = buffer_1_7();
-    // Unpooled.unmodifiableBuffer(buf) is buf.asReadOnly() for a writable buffer.
-    let ro = buf.as_read_only();
+    let ro = buf.unmodifiable();
     // assertInstanceOf(ReadOnlyByteBuf.class, ro);
     assert_eq!(ro.class(), BufClass::ReadOnly);
     // assertSame(buf, ro.unwrap());
@@ -143,4 +141,20 @@ fn test_duplicate_of_read_only() {
     assert_unwraps_to(&ro, &buf);
     // assertEquals(dup.readerIndex(), ro.readerIndex()); … writerIndex, capacity, maxCapacity
     assert_same_indexes(&dup, &ro);
+}
+
+#[test]
+fn test_read_only_of_read_only() {
+    let buf = buffer_1_7();
+    let ro = buf.unmodifiable();
+    ro.set_indexes(2, 6).unwrap();
+    let ro2 = ro.unmodifiable();
+    // assertNotSame(ro, ro2);
+    assert_ne!(ro.object_id(), ro2.object_id());
+    // assertInstanceOf(ReadOnlyByteBuf.class, ro2);
+    assert_eq!(ro2.class(), BufClass::ReadOnly);
+    // assertSame(buf, ro2.unwrap());
+    assert_unwraps_to(&ro2, &buf);
+    // assertEquals(ro.readerIndex(), ro2.readerIndex()); … writerIndex, capacity, maxCapacity
+    assert_same_indexes(&ro, &ro2);
 }

@@ -3,8 +3,7 @@
 //! made the duplicate from.
 //!
 //! Skipped here (NIO): `testIsContiguous`. Not ported (docs/fidelity.md):
-//! `shouldNotAllowNullInConstructor` (no null in Rust), `testMarksInitialized` (marks
-//! are not modelled).
+//! `shouldNotAllowNullInConstructor` (no null in Rust).
 
 use crate::sliced_byte_buf_test::unpooled_buffer;
 use crate::support::T;
@@ -27,4 +26,31 @@ fn test_increase_capacity_wrapped() {
         .unwrap();
     // assertEquals((byte) 0, buffer.readByte());
     assert_eq!(buffer.read_byte().unwrap(), 0);
+}
+
+/// `new DuplicatedByteBuf(wrapped)` is `wrapped.duplicate()`: an unpooled heap root's
+/// duplicate is that class.
+#[test]
+fn test_marks_initialized() {
+    let wrapped = unpooled_buffer(8);
+    wrapped.set_writer_index(6).unwrap();
+    wrapped.set_reader_index(1).unwrap();
+    let duplicate = wrapped.duplicate().unwrap();
+
+    // Test writer mark
+    duplicate
+        .set_writer_index(duplicate.writer_index() as i64 + 1)
+        .unwrap();
+    duplicate.reset_writer_index().unwrap();
+    // assertEquals(wrapped.writerIndex(), duplicate.writerIndex());
+    assert_eq!(duplicate.writer_index(), wrapped.writer_index());
+
+    // Test reader mark
+    duplicate
+        .set_reader_index(duplicate.reader_index() as i64 + 1)
+        .unwrap();
+    duplicate.reset_reader_index().unwrap();
+    // assertEquals(wrapped.readerIndex(), duplicate.readerIndex());
+    assert_eq!(duplicate.reader_index(), wrapped.reader_index());
+    wrapped.release().unwrap();
 }

@@ -5,9 +5,7 @@
 //! `shouldForwardReadCallsBlindly` (a Mockito mock forwarding typed and NIO reads),
 //! `shouldRejectSetShort`/`Medium`/`Int`/`Long` (typed writes) and
 //! `shouldRejectSetBytes1`/`2`/`5` (stream, channel and `ByteBuffer` sources). Not ported
-//! (docs/fidelity.md): `shouldNotAllowNullInConstructor` (no null in Rust),
-//! `shouldRejectDiscardReadBytes` (no `discardReadBytes`, NEEDS.md 10),
-//! `shouldIndicateNotWritable`/`AnyNumber` (no `isWritable`, NEEDS.md 13).
+//! (docs/fidelity.md): `shouldNotAllowNullInConstructor` (no null in Rust).
 
 use crate::sliced_byte_buf_test::unpooled_buffer;
 use crate::support::T;
@@ -31,7 +29,7 @@ fn assert_unsupported<V: std::fmt::Debug>(result: JavaResult<V>) {
 /// `unmodifiableBuffer(buffer(n))`.
 fn read_only_of(n: i64) -> (ByteBuf, ByteBuf) {
     let buf = unpooled_buffer(n);
-    let ro = buf.as_read_only();
+    let ro = buf.unmodifiable();
     (ro, buf)
 }
 
@@ -145,4 +143,27 @@ fn test_duplicate_of_retained_slice_has_the_same_capacity_as_the_slice() {
         &buffer, true,
     );
     buffer.release().unwrap();
+}
+
+/// `Unpooled.EMPTY_BUFFER` is an `EmptyByteBuf`, which the model does not have; an
+/// empty unpooled buffer stands for it (ReadOnlyByteBuf refuses whatever it wraps).
+#[test]
+fn should_reject_discard_read_bytes() {
+    let (ro, _) = read_only_of(0);
+    // assertThrows(UnsupportedOperationException.class, () -> unmodifiableBuffer(EMPTY_BUFFER).discardReadBytes());
+    assert_unsupported(ro.discard_read_bytes());
+}
+
+#[test]
+fn should_indicate_not_writable() {
+    let (ro, _) = read_only_of(1);
+    // assertFalse(unmodifiableBuffer(buffer(1)).isWritable());
+    assert!(!ro.is_writable());
+}
+
+#[test]
+fn should_indicate_not_writable_any_number() {
+    let (ro, _) = read_only_of(1);
+    // assertFalse(unmodifiableBuffer(buffer(1)).isWritable(1));
+    assert!(!ro.is_writable_bytes(1));
 }

@@ -8,8 +8,7 @@
 //! `test*OutputStream*`, `test*BytesInArray*`, `testNioBufferExposeOnlyRegion`,
 //! `testGetReadOnly*Dst`, `testWrite*CharSequenceExpand`; the ignored `testReadBytes`,
 //! `testForEachByte*2`, `testLittleEndianWithExpand`). Not ported (docs/fidelity.md):
-//! `shouldNotAllowNullInConstructor` (no null in Rust), `testReaderIndexAndMarks`
-//! (marks are not modelled).
+//! `shouldNotAllowNullInConstructor` (no null in Rust).
 
 use crate::support::{assert_throws, jvm, IOOBE, MAX, T};
 use leakproof_model::alloc::UnpooledAllocator;
@@ -86,4 +85,33 @@ fn ensure_writable_with_not_enough_space_should_throw() {
     // assertThrows(IndexOutOfBoundsException.class, () -> slice.ensureWritable(1));
     assert_throws(IOOBE, slice.ensure_writable(T, 1));
     slice.release().unwrap();
+}
+
+#[test]
+fn test_reader_index_and_marks() {
+    let wrapped = unpooled_buffer(16);
+    wrapped.set_writer_index(14).unwrap();
+    wrapped.set_reader_index(2).unwrap();
+    wrapped.mark_writer_index();
+    wrapped.mark_reader_index();
+    let slice = wrapped.slice_range(4, 4).unwrap();
+    // assertEquals(0, slice.readerIndex());
+    assert_eq!(slice.reader_index(), 0);
+    // assertEquals(4, slice.writerIndex());
+    assert_eq!(slice.writer_index(), 4);
+
+    slice
+        .set_reader_index(slice.reader_index() as i64 + 1)
+        .unwrap();
+    slice.reset_reader_index().unwrap();
+    // assertEquals(0, slice.readerIndex());
+    assert_eq!(slice.reader_index(), 0);
+
+    slice
+        .set_writer_index(slice.writer_index() as i64 - 1)
+        .unwrap();
+    slice.reset_writer_index().unwrap();
+    // assertEquals(0, slice.writerIndex());
+    assert_eq!(slice.writer_index(), 0);
+    wrapped.release().unwrap();
 }

@@ -10,6 +10,9 @@ impl ByteBuf {
     /// The root's memory and the offset of this buffer's index 0 within it, or `None`
     /// when the root's memory was freed (only reachable with `checkAccessible` off).
     pub(crate) fn memory_view(&self) -> Option<(Memory, usize)> {
+        if let Some(wrapped) = self.read_only_target() {
+            return wrapped.memory_view();
+        }
         let (root, adjustment) = {
             let state = self.object().state();
             match &state.body {
@@ -57,6 +60,13 @@ impl ByteBuf {
     /// accessors (`unwrap().getBytes(idx(index), …)`), so a view whose root shrank
     /// answers the root's `IndexOutOfBoundsException` instead of reading past it.
     fn check_root_range(&self, index: usize, length: usize) -> JavaResult<()> {
+        if let Some(wrapped) = self.read_only_target() {
+            // `unwrap().getBytes(index, …)`: a root checks its own bounds.
+            if !wrapped.class().is_derived() {
+                return wrapped.check_index0(index as i64, length as i64);
+            }
+            return wrapped.check_root_range(index, length);
+        }
         let (root, adjustment) = match &self.object().state().body {
             Body::Derived {
                 unwrap, adjustment, ..

@@ -135,6 +135,16 @@ impl BufClass {
         )
     }
 
+    /// True for duplicates (`DuplicatedByteBuf` and its subclasses, the pooled one).
+    pub fn is_duplicate(self) -> bool {
+        matches!(
+            self,
+            BufClass::UnpooledDuplicated
+                | BufClass::PooledDuplicated
+                | BufClass::PooledNonRetainedDuplicated
+        )
+    }
+
     /// True for direct-memory roots.
     pub fn is_direct_root(self) -> bool {
         matches!(

@@ -22,8 +22,15 @@ impl ByteBuf {
     }
 
     fn copy0(&self, t: ThreadId, index: i64, length: i64) -> JavaResult<ByteBuf> {
+        // ReadOnlyByteBuf.java:292–294: unwrap().copy(index, length).
+        if let Some(wrapped) = self.read_only_target() {
+            return wrapped.copy0(t, index, length);
+        }
         if self.class().is_derived() {
-            self.check_index0(index, length)?;
+            // Slices check their range first; duplicates leave it to the root.
+            if self.class().is_slice() {
+                self.check_index0(index, length)?;
+            }
             if Arc::ptr_eq(&self.root(), self.object()) {
                 // A recycled derivative (its fields cleared, #14250) views nothing.
                 return Err(JavaException::ref_cnt(0));

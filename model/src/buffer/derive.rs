@@ -31,6 +31,9 @@ pub(super) struct DerivedSpec {
 impl ByteBuf {
     /// Offset of this buffer's index 0 in its root's index space.
     pub(super) fn adjustment(&self) -> usize {
+        if let Some(wrapped) = self.read_only_target() {
+            return wrapped.adjustment();
+        }
         match &self.object().state().body {
             Body::Derived { adjustment, .. } => *adjustment,
             _ => 0,
@@ -270,12 +273,23 @@ impl ByteBuf {
     /// derivatives) and returns a handle to it.
     pub(super) fn new_derived(&self, spec: DerivedSpec) -> ByteBuf {
         let jvm = self.jvm().clone();
-        let unwrap = root_of(self.object());
+        let unwrap = match &spec.wrapped {
+            Some(wrapped) => wrapped.clone(),
+            None => root_of(self.object()),
+        };
         let state = BufState {
             alloc_id: jvm.next_alloc_id(),
             reader: spec.reader,
             writer: spec.writer,
             max_capacity: spec.max_capacity,
+            // A duplicate marks its initial indexes (DuplicatedByteBuf.java:56–57,
+            // PooledDuplicatedByteBuf.java:46–47); every other view starts at 0
+            // (PooledSlicedByteBuf.java:54 `discardMarks()`).
+            marks: if spec.class.is_duplicate() {
+                (spec.reader, spec.writer)
+            } else {
+                (0, 0)
+            },
             body: Body::Derived {
                 unwrap,
                 adjustment: spec.adjustment,

@@ -12,6 +12,7 @@ mod class;
 mod copy;
 mod derive;
 mod guard;
+mod indexes;
 mod introspect;
 mod lifecycle;
 mod object;
@@ -154,6 +155,8 @@ impl ByteBuf {
             reader: 0,
             writer: 0,
             max_capacity,
+            // PooledByteBuf.reuse: discardMarks().
+            marks: (0, 0),
             body: Body::Root { region, capacity },
             tracker: None,
             cache_link,
@@ -232,6 +235,9 @@ impl ByteBuf {
     /// `maxCapacity()` (PooledSlicedByteBuf.java:66–68; deallocate does not reset it);
     /// a recycled duplicate, whose `unwrap()` is gone, answers 0.
     pub fn capacity(&self) -> usize {
+        if let Some(wrapped) = self.read_only_target() {
+            return wrapped.capacity();
+        }
         let (unwrap, fixed) = {
             let state = self.obj.state();
             match &state.body {
@@ -425,12 +431,19 @@ pub(crate) fn materialize(
     ByteBuf::first_handle(obj, alloc_id)
 }
 
-/// The root object `obj` views (itself for roots).
+/// The root object `obj` views (itself for roots; for a read-only view, the root of
+/// the buffer it wraps, whichever generation that object carries now).
 pub(crate) fn root_of(obj: &Arc<BufObject>) -> Arc<BufObject> {
-    match &obj.state().body {
-        Body::Derived { unwrap, .. } => unwrap.clone(),
-        _ => obj.clone(),
+    let (unwrap, read_only) = match &obj.state().body {
+        Body::Derived {
+            unwrap, wrapped, ..
+        } => (unwrap.clone(), wrapped.is_some()),
+        _ => return obj.clone(),
+    };
+    if read_only {
+        return root_of(&unwrap);
     }
+    unwrap
 }
 
 /// A root object's current capacity.

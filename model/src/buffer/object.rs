@@ -54,7 +54,8 @@ pub(crate) enum Body {
     },
     /// A slice or duplicate.
     Derived {
-        /// The root whose memory this views (`unwrap()`).
+        /// The root whose memory this views (`unwrap()`); for a read-only view, the
+        /// buffer it wraps (its root is that buffer's, see `root_of`).
         unwrap: Arc<BufObject>,
         /// Offset of index 0 in the root's index space.
         adjustment: usize,
@@ -64,7 +65,8 @@ pub(crate) enum Body {
         count_owner: Option<Arc<BufObject>>,
         /// For pooled retained derivatives: the direct parent holding one reference.
         parent: Option<Arc<BufObject>>,
-        /// For read-only views: the buffer they wrap (`unwrap()`).
+        /// For read-only views: the buffer they wrap (`unwrap()`), which answers for
+        /// their capacity, bounds and bytes (`ByteBuf::read_only_target`).
         wrapped: Option<Arc<BufObject>>,
     },
     /// A pooled derivative returned to the recycler (its fields were cleared).
@@ -82,6 +84,8 @@ pub(crate) struct BufState {
     pub writer: usize,
     /// `maxCapacity()`.
     pub max_capacity: usize,
+    /// `markedReaderIndex` and `markedWriterIndex`.
+    pub marks: (usize, usize),
     /// Memory or view.
     pub body: Body,
     /// The leak tracker (and wrapper kind) closed when this object's own count

@@ -20,6 +20,14 @@ impl ByteBuf {
         if self.is_read_only() {
             return self.clone();
         }
+        self.unmodifiable()
+    }
+
+    /// `Unpooled.unmodifiableBuffer(this)`: always a new `ReadOnlyByteBuf`, even of a
+    /// read-only buffer, wrapping `unwrap()` of a read-only or duplicated one
+    /// (Unpooled.java:694–701, ReadOnlyByteBuf.java:42–51). Of an unreleasable buffer
+    /// the view keeps retain/release doing nothing (they reach the wrapper).
+    pub fn unmodifiable(&self) -> ByteBuf {
         let view = self.read_only0();
         if self.is_unreleasable() {
             return view.unreleasable();
@@ -40,12 +48,12 @@ impl ByteBuf {
             (true, Ok(inner)) => inner,
             _ => self.clone(),
         };
-        let fixed = wrapped.class().is_slice().then(|| wrapped.capacity());
         self.new_derived(DerivedSpec {
             class: BufClass::ReadOnly,
             thread: self.owner_thread(),
-            adjustment: wrapped.adjustment(),
-            fixed_capacity: fixed,
+            // Asked of the wrapped buffer (`read_only_target`).
+            adjustment: 0,
+            fixed_capacity: None,
             count_owner: Some(wrapped.count_holder()),
             parent: None,
             wrapped: Some(wrapped.object().clone()),
@@ -53,6 +61,19 @@ impl ByteBuf {
             writer: self.writer_index(),
             max_capacity: self.max_capacity(),
         })
+    }
+
+    /// For a read-only view, the buffer it wraps: a `ReadOnlyByteBuf` holds that object
+    /// (`private final ByteBuf buffer`, java:40) and asks it for its capacity, bounds,
+    /// bytes and copies (java:252–298, 424–426), so once the Recycler gives a wrapped
+    /// derivative's object a new generation the view acts on that one.
+    pub(super) fn read_only_target(&self) -> Option<ByteBuf> {
+        match &self.object().state().body {
+            Body::Derived {
+                wrapped: Some(w), ..
+            } => Some(ByteBuf::from_object(w.clone())),
+            _ => None,
+        }
     }
 
     /// `unwrap()` as the class defines it: a read-only view's wrapped buffer, a

@@ -14,6 +14,7 @@
 //!   no longer exists (its creating step was removed) is skipped as a no-op.
 
 mod bounded;
+mod generate;
 mod ops;
 mod shrink;
 mod step;

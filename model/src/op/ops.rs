@@ -29,7 +29,8 @@ impl From<ThreadKindOp> for ThreadKind {
 
 /// One operation. `buf` names a handle and `to` a thread, by index (modulo form) or
 /// stable id (resolved form; see [`super::Addressing`]).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Arbitrary, Serialize, Deserialize)]
+/// `arbitrary` draws ops by family weights (`generate.rs`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
     /// `directBuffer`/`heapBuffer(size, max)` from the pooled or an unpooled allocator.
@@ -106,6 +107,17 @@ pub enum Op {
         /// Slice length.
         len: Size,
     },
+    /// `asReadOnly()`: a read-only view sharing the count (this buffer when it is one).
+    AsReadOnly {
+        /// The handle.
+        buf: u32,
+    },
+    /// `Unpooled.unreleasableBuffer(buf)`: the same buffer, through which `retain` and
+    /// `release` do nothing and retained derivatives are plain ones.
+    Unreleasable {
+        /// The handle.
+        buf: u32,
+    },
     /// `retain(k)`.
     Retain {
         /// The handle.
@@ -176,6 +188,8 @@ impl Op {
             | Op::RetainedSlice { buf }
             | Op::RetainedDuplicate { buf }
             | Op::ReadRetainedSlice { buf, .. }
+            | Op::AsReadOnly { buf }
+            | Op::Unreleasable { buf }
             | Op::Retain { buf, .. }
             | Op::Release { buf, .. }
             | Op::Drop { buf }
@@ -198,6 +212,8 @@ impl Op {
             | Op::RetainedSlice { buf }
             | Op::RetainedDuplicate { buf }
             | Op::ReadRetainedSlice { buf, .. }
+            | Op::AsReadOnly { buf }
+            | Op::Unreleasable { buf }
             | Op::Retain { buf, .. }
             | Op::Release { buf, .. }
             | Op::Drop { buf }
@@ -219,6 +235,8 @@ impl Op {
                 | Op::RetainedSlice { .. }
                 | Op::RetainedDuplicate { .. }
                 | Op::ReadRetainedSlice { .. }
+                | Op::AsReadOnly { .. }
+                | Op::Unreleasable { .. }
         )
     }
 
@@ -245,6 +263,8 @@ impl Op {
             Op::RetainedSlice { .. } => "retained_slice",
             Op::RetainedDuplicate { .. } => "retained_duplicate",
             Op::ReadRetainedSlice { .. } => "read_retained_slice",
+            Op::AsReadOnly { .. } => "as_read_only",
+            Op::Unreleasable { .. } => "unreleasable",
             Op::Retain { .. } => "retain",
             Op::Release { .. } => "release",
             Op::Drop { .. } => "drop",

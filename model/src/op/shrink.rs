@@ -89,6 +89,7 @@ impl Op {
             }
             Op::RetainedDuplicate { buf } => out.push(Op::RetainedSlice { buf }),
             Op::Duplicate { buf } => out.push(Op::Slice { buf }),
+            Op::AsReadOnly { buf } | Op::Unreleasable { buf } => out.push(Op::Duplicate { buf }),
             Op::Retain { buf, k } if k.0 > 1 => out.push(Op::Retain { buf, k: Amount(1) }),
             Op::Release { buf, k } if k.0 > 1 => out.push(Op::Release { buf, k: Amount(1) }),
             Op::ExitThread { clean: false } => out.push(Op::ExitThread { clean: true }),

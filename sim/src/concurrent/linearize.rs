@@ -212,6 +212,7 @@ fn predicted_text(p: &Prediction) -> String {
         Ok(Pred::Released(b)) => format!("returns {b}"),
         Ok(Pred::Bytes(b)) => format!("reads {} bytes", b.len()),
         Ok(Pred::New(_)) => "creates a buffer".into(),
+        Ok(Pred::Same(g)) => format!("returns {g} again"),
         Ok(Pred::Unit) => "succeeds".into(),
         Err(e) => format!("raises {e}"),
     }
@@ -230,7 +231,7 @@ fn explain(shadow: &mut Shadow, env: &AllocEnv, e: &Event) -> Result<(), String>
         op => {
             let gen = e.gen.ok_or("acts through no handle")?;
             let target = shadow.cur(gen);
-            apply::predict(shadow, env, op, target).ok_or("is not an op on a buffer")?
+            apply::predict(shadow, env, op, target, false).ok_or("is not an op on a buffer")?
         }
     };
     match (pred, &e.outcome) {
@@ -248,6 +249,7 @@ fn explain(shadow: &mut Shadow, env: &AllocEnv, e: &Event) -> Result<(), String>
             shadow.bind(*new, *gen, *object, e.index, e.step.creates.unwrap_or(0));
             Ok(())
         }
+        (Ok(Pred::Same(g)), Ok(Observed::New { gen, .. })) if g == *gen => Ok(()),
         (Ok(Pred::Released(p)), Ok(Observed::Released(m))) if p == *m => Ok(()),
         (Ok(Pred::Bytes(expected)), Ok(Observed::Bytes(actual))) => {
             check::bytes_as_written(&"the bytes read", &expected, actual).map_err(|v| v.message)

@@ -210,7 +210,11 @@ impl Ownership {
                 let pooled_root = self.pooled_roots.contains(&self.handles[&buf].family);
                 self.new_root(t, created, pooled_root)?;
             }
-            Op::Slice { buf } | Op::Duplicate { buf } | Op::ReadSlice { buf, .. } => {
+            Op::Slice { buf }
+            | Op::Duplicate { buf }
+            | Op::ReadSlice { buf, .. }
+            | Op::AsReadOnly { buf }
+            | Op::Unreleasable { buf } => {
                 let h = self.handles[&buf].clone();
                 self.new_view(created, t, h.group, h.family, 0)?;
             }

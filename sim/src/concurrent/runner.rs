@@ -200,6 +200,7 @@ fn adopt(exec: &mut Exec<'_>, ends: Vec<End>) {
                 buf: local.buf,
                 gen: local.gen,
                 holder: end.thread,
+                unreleasable: false,
             });
         }
     }

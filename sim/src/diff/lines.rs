@@ -66,6 +66,8 @@ pub fn op_line(index: usize, step: &Step) -> Result<String, DiffError> {
         | Op::Duplicate { buf }
         | Op::RetainedSlice { buf }
         | Op::RetainedDuplicate { buf }
+        | Op::AsReadOnly { buf }
+        | Op::Unreleasable { buf }
         | Op::Drop { buf } => vec![i64::from(buf)],
         Op::Gc | Op::TrimCache | Op::FreeCache => Vec::new(),
         Op::HandOff { .. } | Op::StartThread { .. } | Op::ExitThread { .. } => {

@@ -5,7 +5,7 @@
 //! The op language's input data (a write's pattern bytes) is computed here, outside
 //! the shadow, which only ever sees the bytes.
 
-use crate::shadow::{AllocEnv, Prediction, Shadow};
+use crate::shadow::{AllocEnv, Pred, Prediction, Shadow};
 use leakproof_model::alloc::pooled::PooledAllocator;
 use leakproof_model::alloc::UnpooledAllocator;
 use leakproof_model::buffer::{AllocId, ByteBuf};
@@ -61,13 +61,48 @@ pub fn on_handle(op: &Op, buf: &ByteBuf, t: ThreadId) -> Option<JavaResult<Appli
         Op::RetainedSlice { .. } => new(buf.retained_slice(t)),
         Op::RetainedDuplicate { .. } => new(buf.retained_duplicate(t)),
         Op::ReadRetainedSlice { len, .. } => new(buf.read_retained_slice(t, len.0 as usize)),
+        Op::AsReadOnly { .. } => new(Ok(buf.as_read_only())),
+        Op::Unreleasable { .. } => new(Ok(buf.unreleasable())),
         _ => return None,
     })
 }
 
-/// Predicts `op` acting through generation `e`; `None` for ops that are not a call on
-/// a buffer (allocation, drop, hand-off, thread and cache ops).
-pub fn predict(shadow: &mut Shadow, env: &AllocEnv, op: &Op, e: AllocId) -> Option<Prediction> {
+/// True when the handle `op` creates through a handle (`through_unreleasable` when
+/// that handle is an `UnreleasableByteBuf`) is one: `unreleasableBuffer` itself, and
+/// every derivative of an unreleasable buffer but its copy (UnreleasableByteBuf.java
+/// 4.1.128, lines 53–103).
+pub fn creates_unreleasable(op: &Op, through_unreleasable: bool) -> bool {
+    match op {
+        Op::Unreleasable { .. } => true,
+        Op::Copy { .. } | Op::Alloc { .. } => false,
+        _ => through_unreleasable,
+    }
+}
+
+/// Predicts `op` acting through generation `e`, through an `UnreleasableByteBuf`
+/// when `unreleasable`; `None` for ops that are not a call on a buffer (allocation,
+/// drop, hand-off, thread and cache ops).
+pub fn predict(
+    shadow: &mut Shadow,
+    env: &AllocEnv,
+    op: &Op,
+    e: AllocId,
+    unreleasable: bool,
+) -> Option<Prediction> {
+    if unreleasable {
+        // UnreleasableByteBuf.java:105–128 (retain returns this, release false, neither
+        // checks its argument) and 73–103 (retained derivatives are the plain ones).
+        match *op {
+            Op::Retain { .. } => return Some(Ok(Pred::Unit)),
+            Op::Release { .. } => return Some(Ok(Pred::Released(false))),
+            Op::RetainedSlice { .. } => return Some(shadow.slice(e)),
+            Op::RetainedDuplicate { .. } => return Some(shadow.duplicate(e)),
+            Op::ReadRetainedSlice { len, .. } => {
+                return Some(shadow.read_slice(e, len.0 as usize));
+            }
+            _ => {}
+        }
+    }
     Some(match *op {
         Op::Write { len, pattern, .. } => shadow.write(env, e, &pattern.bytes(len.0 as usize)),
         Op::Read { len, .. } => shadow.read(e, len.0 as usize),
@@ -81,6 +116,8 @@ pub fn predict(shadow: &mut Shadow, env: &AllocEnv, op: &Op, e: AllocId) -> Opti
         Op::RetainedSlice { .. } => shadow.retained_slice(e),
         Op::RetainedDuplicate { .. } => shadow.retained_duplicate(e),
         Op::ReadRetainedSlice { len, .. } => shadow.read_retained_slice(e, len.0 as usize),
+        Op::AsReadOnly { .. } => shadow.as_read_only(e),
+        Op::Unreleasable { .. } => Ok(Pred::Same(e)),
         _ => return None,
     })
 }

@@ -17,6 +17,8 @@ pub struct Held {
     pub gen: AllocId,
     /// The thread holding it (its locals die with it).
     pub holder: ThreadId,
+    /// It is an `UnreleasableByteBuf` (as the ops that made it say).
+    pub unreleasable: bool,
 }
 
 /// Handles and threads.

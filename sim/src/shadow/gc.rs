@@ -47,6 +47,11 @@ impl Shadow {
                 out.push(x.object);
             }
         };
+        // A read-only view of a pooled derivative references that object only.
+        if let Some(w) = v.read_only.and_then(|w| w.recyclable()) {
+            push(w);
+            return out;
+        }
         push(v.root);
         if g.count.is_none() {
             push(v.holder);

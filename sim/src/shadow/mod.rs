@@ -89,6 +89,49 @@ pub struct ViewState {
     pub parent: Option<AllocId>,
     /// Its fields were cleared on recycling (#14250): it views nothing.
     pub recycled: bool,
+    /// A `ReadOnlyByteBuf`, and the class of the buffer it wraps (`unwrap()`).
+    pub read_only: Option<Wraps>,
+}
+
+/// The class of the buffer a read-only view wraps: its own derive rules are the
+/// wrapped buffer's (ReadOnlyByteBuf.java:297–299 slices `unwrap()`). A read-only or
+/// duplicated buffer is never wrapped: its `unwrap()` is (java:45–46).
+///
+/// A pooled retained derivative is named by the generation it carried when wrapped:
+/// the view holds the Java object (`private final ByteBuf buffer`, java:40) and asks
+/// it for its capacity, count and bytes, so once the Recycler gives that object a new
+/// generation the view reaches the new one ([`Shadow::cur`]), as a stale handle does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Wraps {
+    /// A root.
+    Root,
+    /// `UnpooledSlicedByteBuf`.
+    Sliced,
+    /// `PooledSlicedByteBuf`, the generation it carried when wrapped.
+    PooledSliced(AllocId),
+    /// `PooledDuplicatedByteBuf`, the generation it carried when wrapped.
+    PooledDuplicated(AllocId),
+    /// `PooledNonRetainedSlicedByteBuf`.
+    NonRetainedSliced,
+}
+
+impl Wraps {
+    /// The recyclable derivative it wraps (a pooled retained one), if any.
+    pub fn recyclable(self) -> Option<AllocId> {
+        match self {
+            Wraps::PooledSliced(w) | Wraps::PooledDuplicated(w) => Some(w),
+            Wraps::Root | Wraps::Sliced | Wraps::NonRetainedSliced => None,
+        }
+    }
+
+    /// The same class, naming generation `g` for a recyclable derivative.
+    pub fn at(self, g: AllocId) -> Wraps {
+        match self {
+            Wraps::PooledSliced(_) => Wraps::PooledSliced(g),
+            Wraps::PooledDuplicated(_) => Wraps::PooledDuplicated(g),
+            other => other,
+        }
+    }
 }
 
 /// One allocation generation.
@@ -215,6 +258,7 @@ impl Shadow {
                     v.holder,
                     v.parent,
                     v.recycled,
+                    v.read_only,
                 )
                     .hash(&mut h),
             }

@@ -206,10 +206,38 @@ impl Exec<'_> {
         t: ThreadId,
         pred: Prediction,
         model: JavaResult<ByteBuf>,
-        creates: Option<u32>,
+        made: Made,
         resolved: &mut Step,
     ) -> Checked<String> {
+        if let Ok(buf) = &model {
+            if buf.is_unreleasable() != made.unreleasable {
+                return Err(Violation::new(
+                    "shadow_agreement",
+                    format!(
+                        "step {i}: the new handle is {}an UnreleasableByteBuf, expected {}",
+                        if buf.is_unreleasable() { "" } else { "not " },
+                        made.unreleasable
+                    ),
+                ));
+            }
+        }
         match (pred, model) {
+            // The same Java reference again: a stale one stays bound to its generation.
+            (Ok(Pred::Same(gen)), Ok(buf)) if buf.object().alloc_id() == gen => {
+                let id = self.live.new_handle_id(made.id);
+                resolved.creates = Some(id);
+                self.compare_state(i, &buf, gen)?;
+                let text = format!("#{id} = {gen} again ({})", buf.object().simple_name());
+                let gen = buf.alloc_id();
+                self.live.handles.push(Held {
+                    id,
+                    buf,
+                    gen,
+                    holder: t,
+                    unreleasable: made.unreleasable,
+                });
+                Ok(text)
+            }
             (Ok(Pred::New(new)), Ok(buf)) => {
                 let gen = buf.alloc_id();
                 if self.shadow.gen(gen).is_some() {
@@ -218,7 +246,7 @@ impl Exec<'_> {
                         format!("step {i}: the new buffer reuses generation {gen}"),
                     ));
                 }
-                let id = self.live.new_handle_id(creates);
+                let id = self.live.new_handle_id(made.id);
                 self.shadow.bind(*new, gen, buf.object_id(), i, id);
                 if let Some(tracker) = buf.leak_tracker() {
                     self.live.trackers.insert(gen, tracker);
@@ -232,6 +260,7 @@ impl Exec<'_> {
                     buf,
                     gen,
                     holder: t,
+                    unreleasable: made.unreleasable,
                 });
                 Ok(text)
             }
@@ -248,13 +277,11 @@ impl Exec<'_> {
         id: u32,
         pred: Prediction,
         model: JavaResult<Applied>,
-        creates: Option<u32>,
+        made: Made,
         resolved: &mut Step,
     ) -> Checked<String> {
         match (pred, model) {
-            (pred, Ok(Applied::New(buf))) => {
-                self.compare_new(i, t, pred, Ok(buf), creates, resolved)
-            }
+            (pred, Ok(Applied::New(buf))) => self.compare_new(i, t, pred, Ok(buf), made, resolved),
             (Ok(Pred::Released(p)), Ok(Applied::Released(m))) if p == m => {
                 Ok(format!("release → {m}"))
             }

@@ -40,6 +40,14 @@ pub(crate) struct Exec<'o> {
 
 type Checked<T> = Result<T, Violation>;
 
+/// What the executor expects of a handle an op creates: the id a resolved step
+/// recorded, and whether it is an `UnreleasableByteBuf`.
+#[derive(Clone, Copy)]
+pub(crate) struct Made {
+    pub id: Option<u32>,
+    pub unreleasable: bool,
+}
+
 /// Runs `program` under `config`, reporting to `observer`.
 pub fn run(program: &Program, config: &ExecConfig, observer: &mut dyn Observer) -> RunReport {
     let mut exec = match Exec::start(config, program.addressing, observer) {
@@ -231,7 +239,11 @@ impl Exec<'_> {
                     t,
                     (*pooled, *direct, *size, max.value()),
                 );
-                let text = self.compare_new(i, t, pred, model, step.creates, resolved)?;
+                let made = Made {
+                    id: step.creates,
+                    unreleasable: false,
+                };
+                let text = self.compare_new(i, t, pred, model, made, resolved)?;
                 if *pooled {
                     self.arena_checks()?;
                 }
@@ -321,9 +333,9 @@ impl Exec<'_> {
         creates: Option<u32>,
         resolved: &mut Step,
     ) -> Checked<String> {
-        let (buf, gen, id) = {
+        let (buf, gen, id, unreleasable) = {
             let h = &self.live.handles[pos];
-            (h.buf.clone(), h.gen, h.id)
+            (h.buf.clone(), h.gen, h.id, h.unreleasable)
         };
         let obj = buf.object_id();
         let reached = buf.object().alloc_id();
@@ -354,6 +366,15 @@ impl Exec<'_> {
                 ),
             });
         }
+        if let Some((wrapped, now)) = self.shadow.stale_wrapped(reached) {
+            self.report.misuse.push(Misuse {
+                step: i,
+                kind: MisuseKind::StaleReference,
+                message: format!(
+                    "read-only view #{id} wraps the object of released {wrapped}, which the Recycler gave to {now}: it acts on {now}"
+                ),
+            });
+        }
         let e = reached;
         self.shadow.deallocated.clear();
         let text = match op {
@@ -375,13 +396,17 @@ impl Exec<'_> {
                     Op::Write { .. } | Op::SetCapacity { .. } => self.save_if_limited(e),
                     _ => None,
                 };
-                let pred = apply::predict(&mut self.shadow, &self.env, op, e);
+                let pred = apply::predict(&mut self.shadow, &self.env, op, e, unreleasable);
                 let (Some(pred), Some(model)) = (pred, apply::on_handle(op, &buf, t)) else {
                     return Ok(String::new());
                 };
                 let (handles, tracked) =
                     (self.live.handles.len(), self.live.trackers.contains_key(&e));
-                let text = self.compare_applied(i, t, id, pred, model, creates, resolved)?;
+                let made = Made {
+                    id: creates,
+                    unreleasable: apply::creates_unreleasable(op, unreleasable),
+                };
+                let text = self.compare_applied(i, t, id, pred, model, made, resolved)?;
                 if self.live.handles.len() > handles {
                     self.derived_tracking(i, op, tracked)?;
                 }

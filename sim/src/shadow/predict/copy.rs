@@ -7,8 +7,15 @@ impl Shadow {
     pub fn copy(&self, env: &AllocEnv, e: AllocId) -> Prediction {
         let g = self.g(e);
         let (mut index, length) = (g.reader, g.writer.saturating_sub(g.reader));
-        let root = if self.view(e).is_some() {
-            self.check_index0(e, index, length)?;
+        let root = if let Some(v) = self.view(e) {
+            // Slices check their own range first (AbstractUnpooledSlicedByteBuf.java:
+            // 227–230, PooledSlicedByteBuf.java:99–102); a duplicate
+            // (DuplicatedByteBuf.java:209–211, PooledDuplicatedByteBuf.java:88–90) leaves
+            // it to `unwrap().copy`, and a read-only view (ReadOnlyByteBuf.java:292–294)
+            // to what it wraps, whose rule it carries.
+            if v.fixed.is_some() {
+                self.check_index0(e, index, length)?;
+            }
             let root = self.root(e).ok_or_else(released)?;
             index += self.adj(e);
             root

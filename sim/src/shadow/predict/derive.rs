@@ -6,6 +6,7 @@
 //! `PB` = PooledByteBuf.java).
 
 use super::*;
+use crate::shadow::Wraps;
 
 /// The Java class of a generation, told apart by the shadow's own view state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +25,22 @@ pub(super) enum Kind {
     NonRetainedSliced,
     /// `PooledNonRetainedDuplicateByteBuf`.
     NonRetainedDuplicated,
+    /// `ReadOnlyByteBuf` wrapping a buffer of this class.
+    ReadOnly(Wraps),
+}
+
+impl Wraps {
+    /// The class whose slice rule a read-only view applies to what it wraps (a
+    /// root's does not depend on pooling).
+    pub(super) fn kind(self) -> Kind {
+        match self {
+            Wraps::Root => Kind::Root { pooled: false },
+            Wraps::Sliced => Kind::Sliced,
+            Wraps::PooledSliced(_) => Kind::PooledSliced,
+            Wraps::PooledDuplicated(_) => Kind::PooledDuplicated,
+            Wraps::NonRetainedSliced => Kind::NonRetainedSliced,
+        }
+    }
 }
 
 impl Shadow {
@@ -33,6 +50,9 @@ impl Shadow {
                 pooled: self.root_state(e).pooled_root,
             };
         };
+        if let Some(w) = v.read_only {
+            return Kind::ReadOnly(w);
+        }
         let slice = v.fixed.is_some();
         match (
             self.g(e).count.is_some(),
@@ -108,6 +128,7 @@ impl Shadow {
             holder: r,
             parent: None,
             recycled: false,
+            read_only: None,
         };
         Ok(self.new_view(view, (0, length, length)))
     }
@@ -123,14 +144,28 @@ impl Shadow {
             holder: delegate,
             parent: None,
             recycled: false,
+            read_only: None,
         };
         Ok(self.new_view(view, (0, n, n)))
     }
 
     /// `slice(index, length)` through `e`.
     pub fn slice_range(&self, e: AllocId, index: usize, length: usize) -> Prediction {
-        let adjusted = self.adj(e) + index;
         match self.kind(e) {
+            // ReadOnlyByteBuf.java:297–299: new ReadOnlyByteBuf(unwrap().slice(i, l)).
+            Kind::ReadOnly(w) => {
+                let p = self.slice_as(e, w.kind(), index, length)?;
+                Ok(self.read_only_of_new(p))
+            }
+            kind => self.slice_as(e, kind, index, length),
+        }
+    }
+
+    /// `slice(index, length)` by the rules of class `kind` (the class of `e`, or the
+    /// class of what a read-only view `e` wraps: it has the same range and count).
+    fn slice_as(&self, e: AllocId, kind: Kind, index: usize, length: usize) -> Prediction {
+        let adjusted = self.adj(e) + index;
+        match kind {
             // AUS:233–236: checkIndex0, then unwrap().slice(idx(index), length).
             Kind::Sliced => {
                 self.check_index0(e, index, length)?;
@@ -142,12 +177,12 @@ impl Shadow {
             Kind::PooledSliced => {
                 self.check_index0(e, index, length)?;
                 self.accessible(e)?;
-                self.non_retained_slice(e, e, adjusted, length)
+                self.non_retained_slice(e, self.holder(e), adjusted, length)
             }
             // APD:155–159.
             Kind::PooledDuplicated => {
                 self.accessible(e)?;
-                self.non_retained_slice(e, e, index, length)
+                self.non_retained_slice(e, self.holder(e), index, length)
             }
             // APD:231–234, 314–317: checkIndex (accessible, then bounds).
             Kind::NonRetainedSliced | Kind::NonRetainedDuplicated => {
@@ -155,7 +190,8 @@ impl Shadow {
                 self.check_index0(e, index, length)?;
                 self.non_retained_slice(e, self.holder(e), adjusted, length)
             }
-            Kind::Root { .. } => self.root_slice(e, index, length),
+            Kind::Root { .. } => self.root_slice(self.root(e).ok_or_else(released)?, index, length),
+            Kind::ReadOnly(_) => unreachable!("a read-only view wraps no read-only view"),
         }
     }
 
@@ -177,6 +213,7 @@ impl Shadow {
             holder: delegate,
             parent: None,
             recycled: false,
+            read_only: None,
         };
         Ok(self.new_view(view, (g.reader, g.writer, g.max)))
     }
@@ -186,6 +223,8 @@ impl Shadow {
         let (reader, writer, adj) = (self.g(e).reader, self.g(e).writer, self.adj(e));
         let slice_rule = self.derived.duplicate_of_slice_is_slice;
         match self.kind(e) {
+            // ReadOnlyByteBuf.java:287–289: new ReadOnlyByteBuf(this).
+            Kind::ReadOnly(_) => Ok(self.read_only_view(e)),
             // AUS:217–219, PS:117–119 (#14093): slice(0, capacity()).setIndex(r, w).
             Kind::Sliced | Kind::PooledSliced if slice_rule => {
                 let p = self.slice_range(e, 0, self.capacity(e))?;
@@ -219,6 +258,7 @@ impl Shadow {
                     holder: root,
                     parent: None,
                     recycled: false,
+                    read_only: None,
                 };
                 Ok(self.new_view(view, (reader, writer, self.g(root).max)))
             }

@@ -11,6 +11,7 @@ use leakproof_model::error::{JavaClass, JavaException};
 mod alloc;
 mod copy;
 mod derive;
+mod read_only;
 mod retained;
 
 use alloc::norm_of;
@@ -87,6 +88,9 @@ pub enum Pred {
     Bytes(Vec<Option<u8>>),
     /// A new handle.
     New(Box<NewGen>),
+    /// A new handle to this existing generation (`asReadOnly()` of a read-only
+    /// buffer, `Unpooled.unreleasableBuffer`).
+    Same(AllocId),
 }
 
 /// A prediction.
@@ -155,8 +159,32 @@ impl Shadow {
         }
     }
 
+    /// The generation that answers for `e`'s range, count and life: for a read-only
+    /// view of a pooled retained derivative, the generation that derivative's object
+    /// carries now (ReadOnlyByteBuf.java:424–426 `capacity()`, AbstractDerivedByteBuf
+    /// `refCnt0`/`isAccessible0`, `getBytes`: all `unwrap()`'s); `e` itself otherwise.
+    fn through(&self, e: AllocId) -> AllocId {
+        match self.view(e).and_then(|v| v.read_only?.recyclable()) {
+            Some(w) => self.cur(w),
+            None => e,
+        }
+    }
+
+    /// For a read-only view wrapping a pooled derivative whose object the Recycler
+    /// has since given another generation: (the generation it wrapped, the one it
+    /// reaches now). The view itself is live; its `buffer` reference is stale.
+    pub fn stale_wrapped(&self, e: AllocId) -> Option<(AllocId, AllocId)> {
+        let w = self.gen(e).and_then(|g| match &g.body {
+            Body::View(v) => v.read_only?.recyclable(),
+            Body::Root(_) => None,
+        })?;
+        let now = self.cur(w);
+        (now != w).then_some((w, now))
+    }
+
     /// The generation whose count `e` uses.
     pub fn holder(&self, e: AllocId) -> AllocId {
+        let e = self.through(e);
         match self.view(e) {
             Some(v) if self.g(e).count.is_none() => self.cur(v.holder),
             _ => e,
@@ -165,6 +193,7 @@ impl Shadow {
 
     /// The root generation `e` views now (`None` for a recycled derivative).
     pub fn root(&self, e: AllocId) -> Option<AllocId> {
+        let e = self.through(e);
         match self.view(e) {
             None => Some(e),
             Some(v) if v.recycled => None,
@@ -188,6 +217,7 @@ impl Shadow {
 
     /// `capacity()` of `e`.
     pub fn capacity(&self, e: AllocId) -> usize {
+        let e = self.through(e);
         match self.view(e) {
             None => self.root_state(e).capacity,
             // A recycled PooledSlicedByteBuf's capacity() is its maxCapacity()
@@ -200,6 +230,7 @@ impl Shadow {
     }
 
     fn adj(&self, e: AllocId) -> usize {
+        let e = self.through(e);
         match self.view(e) {
             Some(v) if !v.recycled => v.adjustment,
             _ => 0,
@@ -240,6 +271,7 @@ impl Shadow {
     }
 
     fn check_root_range(&self, e: AllocId, index: usize, length: usize) -> R<()> {
+        let e = self.through(e);
         match self.view(e) {
             None => Ok(()),
             Some(v) if v.recycled => Err(released()),
@@ -357,6 +389,7 @@ impl Shadow {
 
     /// `writeBytes(data)` through `e` (growing through `env`'s size classes).
     pub fn write(&mut self, env: &AllocEnv, e: AllocId, data: &[u8]) -> Prediction {
+        self.refuse_if_read_only(e)?;
         let len = data.len();
         let (writer, max) = (self.g(e).writer, self.g(e).max);
         let target = writer + len;
@@ -401,6 +434,7 @@ impl Shadow {
 
     /// `capacity(n)` through `e`.
     pub fn set_capacity(&mut self, env: &AllocEnv, e: AllocId, n: i64) -> Prediction {
+        self.refuse_if_read_only(e)?;
         if let Some(v) = self.view(e) {
             if v.fixed.is_some() {
                 return Err(Expected::exact(JavaException::new(

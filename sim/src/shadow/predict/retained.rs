@@ -11,7 +11,7 @@ impl Shadow {
     fn derives_pooled(&self, e: AllocId) -> bool {
         !matches!(
             self.kind(e),
-            Kind::Root { pooled: false } | Kind::Sliced | Kind::Duplicated
+            Kind::Root { pooled: false } | Kind::Sliced | Kind::Duplicated | Kind::ReadOnly(_)
         )
     }
 
@@ -86,6 +86,7 @@ impl Shadow {
             holder: AllocId(0),
             parent: None,
             recycled: false,
+            read_only: None,
         };
         self.pooled_derivative(e, view, (0, length, length))
     }
@@ -143,6 +144,7 @@ impl Shadow {
             holder: AllocId(0),
             parent: None,
             recycled: false,
+            read_only: None,
         };
         let max = self.g(root).max;
         self.pooled_derivative(e, view, (reader + shift, writer + shift, max))

@@ -1,0 +1,90 @@
+//! Index bookkeeping: marks, `skipBytes`, `discard(Some)ReadBytes`, `isWritable`,
+//! `indexOf` (AbstractByteBuf.java / ByteBufUtil.java 4.1.128).
+
+use leakproof_model::alloc::UnpooledAllocator;
+use leakproof_model::jvm::{Jvm, JvmConfig};
+use leakproof_model::{JavaClass, ThreadId};
+
+const T: ThreadId = ThreadId::MAIN;
+
+fn buffer(capacity: i64) -> leakproof_model::buffer::ByteBuf {
+    let jvm = Jvm::new(JvmConfig::default());
+    UnpooledAllocator::new(&jvm)
+        .new_buffer(T, false, capacity, i64::from(i32::MAX))
+        .unwrap()
+}
+
+#[test]
+fn discard_read_bytes_moves_the_readable_bytes_and_shifts_the_marks() {
+    let buf = buffer(8);
+    buf.write_bytes(T, &[1, 2, 3, 4, 5, 6]).unwrap();
+    buf.skip_bytes(2).unwrap();
+    buf.mark_reader_index();
+    buf.skip_bytes(1).unwrap();
+    buf.mark_writer_index();
+    buf.discard_read_bytes().unwrap();
+    assert_eq!((buf.reader_index(), buf.writer_index()), (0, 3));
+    assert_eq!(buf.get_bytes(0, 3).unwrap(), [4, 5, 6]);
+    // adjustMarkers(3): the reader mark (2) is at or below the decrement, so 0; the
+    // writer mark (6) moves down by 3.
+    buf.reset_writer_index().unwrap();
+    assert_eq!(buf.writer_index(), 3);
+    buf.reset_reader_index().unwrap();
+    assert_eq!(buf.reader_index(), 0);
+}
+
+#[test]
+fn discard_some_read_bytes_moves_only_past_half_the_capacity() {
+    let buf = buffer(8);
+    buf.write_bytes(T, &[1, 2, 3, 4, 5, 6]).unwrap();
+    buf.skip_bytes(3).unwrap();
+    buf.discard_some_read_bytes().unwrap();
+    assert_eq!((buf.reader_index(), buf.writer_index()), (3, 6));
+    buf.skip_bytes(1).unwrap();
+    buf.discard_some_read_bytes().unwrap();
+    assert_eq!((buf.reader_index(), buf.writer_index()), (0, 2));
+    assert_eq!(buf.get_bytes(0, 2).unwrap(), [5, 6]);
+}
+
+#[test]
+fn skip_bytes_checks_its_argument_and_the_readable_bytes() {
+    let buf = buffer(8);
+    buf.write_bytes(T, &[1, 2]).unwrap();
+    let e = buf.skip_bytes(-1).unwrap_err();
+    assert_eq!(e.class, JavaClass::IllegalArgument);
+    assert_eq!(e.message, "minimumReadableBytes : -1 (expected: >= 0)");
+    assert_eq!(
+        buf.skip_bytes(3).unwrap_err().class,
+        JavaClass::IndexOutOfBounds
+    );
+    assert_eq!(buf.reader_index(), 0);
+}
+
+#[test]
+fn index_of_searches_forward_and_backward() {
+    let buf = buffer(8);
+    buf.write_bytes(T, &[7, 1, 7, 2]).unwrap();
+    assert_eq!(buf.index_of(0, 4, 7).unwrap(), 0);
+    assert_eq!(buf.index_of(1, 4, 7).unwrap(), 2);
+    assert_eq!(buf.index_of(4, 0, 7).unwrap(), 2);
+    assert_eq!(buf.index_of(2, 0, 7).unwrap(), 0);
+    assert_eq!(buf.index_of(0, 4, 9).unwrap(), -1);
+    // fromIndex is clamped to 0 forward and to the capacity backward.
+    assert_eq!(buf.index_of(-5, 2, 7).unwrap(), 0);
+    assert_eq!(buf.index_of(100, 3, 2).unwrap(), 3);
+    assert_eq!(
+        buf.index_of(0, 9, 7).unwrap_err().class,
+        JavaClass::IndexOutOfBounds
+    );
+}
+
+#[test]
+fn is_writable_follows_the_capacity_and_refuses_read_only_views() {
+    let buf = buffer(4);
+    assert!(buf.is_writable() && buf.is_writable_bytes(4) && !buf.is_writable_bytes(5));
+    buf.write_bytes(T, &[1, 2, 3, 4]).unwrap();
+    assert!(!buf.is_writable());
+    let fresh = buffer(4);
+    assert!(!fresh.unmodifiable().is_writable());
+    assert!(!fresh.as_read_only().is_writable_bytes(0));
+}
