@@ -258,11 +258,16 @@ pub fn free_subpage_returned_unless_alone(
 
 /// §8 row 14: per class `allocations ≥ deallocations`, and the difference (active)
 /// covers the handles in use (it may exceed them: the cache finalizer frees without
-/// counting, #8955); `activeBytesHuge` equals the huge chunks' sizes.
-pub fn arena_metrics_consistent(core: &ArenaCore) -> Result<(), Violation> {
+/// counting, #8955); `activeBytesHuge` equals the huge chunks' sizes. Under 4.1.48's
+/// classes tiny subpages (elements below 512 B) count apart from small ones.
+pub fn arena_metrics_consistent(
+    core: &ArenaCore,
+    sizes: &netty::NettySizes,
+) -> Result<(), Violation> {
     const NAME: &str = "arena_metrics_consistent";
     let k = core.counters();
-    let (mut small, mut normal, mut huge, mut huge_bytes) = (0u64, 0u64, 0u64, 0i64);
+    let (mut tiny, mut small, mut normal) = (0u64, 0u64, 0u64);
+    let (mut huge, mut huge_bytes) = (0u64, 0i64);
     for c in core.chunks() {
         if c.is_unpooled() {
             huge += 1;
@@ -272,13 +277,19 @@ pub fn arena_metrics_consistent(core: &ArenaCore) -> Result<(), Violation> {
         for r in c.used_runs() {
             match c.subpage_at(r.offset) {
                 Some(s) => {
-                    small += (s.max_num_elems() - s.num_avail().min(s.max_num_elems())) as u64
+                    let used = (s.max_num_elems() - s.num_avail().min(s.max_num_elems())) as u64;
+                    if sizes.is_tiny(s.elem_size()) {
+                        tiny += used;
+                    } else {
+                        small += used;
+                    }
                 }
                 None => normal += 1,
             }
         }
     }
     let rows = [
+        ("tiny", k.allocations_tiny, k.deallocations_tiny, tiny),
         ("small", k.allocations_small, k.deallocations_small, small),
         (
             "normal",

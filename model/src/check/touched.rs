@@ -110,5 +110,5 @@ pub(super) fn check_core(
     invariants::check_arena_in(core, scope)?;
     invariants::subpage_run_size_matches_in(core, sizes, scope)?;
     free_subpage_returned_unless_alone(core, releases_single_element)?;
-    arena_metrics_consistent(core)
+    arena_metrics_consistent(core, sizes)
 }

@@ -163,7 +163,12 @@ impl ArenaCore {
                     }
                     None => self.allocate_normal(req_capacity, size_idx, source)?,
                 };
-                self.counters.allocations_small += 1;
+                // incTinySmallAllocation (4.1.48 PoolArena.java:251–257).
+                if self.sc.is_tiny_idx(size_idx) {
+                    self.counters.allocations_tiny += 1;
+                } else {
+                    self.counters.allocations_small += 1;
+                }
                 Ok(alloc)
             }
             SizeKind::Normal => {
@@ -320,7 +325,11 @@ impl ArenaCore {
         };
         c.free(&self.sc, handle, &mut self.pools, self.opts.chunk_free)?;
         if !finalizer {
+            // `sizeClass(normCapacity)` picks the counter (4.1.48 PoolArena.java:283–308).
             match kind {
+                SizeKind::Small if self.sc.is_tiny_size(norm_capacity) => {
+                    self.counters.deallocations_tiny += 1
+                }
                 SizeKind::Small => self.counters.deallocations_small += 1,
                 _ => self.counters.deallocations_normal += 1,
             }

@@ -1,4 +1,5 @@
-//! `PoolArenaMetric` of 4.1.128: raw counters and a serializable snapshot.
+//! `PoolArenaMetric`: raw counters and a serializable snapshot (4.1.128's, plus the
+//! tiny metrics of 4.1.48 under the legacy size classes).
 
 use super::arena_core::ArenaCore;
 use super::chunk::ChunkId;
@@ -7,12 +8,18 @@ use serde::{Deserialize, Serialize};
 /// The arena's raw counters, updated exactly where `PoolArena` updates them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArenaCounters {
+    /// `allocationsTiny` (cache misses only; legacy size classes).
+    #[serde(default)]
+    pub allocations_tiny: u64,
     /// `allocationsSmall` (cache misses only).
     pub allocations_small: u64,
     /// `allocationsNormal` (cache misses only).
     pub allocations_normal: u64,
     /// `allocationsHuge`.
     pub allocations_huge: u64,
+    /// `deallocationsTiny` (not counted on the cache-finalizer path; legacy classes).
+    #[serde(default)]
+    pub deallocations_tiny: u64,
     /// `deallocationsSmall` (not counted on the cache-finalizer path).
     pub deallocations_small: u64,
     /// `deallocationsNormal` (not counted on the cache-finalizer path).
@@ -64,10 +71,30 @@ pub struct SubpageMetric {
     pub page_size: usize,
 }
 
-/// A snapshot of every `PoolArenaMetric` value (tiny metrics are 0 in 4.1.128 and
-/// left out).
+/// The tiny metrics of 4.1.48's `PoolArenaMetric` (PoolArena.java:416–419, 431–434,
+/// 473–476, 497–500, 532–535); 4.1.128 has no tiny classes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TinyMetrics {
+    /// `numTinySubpages()` (the number of tiny pools, 32).
+    pub num_tiny_subpages: usize,
+    /// `tinySubpages()`: the linked tiny subpages, pool by pool, list order.
+    pub tiny_subpages: Vec<SubpageMetric>,
+    /// `numTinyAllocations()`.
+    pub num_tiny_allocations: u64,
+    /// `numTinyDeallocations()`.
+    pub num_tiny_deallocations: u64,
+    /// `numActiveTinyAllocations()`.
+    pub num_active_tiny_allocations: i64,
+}
+
+/// A snapshot of every `PoolArenaMetric` value. The tiny metrics exist only under the
+/// legacy size classes (and are then written out); the others are summed over tiny and
+/// small as 4.1.48 sums them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArenaMetrics {
+    /// 4.1.48's tiny metrics (`None` under jemalloc-4 size classes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiny: Option<TinyMetrics>,
     /// `numThreadCaches()`.
     pub num_thread_caches: i32,
     /// `numSmallSubpages()` (the number of pools).
@@ -143,32 +170,48 @@ impl ArenaCore {
                     .collect(),
             })
             .collect();
-        let small_subpages = self
-            .pools
-            .iter()
-            .filter_map(|(_, key)| self.chunks.get(&key.chunk)?.subpage_at(key.run_offset))
-            .map(|s| SubpageMetric {
-                max_num_elements: s.max_num_elems(),
-                num_available: s.num_avail(),
-                element_size: s.elem_size(),
-                page_size: self.sc.page_size(),
-            })
-            .collect();
-        let active = c.allocations_small as i64 + c.allocations_huge as i64
+        let n_tiny = self.sc.n_tiny();
+        let subpages = |tiny: bool| -> Vec<SubpageMetric> {
+            self.pools
+                .iter()
+                .filter(|(size_idx, _)| (*size_idx < n_tiny) == tiny)
+                .filter_map(|(_, key)| self.chunks.get(&key.chunk)?.subpage_at(key.run_offset))
+                .map(|s| SubpageMetric {
+                    max_num_elements: s.max_num_elems(),
+                    num_available: s.num_avail(),
+                    element_size: s.elem_size(),
+                    page_size: self.sc.page_size(),
+                })
+                .collect()
+        };
+        // numActiveAllocations (4.1.48 PoolArena.java:522–530; 4.1.128 has no tiny terms).
+        let active = (c.allocations_tiny + c.allocations_small) as i64 + c.allocations_huge as i64
             - c.deallocations_huge as i64
             + c.allocations_normal as i64
-            - (c.deallocations_small + c.deallocations_normal) as i64;
+            - (c.deallocations_tiny + c.deallocations_small + c.deallocations_normal) as i64;
+        let tiny = (n_tiny > 0).then(|| TinyMetrics {
+            num_tiny_subpages: n_tiny,
+            tiny_subpages: subpages(true),
+            num_tiny_allocations: c.allocations_tiny,
+            num_tiny_deallocations: c.deallocations_tiny,
+            num_active_tiny_allocations: d(c.allocations_tiny, c.deallocations_tiny),
+        });
         ArenaMetrics {
+            tiny,
             num_thread_caches: c.num_thread_caches,
-            num_small_subpages: self.pools.len(),
+            num_small_subpages: self.pools.len() - n_tiny,
             num_chunk_lists: 6,
-            small_subpages,
+            small_subpages: subpages(false),
             chunk_lists,
-            num_allocations: c.allocations_small + c.allocations_normal + c.allocations_huge,
+            num_allocations: c.allocations_tiny
+                + c.allocations_small
+                + c.allocations_normal
+                + c.allocations_huge,
             num_small_allocations: c.allocations_small,
             num_normal_allocations: c.allocations_normal,
             num_huge_allocations: c.allocations_huge,
-            num_deallocations: c.deallocations_small
+            num_deallocations: c.deallocations_tiny
+                + c.deallocations_small
                 + c.deallocations_normal
                 + c.deallocations_huge,
             num_small_deallocations: c.deallocations_small,

@@ -1,5 +1,5 @@
 //! Page size, chunk size and alignment, validated as `PooledByteBufAllocator`'s
-//! constructor validates them (4.1.128; netty.md §1).
+//! constructor validates them (4.1.128, and 4.1.48 before #11106; netty.md §1).
 
 use super::arena_options::ArenaKind;
 use super::size_classes::SizeClasses;
@@ -110,20 +110,38 @@ impl PoolGeometry {
         alignment: i32,
         between: impl FnOnce() -> JavaResult<()>,
     ) -> JavaResult<Self> {
-        let page_size = if alignment != 0 {
+        Self::validate_with(page_size, max_order, alignment, true, || {
+            between()?;
+            check_positive_or_zero(alignment, "directMemoryCacheAlignment")
+        })
+    }
+
+    /// [`PoolGeometry::validate`] with `aligns_page_size` from the profile, where
+    /// `between` also checks the alignment's sign (in the profile's message style): before
+    /// #11106 (4.1.61) the constructor neither rounds the page size up to the alignment
+    /// nor rejects an alignment above the page (4.1.48 PooledByteBufAllocator.java:
+    /// 247–262, 302–313), so a non-power-of-two alignment fails the later
+    /// `(expected: power of two)` check and a page below the alignment is accepted.
+    pub fn validate_with(
+        page_size: i32,
+        max_order: i32,
+        alignment: i32,
+        aligns_page_size: bool,
+        between: impl FnOnce() -> JavaResult<()>,
+    ) -> JavaResult<Self> {
+        let page_size = if alignment != 0 && aligns_page_size {
             pow2_align(page_size, alignment)?
         } else {
             page_size
         };
         let chunk = chunk_size(page_size, max_order)?;
         between()?;
-        check_positive_or_zero(alignment, "directMemoryCacheAlignment")?;
         if alignment & alignment.wrapping_neg() != alignment {
             return Err(JavaException::illegal_argument(format!(
                 "directMemoryCacheAlignment: {alignment} (expected: power of two)"
             )));
         }
-        let shifts = page_shifts(page_size, alignment)?;
+        let shifts = page_shifts(page_size, if aligns_page_size { alignment } else { 0 })?;
         Ok(PoolGeometry {
             page_size: page_size as usize,
             page_shifts: shifts,

@@ -30,7 +30,9 @@ pub mod subpage_pools;
 mod tests;
 
 pub use arena_core::{AlignmentFault, Allocation, ArenaCore, ArenaKind, ArenaOptions, FreeOutcome};
-pub use arena_metrics::{ArenaCounters, ArenaMetrics, ChunkListMetric, ChunkMetric, SubpageMetric};
+pub use arena_metrics::{
+    ArenaCounters, ArenaMetrics, ChunkListMetric, ChunkMetric, SubpageMetric, TinyMetrics,
+};
 pub use buddy::BuddyTree;
 pub use chunk::{ChunkFree, ChunkFreeOptions, ChunkId, PoolChunk, Run};
 pub use chunk_list::{ChunkListId, ChunkLists, PoolChunkList};

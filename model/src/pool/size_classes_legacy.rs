@@ -105,6 +105,21 @@ impl SizeClasses {
 
     /// True for the tiny classes of the legacy scheme (always false for jemalloc-4).
     pub fn is_tiny_idx(&self, size_idx: usize) -> bool {
-        self.scheme() == SizeClassScheme::Legacy && size_idx < NUM_TINY_SUBPAGE_POOLS
+        size_idx < self.n_tiny()
+    }
+
+    /// The number of tiny classes: `numTinySubpagePools` (32) under the legacy scheme,
+    /// 0 under jemalloc-4. The tiny classes are the first `n_tiny()` indexes.
+    pub fn n_tiny(&self) -> usize {
+        match self.scheme() {
+            SizeClassScheme::Legacy => NUM_TINY_SUBPAGE_POOLS,
+            SizeClassScheme::Jemalloc4 => 0,
+        }
+    }
+
+    /// `PoolArena.isTiny(normCapacity)` of a subpage buffer's normalized capacity
+    /// (4.1.48 PoolArena.java:171–173): below 512, and only under the legacy scheme.
+    pub fn is_tiny_size(&self, norm_capacity: usize) -> bool {
+        self.scheme() == SizeClassScheme::Legacy && norm_capacity < TINY_LIMIT
     }
 }

@@ -29,6 +29,11 @@ pub struct AllocatorProfile {
     pub default_page_size: u32,
     /// Default `io.netty.allocator.maxOrder`.
     pub default_max_order: u32,
+    /// The constructor rounds `pageSize` up to `directMemoryCacheAlignment` and rejects
+    /// an alignment above the page (4.1.61+, #11106). Written only when false (4.1.48),
+    /// so profiles recorded before the field existed read back as 4.1.128's.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub page_size_aligned: bool,
     /// `maxOrder` used when the configured one is invalid.
     pub fallback_max_order: u32,
     /// Chunk-list threshold arithmetic.
@@ -71,6 +76,7 @@ impl AllocatorProfile {
             size_classes: SizeClassScheme::Jemalloc4,
             default_page_size: 8192,
             default_max_order: 9,
+            page_size_aligned: true,
             fallback_max_order: 9,
             chunk_list_thresholds: ChunkListThresholds::Bytes,
             q050_next_is_q100: true,
@@ -96,6 +102,7 @@ impl AllocatorProfile {
         AllocatorProfile {
             size_classes: SizeClassScheme::Legacy,
             default_max_order: 11,
+            page_size_aligned: false,
             fallback_max_order: 11,
             chunk_list_thresholds: ChunkListThresholds::Percent,
             q050_next_is_q100: false,
@@ -109,4 +116,12 @@ impl AllocatorProfile {
             ..Self::netty_4_1()
         }
     }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }

@@ -432,9 +432,12 @@ impl PoolModel {
                     ))
                 },
             ),
-            Property::always(named("arena_metrics_consistent"), |_, s: &PoolState| {
-                holds(check::arena_metrics_consistent(&s.arena))
-            }),
+            Property::always(
+                named("arena_metrics_consistent"),
+                |m: &Self, s: &PoolState| {
+                    holds(check::arena_metrics_consistent(&s.arena, &m.netty_sizes))
+                },
+            ),
             Property::always(named("model_raised_no_assertion"), |_, s: &PoolState| {
                 s.assertion.is_none()
             }),

@@ -32,6 +32,8 @@ impl ExecConfig {
         let mut allocator = PooledConfig::with_geometry(&jvm, 4096, 3);
         allocator.heap_arenas = 1;
         allocator.direct_arenas = 1;
+        // Tiny queues only where the profile has tiny classes (4.1.48).
+        allocator.tiny_cache_size = allocator.tiny_cache_size.min(4);
         allocator.small_cache_size = 4;
         allocator.normal_cache_size = 2;
         allocator.max_cached_buffer_capacity = 16 * 1024;

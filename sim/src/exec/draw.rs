@@ -42,7 +42,8 @@ impl ExecConfig {
     /// - `pageSize` 4–64 KiB, `maxOrder` 3–5 usually and up to 14 (the largest legal
     ///   chunks are virtual), `directMemoryCacheAlignment` 0–8 KiB (above the page it
     ///   raises the page size, as Netty does);
-    /// - heap and direct arenas 0–2 (0: that kind is unpooled), `smallCacheSize`,
+    /// - heap and direct arenas 0–2 (0: that kind is unpooled), `tinyCacheSize` (where
+    ///   the profile has tiny classes), `smallCacheSize`,
     ///   `normalCacheSize`, `maxCachedBufferCapacity`, `cacheTrimInterval` (0 included),
     ///   `useCacheForAllThreads`, `preferDirect`;
     /// - the leak level, sampling interval, target records, `acquireAndReleaseOnly` and
@@ -97,6 +98,10 @@ impl ExecConfig {
         a.direct_alignment = alignment;
         a.heap_arenas = u.int_in_range(0..=2)?;
         a.direct_arenas = u.int_in_range(0..=2)?;
+        if a.tiny_cache_size > 0 {
+            // The profile has tiny classes (4.1.48): their queues' size too.
+            a.tiny_cache_size = pick(u, &[4, 0, 1, 2, 512])?;
+        }
         a.small_cache_size = pick(u, &[4, 0, 1, 2, 256])?;
         a.normal_cache_size = pick(u, &[2, 0, 1, 64])?;
         a.max_cached_buffer_capacity = pick(u, &[32 * 1024, 0, 8192, 64 * 1024])?;

@@ -285,7 +285,7 @@ fn pooled_config(s: &Scenario, jvm: &JvmConfig) -> Result<(PooledConfig, usize),
         None => defaults.default_max_order as i32,
     };
     let mut pooled = PooledConfig::with_geometry(jvm, page, order);
-    let ints: [(&Option<i64>, &str, &mut i32); 6] = [
+    let ints: [(&Option<i64>, &str, &mut i32); 7] = [
         (
             &a.direct_arenas,
             "allocator.direct_arenas",
@@ -295,6 +295,11 @@ fn pooled_config(s: &Scenario, jvm: &JvmConfig) -> Result<(PooledConfig, usize),
             &a.heap_arenas,
             "allocator.heap_arenas",
             &mut pooled.heap_arenas,
+        ),
+        (
+            &a.tiny_cache_size,
+            "allocator.tiny_cache_size",
+            &mut pooled.tiny_cache_size,
         ),
         (
             &a.small_cache_size,

@@ -160,6 +160,9 @@ pub struct AllocatorSettings {
     /// `io.netty.allocator.numHeapArenas` (default: Netty's formula).
     #[serde(default)]
     pub heap_arenas: Option<i64>,
+    /// `io.netty.allocator.tinyCacheSize` (4.1.48's tiny classes).
+    #[serde(default)]
+    pub tiny_cache_size: Option<i64>,
     /// `io.netty.allocator.smallCacheSize`.
     #[serde(default)]
     pub small_cache_size: Option<i64>,

@@ -17,6 +17,10 @@ pub struct PooledConfig {
     pub page_size: i32,
     /// `maxOrder`.
     pub max_order: i32,
+    /// `tinyCacheSize` (4.1.48; 4.1.128 has no tiny classes and ignores it). Written
+    /// only when non-zero, so configurations recorded before it existed read back alike.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tiny_cache_size: i32,
     /// `smallCacheSize`.
     pub small_cache_size: i32,
     /// `normalCacheSize`.
@@ -54,6 +58,7 @@ impl PooledConfig {
             direct_arenas: default_arenas(jvm.cores, jvm.netty_max_direct_estimate(), chunk),
             page_size,
             max_order,
+            tiny_cache_size: profile.allocator.tiny_cache_size as i32,
             small_cache_size: profile.allocator.small_cache_size as i32,
             normal_cache_size: profile.allocator.normal_cache_size as i32,
             max_cached_buffer_capacity: profile.allocator.max_cached_buffer_capacity as i32,
@@ -62,6 +67,10 @@ impl PooledConfig {
             direct_alignment: 0,
         }
     }
+}
+
+fn is_zero(n: &i32) -> bool {
+    *n == 0
 }
 
 /// `max(0, min(2·cores, memory / chunkSize / 2 / 3))`: at most half the memory in

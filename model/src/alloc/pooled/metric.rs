@@ -18,6 +18,9 @@ pub struct PooledAllocatorMetric {
     /// `numThreadLocalCaches()`: the heap arenas' thread-cache counts summed (the
     /// direct arenas' when there are no heap arenas).
     pub num_thread_local_caches: i64,
+    /// `tinyCacheSize()` (4.1.48; left out when 0, as 4.1.128 has no such metric).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tiny_cache_size: i32,
     /// `smallCacheSize()`.
     pub small_cache_size: i32,
     /// `normalCacheSize()`.
@@ -49,6 +52,7 @@ impl PooledAllocator {
             num_heap_arenas: heap.len(),
             num_direct_arenas: direct.len(),
             num_thread_local_caches: counted.iter().map(|a| a.num_thread_caches as i64).sum(),
+            tiny_cache_size: self.config().tiny_cache_size,
             small_cache_size: self.config().small_cache_size,
             normal_cache_size: self.config().normal_cache_size,
             chunk_size: self.geometry().chunk_size,
@@ -58,4 +62,8 @@ impl PooledAllocator {
             direct_arenas: direct,
         }
     }
+}
+
+fn is_zero(n: &i32) -> bool {
+    *n == 0
 }

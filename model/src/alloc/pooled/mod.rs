@@ -79,13 +79,15 @@ impl PooledAllocator {
     /// `new PooledByteBufAllocator(...)` inside `jvm`, validated as Netty's constructor
     /// validates (zero arenas is legal: buffers are then unpooled).
     pub fn new(jvm: &Arc<Jvm>, config: PooledConfig) -> JavaResult<Arc<Self>> {
-        let geometry = PoolGeometry::validate(
+        let geometry = PoolGeometry::validate_with(
             config.page_size,
             config.max_order,
             config.direct_alignment,
+            jvm.profile().allocator.page_size_aligned,
             || {
                 check_positive_or_zero(jvm, config.heap_arenas, "nHeapArena")?;
-                check_positive_or_zero(jvm, config.direct_arenas, "nDirectArena")
+                check_positive_or_zero(jvm, config.direct_arenas, "nDirectArena")?;
+                check_positive_or_zero(jvm, config.direct_alignment, "directMemoryCacheAlignment")
             },
         )?;
         let profile = &jvm.profile().allocator;
@@ -190,6 +192,7 @@ impl PooledAllocator {
         let cached = self.config.use_cache_for_all_threads || kind.always_cached();
         let sizes = if cached {
             CacheSizes {
+                tiny: self.config.tiny_cache_size.max(0) as usize,
                 small: self.config.small_cache_size.max(0) as usize,
                 normal: self.config.normal_cache_size.max(0) as usize,
                 max_cached: self.config.max_cached_buffer_capacity.max(0) as usize,

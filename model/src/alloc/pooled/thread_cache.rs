@@ -82,6 +82,8 @@ pub struct ThreadCache {
     owner: ThreadId,
     heap_arena: Option<Arc<PoolArena>>,
     direct_arena: Option<Arc<PoolArena>>,
+    /// The tiny queues of the legacy size classes (empty under jemalloc-4).
+    tiny: [Vec<RegionCache>; 2],
     small: [Vec<RegionCache>; 2],
     normal: [Vec<RegionCache>; 2],
     trim_interval: usize,
@@ -96,6 +98,8 @@ pub struct ThreadCache {
 /// Sizes of one cache's queues (`0` means no queue).
 #[derive(Clone, Copy, Debug)]
 pub struct CacheSizes {
+    /// `tinyCacheSize` (4.1.48; no tiny classes, hence no queues, under jemalloc-4).
+    pub tiny: usize,
     /// `smallCacheSize`.
     pub small: usize,
     /// `normalCacheSize`.
@@ -109,6 +113,7 @@ pub struct CacheSizes {
 impl CacheSizes {
     /// The zero-size cache of a thread that gets no caching.
     pub const NONE: CacheSizes = CacheSizes {
+        tiny: 0,
         small: 0,
         normal: 0,
         max_cached: 0,
@@ -123,13 +128,20 @@ fn idx(kind: ArenaKind) -> usize {
     }
 }
 
-fn small_caches(size: usize, arena: Option<&Arc<PoolArena>>) -> Vec<RegionCache> {
+/// `createSubPageCaches` for the tiny classes (`tiny`) or the small ones: one queue of
+/// `size` (rounded up to a power of two) per class, none when `size` is 0 (4.1.48
+/// PoolThreadCache.java:122–135).
+fn subpage_caches(size: usize, tiny: bool, arena: Option<&Arc<PoolArena>>) -> Vec<RegionCache> {
     match arena {
         Some(a) if size > 0 => {
+            let sc = a.size_classes();
+            let classes = if tiny {
+                0..sc.n_tiny()
+            } else {
+                sc.n_tiny()..sc.n_subpages()
+            };
             let capacity = size.next_power_of_two();
-            (0..a.size_classes().n_subpages())
-                .map(|i| RegionCache::new(i, capacity))
-                .collect()
+            classes.map(|i| RegionCache::new(i, capacity)).collect()
         }
         _ => Vec::new(),
     }
@@ -166,9 +178,13 @@ impl ThreadCache {
         has_finalizer: bool,
         mutant: Mutant,
     ) -> Self {
+        let tiny = [
+            subpage_caches(sizes.tiny, true, heap_arena.as_ref()),
+            subpage_caches(sizes.tiny, true, direct_arena.as_ref()),
+        ];
         let small = [
-            small_caches(sizes.small, heap_arena.as_ref()),
-            small_caches(sizes.small, direct_arena.as_ref()),
+            subpage_caches(sizes.small, false, heap_arena.as_ref()),
+            subpage_caches(sizes.small, false, direct_arena.as_ref()),
         ];
         let normal = [
             normal_caches(sizes.normal, sizes.max_cached, heap_arena.as_ref()),
@@ -182,6 +198,7 @@ impl ThreadCache {
             owner,
             heap_arena,
             direct_arena,
+            tiny,
             small,
             normal,
             trim_interval: sizes.trim_interval,
@@ -230,9 +247,11 @@ impl ThreadCache {
         self.has_finalizer
     }
 
-    /// Every queue of the cache (heap small, direct small, heap normal, direct normal).
+    /// Every queue of the cache (tiny, small, normal; heap before direct in each), so
+    /// each arena sees tiny, small, normal in Netty's `trim`/`free` order.
     pub fn queues(&self) -> impl Iterator<Item = &RegionCache> {
-        self.small.iter().chain(self.normal.iter()).flatten()
+        let subpage = self.tiny.iter().chain(self.small.iter());
+        subpage.chain(self.normal.iter()).flatten()
     }
 
     fn cache_for(
@@ -241,10 +260,12 @@ impl ThreadCache {
         size_idx: usize,
         size_kind: SizeKind,
     ) -> Option<&RegionCache> {
-        let arena = self.arena(kind)?;
-        let n_subpages = arena.size_classes().n_subpages();
+        let sc = self.arena(kind)?.size_classes();
+        let (n_tiny, n_subpages) = (sc.n_tiny(), sc.n_subpages());
         match size_kind {
-            SizeKind::Small => self.small[idx(kind)].get(size_idx),
+            // cacheForTiny / cacheForSmall (4.1.48 PoolThreadCache.java:308–322).
+            SizeKind::Small if size_idx < n_tiny => self.tiny[idx(kind)].get(size_idx),
+            SizeKind::Small => self.small[idx(kind)].get(size_idx - n_tiny),
             SizeKind::Normal => self.normal[idx(kind)].get(size_idx.checked_sub(n_subpages)?),
             SizeKind::Huge => None,
         }

@@ -99,6 +99,12 @@ impl NettySizes {
         self.page_size
     }
 
+    /// `PoolArena.isTiny(normCapacity)` of a subpage's element size: below 512, under
+    /// the legacy scheme only (4.1.48 PoolArena.java:170–173); jemalloc-4 has no tiny.
+    pub fn is_tiny(&self, elem_size: usize) -> bool {
+        self.scheme == SizeClassScheme::Legacy && elem_size & !0x1FF == 0
+    }
+
     /// How a request of `req` bytes is served.
     pub fn normalize(&self, req: usize) -> Norm {
         match self.scheme {

@@ -62,3 +62,28 @@ fn arena_count_checks_sit_between_chunk_and_page_checks() {
     let e = PoolGeometry::validate(2048, 9, 0, between).unwrap_err();
     assert_eq!(e.message, "nHeapArena : -1 (expected: >= 0)");
 }
+
+#[test]
+fn before_11106_the_page_is_not_aligned_and_an_alignment_above_it_is_accepted() {
+    let ok = || Ok(());
+    let legacy = |page, align| PoolGeometry::validate_with(page, 3, align, false, ok);
+    // 4.1.48 keeps the page as given and accepts an alignment above it.
+    let g = legacy(4096, 8192).unwrap();
+    assert_eq!((g.page_size, g.alignment), (4096, 8192));
+    assert_eq!(
+        legacy(4097, 4096).unwrap_err().message,
+        "pageSize: 4097 (expected: power of 2)"
+    );
+    assert_eq!(
+        legacy(8192, 3).unwrap_err().message,
+        "directMemoryCacheAlignment: 3 (expected: power of two)"
+    );
+    // 4.1.128 (#11106) rounds the page up first, where JCTools names a bad alignment.
+    let current = |page, align| PoolGeometry::validate(page, 3, align, ok);
+    assert_eq!(current(4097, 4096).unwrap().page_size, 8192);
+    assert_eq!(current(4096, 8192).unwrap().page_size, 8192);
+    assert_eq!(
+        current(8192, 3).unwrap_err().message,
+        "alignment must be a power of 2:3"
+    );
+}

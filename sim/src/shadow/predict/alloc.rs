@@ -12,13 +12,20 @@ impl AllocEnv {
     /// `io.netty.maxDirectMemory != 0` (PlatformDependent.java:165–169).
     pub fn from_config(jvm: &JvmConfig, allocator: &PooledConfig) -> Self {
         let scheme = jvm.profile.allocator.size_classes;
+        // Before #11106 (4.1.48) the page size is not rounded up to the alignment
+        // (PooledByteBufAllocator.java:239–262 of 4.1.48; :278–286 of 4.1.128).
+        let page_alignment = if jvm.profile.allocator.page_size_aligned {
+            allocator.direct_alignment.max(0) as usize
+        } else {
+            0
+        };
         let sizes = |arenas: i32, alignment: i32| {
             (arenas > 0).then(|| {
                 NettySizes::new(
                     scheme,
                     allocator.page_size.max(0) as usize,
                     allocator.max_order.max(0) as u32,
-                    allocator.direct_alignment.max(0) as usize,
+                    page_alignment,
                     alignment.max(0) as usize,
                 )
             })
