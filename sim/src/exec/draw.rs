@@ -27,12 +27,9 @@ fn one_in(u: &mut Unstructured<'_>, n: u8) -> Result<bool> {
     Ok(u.int_in_range(0..=n - 1)? == n - 1)
 }
 
-/// The profiles [`ExecConfig::draw`] picks from. `netty-4.1.48` (in
-/// [`PROFILE_NAMES`](leakproof_model::profile::PROFILE_NAMES))
-/// is left out until the shadow predicts what a recycled derivative keeps reachable
-/// before #14250 (whether the Recycler really holds the object): generated programs
-/// on it disagree there (e.g. `sim/tests/executor.rs` seed 2016), not in the allocator.
-pub const DRAWN_PROFILES: &[&str] = &["netty-4.1"];
+/// The profiles [`ExecConfig::draw`] picks from: every one of
+/// [`PROFILE_NAMES`](leakproof_model::profile::PROFILE_NAMES).
+pub const DRAWN_PROFILES: &[&str] = &["netty-4.1", "netty-4.1.48"];
 
 impl ExecConfig {
     /// A configuration drawn from `u` (exhausted input gives the first choice of each
