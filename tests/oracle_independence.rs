@@ -47,6 +47,7 @@ const INVARIANT_METHODS: &[&str] = &[
     "free_runs",
     "runs_avail_map",
     "used_runs",
+    "used_run_at",
     "buddy_tree",
     "memory_map",
     "max_order",

@@ -5,143 +5,18 @@
 //! documented departure); the thread-cache layer calls [`ArenaCore::allocate`] only
 //! on a cache miss and [`ArenaCore::free`] only when the cache refused the entry.
 
+use super::allocation::{allocation_in, model_error};
+pub use super::allocation::{Allocation, FreeOutcome};
 use super::arena_metrics::ArenaCounters;
-use super::chunk::{ChunkFreeOptions, ChunkId, PoolChunk};
+pub use super::arena_options::{AlignmentFault, ArenaKind, ArenaOptions};
+use super::chunk::{ChunkId, PoolChunk};
 use super::chunk_list::{ChunkListId, ChunkLists};
 use super::size_classes::{SharedSizeClasses, SizeClasses, SizeKind};
 use super::source::ChunkSource;
-use super::subpage::SubpageOptions;
 use super::subpage_pools::SubpagePools;
-use crate::error::{JavaClass, JavaException, JavaResult};
-use crate::memory::Memory;
-use crate::mutant::Mutant;
-use crate::profile::{AllocatorProfile, ChunkListThresholds, SizeClassScheme};
-use serde::{Deserialize, Serialize};
+use crate::error::JavaResult;
+use crate::profile::SizeClassScheme;
 use std::collections::BTreeMap;
-
-/// Heap (`byte[]`) or direct (`ByteBuffer`) arena.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum ArenaKind {
-    /// `PoolArena.HeapArena`.
-    Heap,
-    /// `PoolArena.DirectArena`.
-    Direct,
-}
-
-/// Behaviour of one arena, from the profile and the active mutant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ArenaOptions {
-    /// Heap or direct.
-    pub kind: ArenaKind,
-    /// Distinct per arena of one allocator; the high 16 bits of its chunk ids.
-    pub arena_index: u16,
-    /// Byte (4.1.49+) or percent chunk-list thresholds.
-    pub thresholds: ChunkListThresholds,
-    /// q050.next is q100 (#13622, 4.1.115+).
-    pub q050_next_is_q100: bool,
-    /// Heap arenas keep one destroyed chunk for reuse (#14291, 4.1.114+).
-    pub reuse_last_destroyed_heap_chunk: bool,
-    /// Chunk/subpage free behaviour.
-    pub chunk_free: ChunkFreeOptions,
-    /// `Mutant::ChunkMovesOneList`.
-    pub one_level_moves: bool,
-    /// `Mutant::HugeDeallocationDecremented` (#5216).
-    pub huge_deallocation_decrements: bool,
-    /// Where subpage elements ignore `directMemoryCacheAlignment` (#11106, #11987
-    /// mutants; inert without an alignment).
-    pub alignment_fault: AlignmentFault,
-}
-
-/// A place where the element size is taken unaligned (only with an alignment set).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum AlignmentFault {
-    /// Every element size is the aligned class size.
-    #[default]
-    None,
-    /// #11101 → #11106: element offsets step by the unaligned size while buffers span
-    /// the aligned one, so neighbouring buffers overlap.
-    ElementOffset,
-    /// #11955 → #11987: `maxLength` is the unaligned size, below requests the aligned
-    /// class admits (`AssertionError` req > elemSize).
-    ElementLength,
-}
-
-impl ArenaOptions {
-    /// The same options with no alignment fault: what shapes without an alignment
-    /// (the proofs') can tell apart.
-    pub fn without_alignment_fault(self) -> Self {
-        ArenaOptions {
-            alignment_fault: AlignmentFault::None,
-            ..self
-        }
-    }
-}
-
-impl ArenaOptions {
-    /// Options of arena `arena_index` of `kind` under `profile` with `mutant` switched on.
-    pub fn new(
-        kind: ArenaKind,
-        arena_index: u16,
-        profile: &AllocatorProfile,
-        mutant: Mutant,
-    ) -> Self {
-        ArenaOptions {
-            kind,
-            arena_index,
-            thresholds: profile.chunk_list_thresholds,
-            q050_next_is_q100: profile.q050_next_is_q100,
-            reuse_last_destroyed_heap_chunk: profile.heap_arena_reuses_last_destroyed_chunk,
-            chunk_free: ChunkFreeOptions {
-                subpage: SubpageOptions {
-                    release_single_element: profile.release_single_element_subpages
-                        && mutant != Mutant::SingleElementSubpageKept,
-                    double_free_undetected: mutant == Mutant::SubpageDoubleFree,
-                },
-                skip_coalescing: mutant == Mutant::UncoalescedFreeRuns,
-            },
-            one_level_moves: mutant == Mutant::ChunkMovesOneList,
-            huge_deallocation_decrements: mutant == Mutant::HugeDeallocationDecremented,
-            alignment_fault: match mutant {
-                Mutant::OverlappingAlignedElements => AlignmentFault::ElementOffset,
-                Mutant::UnalignedElementLength => AlignmentFault::ElementLength,
-                _ => AlignmentFault::None,
-            },
-        }
-    }
-}
-
-/// A successful allocation: what `PooledByteBuf.init` receives.
-#[derive(Clone, Debug)]
-pub struct Allocation {
-    /// The chunk (an unpooled chunk of its own for huge buffers).
-    pub chunk: ChunkId,
-    /// Netty's handle (0 for huge buffers).
-    pub handle: u64,
-    /// Byte offset of the buffer inside the chunk's memory.
-    pub offset: usize,
-    /// The requested capacity (`length`).
-    pub length: usize,
-    /// `maxLength`: the class size (for huge buffers Netty uses the request itself).
-    pub max_length: usize,
-    /// The chunk's memory region (shared).
-    pub memory: Memory,
-    /// Size class index (`n_sizes()` for huge).
-    pub size_idx: usize,
-    /// Small, normal or huge.
-    pub kind: SizeKind,
-}
-
-/// What a free did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FreeOutcome {
-    /// Class of the freed handle.
-    pub kind: SizeKind,
-    /// The normalized capacity the caller passed (Netty uses it only for pinned bytes).
-    pub norm_capacity: usize,
-    /// The chunk that was destroyed (huge chunks always; pooled ones falling out of
-    /// q000). `ChunkSource::destroy_chunk` has been called unless a heap arena kept it.
-    pub destroyed: Option<ChunkId>,
-}
 
 /// One arena's plain data.
 #[derive(Clone, Debug)]
@@ -167,51 +42,6 @@ const NORMAL_ORDER: [ChunkListId; 5] = [
     ChunkListId::QInit,
     ChunkListId::Q075,
 ];
-
-fn model_error(message: String) -> JavaException {
-    JavaException::new(JavaClass::Assertion, message)
-}
-
-/// The buffer region handle `h` of `chunk` (keyed `id`) gives a request of `req` bytes
-/// (with the arena's alignment mutant, if any).
-fn allocation_in(
-    sc: &SizeClasses,
-    opts: &ArenaOptions,
-    id: ChunkId,
-    chunk: &PoolChunk,
-    h: u64,
-    req: usize,
-    size_idx: usize,
-) -> JavaResult<Allocation> {
-    let (mut offset, mut max_length) = chunk
-        .offset_of(h)
-        .ok_or_else(|| model_error(format!("model: handle {h:#x} has no subpage")))?;
-    let decoded = chunk.decode(h);
-    if decoded.is_subpage && sc.alignment() > 0 {
-        let unaligned = sc.unaligned_size(size_idx).unwrap_or(max_length);
-        match opts.alignment_fault {
-            AlignmentFault::None => {}
-            AlignmentFault::ElementOffset => {
-                offset -= decoded.bitmap_idx as usize * (max_length - unaligned);
-            }
-            AlignmentFault::ElementLength => max_length = unaligned,
-        }
-    }
-    if req > max_length {
-        // PoolChunk.initBufWithSubpage's assert (#11955).
-        return Err(model_error(format!("{req}<={max_length}")));
-    }
-    Ok(Allocation {
-        chunk: id,
-        handle: h,
-        offset,
-        length: req,
-        max_length,
-        memory: chunk.memory().clone(),
-        size_idx,
-        kind: sc.kind_of_idx(size_idx),
-    })
-}
 
 impl ArenaCore {
     /// An empty arena over `sc` (heap arenas get unaligned classes, direct ones aligned).
@@ -292,8 +122,19 @@ impl ArenaCore {
         req_capacity: usize,
         source: &mut dyn ChunkSource,
     ) -> JavaResult<Allocation> {
-        self.version += 1;
         let size_idx = self.sc.size2size_idx(req_capacity);
+        self.allocate_sized(req_capacity, size_idx, source)
+    }
+
+    /// [`ArenaCore::allocate`] given `size_idx = size2SizeIdx(req_capacity)` (the
+    /// caller looked it up in these size classes for its thread cache already).
+    pub(crate) fn allocate_sized(
+        &mut self,
+        req_capacity: usize,
+        size_idx: usize,
+        source: &mut dyn ChunkSource,
+    ) -> JavaResult<Allocation> {
+        self.version += 1;
         match self.sc.kind_of_idx(size_idx) {
             SizeKind::Small => {
                 let alloc = match self.pools.first(size_idx) {

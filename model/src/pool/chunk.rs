@@ -8,6 +8,7 @@
 
 use super::buddy::BuddyTree;
 use super::chunk_list::ChunkListId;
+use super::chunk_pages::{SubpageSlots, UsedRuns};
 use super::handle::{Handle, HandleLayout};
 use super::runs::RunPages;
 use super::size_classes::SizeClasses;
@@ -17,7 +18,7 @@ use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::memory::Memory;
 use crate::profile::SizeClassScheme;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Identity of one chunk incarnation, assigned by its arena and never reused.
@@ -88,12 +89,9 @@ pub struct PoolChunk {
     page_shifts: u32,
     free_bytes: usize,
     pages: Pages,
-    used_runs: BTreeMap<u32, u32>,
-    /// `subpages[]`, one slot per page (boxed: an empty slot is one pointer).
-    subpages: Vec<Option<Box<PoolSubpage>>>,
-    /// The run offsets whose slot is set: the live subpages, in order, without a walk
-    /// over every page.
-    subpage_offsets: BTreeSet<u32>,
+    used_runs: UsedRuns,
+    /// `subpages[]`.
+    subpages: SubpageSlots,
     list: Option<ChunkListId>,
     /// Bumped by every `&mut self` method: checkers skip chunks they saw unchanged.
     version: u64,
@@ -119,9 +117,8 @@ impl PoolChunk {
             page_shifts: sc.page_shifts(),
             free_bytes: sc.chunk_size(),
             pages: free,
-            used_runs: BTreeMap::new(),
-            subpages: vec![None; pages],
-            subpage_offsets: BTreeSet::new(),
+            used_runs: UsedRuns::new(pages),
+            subpages: SubpageSlots::new(pages),
             list: None,
             version: 0,
         }
@@ -136,9 +133,8 @@ impl PoolChunk {
             page_shifts: 0,
             free_bytes: 0,
             pages: Pages::Unpooled,
-            used_runs: BTreeMap::new(),
-            subpages: Vec::new(),
-            subpage_offsets: BTreeSet::new(),
+            used_runs: UsedRuns::default(),
+            subpages: SubpageSlots::default(),
             list: None,
             version: 0,
         }
@@ -245,27 +241,23 @@ impl PoolChunk {
     }
     /// Allocated runs (normal buffers and subpage runs) ordered by offset.
     pub fn used_runs(&self) -> impl Iterator<Item = Run> + '_ {
-        self.used_runs
-            .iter()
-            .map(|(&offset, &pages)| Run { offset, pages })
+        self.used_runs.iter()
+    }
+    /// The length in pages of the used run starting at page `offset`.
+    pub fn used_run_at(&self, offset: u32) -> Option<u32> {
+        self.used_runs.get(offset)
     }
     /// The live subpages (`subpages[]` entries that are set), by run offset.
     pub fn subpages(&self) -> impl Iterator<Item = &PoolSubpage> + '_ {
-        self.subpage_offsets
-            .iter()
-            .filter_map(|&off| self.subpage_at(off))
+        self.subpages.iter()
     }
     /// `subpages[run_offset]`.
     pub fn subpage_at(&self, run_offset: u32) -> Option<&PoolSubpage> {
-        self.subpages
-            .get(run_offset as usize)
-            .and_then(Option::as_deref)
+        self.subpages.get(run_offset)
     }
     pub(crate) fn subpage_at_mut(&mut self, run_offset: u32) -> Option<&mut PoolSubpage> {
         self.version += 1;
-        self.subpages
-            .get_mut(run_offset as usize)
-            .and_then(Option::as_deref_mut)
+        self.subpages.at_mut(run_offset)
     }
 
     /// Byte offset and `maxLength` of the buffer a used handle names:
@@ -330,8 +322,7 @@ impl PoolChunk {
         let size = (run.pages as usize) << self.page_shifts;
         let layout = self.handle_layout();
         let subpage = PoolSubpage::new(pools, key, size_idx, self.page_shifts, size, elem, layout);
-        self.subpage_offsets.insert(run.offset);
-        let subpage = self.subpages[run.offset as usize].insert(Box::new(subpage));
+        let subpage = self.subpages.insert(run.offset, subpage);
         Ok(Some(subpage.allocate(pools)?))
     }
 
@@ -351,7 +342,7 @@ impl PoolChunk {
             Pages::Runs(runs) => runs.allocate(sc, pages, whole_chunk_free),
             Pages::Buddy(tree) => tree.allocate(pages),
         }?;
-        self.used_runs.insert(run.offset, run.pages);
+        self.used_runs.insert(run);
         self.free_bytes -= (run.pages as usize) << self.page_shifts;
         Some(run)
     }
@@ -373,7 +364,7 @@ impl PoolChunk {
             offset: decoded.run_offset,
             pages: decoded.pages,
         };
-        if self.is_unpooled() || self.used_runs.get(&run.offset) != Some(&run.pages) {
+        if self.is_unpooled() || self.used_runs.get(run.offset) != Some(run.pages) {
             return Err(model_error(format!(
                 "model: {} has no used run {run:?} (handle {h:#x})",
                 self.id
@@ -389,8 +380,7 @@ impl PoolChunk {
             match subpage.free(pools, decoded.bitmap_idx, opts.subpage)? {
                 SubpageFree::Kept => return Ok(ChunkFree::Element),
                 SubpageFree::Released => {
-                    self.subpages[run.offset as usize] = None;
-                    self.subpage_offsets.remove(&run.offset);
+                    self.subpages.remove(run.offset);
                 }
             }
         } else if self.subpage_at(run.offset).is_some() {
@@ -398,7 +388,7 @@ impl PoolChunk {
                 "model: run handle {h:#x} names a subpage run"
             )));
         }
-        self.used_runs.remove(&run.offset);
+        self.used_runs.remove(run.offset);
         match &mut self.pages {
             Pages::Unpooled => {}
             Pages::Runs(runs) => runs.free(sc, run, opts.skip_coalescing),
@@ -427,7 +417,7 @@ impl PoolChunk {
     #[cfg(test)]
     pub(crate) fn corrupt_add_used_run(&mut self, run: Run) {
         self.version += 1;
-        self.used_runs.insert(run.offset, run.pages);
+        self.used_runs.insert(run);
     }
 }
 

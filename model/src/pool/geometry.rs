@@ -1,7 +1,7 @@
 //! Page size, chunk size and alignment, validated as `PooledByteBufAllocator`'s
 //! constructor validates them (4.1.128, and 4.1.48 before #11106; netty.md §1).
 
-use super::arena_core::ArenaKind;
+use super::arena_options::ArenaKind;
 use super::size_classes::SizeClasses;
 use crate::error::{JavaException, JavaResult};
 use crate::profile::SizeClassScheme;

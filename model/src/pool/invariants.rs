@@ -130,7 +130,7 @@ fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> 
         }
     }
     for s in c.subpages() {
-        if !c.used_runs().any(|r| r.offset == s.run_offset()) {
+        if c.used_run_at(s.run_offset()).is_none() {
             return Err(Violation::new(
                 NAME,
                 format!("{}: subpage {} has no used run", c.id(), s.run_offset()),
@@ -415,7 +415,7 @@ pub fn handle_size_class_matches(
         ));
     }
     let (off, pages) = (f.run_offset, f.run_pages);
-    let used = c.used_runs().any(|r| r.offset == off && r.pages == pages);
+    let used = c.used_run_at(off) == Some(pages);
     let ok = if small {
         // A size-0 element (≤4.1.51) is never marked in the bitmap: its subpage hands
         // out element 0 without consuming it (4.1.48 PoolSubpage.java:79–81).

@@ -7,11 +7,15 @@
 //! elsewhere and meet this module through [`ArenaCore::allocate`], [`ArenaCore::free`]
 //! and the [`ChunkSource`] trait.
 
+mod allocation;
 pub mod arena_core;
 pub mod arena_metrics;
+mod arena_options;
+pub mod bitmap;
 pub mod buddy;
 pub mod chunk;
 pub mod chunk_list;
+mod chunk_pages;
 pub mod geometry;
 pub mod handle;
 pub mod invariants;

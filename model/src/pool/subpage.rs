@@ -1,5 +1,6 @@
 //! `PoolSubpage`: a run split into equal elements tracked by a bitmap (netty.md §3.3).
 
+use super::bitmap::Bitmap;
 use super::handle::{Handle, HandleLayout};
 use super::subpage_pools::{SubpageKey, SubpagePools};
 use crate::error::{JavaClass, JavaException, JavaResult};
@@ -43,7 +44,7 @@ pub struct PoolSubpage {
     elem_size: usize,
     page_shifts: u32,
     run_size: usize,
-    bitmap: Vec<u64>,
+    bitmap: Bitmap,
     max_num_elems: u32,
     num_avail: u32,
     next_avail: i64,
@@ -73,7 +74,7 @@ impl PoolSubpage {
             elem_size,
             page_shifts,
             run_size,
-            bitmap: vec![0; words],
+            bitmap: Bitmap::zeroed(words),
             max_num_elems: max,
             num_avail: max,
             next_avail: 0,
@@ -108,7 +109,7 @@ impl PoolSubpage {
     }
     /// The bitmap (bit set = element in use), ⌈maxNumElems/64⌉ words.
     pub fn bitmap(&self) -> &[u64] {
-        &self.bitmap
+        self.bitmap.as_slice()
     }
     /// `maxNumElems`.
     pub fn max_num_elems(&self) -> u32 {
@@ -129,7 +130,7 @@ impl PoolSubpage {
     /// Whether element `idx` is marked in use.
     pub fn is_set(&self, idx: u32) -> bool {
         let (q, r) = ((idx >> 6) as usize, idx & 63);
-        self.bitmap.get(q).is_some_and(|w| (w >> r) & 1 == 1)
+        self.bitmap().get(q).is_some_and(|w| (w >> r) & 1 == 1)
     }
     /// Byte offset of element `idx` inside the chunk.
     pub fn element_offset(&self, idx: u32) -> usize {
@@ -169,7 +170,7 @@ impl PoolSubpage {
         }
         let idx = idx as u32;
         // Netty only asserts the bit is clear; with assertions off it ORs regardless.
-        self.bitmap[(idx >> 6) as usize] |= 1u64 << (idx & 63);
+        self.bitmap.as_mut_slice()[(idx >> 6) as usize] |= 1u64 << (idx & 63);
         self.num_avail -= 1;
         if self.num_avail == 0 {
             pools.unlink(self.head_index, self.key);
@@ -213,7 +214,7 @@ impl PoolSubpage {
                 ),
             ));
         }
-        self.bitmap[(bitmap_idx >> 6) as usize] ^= 1u64 << (bitmap_idx & 63);
+        self.bitmap.as_mut_slice()[(bitmap_idx >> 6) as usize] ^= 1u64 << (bitmap_idx & 63);
         self.next_avail = bitmap_idx as i64;
         let was = self.num_avail;
         self.num_avail += 1;
@@ -244,7 +245,7 @@ impl PoolSubpage {
         }
         // findNextAvail: the first word with a clear bit, then its lowest clear bit
         // (Netty shifts bit by bit; trailing_ones finds the same bit).
-        for (i, &bits) in self.bitmap.iter().enumerate() {
+        for (i, &bits) in self.bitmap().iter().enumerate() {
             if !bits != 0 {
                 let val = ((i as i64) << 6) | i64::from(bits.trailing_ones());
                 return if val < self.max_num_elems as i64 {
@@ -266,7 +267,7 @@ impl PoolSubpage {
     /// Test-only corruption hook: mark element `idx` used behind `numAvail`'s back.
     #[cfg(test)]
     pub(crate) fn corrupt_set_bit(&mut self, idx: u32) {
-        self.bitmap[(idx >> 6) as usize] |= 1u64 << (idx & 63);
+        self.bitmap.as_mut_slice()[(idx >> 6) as usize] |= 1u64 << (idx & 63);
         self.next_avail = -1;
     }
 }

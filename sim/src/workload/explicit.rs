@@ -56,20 +56,9 @@ fn run(
     ops: &[WorkloadOp],
     per_element: bool,
 ) -> Result<(), Violation> {
-    let mut threads: BTreeMap<u32, RawThread> = BTreeMap::new();
+    let mut bound: BTreeMap<u32, RawThread> = BTreeMap::new();
     let mut buffers: BTreeMap<u64, Buffer> = BTreeMap::new();
     let mut ledger = Ledger::new(std::iter::once("explicit"));
-    let mut thread = |t: u32| -> Result<RawThread, Violation> {
-        if let Some(r) = threads.get(&t) {
-            return Ok(r.clone());
-        }
-        let _ = jvm.start_thread(ThreadId(t), ThreadKind::EventLoop);
-        let r = allocator
-            .raw_thread(ThreadId(t))
-            .map_err(|e| model_error(e.to_string()))?;
-        threads.insert(t, r.clone());
-        Ok(r)
-    };
     for op in ops {
         match *op {
             WorkloadOp::Alloc {
@@ -78,7 +67,7 @@ fn run(
                 direct,
                 size,
             } => {
-                let raw = thread(t)?;
+                let raw = bind(jvm, allocator, &mut bound, t)?;
                 match allocator.allocate_raw(&raw, direct, size) {
                     Ok(memory) => {
                         ledger.hold(place(&memory), direct, memory.footprint());
@@ -114,7 +103,9 @@ fn run(
                     },
                 );
             }
-            WorkloadOp::Release { id, .. } => release(allocator, &mut buffers, &mut ledger, id)?,
+            WorkloadOp::Release { id, thread: t } => {
+                release(allocator, bound.get(&t), &mut buffers, &mut ledger, id)?
+            }
             WorkloadOp::Drop { id } => {
                 if let Some(b) = buffers.get_mut(&id) {
                     b.dropped = true;
@@ -143,8 +134,27 @@ fn run(
     checks::check(jvm, allocator, &ledger, per_element)
 }
 
+/// Thread `t`'s cache binding: started and bound at its first allocation.
+fn bind(
+    jvm: &Jvm,
+    allocator: &PooledAllocator,
+    bound: &mut BTreeMap<u32, RawThread>,
+    t: u32,
+) -> Result<RawThread, Violation> {
+    if let Some(r) = bound.get(&t) {
+        return Ok(r.clone());
+    }
+    let _ = jvm.start_thread(ThreadId(t), ThreadKind::EventLoop);
+    let r = allocator
+        .raw_thread(ThreadId(t))
+        .map_err(|e| model_error(e.to_string()))?;
+    bound.insert(t, r.clone());
+    Ok(r)
+}
+
 fn release(
     allocator: &PooledAllocator,
+    on: Option<&RawThread>,
     buffers: &mut BTreeMap<u64, Buffer>,
     ledger: &mut Ledger,
     id: u64,
@@ -163,11 +173,11 @@ fn release(
     if let Some(m) = b.memory.take() {
         ledger.unhold(place(&m), b.direct, m.footprint());
         allocator
-            .release_raw(m)
+            .release_raw(m, on)
             .map_err(|e| model_error(e.to_string()))?;
     }
     match parent {
-        Some(p) => release(allocator, buffers, ledger, p),
+        Some(p) => release(allocator, on, buffers, ledger, p),
         None => Ok(()),
     }
 }

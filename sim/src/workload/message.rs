@@ -22,10 +22,12 @@ pub const MODEL_RAISED_NO_ASSERTION: &str = "model_raised_no_assertion";
 #[derive(Debug)]
 pub struct Held {
     id: u64,
-    stage: usize,
     /// `None` for a retained slice (it shares the read buffer's memory).
     memory: Option<RawBuffer>,
     tracker: Option<TrackerId>,
+    /// The stage's index (32 bits keep a `Held` within 128 bytes, which the compiler
+    /// moves inline: it is pushed and drained for every buffer).
+    stage: u32,
     release: bool,
     direct: bool,
 }
@@ -92,26 +94,28 @@ impl Sim<'_, '_> {
         let len = self.plan.sizes.sample(&mut self.rng);
         let mut held = std::mem::take(&mut self.held);
         let mut inbound = None;
-        if let Err(ending) = self.pipeline(&thread, len, &mut held, &mut inbound) {
-            return Some(ending);
-        }
-        let result = self.finish(&thread, &mut held, inbound).err();
-        self.held = held;
+        let result = match self.pipeline(&thread, len, &mut held, &mut inbound) {
+            Err(ending) => Some(ending),
+            Ok(()) => {
+                let result = self.finish(&thread, &mut held, inbound).err();
+                self.held = held;
+                result
+            }
+        };
+        self.threads[loop_index].1 = Some(thread);
         result
     }
 
-    /// Event loop `i`'s cache binding (made at its first message).
+    /// Event loop `i`'s cache binding (made at its first message), taken out of its
+    /// slot for the message (which puts it back) instead of cloned.
     fn bind(&mut self, i: usize) -> Result<RawThread, Ending> {
-        let (id, bound) = &self.threads[i];
-        if let Some(t) = bound {
-            return Ok(t.clone());
+        if let Some(t) = self.threads[i].1.take() {
+            return Ok(t);
         }
-        let t = self
-            .allocator
-            .raw_thread(*id)
-            .map_err(|e| self.failed(MODEL_RAISED_NO_ASSERTION, e.to_string()))?;
-        self.threads[i].1 = Some(t.clone());
-        Ok(t)
+        let id = self.threads[i].0;
+        self.allocator
+            .raw_thread(id)
+            .map_err(|e| self.failed(MODEL_RAISED_NO_ASSERTION, e.to_string()))
     }
 
     fn pipeline(
@@ -167,7 +171,7 @@ impl Sim<'_, '_> {
             let release = draw(&mut self.rng, s.release);
             held.push(Held {
                 id,
-                stage,
+                stage: stage as u32,
                 memory,
                 tracker,
                 release,
@@ -247,7 +251,7 @@ impl Sim<'_, '_> {
         self.ledger
             .unhold(place(&memory), direct, memory.footprint());
         self.allocator
-            .release_raw(memory)
+            .release_raw(memory, Some(thread))
             .map_err(|e| self.failed(MODEL_RAISED_NO_ASSERTION, e.to_string()))
     }
 
@@ -259,6 +263,7 @@ impl Sim<'_, '_> {
         mut inbound: Option<Inbound>,
     ) -> Result<(), Ending> {
         for h in held.drain(..) {
+            let stage = h.stage as usize;
             if h.release {
                 match h.memory {
                     Some(memory) => self.release(thread, h.id, memory, h.direct)?,
@@ -276,7 +281,7 @@ impl Sim<'_, '_> {
                 if let Some(t) = h.tracker {
                     self.leaks.close(&self.jvm, t);
                 }
-                self.ledger.tally_mut(h.stage).released += 1;
+                self.ledger.tally_mut(stage).released += 1;
                 self.emit(WorkloadOp::Drop { id: h.id });
                 continue;
             }
@@ -293,21 +298,21 @@ impl Sim<'_, '_> {
                         direct: h.direct,
                         tracked,
                     };
-                    self.ledger.leak(h.stage, leak);
+                    self.ledger.leak(stage, leak);
                 }
                 None => match inbound.as_mut() {
                     // The first leaked slice is charged the read buffer when Netty's
                     // release leaves it alive; later ones only count.
                     Some(parent) if parent.leaked_by.is_none() => {
-                        parent.leaked_by = Some((h.stage, tracked))
+                        parent.leaked_by = Some((stage, tracked))
                     }
                     _ => self
                         .ledger
-                        .leak(h.stage, Leaked::counted_only(h.direct, tracked)),
+                        .leak(stage, Leaked::counted_only(h.direct, tracked)),
                 },
             }
             if let Some(t) = h.tracker {
-                self.leaks.unreachable(t, h.stage);
+                self.leaks.unreachable(t, stage);
             }
         }
         if let Some(ib) = inbound {

@@ -68,6 +68,20 @@ impl PoolArena {
         self.core.lock().allocate(req_capacity, &mut source)
     }
 
+    /// [`PoolArena::allocate`] with `size_idx = size2SizeIdx(req_capacity)` already
+    /// computed from [`PoolArena::size_classes`].
+    pub(crate) fn allocate_sized(
+        &self,
+        jvm: &Arc<Jvm>,
+        req_capacity: usize,
+        size_idx: usize,
+    ) -> JavaResult<Allocation> {
+        let mut source = self.source(jvm);
+        self.core
+            .lock()
+            .allocate_sized(req_capacity, size_idx, &mut source)
+    }
+
     /// `freeChunk` (or a huge chunk's destruction); `finalizer` skips the metrics.
     pub fn free(
         &self,

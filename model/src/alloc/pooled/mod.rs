@@ -29,6 +29,14 @@ use crate::sync::{Arc, BookLock, Mutex};
 use crate::thread::ThreadId;
 use std::collections::BTreeMap;
 
+/// Where [`PooledAllocator::serve`] found the memory.
+enum Served {
+    /// A thread-cache entry (it names its arena).
+    Cached(ArenaAllocation),
+    /// A fresh allocation from the arena the caller passed.
+    Arena(crate::pool::Allocation),
+}
+
 /// One `PooledByteBufAllocator` (shared by its handles and its buffers).
 ///
 /// The arenas' locks and the caches' queues are Netty's synchronization points, and so
@@ -45,7 +53,7 @@ pub struct PooledAllocator {
     direct_arenas: Vec<Arc<PoolArena>>,
     caches: BookLock<BTreeMap<ThreadId, Arc<ThreadCache>>>,
     cache_init: Mutex<()>,
-    all_caches: BookLock<Vec<Arc<ThreadCache>>>,
+    pub(crate) all_caches: BookLock<Vec<Arc<ThreadCache>>>,
     next_cache_id: AtomicU64,
     pub(crate) handles: AtomicUsize,
     pub(crate) pending_caches: BookLock<Vec<Arc<ThreadCache>>>,
@@ -279,21 +287,30 @@ impl PooledAllocator {
         cache: &ThreadCache,
         req: usize,
     ) -> JavaResult<ArenaAllocation> {
+        Ok(match self.serve(arena, cache, req)? {
+            Served::Cached(hit) => hit,
+            Served::Arena(allocation) => ArenaAllocation {
+                arena: arena.clone(),
+                allocation,
+            },
+        })
+    }
+
+    /// [`PooledAllocator::allocate_region`] without wrapping an arena allocation in a
+    /// reference to its arena (the caller knows it), all memory pinned.
+    fn serve(&self, arena: &PoolArena, cache: &ThreadCache, req: usize) -> JavaResult<Served> {
         let sc = arena.size_classes();
         let size_idx = sc.size2size_idx(req);
         let size_kind = sc.kind_of_idx(size_idx);
         if size_kind != SizeKind::Huge {
             if let Some(hit) = cache.allocate(&self.jvm, arena.kind(), size_idx, size_kind, req) {
                 hit.arena.pin(&hit.allocation, true);
-                return Ok(hit);
+                return Ok(Served::Cached(hit));
             }
         }
-        let allocation = arena.allocate(&self.jvm, req)?;
+        let allocation = arena.allocate_sized(&self.jvm, req, size_idx)?;
         arena.pin(&allocation, true);
-        Ok(ArenaAllocation {
-            arena: arena.clone(),
-            allocation,
-        })
+        Ok(Served::Arena(allocation))
     }
 
     /// With no arena of the kind, Netty hands out unpooled buffers

@@ -9,11 +9,11 @@
 //! counters, the unpooled fallback of an allocator without arenas — but make no buffer
 //! object, refcount or leak wrapper: the caller tracks leaks itself.
 
-use super::{PooledAllocator, ThreadCache};
+use super::{ArenaAllocation, PooledAllocator, Served, ThreadCache};
 use crate::alloc::{release_accounting, validate_capacities, UnpooledAllocator};
 use crate::buffer::{PooledRegion, UnpooledRegion};
-use crate::error::JavaResult;
-use crate::pool::{ArenaKind, SizeKind};
+use crate::error::{JavaClass, JavaException, JavaResult};
+use crate::pool::{Allocation, ArenaKind, SizeKind};
 use crate::sync::Arc;
 use crate::thread::ThreadId;
 
@@ -26,8 +26,15 @@ pub struct RawBuffer {
 
 #[derive(Debug)]
 enum RawMemory {
-    /// A pool allocation and the allocating thread's cache (`PooledByteBuf.cache`).
-    Pooled(PooledRegion),
+    /// A pool allocation from the allocating thread's arena of `kind` (the one its
+    /// cache is bound to), by index, and that cache (`PooledByteBuf.cache`), by id:
+    /// a buffer costs no reference count, and a leaked one keeps nothing reachable.
+    Pooled {
+        allocation: Allocation,
+        kind: ArenaKind,
+        arena: u32,
+        cache: u64,
+    },
     /// The unpooled buffer an allocator without arenas of the kind hands out.
     Unpooled(UnpooledRegion),
 }
@@ -36,7 +43,7 @@ impl RawBuffer {
     /// The requested capacity.
     pub fn capacity(&self) -> usize {
         match &self.memory {
-            RawMemory::Pooled(p) => p.region.allocation.length,
+            RawMemory::Pooled { allocation, .. } => allocation.length,
             RawMemory::Unpooled(u) => u.memory.len(),
         }
     }
@@ -45,9 +52,9 @@ impl RawBuffer {
     /// capacity for huge and unpooled buffers.
     pub fn footprint(&self) -> usize {
         match &self.memory {
-            RawMemory::Pooled(p) => match p.region.allocation.kind {
-                SizeKind::Huge => p.region.allocation.length,
-                _ => p.region.allocation.max_length,
+            RawMemory::Pooled { allocation, .. } => match allocation.kind {
+                SizeKind::Huge => allocation.length,
+                _ => allocation.max_length,
             },
             RawMemory::Unpooled(u) => u.memory.len(),
         }
@@ -56,7 +63,7 @@ impl RawBuffer {
     /// Small, normal or huge; `None` for an unpooled fallback buffer.
     pub fn size_kind(&self) -> Option<SizeKind> {
         match &self.memory {
-            RawMemory::Pooled(p) => Some(p.region.allocation.kind),
+            RawMemory::Pooled { allocation, .. } => Some(allocation.kind),
             RawMemory::Unpooled(_) => None,
         }
     }
@@ -64,7 +71,7 @@ impl RawBuffer {
     /// The index of the arena (of its kind) the memory came from, if pooled.
     pub fn arena_index(&self) -> Option<usize> {
         match &self.memory {
-            RawMemory::Pooled(p) => Some(p.region.arena.index()),
+            RawMemory::Pooled { arena, .. } => Some(*arena as usize),
             RawMemory::Unpooled(_) => None,
         }
     }
@@ -72,7 +79,7 @@ impl RawBuffer {
     /// The chunk and Netty handle of a pooled allocation (`(chunk id, handle)`).
     pub fn handle(&self) -> Option<(u64, u64)> {
         match &self.memory {
-            RawMemory::Pooled(p) => Some((p.region.allocation.chunk.0, p.region.allocation.handle)),
+            RawMemory::Pooled { allocation, .. } => Some((allocation.chunk.0, allocation.handle)),
             RawMemory::Unpooled(_) => None,
         }
     }
@@ -93,6 +100,10 @@ impl RawThread {
     pub fn id(&self) -> ThreadId {
         self.thread
     }
+}
+
+fn model_error(message: String) -> JavaException {
+    JavaException::new(JavaClass::Assertion, message)
 }
 
 impl PooledAllocator {
@@ -129,11 +140,16 @@ impl PooledAllocator {
         let cache = &thread.cache;
         let memory = match cache.arena(kind) {
             Some(arena) => {
-                let region = self.allocate_region(arena, cache, capacity)?;
-                RawMemory::Pooled(PooledRegion {
-                    region,
-                    cache: Some(cache.clone()),
-                })
+                let allocation = match self.serve(arena, cache, capacity)? {
+                    Served::Cached(hit) => hit.allocation,
+                    Served::Arena(allocation) => allocation,
+                };
+                RawMemory::Pooled {
+                    allocation,
+                    kind,
+                    arena: arena.index() as u32,
+                    cache: cache.id(),
+                }
             }
             None => {
                 let unpooled = UnpooledAllocator::new(self.jvm());
@@ -146,10 +162,37 @@ impl PooledAllocator {
 
     /// `release()` reaching 0 on a buffer made by [`PooledAllocator::allocate_raw`]:
     /// the handle is offered to the allocating thread's cache, else freed to the arena
-    /// (huge chunks are destroyed); unpooled memory goes back to its counter.
-    pub fn release_raw(&self, buffer: RawBuffer) -> JavaResult<()> {
+    /// (huge chunks are destroyed); unpooled memory goes back to its counter. `on` is
+    /// the releasing thread's binding, if it has one: when its cache is the buffer's,
+    /// the cache is taken from it instead of looked up among every cache made.
+    pub fn release_raw(&self, buffer: RawBuffer, on: Option<&RawThread>) -> JavaResult<()> {
         match buffer.memory {
-            RawMemory::Pooled(region) => self.free_region(region),
+            RawMemory::Pooled {
+                allocation,
+                kind,
+                arena,
+                cache,
+            } => {
+                let Some(arena) = self.arenas(kind).get(arena as usize) else {
+                    return Err(model_error(format!("model: no {kind:?} arena {arena}")));
+                };
+                let cache = if let Some(t) = on.filter(|t| t.cache.id() == cache) {
+                    t.cache.clone()
+                } else {
+                    let all = self.all_caches.lock();
+                    let Some(found) = all.iter().find(|c| c.id() == cache) else {
+                        return Err(model_error(format!("model: no thread cache #{cache}")));
+                    };
+                    found.clone()
+                };
+                self.free_region(PooledRegion {
+                    region: ArenaAllocation {
+                        arena: arena.clone(),
+                        allocation,
+                    },
+                    cache: Some(cache),
+                })
+            }
             RawMemory::Unpooled(region) => {
                 let len = region.memory.len() as u64;
                 release_accounting(self.jvm(), region.accounting, len);
