@@ -50,3 +50,29 @@ fn every_named_invariant_is_described() {
         );
     }
 }
+
+#[test]
+fn the_invariant_table_is_the_registry() {
+    let text = std::fs::read_to_string(docs().join("invariants.md")).unwrap();
+    let start = text
+        .find("## Named invariants")
+        .expect("docs/invariants.md has a Named invariants section");
+    let section = &text[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let rows: Vec<(String, String)> = section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+            (cells[0].trim_matches('`').to_string(), cells[1].to_string())
+        })
+        .collect();
+    let registry: Vec<(String, String)> = REGISTRY
+        .iter()
+        .map(|i| (i.name.to_string(), i.source.to_string()))
+        .collect();
+    assert_eq!(
+        rows, registry,
+        "docs/invariants.md's table lists check::REGISTRY's names and sources, in order"
+    );
+}

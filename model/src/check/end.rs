@@ -1,6 +1,7 @@
 //! The end-of-program claims ("leak-free ⇒ zero usage", issue §4) and the shadow
 //! agreement, as named checks over numbers the executor measured.
 
+use super::SHADOW_AGREEMENT;
 use crate::violation::Violation;
 
 /// The shadow's usage (normalized bytes of generations neither deallocated nor
@@ -62,8 +63,7 @@ pub fn shadow_agreement(
     if model == shadow {
         return Ok(());
     }
-    Err(Violation::new(
-        "shadow_agreement",
-        format!("step {step}: {what}: model {model}, shadow {shadow}"),
-    ))
+    Err(SHADOW_AGREEMENT.violated(format!(
+        "step {step}: {what}: model {model}, shadow {shadow}"
+    )))
 }

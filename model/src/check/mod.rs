@@ -55,7 +55,23 @@ const fn inv(name: &'static str, source: &'static str, meaning: &'static str) ->
     }
 }
 
-/// Every invariant and finding name, in a fixed order.
+/// The model agrees with the shadow model: the invariant every executor comparison
+/// checks, named by value where it is raised.
+pub const SHADOW_AGREEMENT: Invariant = inv(
+    "shadow_agreement",
+    "§6",
+    "the model's result, counts and releases agree with the sequential shadow model",
+);
+
+impl Invariant {
+    /// A violation of this invariant.
+    pub fn violated(&self, message: impl Into<String>) -> Violation {
+        Violation::new(self.name, message)
+    }
+}
+
+/// Every invariant and finding name, in a fixed order (`docs/invariants.md`'s table
+/// lists them in this order, with these sources: `tests/book.rs` checks it).
 pub const REGISTRY: &[Invariant] = &[
     inv("live_ranges_disjoint_in_bounds", "§9.1, §8 #9", "live runs and subpage elements of a chunk are disjoint and inside [0, chunkSize)"),
     inv("chunk_free_bytes_consistent", "§9.2", "a chunk's freeBytes = chunkSize − Σ used runs = Σ free runs"),
@@ -81,7 +97,7 @@ pub const REGISTRY: &[Invariant] = &[
     inv("derived_keeps_parent_alive", "§9.10, §8 #3", "a live pooled retained derivative keeps its direct parent's count ≥ 1"),
     inv("model_raised_no_assertion", "§8 #6 #7 #8", "no op makes the model raise an internal AssertionError (double free, bad handle)"),
     inv("bytes_as_written", "§8 #9", "every live buffer reads back exactly the bytes last written to it"),
-    inv("shadow_agreement", "§6", "the model's result, counts and releases agree with the sequential shadow model"),
+    SHADOW_AGREEMENT,
     inv("released_never_reported", "§9.11, §8 #22", "a buffer closed before it became unreachable is never reported as a leak"),
     inv("every_leak_reported", "§9.12, §8 #20 #21", "every unclosed, collected, tracked buffer is reported at the next tracked allocation"),
     inv("derivatives_tracked", "§7, §8 #20 (#13436)", "a pooled retained derivative of a tracked buffer has its own tracker (trackForcibly), never a sampled one"),

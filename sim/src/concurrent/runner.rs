@@ -19,7 +19,7 @@ use super::plan::{Plan, PlanError};
 use super::worker::{Done, End, Msg, Shared, Worker};
 use crate::exec::{end_phase, Exec, ExecConfig, Held, Quiet, RunReport};
 use leakproof_model::buffer::{AllocId, ByteBuf};
-use leakproof_model::check;
+use leakproof_model::check::{self, SHADOW_AGREEMENT};
 use leakproof_model::error::JavaClass;
 use leakproof_model::op::{Addressing, Program};
 use leakproof_model::sync::mpsc::{self, Receiver};
@@ -62,10 +62,7 @@ pub fn run(program: &Program, config: &ExecConfig) -> Result<RunReport, PlanErro
     };
     for (t, kind) in &plan.threads {
         if let Err(e) = exec.jvm.start_thread(*t, *kind) {
-            exec.fail(
-                None,
-                Violation::new("shadow_agreement", format!("start {t}: {e}")),
-            );
+            exec.fail(None, SHADOW_AGREEMENT.violated(format!("start {t}: {e}")));
             return Ok(exec.finish());
         }
         exec.live.threads.push(*t);
@@ -142,7 +139,7 @@ fn gather(done: &Receiver<Done>, workers: usize) -> Option<Vec<Snapshot>> {
 fn problem(ends: &[End]) -> Option<Violation> {
     ends.iter()
         .find_map(|e| e.problem.clone())
-        .map(|p| Violation::new("shadow_agreement", p))
+        .map(|p| SHADOW_AGREEMENT.violated(p))
 }
 
 /// The checks of one quiescent point (every worker is waiting).

@@ -26,9 +26,7 @@ impl Exec<'_> {
             self.shadow.capacity(e),
         );
         if model != shadow {
-            return Err(Violation::new(
-                "shadow_agreement",
-                format!("step {i}: (refCnt, readerIndex, writerIndex, capacity) of {e}: model {model:?}, shadow {shadow:?}"),
+            return Err(SHADOW_AGREEMENT.violated(format!("step {i}: (refCnt, readerIndex, writerIndex, capacity) of {e}: model {model:?}, shadow {shadow:?}"),
             ));
         }
         Ok(())
@@ -115,20 +113,17 @@ impl Exec<'_> {
             (Ok(_), Err(m)) if m.class == JavaClass::OutOfDirectMemory => {
                 self.accept_exhaustion(i, &m)
             }
-            (p, m) => Err(Violation::new(
-                "shadow_agreement",
-                format!(
-                    "step {i}: model {}, shadow {}",
-                    match &m {
-                        Ok(_) => "succeeded".to_string(),
-                        Err(e) => format!("raised {e}"),
-                    },
-                    match &p {
-                        Ok(_) => "expects success".to_string(),
-                        Err(e) => format!("expects {e}"),
-                    }
-                ),
-            )),
+            (p, m) => Err(SHADOW_AGREEMENT.violated(format!(
+                "step {i}: model {}, shadow {}",
+                match &m {
+                    Ok(_) => "succeeded".to_string(),
+                    Err(e) => format!("raised {e}"),
+                },
+                match &p {
+                    Ok(_) => "expects success".to_string(),
+                    Err(e) => format!("expects {e}"),
+                }
+            ))),
         }
     }
 
@@ -151,13 +146,10 @@ impl Exec<'_> {
             _ => false,
         };
         if !ok {
-            return Err(Violation::new(
-                "shadow_agreement",
-                format!(
-                    "step {i}: model raised {e}, the shadow expects success (limit {:?})",
-                    self.env.direct_limit
-                ),
-            ));
+            return Err(SHADOW_AGREEMENT.violated(format!(
+                "step {i}: model raised {e}, the shadow expects success (limit {:?})",
+                self.env.direct_limit
+            )));
         }
         self.report.exhausted.push(Finding {
             name: "out_of_direct_memory",
@@ -211,14 +203,11 @@ impl Exec<'_> {
     ) -> Checked<String> {
         if let Ok(buf) = &model {
             if buf.is_unreleasable() != made.unreleasable {
-                return Err(Violation::new(
-                    "shadow_agreement",
-                    format!(
-                        "step {i}: the new handle is {}an UnreleasableByteBuf, expected {}",
-                        if buf.is_unreleasable() { "" } else { "not " },
-                        made.unreleasable
-                    ),
-                ));
+                return Err(SHADOW_AGREEMENT.violated(format!(
+                    "step {i}: the new handle is {}an UnreleasableByteBuf, expected {}",
+                    if buf.is_unreleasable() { "" } else { "not " },
+                    made.unreleasable
+                )));
             }
         }
         match (pred, model) {
@@ -241,10 +230,8 @@ impl Exec<'_> {
             (Ok(Pred::New(new)), Ok(buf)) => {
                 let gen = buf.alloc_id();
                 if self.shadow.gen(gen).is_some() {
-                    return Err(Violation::new(
-                        "shadow_agreement",
-                        format!("step {i}: the new buffer reuses generation {gen}"),
-                    ));
+                    return Err(SHADOW_AGREEMENT
+                        .violated(format!("step {i}: the new buffer reuses generation {gen}")));
                 }
                 let id = self.live.new_handle_id(made.id);
                 self.shadow.bind(*new, gen, buf.object_id(), i, id);
@@ -285,8 +272,7 @@ impl Exec<'_> {
             (Ok(Pred::Released(p)), Ok(Applied::Released(m))) if p == m => {
                 Ok(format!("release → {m}"))
             }
-            (Ok(Pred::Released(p)), Ok(Applied::Released(m))) => Err(Violation::new(
-                "shadow_agreement",
+            (Ok(Pred::Released(p)), Ok(Applied::Released(m))) => Err(SHADOW_AGREEMENT.violated(
                 format!("step {i}: release returned {m}, the shadow expects {p}"),
             )),
             (Ok(Pred::Bytes(expected)), Ok(Applied::Bytes(actual))) => {

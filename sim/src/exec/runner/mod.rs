@@ -8,7 +8,7 @@ use crate::shadow::{AllocEnv, Body, Pred, Prediction, Shadow};
 use leakproof_model::alloc::pooled::{PooledAllocator, PooledByteBufAllocator};
 use leakproof_model::alloc::UnpooledAllocator;
 use leakproof_model::buffer::{AllocId, ByteBuf};
-use leakproof_model::check::{self, Ledger};
+use leakproof_model::check::{self, Ledger, SHADOW_AGREEMENT};
 use leakproof_model::error::{JavaClass, JavaResult};
 use leakproof_model::jvm::Jvm;
 use leakproof_model::op::{Addressing, Op, Program, Step};
@@ -270,10 +270,7 @@ impl Exec<'_> {
                     Addressing::Modulo => None,
                 });
                 if let Err(e) = self.jvm.start_thread(id, (*kind).into()) {
-                    return Err(Violation::new(
-                        "shadow_agreement",
-                        format!("step {i}: start {id}: {e}"),
-                    ));
+                    return Err(SHADOW_AGREEMENT.violated(format!("step {i}: start {id}: {e}")));
                 }
                 self.live.threads.push(id);
                 self.live.threads.sort();
@@ -295,7 +292,7 @@ impl Exec<'_> {
 
     pub(crate) fn exit_thread(&mut self, t: ThreadId, clean: bool) -> Checked<()> {
         if let Err(e) = self.jvm.exit_thread(t, clean) {
-            return Err(Violation::new("shadow_agreement", format!("exit {t}: {e}")));
+            return Err(SHADOW_AGREEMENT.violated(format!("exit {t}: {e}")));
         }
         self.live.threads.retain(|x| *x != t);
         self.live.handles.retain(|h| h.holder != t);
@@ -338,13 +335,10 @@ impl Exec<'_> {
         let obj = buf.object_id();
         let reached = buf.object().alloc_id();
         if self.shadow.current_of(obj) != Some(reached) {
-            return Err(Violation::new(
-                "shadow_agreement",
-                format!(
-                    "step {i}: handle #{id} reaches generation {reached}, the shadow expects {:?}",
-                    self.shadow.current_of(obj)
-                ),
-            ));
+            return Err(SHADOW_AGREEMENT.violated(format!(
+                "step {i}: handle #{id} reaches generation {reached}, the shadow expects {:?}",
+                self.shadow.current_of(obj)
+            )));
         }
         if reached != gen {
             let (old, new) = (

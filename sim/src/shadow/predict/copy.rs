@@ -48,8 +48,9 @@ impl Shadow {
         )?;
         if let Pred::New(n) = &mut new {
             n.gen.writer = length;
+            // A huge copy's capacity is its normalized length, past the copied bytes.
             if let Body::Root(nr) = &mut n.gen.body {
-                nr.bytes = data;
+                nr.bytes[..length].clone_from_slice(&data);
             }
         }
         Ok(new)
