@@ -192,19 +192,16 @@ fn offset_matches_handle(core: &ArenaCore, a: &Allocation) -> Result<(), Violati
     let Some(c) = core.chunk(a.chunk) else {
         return Ok(());
     };
-    let off = netty::handle_run_offset(a.handle);
+    // The handle's layout is the chunk's: 4.1.128's bits or 4.1.48's buddy node.
+    let f = netty::handle_fields(a.handle, c.buddy_tree().map(|t| t.max_order()));
+    let off = f.run_offset;
     let expected = if c.is_unpooled() {
         0
-    } else if netty::handle_is_subpage(a.handle) {
+    } else if f.is_subpage {
         let Some(s) = c.subpage_at(off) else {
             return Ok(());
         };
-        netty::element_offset(
-            off,
-            c.page_shifts(),
-            netty::handle_bitmap_idx(a.handle),
-            s.elem_size(),
-        )
+        netty::element_offset(off, c.page_shifts(), f.bitmap_idx, s.elem_size())
     } else {
         (off as usize) << c.page_shifts()
     };

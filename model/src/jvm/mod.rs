@@ -201,6 +201,13 @@ impl Jvm {
         self.objects.lock().get(id)
     }
 
+    /// True when object `id` sits in a live recycler pool now. An object whose pool
+    /// died with its owner thread sits in none, although it still reads as recycled
+    /// (`BufObject::is_in_recycler`: it dropped its chunk when it was recycled).
+    pub fn in_recycler_pool(&self, id: crate::buffer::ObjectId) -> bool {
+        self.recycler.lock().holds(id)
+    }
+
     /// Every pooled allocator living in this JVM.
     pub fn allocators(&self) -> Vec<Arc<PooledAllocator>> {
         self.allocators.lock().clone()

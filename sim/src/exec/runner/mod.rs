@@ -308,9 +308,7 @@ impl Exec<'_> {
             .map(|h| h.buf.object_id())
             .collect();
         let jvm = self.jvm.clone();
-        let pred = self
-            .shadow
-            .predict_gc(&held, |o| jvm.object(o).is_some_and(|b| b.is_in_recycler()));
+        let pred = self.shadow.predict_gc(&held, |o| jvm.in_recycler_pool(o));
         let report = self.ledger.gc(&self.jvm);
         let leaked: BTreeSet<AllocId> = report.leaked.iter().copied().collect();
         check::shadow_agreement(
