@@ -210,22 +210,14 @@ impl Exec<'_> {
                 )));
             }
         }
-        match (pred, model) {
+        let (id, buf, text) = match (pred, model) {
             // The same Java reference again: a stale one stays bound to its generation.
             (Ok(Pred::Same(gen)), Ok(buf)) if buf.object().alloc_id() == gen => {
                 let id = self.live.new_handle_id(made.id);
                 resolved.creates = Some(id);
                 self.compare_state(i, &buf, gen)?;
                 let text = format!("#{id} = {gen} again ({})", buf.object().simple_name());
-                let gen = buf.alloc_id();
-                self.live.handles.push(Held {
-                    id,
-                    buf,
-                    gen,
-                    holder: t,
-                    unreleasable: made.unreleasable,
-                });
-                Ok(text)
+                (id, buf, text)
             }
             (Ok(Pred::New(new)), Ok(buf)) => {
                 let gen = buf.alloc_id();
@@ -242,17 +234,19 @@ impl Exec<'_> {
                 self.compare_state(i, &buf, gen)?;
                 self.bytes_check(gen)?;
                 let text = format!("#{id} = {gen} ({})", buf.object().simple_name());
-                self.live.handles.push(Held {
-                    id,
-                    buf,
-                    gen,
-                    holder: t,
-                    unreleasable: made.unreleasable,
-                });
-                Ok(text)
+                (id, buf, text)
             }
-            (p, m) => self.mismatch_or_error(i, p, m.map(|_| ())),
-        }
+            (p, m) => return self.mismatch_or_error(i, p, m.map(|_| ())),
+        };
+        let gen = buf.alloc_id();
+        self.live.handles.push(Held {
+            id,
+            buf,
+            gen,
+            holder: t,
+            unreleasable: made.unreleasable,
+        });
+        Ok(text)
     }
 
     /// Compares what an op through handle `#id` returned with the shadow's prediction.

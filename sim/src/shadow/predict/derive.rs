@@ -94,13 +94,7 @@ impl Shadow {
                 Body::View(v) => v.fixed.unwrap_or_else(|| self.capacity(v.root)),
                 Body::Root(r) => r.capacity,
             };
-            if reader > writer || writer > cap {
-                return Err(Expected::exact(texts::bad_indexes(
-                    reader as i64,
-                    writer as i64,
-                    cap,
-                )));
-            }
+            check_indexes(reader, writer, cap)?;
             n.gen.reader = reader;
             n.gen.writer = writer;
         }
@@ -227,13 +221,7 @@ impl Shadow {
             // Its constructor's setIndex checks the indexes against the capacity.
             Kind::ReadOnly(_) => {
                 let cap = self.capacity(e);
-                if reader > writer || writer > cap {
-                    return Err(Expected::exact(texts::bad_indexes(
-                        reader as i64,
-                        writer as i64,
-                        cap,
-                    )));
-                }
+                check_indexes(reader, writer, cap)?;
                 Ok(self.read_only_view(e))
             }
             // AUS:217–219, PS:117–119 (#14093): slice(0, capacity()).setIndex(r, w).
@@ -264,13 +252,7 @@ impl Shadow {
                 let root = self.root(e).ok_or_else(released)?;
                 // D:56 setIndex(r, w) against the root's capacity now.
                 let cap = self.capacity(root);
-                if reader > writer || writer > cap {
-                    return Err(Expected::exact(texts::bad_indexes(
-                        reader as i64,
-                        writer as i64,
-                        cap,
-                    )));
-                }
+                check_indexes(reader, writer, cap)?;
                 let view = ViewState {
                     root,
                     adjustment: 0,
@@ -293,4 +275,16 @@ impl Shadow {
         self.gm(e).reader = reader + len;
         Ok(out)
     }
+}
+
+/// `setIndex(r, w)`'s `checkIndexBounds` (AbstractByteBuf): `0 <= r <= w <= capacity`.
+fn check_indexes(reader: usize, writer: usize, cap: usize) -> Result<(), Expected> {
+    if reader > writer || writer > cap {
+        return Err(Expected::exact(texts::bad_indexes(
+            reader as i64,
+            writer as i64,
+            cap,
+        )));
+    }
+    Ok(())
 }
