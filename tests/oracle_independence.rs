@@ -1,5 +1,5 @@
 //! Independent oracles (DESIGN.md): the shadow model (`sim/src/shadow/`) and the
-//! invariants (`model/src/check/`, `model/src/pool/invariants.rs`,
+//! invariants (`model/src/check/`, `model/src/pool/invariants/`,
 //! `model/src/leak/checks.rs`) restate Netty's rules instead of calling the model's.
 //!
 //! This test parses their sources with `syn` and fails, naming each one, on every import,
@@ -488,7 +488,7 @@ fn oracles() -> Vec<Oracle> {
     let model_src = root().join("model/src");
     let mut invariant_files = Vec::new();
     rust_files(&model_src.join("check"), &mut invariant_files);
-    invariant_files.push(model_src.join("pool/invariants.rs"));
+    rust_files(&model_src.join("pool/invariants"), &mut invariant_files);
     invariant_files.push(model_src.join("leak/checks.rs"));
     let mut shadow_files = Vec::new();
     rust_files(&root().join("sim/src/shadow"), &mut shadow_files);
