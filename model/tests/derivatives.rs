@@ -4,20 +4,11 @@
 use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
 use leakproof_model::alloc::UnpooledAllocator;
 use leakproof_model::buffer::{BufClass, ByteBuf};
-use leakproof_model::jvm::{Jvm, JvmConfig};
-use leakproof_model::{ThreadId, ThreadKind};
+use leakproof_model::jvm::Jvm;
 use std::sync::Arc;
 
-const T: ThreadId = ThreadId(1);
-
-fn jvm() -> Arc<Jvm> {
-    let jvm = Jvm::new(JvmConfig {
-        runtime_max_memory: 1 << 30,
-        ..JvmConfig::default()
-    });
-    jvm.start_thread(T, ThreadKind::EventLoop).unwrap();
-    jvm
-}
+mod support;
+use support::{jvm, T};
 
 fn pooled(jvm: &Arc<Jvm>) -> ByteBuf {
     let mut config = PooledConfig::netty_default(jvm.config());

@@ -5,20 +5,11 @@ use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
 use leakproof_model::alloc::{ByteBufAllocator, UnpooledAllocator};
 use leakproof_model::buffer::{BufClass, ByteBuf};
 use leakproof_model::error::JavaClass;
-use leakproof_model::jvm::{Jvm, JvmConfig};
-use leakproof_model::{ThreadId, ThreadKind};
+use leakproof_model::jvm::Jvm;
 use std::sync::Arc;
 
-const T: ThreadId = ThreadId(1);
-
-fn jvm() -> Arc<Jvm> {
-    let jvm = Jvm::new(JvmConfig {
-        runtime_max_memory: 1 << 30,
-        ..JvmConfig::default()
-    });
-    jvm.start_thread(T, ThreadKind::EventLoop).unwrap();
-    jvm
-}
+mod support;
+use support::{jvm, T};
 
 /// A 16-byte buffer holding 0..16, pooled and unpooled.
 fn roots(jvm: &Arc<Jvm>) -> Vec<ByteBuf> {

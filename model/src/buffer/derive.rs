@@ -28,6 +28,47 @@ pub(super) struct DerivedSpec {
     pub max_capacity: usize,
 }
 
+impl DerivedSpec {
+    /// A view of the whole root with `indexes` (reader, writer) and the root's
+    /// `max_capacity`, sharing `count_owner`'s count (`None`: the root's, or its own
+    /// once retained).
+    pub fn duplicate(
+        class: BufClass,
+        thread: ThreadId,
+        count_owner: Option<Arc<BufObject>>,
+        (reader, writer): (usize, usize),
+        max_capacity: usize,
+    ) -> Self {
+        DerivedSpec {
+            class,
+            thread,
+            adjustment: 0,
+            fixed_capacity: None,
+            count_owner,
+            parent: None,
+            wrapped: None,
+            reader,
+            writer,
+            max_capacity,
+        }
+    }
+
+    /// A slice of `length` bytes at root index `adjustment`, indexes `0..length`.
+    pub fn slice(
+        class: BufClass,
+        thread: ThreadId,
+        count_owner: Option<Arc<BufObject>>,
+        adjustment: usize,
+        length: usize,
+    ) -> Self {
+        DerivedSpec {
+            adjustment,
+            fixed_capacity: Some(length),
+            ..DerivedSpec::duplicate(class, thread, count_owner, (0, length), length)
+        }
+    }
+}
+
 impl ByteBuf {
     /// Offset of this buffer's index 0 in its root's index space.
     pub(super) fn adjustment(&self) -> usize {
@@ -124,18 +165,13 @@ impl ByteBuf {
             ));
         }
         let length = length as usize;
-        Ok(self.new_derived(DerivedSpec {
-            class: BufClass::UnpooledSliced,
+        Ok(self.new_derived(DerivedSpec::slice(
+            BufClass::UnpooledSliced,
             thread,
-            adjustment: index as usize,
-            fixed_capacity: Some(length),
-            count_owner: None,
-            parent: None,
-            wrapped: None,
-            reader: 0,
-            writer: length,
-            max_capacity: length,
-        }))
+            None,
+            index as usize,
+            length,
+        )))
     }
 
     /// A `PooledNonRetainedSlicedByteBuf` of the root at `root_index`, sharing
@@ -148,18 +184,13 @@ impl ByteBuf {
     ) -> JavaResult<ByteBuf> {
         self.check_root_slice(root_index, length)?;
         let length = length as usize;
-        Ok(self.new_derived(DerivedSpec {
-            class: BufClass::PooledNonRetainedSliced,
-            thread: self.owner_thread(),
-            adjustment: root_index as usize,
-            fixed_capacity: Some(length),
-            count_owner: Some(delegate),
-            parent: None,
-            wrapped: None,
-            reader: 0,
-            writer: length,
-            max_capacity: length,
-        }))
+        Ok(self.new_derived(DerivedSpec::slice(
+            BufClass::PooledNonRetainedSliced,
+            self.owner_thread(),
+            Some(delegate),
+            root_index as usize,
+            length,
+        )))
     }
 
     /// Whether a duplicate of a slice is a slice of the same range (#14093), per the
@@ -229,18 +260,13 @@ impl ByteBuf {
                 if reader > writer || writer > capacity {
                     return Err(texts::bad_indexes(reader as i64, writer as i64, capacity));
                 }
-                Ok(self.new_derived(DerivedSpec {
-                    class: BufClass::UnpooledDuplicated,
-                    thread: self.owner_thread(),
-                    adjustment: 0,
-                    fixed_capacity: None,
-                    count_owner: None,
-                    parent: None,
-                    wrapped: None,
-                    reader,
-                    writer,
-                    max_capacity: root.max_capacity(),
-                }))
+                Ok(self.new_derived(DerivedSpec::duplicate(
+                    BufClass::UnpooledDuplicated,
+                    self.owner_thread(),
+                    None,
+                    (reader, writer),
+                    root.max_capacity(),
+                )))
             }
         }
     }
@@ -249,18 +275,13 @@ impl ByteBuf {
     /// with the root's indexes (`DuplicatedByteBuf(root)`).
     fn non_retained_duplicate(&self, delegate: Arc<BufObject>) -> JavaResult<ByteBuf> {
         let root = self.root_buf()?;
-        Ok(self.new_derived(DerivedSpec {
-            class: BufClass::PooledNonRetainedDuplicated,
-            thread: self.owner_thread(),
-            adjustment: 0,
-            fixed_capacity: None,
-            count_owner: Some(delegate),
-            parent: None,
-            wrapped: None,
-            reader: root.reader_index(),
-            writer: root.writer_index(),
-            max_capacity: root.max_capacity(),
-        }))
+        Ok(self.new_derived(DerivedSpec::duplicate(
+            BufClass::PooledNonRetainedDuplicated,
+            self.owner_thread(),
+            Some(delegate),
+            (root.reader_index(), root.writer_index()),
+            root.max_capacity(),
+        )))
     }
 
     /// `setIndex(idx(readerIndex), idx(writerIndex))` on a root-wide `duplicate`.

@@ -48,18 +48,16 @@ impl ByteBuf {
             (true, Ok(inner)) => inner,
             _ => self.clone(),
         };
+        // Its window is asked of the wrapped buffer (`read_only_target`).
         self.new_derived(DerivedSpec {
-            class: BufClass::ReadOnly,
-            thread: self.owner_thread(),
-            // Asked of the wrapped buffer (`read_only_target`).
-            adjustment: 0,
-            fixed_capacity: None,
-            count_owner: Some(wrapped.count_holder()),
-            parent: None,
             wrapped: Some(wrapped.object().clone()),
-            reader: self.reader_index(),
-            writer: self.writer_index(),
-            max_capacity: self.max_capacity(),
+            ..DerivedSpec::duplicate(
+                BufClass::ReadOnly,
+                self.owner_thread(),
+                Some(wrapped.count_holder()),
+                (self.reader_index(), self.writer_index()),
+                self.max_capacity(),
+            )
         })
     }
 

@@ -86,18 +86,7 @@ impl ByteBuf {
         self.pooled_derivative(
             t,
             AccessKind::RetainedSlice,
-            DerivedSpec {
-                class: BufClass::PooledSliced,
-                thread: t,
-                adjustment: root_index as usize,
-                fixed_capacity: Some(length),
-                count_owner: None,
-                parent: None,
-                wrapped: None,
-                reader: 0,
-                writer: length,
-                max_capacity: length,
-            },
+            DerivedSpec::slice(BufClass::PooledSliced, t, None, root_index as usize, length),
         )
     }
 
@@ -140,18 +129,13 @@ impl ByteBuf {
         self.pooled_derivative(
             t,
             AccessKind::RetainedDuplicate,
-            DerivedSpec {
-                class: BufClass::PooledDuplicated,
-                thread: t,
-                adjustment: 0,
-                fixed_capacity: None,
-                count_owner: None,
-                parent: None,
-                wrapped: None,
-                reader: reader + adjustment,
-                writer: writer + adjustment,
-                max_capacity: root.max_capacity(),
-            },
+            DerivedSpec::duplicate(
+                BufClass::PooledDuplicated,
+                t,
+                None,
+                (reader + adjustment, writer + adjustment),
+                root.max_capacity(),
+            ),
         )
     }
 

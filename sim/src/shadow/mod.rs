@@ -93,6 +93,30 @@ pub struct ViewState {
     pub read_only: Option<Wraps>,
 }
 
+impl ViewState {
+    /// A duplicate of the whole `root`, sharing `holder`'s count.
+    pub fn duplicate(root: AllocId, holder: AllocId) -> Self {
+        ViewState {
+            root,
+            adjustment: 0,
+            fixed: None,
+            holder,
+            parent: None,
+            recycled: false,
+            read_only: None,
+        }
+    }
+
+    /// A slice of `root` at `adjustment`, `length` bytes, sharing `holder`'s count.
+    pub fn slice(root: AllocId, adjustment: usize, length: usize, holder: AllocId) -> Self {
+        ViewState {
+            adjustment,
+            fixed: Some(length),
+            ..ViewState::duplicate(root, holder)
+        }
+    }
+}
+
 /// The class of the buffer a read-only view wraps: its own derive rules are the
 /// wrapped buffer's (ReadOnlyByteBuf.java:297–299 slices `unwrap()`). A read-only or
 /// duplicated buffer is never wrapped: its `unwrap()` is (java:45–46).

@@ -115,15 +115,7 @@ impl Shadow {
     fn root_slice(&self, r: AllocId, index: usize, length: usize) -> Prediction {
         self.accessible(r)?;
         self.check_root_slice(r, index, length)?;
-        let view = ViewState {
-            root: r,
-            adjustment: index,
-            fixed: Some(length),
-            holder: r,
-            parent: None,
-            recycled: false,
-            read_only: None,
-        };
+        let view = ViewState::slice(r, index, length, r);
         Ok(self.new_view(view, (0, length, length)))
     }
 
@@ -131,15 +123,7 @@ impl Shadow {
     /// (APD:158, 233, 316): bounds against the root.
     fn non_retained_slice(&self, e: AllocId, delegate: AllocId, i: usize, n: usize) -> Prediction {
         let root = self.check_root_slice(e, i, n)?;
-        let view = ViewState {
-            root,
-            adjustment: i,
-            fixed: Some(n),
-            holder: delegate,
-            parent: None,
-            recycled: false,
-            read_only: None,
-        };
+        let view = ViewState::slice(root, i, n, delegate);
         Ok(self.new_view(view, (0, n, n)))
     }
 
@@ -200,15 +184,7 @@ impl Shadow {
     fn non_retained_duplicate(&self, e: AllocId, delegate: AllocId) -> Prediction {
         let root = self.root(e).ok_or_else(released)?;
         let g = self.g(root);
-        let view = ViewState {
-            root,
-            adjustment: 0,
-            fixed: None,
-            holder: delegate,
-            parent: None,
-            recycled: false,
-            read_only: None,
-        };
+        let view = ViewState::duplicate(root, delegate);
         Ok(self.new_view(view, (g.reader, g.writer, g.max)))
     }
 
@@ -253,15 +229,7 @@ impl Shadow {
                 // D:56 setIndex(r, w) against the root's capacity now.
                 let cap = self.capacity(root);
                 check_indexes(reader, writer, cap)?;
-                let view = ViewState {
-                    root,
-                    adjustment: 0,
-                    fixed: None,
-                    holder: root,
-                    parent: None,
-                    recycled: false,
-                    read_only: None,
-                };
+                let view = ViewState::duplicate(root, root);
                 Ok(self.new_view(view, (reader, writer, self.g(root).max)))
             }
         }

@@ -33,13 +33,8 @@ impl Shadow {
             Kind::Root { .. } | Kind::Duplicated | Kind::NonRetainedDuplicated => {
                 let root = self.root(e).ok_or_else(released)?;
                 ViewState {
-                    root,
-                    adjustment: 0,
-                    fixed: None,
-                    holder: root,
-                    parent: None,
-                    recycled: false,
                     read_only: Some(Wraps::Root),
+                    ..ViewState::duplicate(root, root)
                 }
             }
             _ => {

@@ -79,15 +79,7 @@ impl Shadow {
             }
         };
         let root = self.root(e).ok_or_else(released)?;
-        let view = ViewState {
-            root,
-            adjustment: root_index,
-            fixed: Some(length),
-            holder: AllocId(0),
-            parent: None,
-            recycled: false,
-            read_only: None,
-        };
+        let view = ViewState::slice(root, root_index, length, AllocId(0));
         self.pooled_derivative(e, view, (0, length, length))
     }
 
@@ -137,15 +129,7 @@ impl Shadow {
             _ => 0,
         };
         let root = self.root(e).ok_or_else(released)?;
-        let view = ViewState {
-            root,
-            adjustment: 0,
-            fixed: None,
-            holder: AllocId(0),
-            parent: None,
-            recycled: false,
-            read_only: None,
-        };
+        let view = ViewState::duplicate(root, AllocId(0));
         let max = self.g(root).max;
         self.pooled_derivative(e, view, (reader + shift, writer + shift, max))
     }
