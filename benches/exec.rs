@@ -11,7 +11,9 @@
 //!
 //! over every timed call of this run (criterion's warm-up included): steps the executor
 //! ran and checked, and programs, per second. Never asserted. Run with
-//! `cargo bench --bench exec`.
+//! `cargo bench --bench exec`. `--each` skips criterion and runs every program of the
+//! set once, for profilers (`valgrind --tool=callgrind <bench binary> --each`): the same
+//! work each time, whatever the machine's load.
 
 use criterion::{criterion_group, Criterion};
 use leakproof_model::op::Program;
@@ -87,7 +89,23 @@ fn print_throughput() {
 
 criterion_group!(benches, exec_benches);
 
+/// `--each`: every program once, outside criterion.
+fn run_each() {
+    let set = programs();
+    let mut steps = 0u64;
+    let start = Instant::now();
+    for (config, program) in &set {
+        steps += run(black_box(program), config, &mut Quiet).steps_run as u64;
+    }
+    *TOTALS.lock().unwrap() = (set.len() as u64, steps, start.elapsed().as_nanos());
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "--each") {
+        run_each();
+        print_throughput();
+        return;
+    }
     benches();
     Criterion::default().configure_from_args().final_summary();
     print_throughput();

@@ -61,6 +61,15 @@ impl Memory {
         }
     }
 
+    /// Runs `f` on `len` bytes at `offset`, in place (`None` for virtual memory, which
+    /// holds none). `f` must not touch this memory.
+    pub fn inspect<R>(&self, offset: usize, len: usize, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        match self {
+            Memory::Materialized(cells) => Some(cells.inspect(offset, len, f)),
+            Memory::Virtual(_) => None,
+        }
+    }
+
     /// Writes `data` at `offset` (dropped for virtual memory).
     pub fn write(&self, offset: usize, data: &[u8]) {
         if let Memory::Materialized(cells) = self {

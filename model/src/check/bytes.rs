@@ -1,5 +1,6 @@
 //! Overlap detection (§8 row 9): what a live buffer holds is what was last written.
 
+use super::ExpectedBytes;
 use crate::violation::Violation;
 
 /// Compares the bytes the program last wrote to a live buffer (`None` where nothing
@@ -7,37 +8,29 @@ use crate::violation::Violation;
 /// memory holds; the first difference is a violation naming `what`.
 pub fn bytes_as_written(
     what: &dyn std::fmt::Display,
-    expected: &[Option<u8>],
+    expected: &ExpectedBytes,
     actual: &[u8],
 ) -> Result<(), Violation> {
-    // One branch-free pass (it vectorizes, and coverage instrumentation sees no
-    // per-byte comparison); the first difference is searched only when there is one.
-    let differs = expected.iter().zip(actual).fold(0u8, |acc, (e, &a)| {
-        acc | (u8::from(e.is_some()).wrapping_neg() & (e.unwrap_or(0) ^ a))
-    });
-    if differs == 0 {
-        return Ok(());
-    }
-    let first = expected
-        .iter()
-        .zip(actual)
-        .position(|(e, a)| e.is_some_and(|e| e != *a));
-    match first {
+    match expected.first_difference(actual) {
         None => Ok(()),
         Some(i) => Err(Violation::new(
             "bytes_as_written",
             format!(
                 "{what}: byte {i} is {:#04x}, last written {:#04x} (another buffer overlaps it)",
                 actual[i],
-                expected[i].unwrap_or(0)
+                expected.get(i).unwrap_or(0)
             ),
         )),
     }
 }
 
-/// The bytes a root object's memory holds over `[0, capacity)`, read directly (no
-/// access checks, no leak records); `None` for views, freed or virtual memory.
-pub fn object_root_bytes(obj: &crate::buffer::BufObject) -> Option<Vec<u8>> {
+/// Runs `f` on the bytes a root object's memory holds over `[0, capacity)`, read in
+/// place (no copy, no access checks, no leak records); `None` for views, freed or
+/// virtual memory.
+pub fn with_object_root_bytes<R>(
+    obj: &crate::buffer::BufObject,
+    f: impl FnOnce(&[u8]) -> R,
+) -> Option<R> {
     use crate::buffer::Body;
     // The memory is cloned out first: reading it is a facade operation (chunk bytes),
     // which must not run under the object's bookkeeping lock.
@@ -49,21 +42,19 @@ pub fn object_root_bytes(obj: &crate::buffer::BufObject) -> Option<Vec<u8>> {
         let (memory, offset) = region.memory()?;
         (memory.clone(), offset, *capacity)
     };
-    if !memory.is_materialized() || offset + capacity > memory.len() {
+    if offset + capacity > memory.len() {
         return None;
     }
-    let mut out = vec![0; capacity];
-    memory.read(offset, &mut out);
-    Some(out)
+    memory.inspect(offset, capacity, f)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::bytes_as_written;
+    use super::{bytes_as_written, ExpectedBytes};
 
     #[test]
     fn unwritten_bytes_match_anything_and_the_first_difference_is_named() {
-        let expected = [Some(1), None, Some(3), Some(4)];
+        let expected = ExpectedBytes::from(&[Some(1), None, Some(3), Some(4)][..]);
         assert!(bytes_as_written(&"b", &expected, &[1, 9, 3, 4]).is_ok());
         let v = bytes_as_written(&"b", &expected, &[1, 9, 7, 5]).unwrap_err();
         assert_eq!(v.name, "bytes_as_written");

@@ -10,13 +10,14 @@ pub mod buddy_tree;
 mod bytes;
 mod cache;
 mod end;
+mod expected_bytes;
 mod ledger;
 pub mod netty;
 mod objects;
 mod places;
 mod touched;
 
-pub use bytes::{bytes_as_written, object_root_bytes};
+pub use bytes::{bytes_as_written, with_object_root_bytes};
 pub use cache::{
     caches_freed_once, stranded_entries, StrandedReport, KNOWN_BUG_ADD_TO_FREED_CACHE,
 };
@@ -24,6 +25,7 @@ pub use end::{
     direct_counter_zero_after_destroy, leak_free_zero_usage, leaked_bytes_exact, shadow_agreement,
     usage_matches_model,
 };
+pub use expected_bytes::ExpectedBytes;
 pub use ledger::{LeakedRegion, Ledger};
 pub use objects::{derived_keeps_parent_alive, model_raised_no_assertion, refcount_parity};
 pub use places::{

@@ -15,6 +15,7 @@ pub use gc::{GcPrediction, LeakedGen};
 pub use predict::{AllocEnv, Expected, Match, NewGen, Pred, Prediction};
 
 use leakproof_model::buffer::{AllocId, ObjectId};
+use leakproof_model::check::ExpectedBytes;
 use leakproof_model::profile::{DerivedProfile, RefCountProfile};
 use std::collections::BTreeMap;
 
@@ -69,7 +70,7 @@ pub struct RootState {
     /// Normalized bytes it holds (size class, or the capacity for unpooled/huge).
     pub norm: usize,
     /// Expected content of `[0, capacity)`; `None` where any value is acceptable.
-    pub bytes: Vec<Option<u8>>,
+    pub bytes: ExpectedBytes,
     /// Life.
     pub life: Life,
 }

@@ -46,9 +46,10 @@ impl Exec<'_> {
             return Ok(());
         };
         self.report.checks_run += 1;
-        if let Some(actual) = check::object_root_bytes(&obj) {
-            check::bytes_as_written(&root, &r.bytes, &actual)?;
-        }
+        check::with_object_root_bytes(&obj, |actual| {
+            check::bytes_as_written(&root, &r.bytes, actual)
+        })
+        .unwrap_or(Ok(()))?;
         Ok(())
     }
 

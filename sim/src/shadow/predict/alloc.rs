@@ -104,7 +104,7 @@ impl Shadow {
                     mem,
                     capacity,
                     norm,
-                    bytes: vec![fill; capacity],
+                    bytes: ExpectedBytes::filled(capacity, fill),
                     life: Life::Live,
                 }),
             },

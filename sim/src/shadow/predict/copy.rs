@@ -38,7 +38,7 @@ impl Shadow {
                 r.capacity,
             )));
         }
-        let data: Vec<Option<u8>> = r.bytes[index..index + length].to_vec();
+        let data = r.bytes.window(index, length);
         let mut new = self.alloc(
             env,
             r.pooled_allocator,
@@ -50,7 +50,7 @@ impl Shadow {
             n.gen.writer = length;
             // A huge copy's capacity is its normalized length, past the copied bytes.
             if let Body::Root(nr) = &mut n.gen.body {
-                nr.bytes[..length].clone_from_slice(&data);
+                nr.bytes.overwrite(0, &data);
             }
         }
         Ok(new)

@@ -6,6 +6,7 @@ use super::netty::{self as texts, calculate_new_capacity, fits_in_place};
 use super::{Body, Gen, Life, MemKind, RootState, Shadow, ViewState};
 use leakproof_model::buffer::{AllocId, ObjectId};
 use leakproof_model::check::netty::NettySizes;
+use leakproof_model::check::ExpectedBytes;
 use leakproof_model::error::{JavaClass, JavaException};
 
 mod alloc;
@@ -85,7 +86,7 @@ pub enum Pred {
     /// `release()`'s answer.
     Released(bool),
     /// The bytes a read returns (`None`: any value).
-    Bytes(Vec<Option<u8>>),
+    Bytes(ExpectedBytes),
     /// A new handle.
     New(Box<NewGen>),
     /// A new handle to this existing generation (`asReadOnly()` of a read-only
@@ -388,12 +389,9 @@ impl Shadow {
         // Netty reads a null array or freed memory, the model reads zeros.
         let bytes = match self.root(e) {
             Some(r) if self.root_state(r).life == Life::Live => {
-                let b = &self.root_state(r).bytes;
-                (start..start + len)
-                    .map(|i| b.get(i).copied().flatten())
-                    .collect()
+                self.root_state(r).bytes.window(start, len)
             }
-            _ => vec![None; len],
+            _ => ExpectedBytes::filled(len, None),
         };
         self.gm(e).reader = reader + len;
         Ok(Pred::Bytes(bytes))
@@ -434,11 +432,7 @@ impl Shadow {
         if let Some(r) = self.root(e) {
             let kept = !env.virtual_memory;
             let bytes = &mut self.root_mut(r).bytes;
-            for (i, b) in data.iter().enumerate() {
-                if let Some(slot) = bytes.get_mut(start + i) {
-                    *slot = kept.then_some(*b);
-                }
-            }
+            bytes.write(start, data, kept);
         }
         self.gm(e).writer = target;
         Ok(Pred::Unit)
