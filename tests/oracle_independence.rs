@@ -22,7 +22,7 @@ use syn::visit::Visit;
 /// own containers (all read-only lookups or local-collection operations).
 const GENERIC: &[&str] = &[
     "new", "len", "is_empty", "iter", "get", "first", "insert", "remove", "retain", "find", "max",
-    "min", "collect", "all",
+    "min", "collect", "all", "fill",
 ];
 
 /// Model functions the invariants may call besides [`GENERIC`]: accessors of stored
@@ -103,6 +103,8 @@ const INVARIANT_METHODS: &[&str] = &[
     "memory",
     "is_materialized",
     "read",
+    // Reading memory in place (`read` without the copy).
+    "inspect",
     "gc",
     "gc_runs",
     // The leak detector's stored state.

@@ -24,11 +24,12 @@ pub fn bytes_as_written(
     }
 }
 
-/// Runs `f` on the bytes a root object's memory holds over `[0, capacity)`, read in
-/// place (no copy, no access checks, no leak records); `None` for views, freed or
-/// virtual memory.
+/// Runs `f` on the bytes a root object's memory holds over `[0, min(capacity, len))`,
+/// read in place (no copy, no access checks, no leak records); `None` for views, freed
+/// or virtual memory.
 pub fn with_object_root_bytes<R>(
     obj: &crate::buffer::BufObject,
+    len: usize,
     f: impl FnOnce(&[u8]) -> R,
 ) -> Option<R> {
     use crate::buffer::Body;
@@ -45,7 +46,7 @@ pub fn with_object_root_bytes<R>(
     if offset + capacity > memory.len() {
         return None;
     }
-    memory.inspect(offset, capacity, f)
+    memory.inspect(offset, capacity.min(len), f)
 }
 
 #[cfg(test)]

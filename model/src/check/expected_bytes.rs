@@ -1,16 +1,23 @@
 //! What the program last wrote to a buffer, byte by byte: the expectation
 //! [`bytes_as_written`](super::bytes_as_written) compares memory with.
 //!
-//! Stored as two parallel arrays, the values and a mask (`0xff` where a value is
-//! expected, `0` where any value is acceptable, the value then kept at 0), so the
-//! comparison with memory is `(value ^ actual) & mask` over plain bytes: one pass the
-//! compiler vectorizes, where a `[Option<u8>]` took a branch per byte.
+//! The first bytes are stored as two parallel arrays, the values and a mask (`0xff`
+//! where a value is expected, `0` where any value is acceptable, the value then kept
+//! at 0), so comparing them with memory is `(value ^ actual) & mask` over plain bytes:
+//! one pass the compiler vectorizes. Every byte past the stored ones has one
+//! expectation, the tail (`None` for a pooled buffer's unwritten bytes, `Some(0)` for
+//! an unpooled buffer's zeros), so a large buffer costs what was written to it.
+
+use std::hash::{Hash, Hasher};
 
 /// Expected bytes of a buffer (`None` where any value is acceptable).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default)]
 pub struct ExpectedBytes {
     values: Vec<u8>,
     mask: Vec<u8>,
+    /// What every byte from `values.len()` to `len` is expected to be.
+    tail: Option<u8>,
+    len: usize,
 }
 
 /// The mask byte of an expectation.
@@ -26,29 +33,56 @@ impl ExpectedBytes {
     /// `len` bytes, each expected to be `fill` (`None`: anything).
     pub fn filled(len: usize, fill: Option<u8>) -> Self {
         ExpectedBytes {
-            values: vec![fill.unwrap_or(0); len],
-            mask: vec![mask_of(fill); len],
+            values: Vec::new(),
+            mask: Vec::new(),
+            tail: fill,
+            len,
         }
     }
 
     /// Number of bytes.
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.len
     }
 
     /// True when there are no bytes.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.len == 0
+    }
+
+    /// How many of the first bytes a comparison has to read: past them any value is
+    /// acceptable.
+    pub fn checked_len(&self) -> usize {
+        match self.tail {
+            Some(_) => self.len,
+            None => self.values.len(),
+        }
     }
 
     /// The expectation for byte `i` (`None`: anything, or `i` past the end).
     pub fn get(&self, i: usize) -> Option<u8> {
-        (*self.mask.get(i)? != 0).then(|| self.values[i])
+        if i >= self.len {
+            return None;
+        }
+        match self.mask.get(i) {
+            Some(&m) => (m != 0).then(|| self.values[i]),
+            None => self.tail,
+        }
+    }
+
+    /// Stores the first `end` bytes (at most `len`) explicitly.
+    fn store_to(&mut self, end: usize) {
+        let end = end.min(self.len);
+        if self.values.len() < end {
+            self.values.resize(end, self.tail.unwrap_or(0));
+            self.mask.resize(end, mask_of(self.tail));
+        }
     }
 
     /// Sets the expectation for byte `i`; past the end nothing happens.
     pub fn set(&mut self, i: usize, b: Option<u8>) {
-        if i < self.len() {
+        if i < self.len {
+            self.store_to(i + 1);
             self.values[i] = b.unwrap_or(0);
             self.mask[i] = mask_of(b);
         }
@@ -57,13 +91,13 @@ impl ExpectedBytes {
     /// Expects `data` from `at` on (`kept`), or anything there (`!kept`: the memory does
     /// not keep what is written); what lies past the end is ignored.
     pub fn write(&mut self, at: usize, data: &[u8], kept: bool) {
-        let end = (at + data.len()).min(self.len());
-        if at >= end {
+        let end = (at + data.len()).min(self.len);
+        if at >= end || (!kept && self.tail.is_none() && at >= self.values.len()) {
             return;
         }
-        let n = end - at;
+        self.store_to(end);
         if kept {
-            self.values[at..end].copy_from_slice(&data[..n]);
+            self.values[at..end].copy_from_slice(&data[..end - at]);
         } else {
             self.values[at..end].fill(0);
         }
@@ -72,46 +106,70 @@ impl ExpectedBytes {
 
     /// Shortens to `len` bytes (no effect when already shorter).
     pub fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
         self.values.truncate(len);
         self.mask.truncate(len);
     }
 
     /// Grows (with `fill`) or shortens to `len` bytes.
     pub fn resize(&mut self, len: usize, fill: Option<u8>) {
-        self.values.resize(len, fill.unwrap_or(0));
-        self.mask.resize(len, mask_of(fill));
+        if len <= self.len {
+            return self.truncate(len);
+        }
+        if fill != self.tail {
+            self.store_to(self.len);
+            self.tail = fill;
+        }
+        self.len = len;
     }
 
     /// `len` bytes from `start`; bytes past the end are `None`.
     pub fn window(&self, start: usize, len: usize) -> Self {
         let mut out = Self::filled(len, None);
-        let end = (start + len).min(self.len());
-        if start < end {
-            out.values[..end - start].copy_from_slice(&self.values[start..end]);
-            out.mask[..end - start].copy_from_slice(&self.mask[start..end]);
+        let stored = self.values.len();
+        let (lo, hi) = (start.min(stored), (start + len).min(stored));
+        out.values.extend_from_slice(&self.values[lo..hi]);
+        out.mask.extend_from_slice(&self.mask[lo..hi]);
+        let (covered, end) = (start + (hi - lo), (start + len).min(self.len));
+        if covered < end && self.tail.is_some() {
+            // Bytes of this tail, then (past this end) anything.
+            if end == start + len {
+                out.tail = self.tail;
+            } else {
+                out.values.resize(end - start, self.tail.unwrap_or(0));
+                out.mask.resize(end - start, mask_of(self.tail));
+            }
         }
         out
     }
 
     /// Overwrites bytes from `at` with `from`'s expectations (what fits).
     pub fn overwrite(&mut self, at: usize, from: &ExpectedBytes) {
-        let n = from.len().min(self.len().saturating_sub(at));
-        self.values[at..at + n].copy_from_slice(&from.values[..n]);
-        self.mask[at..at + n].copy_from_slice(&from.mask[..n]);
+        let n = from.len.min(self.len.saturating_sub(at));
+        if n == 0 {
+            return;
+        }
+        self.store_to(at + n);
+        let stored = from.values.len().min(n);
+        self.values[at..at + stored].copy_from_slice(&from.values[..stored]);
+        self.mask[at..at + stored].copy_from_slice(&from.mask[..stored]);
+        self.values[at + stored..at + n].fill(from.tail.unwrap_or(0));
+        self.mask[at + stored..at + n].fill(mask_of(from.tail));
     }
 
     /// The index of the first byte of `actual` that differs from an expected value
     /// (compared over the shorter of the two).
     pub fn first_difference(&self, actual: &[u8]) -> Option<usize> {
-        let n = self.len().min(actual.len());
-        let (values, mask, actual) = (&self.values[..n], &self.mask[..n], &actual[..n]);
+        let n = self.len.min(actual.len());
+        let stored = self.values.len().min(n);
+        let (values, mask) = (&self.values[..stored], &self.mask[..stored]);
         // Branch-free in blocks (vectorized, and coverage instrumentation sees no
         // per-byte comparison); the first difference is searched only in the block
         // that has one.
         const BLOCK: usize = 256;
         let mut start = 0;
-        while start < n {
-            let end = (start + BLOCK).min(n);
+        while start < stored {
+            let end = (start + BLOCK).min(stored);
             let differs = values[start..end]
                 .iter()
                 .zip(&mask[start..end])
@@ -122,7 +180,39 @@ impl ExpectedBytes {
             }
             start = end;
         }
-        None
+        let t = self.tail?;
+        let rest = &actual[stored..n];
+        if rest.iter().fold(0u8, |acc, a| acc | (a ^ t)) == 0 {
+            return None;
+        }
+        rest.iter().position(|&a| a != t).map(|i| stored + i)
+    }
+
+    /// The expectation of every byte past the stored ones (that of the last byte) and
+    /// the stored bytes without those at the end that only repeat it: equal
+    /// expectations have equal canonical forms.
+    fn canonical(&self) -> (usize, Option<u8>, &[u8], &[u8]) {
+        let tail = self.len.checked_sub(1).and_then(|last| self.get(last));
+        let (tv, tm) = (tail.unwrap_or(0), mask_of(tail));
+        let mut n = self.values.len();
+        while n > 0 && self.values[n - 1] == tv && self.mask[n - 1] == tm {
+            n -= 1;
+        }
+        (self.len, tail, &self.values[..n], &self.mask[..n])
+    }
+}
+
+impl PartialEq for ExpectedBytes {
+    fn eq(&self, other: &Self) -> bool {
+        self.canonical() == other.canonical()
+    }
+}
+
+impl Eq for ExpectedBytes {}
+
+impl Hash for ExpectedBytes {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.canonical().hash(h);
     }
 }
 
@@ -131,6 +221,8 @@ impl From<&[Option<u8>]> for ExpectedBytes {
         ExpectedBytes {
             values: bytes.iter().map(|b| b.unwrap_or(0)).collect(),
             mask: bytes.iter().map(|b| mask_of(*b)).collect(),
+            tail: None,
+            len: bytes.len(),
         }
     }
 }
@@ -190,5 +282,35 @@ mod tests {
         assert_eq!(e.get(0), None);
         e.truncate(1);
         assert_eq!(e.len(), 1);
+    }
+
+    #[test]
+    fn the_tail_stands_for_every_byte_past_the_stored_ones() {
+        let mut zeros = ExpectedBytes::filled(8, Some(0));
+        assert_eq!(zeros.checked_len(), 8);
+        assert_eq!(zeros.first_difference(&[0, 0, 0, 0, 0, 0, 5, 0]), Some(6));
+        zeros.write(1, &[4], true);
+        assert_eq!(zeros.first_difference(&[0, 4, 0, 0, 0, 0, 0, 0]), None);
+        assert_eq!(zeros.first_difference(&[0, 4, 0, 1, 0, 0, 0, 0]), Some(3));
+        let mut any = ExpectedBytes::filled(1 << 20, None);
+        any.write(2, &[1, 2], true);
+        assert_eq!(any.checked_len(), 4);
+        assert_eq!(any.first_difference(&[9, 9, 1, 2]), None);
+        assert_eq!(any.first_difference(&[9, 9, 1, 3]), Some(3));
+        // A window past a tail of zeros keeps them, then anything.
+        let w = zeros.window(6, 4);
+        assert_eq!(
+            (0..4).map(|i| w.get(i)).collect::<Vec<_>>(),
+            [Some(0), Some(0), None, None]
+        );
+        // Growing with a different fill stores the old tail first.
+        zeros.resize(10, None);
+        assert_eq!(zeros.get(7), Some(0));
+        assert_eq!(zeros.get(8), None);
+        // Equal expectations are equal however much of them is stored.
+        let mut a = ExpectedBytes::filled(4, Some(0));
+        a.set(3, Some(0));
+        assert_eq!(a, ExpectedBytes::filled(4, Some(0)));
+        assert_ne!(a, ExpectedBytes::filled(4, None));
     }
 }

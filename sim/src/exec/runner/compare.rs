@@ -46,7 +46,7 @@ impl Exec<'_> {
             return Ok(());
         };
         self.report.checks_run += 1;
-        check::with_object_root_bytes(&obj, |actual| {
+        check::with_object_root_bytes(&obj, r.bytes.checked_len(), |actual| {
             check::bytes_as_written(&root, &r.bytes, actual)
         })
         .unwrap_or(Ok(()))?;
