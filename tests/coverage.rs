@@ -75,22 +75,22 @@ fn refcount_error_counters_agree_with_the_executors_misuse() {
             (
                 "double release",
                 kinds(MisuseKind::DoubleRelease),
-                c.count(Event::ReleaseAfterRelease),
+                c.times(Event::ReleaseAfterRelease),
             ),
             (
                 "over-release",
                 kinds(MisuseKind::OverRelease),
-                c.count(Event::OverRelease),
+                c.times(Event::OverRelease),
             ),
             (
                 "retain after release",
                 kinds(MisuseKind::RetainAfterRelease),
-                c.count(Event::RetainAfterRelease) + c.count(Event::RetainOverflow),
+                c.times(Event::RetainAfterRelease) + c.times(Event::RetainOverflow),
             ),
             (
                 "use after release",
                 kinds(MisuseKind::UseAfterRelease),
-                c.count(Event::AccessAfterRelease),
+                c.times(Event::AccessAfterRelease),
             ),
         ];
         for (what, executor, counter) in pairs {

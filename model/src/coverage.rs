@@ -188,13 +188,13 @@ pub struct Coverage {
 
 impl Coverage {
     /// How often `event` happened.
-    pub fn count(&self, event: Event) -> u64 {
+    pub fn times(&self, event: Event) -> u64 {
         self.counts[event as usize]
     }
 
     /// True when `event` happened at least once.
     pub fn reached(&self, event: Event) -> bool {
-        self.count(event) > 0
+        self.times(event) > 0
     }
 
     /// Adds `other`'s counts (saturating).
@@ -215,7 +215,7 @@ impl Coverage {
 
     /// Every event with its count, in table order.
     pub fn iter(&self) -> impl Iterator<Item = (Event, u64)> + '_ {
-        Event::ALL.into_iter().map(|e| (e, self.count(e)))
+        Event::ALL.into_iter().map(|e| (e, self.times(e)))
     }
 }
 
@@ -269,11 +269,11 @@ mod tests {
         events.record_n(Event::CacheTrim, 3);
         events.record_error(&JavaException::ref_cnt_change(0, -1));
         let mut c = events.snapshot();
-        assert_eq!(c.count(Event::CacheAdd), 1);
-        assert_eq!(c.count(Event::CacheTrim), 3);
+        assert_eq!(c.times(Event::CacheAdd), 1);
+        assert_eq!(c.times(Event::CacheTrim), 3);
         assert!(c.reached(Event::ReleaseAfterRelease));
         c.merge(&events.snapshot());
-        assert_eq!(c.count(Event::CacheTrim), 6);
+        assert_eq!(c.times(Event::CacheTrim), 6);
         assert_eq!(
             c.missing(&[Event::CacheAdd, Event::CacheFree, Event::OverRelease]),
             vec![Event::CacheFree, Event::OverRelease]

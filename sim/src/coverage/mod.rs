@@ -232,7 +232,7 @@ pub fn render_table(measured: &[Measured]) -> String {
     for event in Event::ALL {
         let _ = write!(s, "| `{}` |", event.name());
         for m in measured {
-            match m.coverage.count(event) {
+            match m.coverage.times(event) {
                 0 => s.push_str(" — |"),
                 n => {
                     let _ = write!(s, " {n} |");
