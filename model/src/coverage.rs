@@ -7,7 +7,7 @@
 //! one relaxed increment. [`Events::snapshot`] reads them out as a [`Coverage`] value,
 //! which checkers merge across runs and compare with what they claim to reach.
 
-use crate::error::{JavaClass, JavaException};
+use crate::error::{JavaClass, JavaException, RefCntFault};
 use crate::sync::book::counter::{AtomicU64, Ordering};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::fmt;
@@ -106,32 +106,20 @@ impl Event {
     }
 
     /// The event a Java error stands for: an out-of-memory error by its class, an
-    /// `IllegalReferenceCountException` by Netty's message shape (`refCnt: n`,
-    /// `refCnt: n, increment: k`, `refCnt: n, decrement: k`).
+    /// `IllegalReferenceCountException` by the call its constructor was given
+    /// ([`RefCntFault`]: the count seen and the change attempted).
     pub fn of_error(error: &JavaException) -> Option<Event> {
         match error.class {
             JavaClass::OutOfDirectMemory => return Some(Event::OutOfDirectMemory),
             JavaClass::OutOfMemory => return Some(Event::OutOfMemory),
-            JavaClass::IllegalReferenceCount => {}
-            _ => return None,
+            _ => {}
         }
-        let rest = error.message.strip_prefix("refCnt: ")?;
-        let count = rest.split(',').next()?;
-        let released = count == "0";
-        Some(if rest.contains(", decrement: ") {
-            if released {
-                Event::ReleaseAfterRelease
-            } else {
-                Event::OverRelease
-            }
-        } else if rest.contains(", increment: ") {
-            if released {
-                Event::RetainAfterRelease
-            } else {
-                Event::RetainOverflow
-            }
-        } else {
-            Event::AccessAfterRelease
+        Some(match error.ref_cnt_fault()? {
+            RefCntFault::Access { .. } => Event::AccessAfterRelease,
+            RefCntFault::Increment { ref_cnt: 0, .. } => Event::RetainAfterRelease,
+            RefCntFault::Increment { .. } => Event::RetainOverflow,
+            RefCntFault::Decrement { ref_cnt: 0, .. } => Event::ReleaseAfterRelease,
+            RefCntFault::Decrement { .. } => Event::OverRelease,
         })
     }
 }
@@ -244,7 +232,7 @@ mod tests {
     }
 
     #[test]
-    fn errors_are_classified_by_netty_message_shape() {
+    fn errors_are_classified_by_their_class_and_refcount_call() {
         let of = |e: JavaException| Event::of_error(&e);
         assert_eq!(
             of(JavaException::ref_cnt(0)),
