@@ -293,8 +293,16 @@ impl ByteBuf {
     /// `ensureAccessible()`: `refCnt: 0` when the count is released (best effort,
     /// as Netty's non-volatile check; only with `io.netty.buffer.checkAccessible`).
     pub(crate) fn ensure_accessible(&self) -> JavaResult<()> {
+        // A read-only view asks what it wraps (`AbstractDerivedByteBuf.isAccessible()`
+        // is `unwrap().isAccessible()`, final in 4.1.48, java:35–37).
+        let wrapped = if self.class() == BufClass::ReadOnly {
+            self.read_only_target()
+        } else {
+            None
+        };
+        let asked = wrapped.as_ref().unwrap_or(self);
         let non_retained = matches!(
-            self.class(),
+            asked.class(),
             BufClass::PooledNonRetainedSliced | BufClass::PooledNonRetainedDuplicated
         );
         let holder = if non_retained
@@ -304,7 +312,7 @@ impl ByteBuf {
                 .derived
                 .non_retained_access_follows_delegate
         {
-            root_of(&self.obj)
+            root_of(&asked.obj)
         } else {
             self.count_holder()
         };

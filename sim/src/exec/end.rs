@@ -10,8 +10,10 @@
 //!    Netty keeps on purpose (`handle_in_exactly_one_place`,
 //!    `free_subpage_returned_unless_alone`).
 //! 3. The program's allocator handle is dropped and the GC + finalizers destroy its
-//!    arenas: Netty's direct counter must then hold exactly what no destruction can
-//!    return (leaked huge chunks and no-Cleaner buffers), 0 without such leaks.
+//!    arenas unless a buffer object still reaches it (a released or recycled
+//!    `PooledByteBuf` keeps its `allocator` field): Netty's direct counter must then
+//!    hold exactly what no destruction can return (leaked huge chunks and no-Cleaner
+//!    buffers), 0 without such leaks.
 
 use super::report::{Finding, KnownBug};
 use super::runner::Exec;
@@ -149,21 +151,28 @@ pub(crate) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {
             message: format!("a {bytes}-byte entry was queued into the freed cache of {owner}"),
         });
     }
-    // 3. The allocator is destroyed.
+    // 3. The allocator is destroyed: its finalizers run exactly when nothing reaches it
+    //    any more, which the shadow predicts over its own object graph.
     exec.handle = None;
     exec.gc(end)?;
     exec.report.checks_run += 1;
-    if exec.pooled.is_finalized() && exec.jvm.netty_direct().is_counting() {
+    let kept = exec.shadow.keeps_pooled_allocator();
+    let finalized = exec.pooled.is_finalized();
+    if finalized && kept {
+        return Err(Violation::new(
+            "direct_counter_zero_after_destroy",
+            "the allocator was finalized although a reachable buffer object references it"
+                .to_string(),
+        ));
+    }
+    if finalized && exec.jvm.netty_direct().is_counting() {
         let alignment = exec.env.direct.as_ref().map_or(0, |d| d.alignment());
         let pinned = exec.shadow.counter_pinned_by_leaks(alignment) as i64;
         check::direct_counter_zero_after_destroy(exec.jvm.netty_direct().used(), pinned)?;
-    } else if !exec.pooled.is_finalized()
+    } else if !finalized
+        && !kept
         && exec.report.findings.is_empty()
         && stranded.unchecked.is_empty()
-        && !exec
-            .shadow
-            .gens()
-            .any(|(id, _)| held_by_recycler(exec, *id))
     {
         return Err(Violation::new(
             "direct_counter_zero_after_destroy",
