@@ -57,6 +57,55 @@ impl JavaClass {
     }
 }
 
+/// What `IllegalReferenceCountException`'s constructor was given
+/// (common/…/IllegalReferenceCountException.java:30–34): the count the call saw and,
+/// for `retain`/`release`, the change it attempted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RefCntFault {
+    /// `(refCnt)`: an access (or a derivation) on a released buffer.
+    Access {
+        /// The count seen.
+        ref_cnt: i64,
+    },
+    /// `(refCnt, increment)` with `increment >= 0`: a `retain`.
+    Increment {
+        /// The count seen.
+        ref_cnt: i64,
+        /// The amount added.
+        increment: i64,
+    },
+    /// `(refCnt, -decrement)`: a `release` of more than the count.
+    Decrement {
+        /// The count seen.
+        ref_cnt: i64,
+        /// The amount released.
+        decrement: i64,
+    },
+}
+
+/// `OutOfDirectMemoryError`'s numbers (PlatformDependent `incrementMemoryCounter`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DirectShortfall {
+    /// The bytes requested.
+    pub requested: i64,
+    /// The counter before the request.
+    pub used: i64,
+    /// The limit.
+    pub max: i64,
+}
+
+/// What an exception says beyond its class, typed for the exceptions a caller sorts or
+/// checks by content, so nobody parses the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Detail {
+    /// The message is all there is.
+    Text,
+    /// An `IllegalReferenceCountException`'s constructor arguments.
+    RefCnt(RefCntFault),
+    /// An `OutOfDirectMemoryError`'s numbers.
+    DirectMemory(DirectShortfall),
+}
+
 /// A Java exception as a value: class plus Netty's exact message text.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
 pub struct JavaException {
@@ -64,6 +113,8 @@ pub struct JavaException {
     pub class: JavaClass,
     /// The message text, exactly as Netty or the JDK builds it.
     pub message: String,
+    /// The typed content behind `message` (only the constructors below set it).
+    detail: Detail,
 }
 
 impl fmt::Display for JavaException {
@@ -82,26 +133,84 @@ impl JavaException {
         JavaException {
             class,
             message: message.into(),
+            detail: Detail::Text,
+        }
+    }
+
+    /// The typed content behind the message.
+    pub fn detail(&self) -> Detail {
+        self.detail
+    }
+
+    /// The refcount call behind an `IllegalReferenceCountException`, if this is one
+    /// built by [`JavaException::ref_cnt`] or [`JavaException::ref_cnt_change`].
+    pub fn ref_cnt_fault(&self) -> Option<RefCntFault> {
+        match self.detail {
+            Detail::RefCnt(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The numbers of an `OutOfDirectMemoryError` built by
+    /// [`JavaException::out_of_direct_memory`].
+    pub fn direct_shortfall(&self) -> Option<DirectShortfall> {
+        match self.detail {
+            Detail::DirectMemory(d) => Some(d),
+            _ => None,
         }
     }
 
     /// `IllegalReferenceCountException(refCnt)`: access after release.
     pub fn ref_cnt(ref_cnt: i64) -> Self {
-        Self::new(
-            JavaClass::IllegalReferenceCount,
-            format!("refCnt: {ref_cnt}"),
-        )
+        Self::ref_cnt_fault_of(RefCntFault::Access { ref_cnt })
     }
 
     /// `IllegalReferenceCountException(refCnt, increment)`; a negative `increment` is a
     /// decrement, printed as Netty does (`refCnt: 0, decrement: 1`).
     pub fn ref_cnt_change(ref_cnt: i64, increment: i64) -> Self {
-        let message = if increment >= 0 {
-            format!("refCnt: {ref_cnt}, increment: {increment}")
+        Self::ref_cnt_fault_of(if increment >= 0 {
+            RefCntFault::Increment { ref_cnt, increment }
         } else {
-            format!("refCnt: {ref_cnt}, decrement: {}", -increment)
+            RefCntFault::Decrement {
+                ref_cnt,
+                decrement: -increment,
+            }
+        })
+    }
+
+    /// The exception Netty builds from `fault`, with its text.
+    fn ref_cnt_fault_of(fault: RefCntFault) -> Self {
+        let message = match fault {
+            RefCntFault::Access { ref_cnt } => format!("refCnt: {ref_cnt}"),
+            RefCntFault::Increment { ref_cnt, increment } => {
+                format!("refCnt: {ref_cnt}, increment: {increment}")
+            }
+            RefCntFault::Decrement { ref_cnt, decrement } => {
+                format!("refCnt: {ref_cnt}, decrement: {decrement}")
+            }
         };
-        Self::new(JavaClass::IllegalReferenceCount, message)
+        JavaException {
+            class: JavaClass::IllegalReferenceCount,
+            message,
+            detail: Detail::RefCnt(fault),
+        }
+    }
+
+    /// `OutOfDirectMemoryError` from `incrementMemoryCounter` (PlatformDependent.java):
+    /// `failed to allocate N byte(s) of direct memory (used: U, max: M)`.
+    pub fn out_of_direct_memory(shortfall: DirectShortfall) -> Self {
+        let DirectShortfall {
+            requested,
+            used,
+            max,
+        } = shortfall;
+        JavaException {
+            class: JavaClass::OutOfDirectMemory,
+            message: format!(
+                "failed to allocate {requested} byte(s) of direct memory (used: {used}, max: {max})"
+            ),
+            detail: Detail::DirectMemory(shortfall),
+        }
     }
 
     /// `IndexOutOfBoundsException` with `message`.
@@ -127,3 +236,58 @@ impl JavaException {
 
 /// Result of a model operation that Netty could answer with an exception.
 pub type JavaResult<T> = Result<T, JavaException>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refcount_exceptions_carry_the_call_and_netty_text() {
+        let cases = [
+            (JavaException::ref_cnt(0), "refCnt: 0"),
+            (
+                JavaException::ref_cnt_change(0, 1),
+                "refCnt: 0, increment: 1",
+            ),
+            (
+                JavaException::ref_cnt_change(1, -2),
+                "refCnt: 1, decrement: 2",
+            ),
+        ];
+        for (e, text) in &cases {
+            assert_eq!(e.class, JavaClass::IllegalReferenceCount);
+            assert_eq!(e.message, *text);
+        }
+        assert_eq!(
+            cases[2].0.ref_cnt_fault(),
+            Some(RefCntFault::Decrement {
+                ref_cnt: 1,
+                decrement: 2
+            })
+        );
+        assert_eq!(
+            cases[1].0.ref_cnt_fault(),
+            Some(RefCntFault::Increment {
+                ref_cnt: 0,
+                increment: 1
+            })
+        );
+        assert_eq!(JavaException::illegal_argument("x").detail(), Detail::Text);
+    }
+
+    #[test]
+    fn out_of_direct_memory_carries_its_numbers() {
+        let d = DirectShortfall {
+            requested: 16,
+            used: 8,
+            max: 20,
+        };
+        let e = JavaException::out_of_direct_memory(d);
+        assert_eq!(
+            e.to_string(),
+            "io.netty.util.internal.OutOfDirectMemoryError: failed to allocate 16 byte(s) of direct memory (used: 8, max: 20)"
+        );
+        assert_eq!(e.direct_shortfall(), Some(d));
+        assert_eq!(e.ref_cnt_fault(), None);
+    }
+}

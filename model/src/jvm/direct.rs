@@ -1,6 +1,6 @@
 //! Direct memory: Netty's `DIRECT_MEMORY_COUNTER` and the JDK's `Bits` reservation.
 
-use crate::error::{JavaClass, JavaException, JavaResult};
+use crate::error::{DirectShortfall, JavaClass, JavaException, JavaResult};
 use crate::jvm::bounded::BoundedCounter;
 use crate::jvm::config::JdkVersion;
 use crate::sync::atomic::{AtomicI64, Ordering};
@@ -47,14 +47,11 @@ impl NettyDirectCounter {
         let new_used = used.fetch_add(capacity, Ordering::SeqCst) + capacity;
         if new_used > self.limit {
             used.fetch_sub(capacity, Ordering::SeqCst);
-            return Err(JavaException::new(
-                JavaClass::OutOfDirectMemory,
-                format!(
-                    "failed to allocate {capacity} byte(s) of direct memory (used: {}, max: {})",
-                    new_used - capacity,
-                    self.limit
-                ),
-            ));
+            return Err(JavaException::out_of_direct_memory(DirectShortfall {
+                requested: capacity,
+                used: new_used - capacity,
+                max: self.limit,
+            }));
         }
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! Where chunk memory comes from and goes back to: the memory accounting seam.
 
-use crate::error::{JavaClass, JavaException, JavaResult};
+use crate::error::{DirectShortfall, JavaException, JavaResult};
 use crate::memory::{Memory, MemoryMode};
 
 /// Supplies and reclaims chunk memory for an arena. The direct-memory counter, the
@@ -64,13 +64,11 @@ impl ChunkSource for SimpleChunkSource {
     fn new_chunk(&mut self, size: usize, unpooled: bool) -> JavaResult<Memory> {
         if let Some(max) = self.limit {
             if self.used + size > max {
-                return Err(JavaException::new(
-                    JavaClass::OutOfDirectMemory,
-                    format!(
-                        "failed to allocate {size} byte(s) of direct memory (used: {}, max: {max})",
-                        self.used
-                    ),
-                ));
+                return Err(JavaException::out_of_direct_memory(DirectShortfall {
+                    requested: size as i64,
+                    used: self.used as i64,
+                    max: max as i64,
+                }));
             }
         }
         self.used += size;

@@ -15,7 +15,7 @@ pub mod cases;
 
 use crate::invariant::{holds, named};
 use leakproof_model::check::netty::NettySizes;
-use leakproof_model::error::{JavaClass, JavaException, JavaResult};
+use leakproof_model::error::{DirectShortfall, JavaClass, JavaException, JavaResult};
 use leakproof_model::memory::{Memory, MemoryMode};
 use leakproof_model::pool::{
     handle, invariants, ArenaCore, ArenaKind, ArenaOptions, ChunkId, ChunkSource, SizeClasses,
@@ -54,13 +54,11 @@ struct Budget {
 impl ChunkSource for Budget {
     fn new_chunk(&mut self, size: usize, _unpooled: bool) -> JavaResult<Memory> {
         if self.used + size > self.limit {
-            return Err(JavaException::new(
-                JavaClass::OutOfDirectMemory,
-                format!(
-                    "failed to allocate {size} byte(s) of direct memory (used: {}, max: {})",
-                    self.used, self.limit
-                ),
-            ));
+            return Err(JavaException::out_of_direct_memory(DirectShortfall {
+                requested: size as i64,
+                used: self.used as i64,
+                max: self.limit as i64,
+            }));
         }
         self.used += size;
         Ok(Memory::new(MemoryMode::Virtual, size))

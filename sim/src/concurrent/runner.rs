@@ -163,7 +163,7 @@ fn quiescent(
     for &i in &found.order {
         let e = &events[i];
         if let Err(x) = &e.outcome {
-            exec.record_misuse(e.index, x.class, &x.message);
+            exec.record_misuse(e.index, x);
         }
     }
     exec.shadow = found.state;

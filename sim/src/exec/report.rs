@@ -3,6 +3,7 @@
 use crate::shadow::LeakedGen;
 use leakproof_model::alloc::pooled::PooledAllocatorMetric;
 use leakproof_model::alloc::UnpooledMetricSnapshot;
+use leakproof_model::error::RefCntFault;
 use leakproof_model::op::Program;
 use leakproof_model::Violation;
 use serde::Serialize;
@@ -21,6 +22,18 @@ pub enum MisuseKind {
     UseAfterRelease,
     /// A handle acting on a recycled object's new incarnation (ABA, #12387).
     StaleReference,
+}
+
+impl MisuseKind {
+    /// The misuse a refcount call that raised `IllegalReferenceCountException` made.
+    pub fn of(fault: RefCntFault) -> Self {
+        match fault {
+            RefCntFault::Decrement { ref_cnt: 0, .. } => MisuseKind::DoubleRelease,
+            RefCntFault::Decrement { .. } => MisuseKind::OverRelease,
+            RefCntFault::Increment { .. } => MisuseKind::RetainAfterRelease,
+            RefCntFault::Access { .. } => MisuseKind::UseAfterRelease,
+        }
+    }
 }
 
 /// One misuse.
@@ -124,5 +137,23 @@ impl RunReport {
             Outcome::Violation { violation, .. } => Some(violation),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn misuse_kind_follows_the_refcount_call() {
+        let kind = |e: leakproof_model::JavaException| MisuseKind::of(e.ref_cnt_fault().unwrap());
+        use leakproof_model::JavaException as X;
+        assert_eq!(kind(X::ref_cnt_change(0, -1)), MisuseKind::DoubleRelease);
+        assert_eq!(kind(X::ref_cnt_change(1, -2)), MisuseKind::OverRelease);
+        assert_eq!(
+            kind(X::ref_cnt_change(0, 1)),
+            MisuseKind::RetainAfterRelease
+        );
+        assert_eq!(kind(X::ref_cnt(0)), MisuseKind::UseAfterRelease);
     }
 }

@@ -86,12 +86,18 @@ impl Exec<'_> {
         Ok(())
     }
 
-    pub(crate) fn record_misuse(&mut self, i: usize, class: JavaClass, message: &str) {
-        if class == JavaClass::IllegalReferenceCount {
+    /// Records the misuse behind `e` when it is an `IllegalReferenceCountException`.
+    pub(crate) fn record_misuse(&mut self, i: usize, e: &JavaException) {
+        if e.class == JavaClass::IllegalReferenceCount {
+            // Every count exception the model raises is built from the call's arguments;
+            // one with only a message is an access, as Netty's `(refCnt)` form.
+            let kind = e
+                .ref_cnt_fault()
+                .map_or(MisuseKind::UseAfterRelease, MisuseKind::of);
             self.report.misuse.push(Misuse {
                 step: i,
-                kind: rc_kind(message),
-                message: message.to_string(),
+                kind,
+                message: e.message.clone(),
             });
         }
     }
@@ -104,7 +110,7 @@ impl Exec<'_> {
     ) -> Checked<String> {
         match (pred, model) {
             (Err(p), Err(m)) if p.matches(&m) => {
-                self.record_misuse(i, m.class, &m.message);
+                self.record_misuse(i, &m);
                 Ok(format!("{m}"))
             }
             (_, Err(m)) if m.class == JavaClass::Assertion => {
@@ -136,13 +142,10 @@ impl Exec<'_> {
         i: usize,
         e: &JavaException,
     ) -> Checked<String> {
-        let numbers: Vec<i64> = e
-            .message
-            .split(|c: char| !c.is_ascii_digit() && c != '-')
-            .filter_map(|w| w.parse().ok())
-            .collect();
-        let ok = match (self.env.direct_limit, &numbers[..]) {
-            (Some(limit), &[n, used, max]) => max == limit && n > 0 && used + n > max,
+        let ok = match (self.env.direct_limit, e.direct_shortfall()) {
+            (Some(limit), Some(d)) => {
+                d.max == limit && d.requested > 0 && d.used + d.requested > d.max
+            }
             _ => false,
         };
         if !ok {

@@ -142,18 +142,6 @@ impl<'o> Exec<'o> {
     }
 }
 
-fn rc_kind(message: &str) -> MisuseKind {
-    if message.contains("decrement") && message.starts_with("refCnt: 0") {
-        MisuseKind::DoubleRelease
-    } else if message.contains("decrement") {
-        MisuseKind::OverRelease
-    } else if message.contains("increment") {
-        MisuseKind::RetainAfterRelease
-    } else {
-        MisuseKind::UseAfterRelease
-    }
-}
-
 impl Exec<'_> {
     pub(crate) fn fail(&mut self, step: Option<usize>, violation: Violation) {
         self.report.outcome = Outcome::Violation { step, violation };
