@@ -243,7 +243,7 @@ fn a_non_retained_slice_is_accessible_while_its_root_is_on_4_1_48() {
         let retained = r.retained_slice_range(T, 4, 8).unwrap();
         let plain = retained.slice_range(0, 8).unwrap();
         assert_eq!(plain.class(), BufClass::PooledNonRetainedSliced);
-        let read_only = plain.as_read_only();
+        let read_only = plain.as_read_only().unwrap();
         assert!(retained.release().unwrap());
         for view in [&plain, &read_only] {
             match view.get_bytes(0, 2) {

@@ -17,7 +17,6 @@
 
 use super::report::{Finding, KnownBug};
 use super::runner::Exec;
-use crate::shadow::Life;
 use leakproof_model::buffer::AllocId;
 use leakproof_model::check;
 use leakproof_model::leak;
@@ -90,11 +89,11 @@ fn leak_detector_checks(exec: &mut Exec<'_>) -> Result<(), Violation> {
     Ok(())
 }
 
-/// Before #14250 (4.1.113) a recycled derivative keeps its `parent`: once the program's
-/// handles are gone, a root still live is one the Recycler reaches through it.
+/// Once the program's handles are gone, what the last collection kept is reachable
+/// from the Recycler's pools: before #14250 (4.1.113) a recycled derivative keeps its
+/// `parent`, which may be unreleased (even when an over-release freed its root).
 fn held_by_recycler(exec: &Exec<'_>, gen: AllocId) -> bool {
-    !exec.jvm.profile().leak.recycled_derivative_clears_parent
-        && exec.shadow.root_life(gen) == Some(Life::Live)
+    exec.shadow.survived_last_gc(gen)
 }
 
 pub(crate) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {

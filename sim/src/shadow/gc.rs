@@ -119,6 +119,14 @@ impl Shadow {
         })
     }
 
+    /// True when generation `id` is what its object still carries and the last
+    /// collection kept that object (so its tracker was not enqueued either).
+    pub fn survived_last_gc(&self, id: AllocId) -> bool {
+        self.gens
+            .get(&id)
+            .is_some_and(|g| self.current.get(&g.object) == Some(&id))
+    }
+
     /// Every leaked generation, with its creator and what pinned it.
     pub fn leaked(&self) -> Vec<LeakedGen> {
         let mut out = Vec::new();
