@@ -293,16 +293,14 @@ impl ByteBuf {
     /// `ensureAccessible()`: `refCnt: 0` when the count is released (best effort,
     /// as Netty's non-volatile check; only with `io.netty.buffer.checkAccessible`).
     pub(crate) fn ensure_accessible(&self) -> JavaResult<()> {
-        // A read-only view asks what it wraps (`AbstractDerivedByteBuf.isAccessible()`
-        // is `unwrap().isAccessible()`, final in 4.1.48, java:35–37).
-        let wrapped = if self.class() == BufClass::ReadOnly {
-            self.read_only_target()
-        } else {
-            None
-        };
-        let asked = wrapped.as_ref().unwrap_or(self);
+        // A read-only view asks what it wraps: AbstractDerivedByteBuf.isAccessible
+        // is `unwrap().isAccessible()` (4.1.48 java:35–37; 4.1.128 `isAccessible0`),
+        // so over a non-retained derivative the non-retained rule below decides.
+        if let Some(wrapped) = self.read_only_target() {
+            return wrapped.ensure_accessible();
+        }
         let non_retained = matches!(
-            asked.class(),
+            self.class(),
             BufClass::PooledNonRetainedSliced | BufClass::PooledNonRetainedDuplicated
         );
         let holder = if non_retained
@@ -312,7 +310,7 @@ impl ByteBuf {
                 .derived
                 .non_retained_access_follows_delegate
         {
-            root_of(&asked.obj)
+            root_of(&self.obj)
         } else {
             self.count_holder()
         };
