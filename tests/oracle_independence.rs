@@ -96,6 +96,9 @@ const INVARIANT_METHODS: &[&str] = &[
     "is_in_recycler",
     "simple_name",
     "netty_direct",
+    // The pinned-memory values `pinned_memory_consistent` judges (observed, not a rule).
+    "pinned_direct_memory",
+    "pinned_heap_memory",
     "used",
     "limit",
     "is_counting",

@@ -28,7 +28,7 @@ pub use ledger::{LeakedRegion, Ledger};
 pub use objects::{derived_keeps_parent_alive, model_raised_no_assertion, refcount_parity};
 pub use places::{
     arena_metrics_consistent, direct_counter_consistent, free_subpage_returned_unless_alone,
-    handle_in_exactly_one_place, live_handles_match_size_class,
+    handle_in_exactly_one_place, live_handles_match_size_class, pinned_memory_consistent,
 };
 pub use touched::ArenaWatch;
 
@@ -86,6 +86,7 @@ pub const REGISTRY: &[Invariant] = &[
     inv("free_subpage_returned_unless_alone", "§8 #11", "a subpage with no element in use is kept only when it is alone in its pool"),
     inv("handle_in_exactly_one_place", "§9.7, §8 #15 #16", "every used run/element is exactly one of: a live or leaked buffer, a cache entry, a stranded entry"),
     inv("direct_counter_consistent", "§9.8, §8 #24", "DIRECT_MEMORY_COUNTER = Σ live direct chunk, huge and no-Cleaner bytes ≤ limit"),
+    inv("pinned_memory_consistent", "§3 (PoolArena.numPinnedBytes)", "pinnedHeapMemory()/pinnedDirectMemory() = Σ maxLength of the live and leaked buffers on live chunks of the kind's arenas (−1 without arenas); cached memory is not pinned"),
     inv("offset_matches_handle", "§8 #9 (#11106)", "a live pooled buffer's memory starts where its handle points: runOffset·pageSize (+ bitmapIdx·elemSize), so buffers never overlap"),
     inv("arena_metrics_consistent", "§8 #14", "per class allocations − deallocations = active ≥ 0 and ≥ the handles in use; activeBytesHuge = Σ huge chunks"),
     inv("refcount_parity", "§9.9, §8 #1", "raw counts are even while the memory is held and odd (terminal) once freed"),

@@ -379,3 +379,52 @@ pub fn direct_counter_consistent(jvm: &Jvm, ledger: &Ledger) -> Result<(), Viola
     }
     Ok(())
 }
+
+/// `pinnedHeapMemory()` / `pinnedDirectMemory()` restated (4.1.128
+/// PooledByteBufAllocator.java:740–752, PoolArena.java:522–530): −1 without arenas of
+/// the kind, else Σ per arena of `activeBytesHuge` plus every pooled chunk's
+/// `pinnedBytes`, which grows by a buffer's `maxLength` in `init0` (PooledByteBuf.java:67)
+/// and shrinks by it in `PoolArena.free` before the cache offer (PoolArena.java:231).
+/// So: the `maxLength` of every live or leaked (never freed) buffer whose chunk is
+/// alive, a huge buffer's being its chunk's size; memory parked in a thread cache is
+/// not pinned. Needs a complete `ledger`.
+pub fn pinned_memory_consistent(
+    allocator: &PooledAllocator,
+    ledger: &Ledger,
+) -> Result<(), Violation> {
+    const NAME: &str = "pinned_memory_consistent";
+    let leaked = ledger
+        .leaked()
+        .iter()
+        .filter(|l| l.allocator == Some(allocator.id()))
+        .filter_map(|l| l.region.clone());
+    let held: Vec<ArenaAllocation> = live_regions(allocator.jvm(), allocator.id())
+        .into_iter()
+        .map(|(region, _)| region)
+        .chain(leaked)
+        .collect();
+    for (kind, what) in [(ArenaKind::Heap, "heap"), (ArenaKind::Direct, "direct")] {
+        let arenas = allocator.arenas(kind);
+        let mut expected: i64 = if arenas.is_empty() { -1 } else { 0 };
+        for arena in arenas {
+            let live: BTreeSet<ChunkId> = arena.lock().chunks().map(|c| c.id()).collect();
+            expected += held
+                .iter()
+                .filter(|r| r.arena.kind() == kind && r.arena.index() == arena.index())
+                .filter(|r| live.contains(&r.allocation.chunk))
+                .map(|r| r.allocation.max_length as i64)
+                .sum::<i64>();
+        }
+        let actual = match kind {
+            ArenaKind::Heap => allocator.pinned_heap_memory(),
+            ArenaKind::Direct => allocator.pinned_direct_memory(),
+        };
+        if actual != expected {
+            return Err(Violation::new(
+                NAME,
+                format!("pinned {what} memory is {actual}, but the buffers holding memory pin {expected} bytes"),
+            ));
+        }
+    }
+    Ok(())
+}
