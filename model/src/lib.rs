@@ -11,6 +11,7 @@ pub mod alloc;
 pub mod buffer;
 pub mod check;
 pub mod error;
+pub mod invariant;
 pub mod jvm;
 pub mod leak;
 pub mod memory;
