@@ -259,12 +259,14 @@ fn replay_shuttle(trace: &Trace, out: &mut dyn Write) -> Exit {
                 Some(v) => writeln!(
                     out,
                     "result: invariant {} violated ({}): {}",
-                    v.name, r.how, v.message
+                    v.name(),
+                    r.how,
+                    v.message
                 ),
                 None => writeln!(out, "result: every execution passed ({})", r.how),
             };
             let expected = trace.expected.as_ref().map(|e| e.invariant.as_str());
-            classify_found(r.violation.as_ref().map(|v| v.name), expected)
+            classify_found(r.violation.as_ref().map(|v| v.name()), expected)
         }
     }
 }

@@ -130,7 +130,7 @@ pub fn find_mutant(
         failure.iteration,
         summary.iterations,
         start.elapsed(),
-        failure.violation.name,
+        failure.violation.name(),
         failure.violation.message
     );
     (seed, failure)
