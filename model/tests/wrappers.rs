@@ -42,7 +42,7 @@ fn read_only_views_share_the_count_and_refuse_writes() {
     let jvm = jvm();
     for root in roots(&jvm) {
         root.set_reader_index(2).unwrap();
-        let ro = root.as_read_only();
+        let ro = root.as_read_only().unwrap();
         assert_eq!(ro.class(), BufClass::ReadOnly);
         assert!(ro.is_read_only() && !root.is_read_only());
         assert_eq!(
@@ -55,7 +55,7 @@ fn read_only_views_share_the_count_and_refuse_writes() {
         assert_read_only(ro.set_capacity(T, 32).unwrap_err());
         assert_read_only(ro.ensure_writable(T, 1).unwrap_err());
         assert_eq!(
-            ro.as_read_only().object_id(),
+            ro.as_read_only().unwrap().object_id(),
             ro.object_id(),
             "asReadOnly of a read-only is this"
         );
@@ -93,9 +93,40 @@ fn a_read_only_slice_keeps_the_slices_range() {
     let jvm = jvm();
     for root in roots(&jvm) {
         let slice = root.slice_range(8, 4).unwrap();
-        let ro = slice.as_read_only();
+        let ro = slice.as_read_only().unwrap();
         assert_eq!((ro.capacity(), ro.get_byte(0).unwrap()), (4, 8));
         assert_eq!(ro.unwrap().unwrap().unwrap().object_id(), slice.object_id());
+        root.release().unwrap();
+    }
+}
+
+#[test]
+fn as_read_only_checks_the_indexes_against_the_wrapped_capacity() {
+    // ReadOnlyByteBuf.java:50 (4.1.48 and 4.1.128): the constructor's
+    // setIndex(buffer.readerIndex(), buffer.writerIndex()) against capacity(), which
+    // is the wrapped buffer's (java:424–426; a duplicate's is its root's).
+    let jvm = jvm();
+    for root in roots(&jvm) {
+        let dup = root.duplicate().unwrap();
+        root.set_capacity(T, 8).unwrap();
+        assert_eq!((root.writer_index(), dup.writer_index()), (8, 16));
+        let e = dup.as_read_only().unwrap_err();
+        assert_eq!(
+            (e.class, e.message.as_str()),
+            (
+                JavaClass::IndexOutOfBounds,
+                "readerIndex: 0, writerIndex: 16 (expected: 0 <= readerIndex <= writerIndex <= capacity(8))"
+            )
+        );
+        let e = dup.unreleasable().as_read_only().unwrap_err();
+        assert_eq!(e.class, JavaClass::IndexOutOfBounds);
+        assert_eq!(
+            root.as_read_only().unwrap().capacity(),
+            8,
+            "the root's own indexes fit"
+        );
+        root.set_capacity(T, 16).unwrap();
+        assert_eq!(dup.as_read_only().unwrap().writer_index(), 16);
         root.release().unwrap();
     }
 }
@@ -126,7 +157,7 @@ fn unreleasable_buffers_ignore_retain_and_release() {
         }
         assert_eq!(root.ref_cnt(), 1, "no derivative retained the root");
         assert!(!u.unwrap().unwrap().unwrap().is_unreleasable());
-        let ro = u.as_read_only();
+        let ro = u.as_read_only().unwrap();
         assert!(ro.is_unreleasable() && ro.is_read_only());
         assert!(root.release().unwrap(), "the wrapped buffer still releases");
     }
@@ -152,7 +183,10 @@ fn ensure_writable_with_force_answers_nettys_codes() {
         "already at max"
     );
     assert_eq!(
-        b.as_read_only().ensure_writable_force(T, 1, true).unwrap(),
+        b.as_read_only()
+            .unwrap()
+            .ensure_writable_force(T, 1, true)
+            .unwrap(),
         1
     );
     let e = b.ensure_writable_force(T, -1, false).unwrap_err();

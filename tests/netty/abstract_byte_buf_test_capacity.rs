@@ -226,7 +226,7 @@ fn ensure_writable_read_only(fx: &Fixture, force: bool) {
     let buffer = fx.new_buffer(8);
     buffer.set_writer_index(buffer.capacity() as i64).unwrap();
     // assertEquals(1, buffer.asReadOnly().ensureWritable(8, force));
-    let read_only = buffer.as_read_only();
+    let read_only = buffer.as_read_only().unwrap();
     assert_eq!(read_only.ensure_writable_force(T, 8, force).unwrap(), 1);
     buffer.release().unwrap();
 }

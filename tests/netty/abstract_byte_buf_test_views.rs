@@ -9,7 +9,7 @@ fn test_read_only_release(fx: &Fixture, _: &ByteBuf) {
     // assertEquals(1, buf.refCnt());
     assert_eq!(buf.ref_cnt(), 1);
     // assertTrue(buf.asReadOnly().release());
-    assert!(buf.as_read_only().release().unwrap());
+    assert!(buf.as_read_only().unwrap().release().unwrap());
     // assertEquals(0, buf.refCnt());
     assert_eq!(buf.ref_cnt(), 0);
 }

@@ -74,7 +74,7 @@ fn test_wrap_retained_duplicate(fx: &Fixture, _: &ByteBuf) {
 }
 
 fn test_wrap_read_only(fx: &Fixture, _: &ByteBuf) {
-    assert_wrapped(fx, fx.new_buffer(8).as_read_only());
+    assert_wrapped(fx, fx.new_buffer(8).as_read_only().unwrap());
 }
 
 crate::kinds_test! {

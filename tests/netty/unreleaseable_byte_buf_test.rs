@@ -33,9 +33,9 @@ fn test_cant_release() {
 #[test]
 fn test_wrapped_read_only() {
     // Unpooled.unreleasableBuffer(buffer(1).asReadOnly())
-    let buf = unpooled_buffer(1).as_read_only().unreleasable();
+    let buf = unpooled_buffer(1).as_read_only().unwrap().unreleasable();
     // assertSame(buf, buf.asReadOnly()): the same unreleasable wrapper of the same view.
-    let again = buf.as_read_only();
+    let again = buf.as_read_only().unwrap();
     assert!(again.is_unreleasable());
     assert_eq!(again.object_id(), buf.object_id());
     // assertTrue(buf.unwrap().release());

@@ -148,7 +148,7 @@ impl ByteBuf {
                 self.non_retained_slice(self.count_holder(), adjusted, length)
             }
             // ReadOnlyByteBuf: new ReadOnlyByteBuf(unwrap().slice(index, length)).
-            BufClass::ReadOnly => Ok(self.wrapped_buf()?.slice0(index, length)?.read_only0()),
+            BufClass::ReadOnly => self.wrapped_buf()?.slice0(index, length)?.read_only0(),
             _ => self.root_slice(self.owner_thread(), index, length),
         }
     }
@@ -213,16 +213,9 @@ impl ByteBuf {
         let (reader, writer) = (self.reader_index(), self.writer_index());
         let slice_rule = self.duplicate_of_slice_is_slice();
         match self.class() {
-            // ReadOnlyByteBuf: new ReadOnlyByteBuf(this).
-            // new ReadOnlyByteBuf(this): its setIndex checks the indexes against the
-            // wrapped buffer's capacity, which a resize may have moved below them.
-            BufClass::ReadOnly => {
-                let capacity = self.capacity();
-                if reader > writer || writer > capacity {
-                    return Err(texts::bad_indexes(reader as i64, writer as i64, capacity));
-                }
-                Ok(self.read_only0())
-            }
+            // ReadOnlyByteBuf: new ReadOnlyByteBuf(this), whose setIndex checks the
+            // indexes against the wrapped buffer's capacity (`read_only0`).
+            BufClass::ReadOnly => self.read_only0(),
             BufClass::UnpooledSliced | BufClass::PooledSliced if slice_rule => {
                 let slice = self.slice0(0, self.capacity() as i64)?;
                 slice.set_indexes(reader as i64, writer as i64)?;

@@ -3,7 +3,7 @@
 //! resize refused with `ReadOnlyBufferException` (ReadOnlyByteBuf.java 4.1.128).
 
 use super::derive::DerivedSpec;
-use super::{Body, BufClass, ByteBuf};
+use super::{texts, Body, BufClass, ByteBuf};
 use crate::error::{JavaException, JavaResult};
 
 impl ByteBuf {
@@ -15,10 +15,11 @@ impl ByteBuf {
 
     /// `asReadOnly()`: `this` when already read-only, else a new `ReadOnlyByteBuf`
     /// (`AbstractByteBuf.asReadOnly`); an unreleasable buffer wraps the read-only view
-    /// of what it wraps (`UnreleasableByteBuf.asReadOnly`).
-    pub fn as_read_only(&self) -> ByteBuf {
+    /// of what it wraps (`UnreleasableByteBuf.asReadOnly`). Fails as the
+    /// `ReadOnlyByteBuf` constructor does (see [`ByteBuf::unmodifiable`]).
+    pub fn as_read_only(&self) -> JavaResult<ByteBuf> {
         if self.is_read_only() {
-            return self.clone();
+            return Ok(self.clone());
         }
         self.unmodifiable()
     }
@@ -27,17 +28,24 @@ impl ByteBuf {
     /// read-only buffer, wrapping `unwrap()` of a read-only or duplicated one
     /// (Unpooled.java:694–701, ReadOnlyByteBuf.java:42–51). Of an unreleasable buffer
     /// the view keeps retain/release doing nothing (they reach the wrapper).
-    pub fn unmodifiable(&self) -> ByteBuf {
-        let view = self.read_only0();
+    ///
+    /// The constructor ends with `setIndex(buffer.readerIndex(), buffer.writerIndex())`
+    /// (ReadOnlyByteBuf.java:50, 4.1.48 and 4.1.128), checked against the new view's
+    /// `capacity()`, i.e. the wrapped buffer's (java:417–419 / 424–426): indexes a
+    /// resize of the root (or an unpooled heap release, capacity 0) left beyond it
+    /// throw `IndexOutOfBoundsException` and no view is made.
+    pub fn unmodifiable(&self) -> JavaResult<ByteBuf> {
+        let view = self.read_only0()?;
         if self.is_unreleasable() {
-            return view.unreleasable();
+            return Ok(view.unreleasable());
         }
-        view
+        Ok(view)
     }
 
     /// `new ReadOnlyByteBuf(this)`: wraps `unwrap()` of a read-only or duplicated
-    /// buffer, else this one; takes its indexes and `maxCapacity`.
-    pub(super) fn read_only0(&self) -> ByteBuf {
+    /// buffer, else this one; takes its indexes (checked against the wrapped
+    /// buffer's capacity) and `maxCapacity`.
+    pub(super) fn read_only0(&self) -> JavaResult<ByteBuf> {
         let through = matches!(
             self.class(),
             BufClass::ReadOnly
@@ -48,17 +56,22 @@ impl ByteBuf {
             (true, Ok(inner)) => inner,
             _ => self.clone(),
         };
+        let (reader, writer) = (self.reader_index(), self.writer_index());
+        let capacity = wrapped.capacity();
+        if reader > writer || writer > capacity {
+            return Err(texts::bad_indexes(reader as i64, writer as i64, capacity));
+        }
         // Its window is asked of the wrapped buffer (`read_only_target`).
-        self.new_derived(DerivedSpec {
+        Ok(self.new_derived(DerivedSpec {
             wrapped: Some(wrapped.object().clone()),
             ..DerivedSpec::duplicate(
                 BufClass::ReadOnly,
                 self.owner_thread(),
                 Some(wrapped.count_holder()),
-                (self.reader_index(), self.writer_index()),
+                (reader, writer),
                 self.max_capacity(),
             )
-        })
+        }))
     }
 
     /// For a read-only view, the buffer it wraps: a `ReadOnlyByteBuf` holds that object

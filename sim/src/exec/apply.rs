@@ -61,7 +61,7 @@ pub fn on_handle(op: &Op, buf: &ByteBuf, t: ThreadId) -> Option<JavaResult<Appli
         Op::RetainedSlice { .. } => new(buf.retained_slice(t)),
         Op::RetainedDuplicate { .. } => new(buf.retained_duplicate(t)),
         Op::ReadRetainedSlice { len, .. } => new(buf.read_retained_slice(t, len.0 as usize)),
-        Op::AsReadOnly { .. } => new(Ok(buf.as_read_only())),
+        Op::AsReadOnly { .. } => new(buf.as_read_only()),
         Op::Unreleasable { .. } => new(Ok(buf.unreleasable())),
         _ => return None,
     })

@@ -194,7 +194,8 @@ impl Shadow {
         let slice_rule = self.derived.duplicate_of_slice_is_slice;
         match self.kind(e) {
             // ReadOnlyByteBuf.java:287–289: new ReadOnlyByteBuf(this).
-            // Its constructor's setIndex checks the indexes against the capacity.
+            // Its constructor's setIndex checks the indexes against the capacity
+            // (java:50).
             Kind::ReadOnly(_) => {
                 let cap = self.capacity(e);
                 check_indexes(reader, writer, cap)?;
@@ -246,7 +247,7 @@ impl Shadow {
 }
 
 /// `setIndex(r, w)`'s `checkIndexBounds` (AbstractByteBuf): `0 <= r <= w <= capacity`.
-fn check_indexes(reader: usize, writer: usize, cap: usize) -> Result<(), Expected> {
+pub(super) fn check_indexes(reader: usize, writer: usize, cap: usize) -> Result<(), Expected> {
     if reader > writer || writer > cap {
         return Err(Expected::exact(texts::bad_indexes(
             reader as i64,

@@ -1,7 +1,7 @@
 //! Predictions for read-only views (ReadOnlyByteBuf.java, 4.1.128): `asReadOnly()`,
 //! and the views a read-only view derives, which are read-only again.
 
-use super::derive::Kind;
+use super::derive::{check_indexes, Kind};
 use super::*;
 use crate::shadow::Wraps;
 
@@ -21,7 +21,11 @@ impl Shadow {
     /// `asReadOnly()` through `e` (AbstractByteBuf.java:89–94): `this` when read-only,
     /// else `new ReadOnlyByteBuf(this)`, which wraps `unwrap()` of a duplicate (the
     /// root, whose count it then shares) and `this` otherwise, with `this`'s indexes
-    /// and `maxCapacity` (java:42–51).
+    /// and `maxCapacity` (java:42–51). The constructor's last line is
+    /// `setIndex(buffer.readerIndex(), buffer.writerIndex())` (java:50, 4.1.48 and
+    /// 4.1.128), checked against the view's `capacity()`, which is the wrapped
+    /// buffer's (java:424–426): a duplicate's root and every other view share `e`'s
+    /// capacity, so indexes beyond `capacity(e)` throw and nothing is created.
     pub fn as_read_only(&self, e: AllocId) -> Prediction {
         let kind = self.kind(e);
         if let Kind::ReadOnly(_) = kind {
@@ -29,6 +33,7 @@ impl Shadow {
         }
         let g = self.g(e);
         let (reader, writer, max) = (g.reader, g.writer, g.max);
+        check_indexes(reader, writer, self.capacity(e))?;
         let view = match kind {
             Kind::Root { .. } | Kind::Duplicated | Kind::NonRetainedDuplicated => {
                 let root = self.root(e).ok_or_else(released)?;
