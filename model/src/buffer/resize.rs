@@ -19,16 +19,16 @@ impl ByteBuf {
         let writer = self.writer_index();
         let target = writer + min_writable;
         let capacity = self.capacity();
-        // Known departure (docs/fidelity.md): Netty's ensureWritable0 checks
-        // accessibility only when there is room or the growth is refused, so a
-        // released derivative of a live root grows; the model (and its shadow)
-        // refuse it with `refCnt: 0`.
-        self.ensure_accessible()?;
+        // AbstractByteBuf.ensureWritable0 (4.1.48 java:286–306, 4.1.128 java:284–305)
+        // checks accessibility only when there is room or the growth is refused; a
+        // growth goes to capacity(n), which a derivative forwards to its root, so a
+        // released derivative of a live root grows it.
         if target <= capacity {
-            return Ok(());
+            return self.ensure_accessible();
         }
         let max = self.max_capacity();
         if target > max {
+            self.ensure_accessible()?;
             return Err(texts::not_writable(
                 writer,
                 min_writable,

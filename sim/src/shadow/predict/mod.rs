@@ -400,15 +400,25 @@ impl Shadow {
     }
 
     /// `writeBytes(data)` through `e` (growing through `env`'s size classes).
+    ///
+    /// `AbstractByteBuf.ensureWritable0` (4.1.48 java:286–306, 4.1.128 java:284–305)
+    /// calls `ensureAccessible()` only when the target fits the capacity or exceeds
+    /// `maxCapacity`; a growth goes straight to `capacity(n)`, which a derivative
+    /// forwards to its root (`PooledDuplicatedByteBuf.java:62–65`,
+    /// `DuplicatedByteBuf.capacity`), and the root checks its own access. So a
+    /// released derivative of a live root grows it, and `setBytes` (forwarded to
+    /// the root the same way) writes.
     pub fn write(&mut self, env: &AllocEnv, e: AllocId, data: &[u8]) -> Prediction {
         self.refuse_if_read_only(e)?;
         let len = data.len();
         let (writer, max) = (self.g(e).writer, self.g(e).max);
         let target = writer + len;
         let cap = self.capacity(e);
-        self.accessible(e)?;
-        if target > cap {
+        if target <= cap {
+            self.accessible(e)?;
+        } else {
             if target > max {
+                self.accessible(e)?;
                 return Err(ioobe(
                     format!(
                         "writerIndex({writer}) + minWritableBytes({len}) exceeds maxCapacity({max}): "
