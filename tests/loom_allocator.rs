@@ -321,3 +321,77 @@ fn mutant_8108_a_cache_freed_by_both_is_counted_out_twice() {
     .expect_err("loom must find the second free of #8108's mutant");
     assert!(failure.contains("caches_freed_once"), "{failure}");
 }
+
+/// A small size whose subpage run is one page holding two elements (page 4096).
+const TWO_PER_RUN: usize = 2048;
+
+/// #4388's race. The pool of [`TWO_PER_RUN`] holds two subpages, the one at its head
+/// with a single element in use; `T2` frees that element (the subpage is fully free and
+/// not alone: `PoolChunk.free` destroys it and frees its run) while `T1` allocates the
+/// size through the arena's fast path (head lock, `head.next`, then `s.allocate()`).
+/// Netty's head lock orders the two; either way the pool stays consistent. Returns
+/// whether `T1`'s buffer took the slot `first` left in the contended subpage (the
+/// allocation came first) rather than one in the other subpage.
+fn subpage_release_races_the_fast_path(mutant: Mutant) -> bool {
+    let (jvm, alloc) = setup(ThreadKind::Plain, |c| c.mutant = mutant);
+    let new = |t| {
+        alloc
+            .new_buffer(t, true, TWO_PER_RUN as i64, TWO_PER_RUN as i64)
+            .expect("a two-per-run buffer")
+    };
+    let (first, last) = (new(T1), new(T1));
+    let other = new(T1);
+    // The first subpage is full (unlinked), the second was linked; freeing `first`
+    // links the first subpage back at the pool's head, holding `last` only.
+    let freed_slot = first.memory_offset();
+    assert!(first.release().expect("release"));
+    loom::explore();
+    let releaser = thread::spawn(move || assert!(last.release().expect("release")));
+    let next = new(T1);
+    releaser.join().expect("T2");
+    check_pool(&jvm, &alloc);
+    let m = arena(&alloc).metrics();
+    assert_eq!(m.num_active_allocations, 2, "`other` and `next`: {m:?}");
+    let allocated_first = next.memory_offset() == freed_slot;
+    assert!(next.release().expect("release"));
+    assert!(other.release().expect("release"));
+    check_pool(&jvm, &alloc);
+    assert_eq!(arena(&alloc).metrics().num_active_allocations, 0);
+    allocated_first
+}
+
+#[test]
+fn subpage_release_racing_the_fast_path_keeps_the_pool_consistent() {
+    // Same bounds: page 4096, order 2, one arena, setup before explore(), preemption 2.
+    let seen = std::sync::Arc::new([StdAtomicBool::new(false), StdAtomicBool::new(false)]);
+    let flags = seen.clone();
+    run_model(
+        "subpage release vs fast path (#4388)",
+        bounded(),
+        move || {
+            let allocated_first = subpage_release_races_the_fast_path(Mutant::None);
+            flags[usize::from(allocated_first)].store(true, StdOrdering::Relaxed);
+        },
+    )
+    .unwrap();
+    assert!(
+        seen.iter().all(|f| f.load(StdOrdering::Relaxed)),
+        "loom must explore both orders of the free and the fast path"
+    );
+}
+
+#[test]
+fn mutant_4388_a_subpage_freed_without_the_head_lock_is_allocated_from() {
+    // #4198 → #4388: `PoolChunk.free` changed the subpage and its pool list without
+    // the head lock, so the fast path could read `head.next`, lose the processor, and
+    // allocate from a subpage destroyed meanwhile: Netty's assert (or an NPE then).
+    let failure = run_model(
+        "subpage release vs fast path (#4388 mutant)",
+        bounded(),
+        || {
+            subpage_release_races_the_fast_path(Mutant::SubpageListUnlocked);
+        },
+    )
+    .expect_err("loom must find the fast path allocating from a destroyed subpage");
+    assert!(failure.contains("doNotDestroy=false"), "{failure}");
+}

@@ -77,6 +77,10 @@ pub enum Mutant {
     /// root (the root's capacity and window) where the profile says it is a slice of
     /// the same range.
     DuplicateOfSliceWidened,
+    /// #4198 → #4388: `PoolChunk.free` changes a subpage (and its pool list) under the
+    /// arena lock only, without the pool's head lock, racing the arena's small fast path
+    /// that holds only that head lock: it allocates from a subpage just destroyed.
+    SubpageListUnlocked,
 }
 
 impl Mutant {
@@ -106,6 +110,7 @@ impl Mutant {
         Mutant::OverlappingAlignedElements,
         Mutant::UnalignedElementLength,
         Mutant::DuplicateOfSliceWidened,
+        Mutant::SubpageListUnlocked,
     ];
 
     /// Stable kebab-case name, as used in traces and on the command line.
@@ -135,6 +140,7 @@ impl Mutant {
             Mutant::OverlappingAlignedElements => "overlapping-aligned-elements",
             Mutant::UnalignedElementLength => "unaligned-element-length",
             Mutant::DuplicateOfSliceWidened => "duplicate-of-slice-widened",
+            Mutant::SubpageListUnlocked => "subpage-list-unlocked",
         }
     }
 
@@ -165,6 +171,7 @@ impl Mutant {
             Mutant::OverlappingAlignedElements => "#11106",
             Mutant::UnalignedElementLength => "#11987",
             Mutant::DuplicateOfSliceWidened => "#14093",
+            Mutant::SubpageListUnlocked => "#4388",
         }
     }
 

@@ -1,9 +1,11 @@
 //! `ArenaCore`: the plain data of one heap or direct `PoolArena` (netty.md §3).
 //!
-//! No locks inside: the caller wraps each arena core in one facade `Mutex`. Netty's
-//! finer subpage-head and `runsAvail` locks are folded into that arena lock (a
-//! documented departure); the thread-cache layer calls [`ArenaCore::allocate`] only
-//! on a cache miss and [`ArenaCore::free`] only when the cache refused the entry.
+//! No locks inside: `PoolArena` (alloc/pooled/arena.rs) runs each of Netty's critical
+//! sections on it as one step, holding Netty's locks for it (the arena lock, the
+//! subpage pool's head lock). The small fast path is two steps, [`ArenaCore::pool_first`]
+//! and [`ArenaCore::allocate_from_subpage`]; `runsAvailLock` stays folded into the
+//! arena lock (a documented departure). The thread-cache layer reaches the arena only
+//! on a cache miss and frees to it only when the cache refused the entry.
 
 use super::allocation::{allocation_in, model_error};
 pub use super::allocation::{Allocation, FreeOutcome};
@@ -13,7 +15,7 @@ use super::chunk::{ChunkId, PoolChunk};
 use super::chunk_list::{ChunkListId, ChunkLists};
 use super::size_classes::{SharedSizeClasses, SizeClasses, SizeKind};
 use super::source::ChunkSource;
-use super::subpage_pools::SubpagePools;
+use super::subpage_pools::{SubpageKey, SubpagePools};
 use crate::error::JavaResult;
 use crate::profile::SizeClassScheme;
 use std::collections::BTreeMap;
@@ -138,37 +140,10 @@ impl ArenaCore {
         match self.sc.kind_of_idx(size_idx) {
             SizeKind::Small => {
                 let alloc = match self.pools.first(size_idx) {
-                    Some(key) => {
-                        let elem = self.sc.size_idx2size(size_idx).unwrap_or(0);
-                        let gone = || model_error(format!("model: pooled subpage {key:?} is gone"));
-                        let chunk = self.chunks.get_mut(&key.chunk).ok_or_else(gone)?;
-                        let sub = chunk.subpage_at_mut(key.run_offset).ok_or_else(gone)?;
-                        if !sub.do_not_destroy() || sub.elem_size() != elem {
-                            return Err(model_error(format!(
-                                "doNotDestroy={}, elemSize={}, sizeIdx={size_idx}",
-                                sub.do_not_destroy(),
-                                sub.elem_size()
-                            )));
-                        }
-                        let h = sub.allocate(&mut self.pools)?;
-                        allocation_in(
-                            &self.sc,
-                            &self.opts,
-                            key.chunk,
-                            chunk,
-                            h,
-                            req_capacity,
-                            size_idx,
-                        )?
-                    }
+                    Some(key) => self.subpage_allocation(key, req_capacity, size_idx)?,
                     None => self.allocate_normal(req_capacity, size_idx, source)?,
                 };
-                // incTinySmallAllocation (4.1.48 PoolArena.java:251–257).
-                if self.sc.is_tiny_idx(size_idx) {
-                    self.counters.allocations_tiny += 1;
-                } else {
-                    self.counters.allocations_small += 1;
-                }
+                self.count_small(size_idx);
                 Ok(alloc)
             }
             SizeKind::Normal => {
@@ -178,6 +153,90 @@ impl ArenaCore {
             }
             SizeKind::Huge => self.allocate_huge(req_capacity, source),
         }
+    }
+
+    /// `head.next` of the subpage pool of `size_idx`: the small fast path's first step
+    /// (`tcacheAllocateSmall`, under that pool's head lock only).
+    pub fn pool_first(&self, size_idx: usize) -> Option<SubpageKey> {
+        self.pools.first(size_idx)
+    }
+
+    /// The small fast path's second step, still under the head lock only:
+    /// `s.allocate()` and `initBufWithSubpage` on the subpage `key` the first step read
+    /// as `head.next` (4.1.128 PoolArena.java:159–173), then `incSmallAllocation`.
+    pub fn allocate_from_subpage(
+        &mut self,
+        key: SubpageKey,
+        req_capacity: usize,
+        size_idx: usize,
+    ) -> JavaResult<Allocation> {
+        self.version += 1;
+        let alloc = self.subpage_allocation(key, req_capacity, size_idx)?;
+        self.count_small(size_idx);
+        Ok(alloc)
+    }
+
+    /// The small slow path, under the arena lock and then the head lock
+    /// (`allocateNormal`, whose `PoolChunk.allocate` re-checks the pool when the
+    /// profile says so), then `incSmallAllocation`.
+    pub fn allocate_small_in_chunks(
+        &mut self,
+        req_capacity: usize,
+        size_idx: usize,
+        source: &mut dyn ChunkSource,
+    ) -> JavaResult<Allocation> {
+        self.version += 1;
+        let alloc = self.allocate_normal(req_capacity, size_idx, source)?;
+        self.count_small(size_idx);
+        Ok(alloc)
+    }
+
+    /// `incSmallAllocation` (`incTinySmallAllocation`, 4.1.48 PoolArena.java:251–257).
+    fn count_small(&mut self, size_idx: usize) {
+        if self.sc.is_tiny_idx(size_idx) {
+            self.counters.allocations_tiny += 1;
+        } else {
+            self.counters.allocations_small += 1;
+        }
+    }
+
+    /// `s.allocate()` + `initBufWithSubpage` on a pooled subpage, after Netty's assert
+    /// that it is live and of the pool's size. A subpage destroyed since it was read as
+    /// `head.next` is gone from its chunk; Netty would still hold the object, with
+    /// `doNotDestroy` false, and fail the same assert.
+    fn subpage_allocation(
+        &mut self,
+        key: SubpageKey,
+        req: usize,
+        size_idx: usize,
+    ) -> JavaResult<Allocation> {
+        let elem = self.sc.size_idx2size(size_idx).unwrap_or(0);
+        let not_live = |live: bool, size: usize| {
+            model_error(format!(
+                "doNotDestroy={live}, elemSize={size}, sizeIdx={size_idx}"
+            ))
+        };
+        let chunk = self
+            .chunks
+            .get_mut(&key.chunk)
+            .ok_or_else(|| not_live(false, elem))?;
+        let sub = chunk
+            .subpage_at_mut(key.run_offset)
+            .ok_or_else(|| not_live(false, elem))?;
+        if !sub.do_not_destroy() || sub.elem_size() != elem {
+            return Err(not_live(sub.do_not_destroy(), sub.elem_size()));
+        }
+        let h = sub.allocate(&mut self.pools)?;
+        allocation_in(&self.sc, &self.opts, key.chunk, chunk, h, req, size_idx)
+    }
+
+    /// `PoolChunk.allocate`'s re-check of the pool (4.1.128): `Some` when the pool of a
+    /// small `size_idx` has a subpage now.
+    fn recheck_pool(&self, size_idx: usize) -> Option<SubpageKey> {
+        let small = self.sc.kind_of_idx(size_idx) == SizeKind::Small;
+        (small && self.opts.rechecks_subpage_pool)
+            .then(|| self.pools.first(size_idx))
+            .flatten()
     }
 
     fn allocate_normal(
@@ -192,6 +251,15 @@ impl ArenaCore {
                 continue;
             }
             for id in self.lists.get(list).chunks().to_vec() {
+                if let Some(key) = self.recheck_pool(size_idx) {
+                    // `cur.allocate` returned true: `PoolChunkList.allocate` still
+                    // checks `cur` against its list's threshold.
+                    let alloc = self.subpage_allocation(key, req, size_idx)?;
+                    if let Some(chunk) = self.chunks.get_mut(&id) {
+                        self.lists.after_allocate(chunk);
+                    }
+                    return Ok(alloc);
+                }
                 let Some(chunk) = self.chunks.get_mut(&id) else {
                     continue;
                 };
@@ -221,6 +289,20 @@ impl ArenaCore {
                 PoolChunk::new_pooled(id, memory, &self.sc)
             }
         };
+        if let Some(key) = self.recheck_pool(size_idx) {
+            // The new chunk's `allocate` found the pool refilled: it serves the buffer
+            // from there and `qInit.add(c)` keeps the new chunk, empty.
+            let alloc = match self.subpage_allocation(key, req, size_idx) {
+                Ok(alloc) => alloc,
+                Err(e) => {
+                    source.destroy_chunk(chunk.chunk_size(), false);
+                    return Err(e);
+                }
+            };
+            self.lists.add(ChunkListId::QInit, &mut chunk);
+            self.chunks.insert(id, chunk);
+            return Ok(alloc);
+        }
         let Some(h) = chunk.allocate(&self.sc, size_idx, &mut self.pools)? else {
             source.destroy_chunk(chunk.chunk_size(), false);
             return Err(model_error(format!(

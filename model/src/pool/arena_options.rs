@@ -35,6 +35,10 @@ pub struct ArenaOptions {
     pub one_level_moves: bool,
     /// `Mutant::HugeDeallocationDecremented` (#5216).
     pub huge_deallocation_decrements: bool,
+    /// `PoolChunk.allocate` re-checks the subpage pool (profile, 4.1.128).
+    pub rechecks_subpage_pool: bool,
+    /// `Mutant::SubpageListUnlocked` (#4388): subpage frees skip the head lock.
+    pub subpage_free_unlocked: bool,
     /// Where subpage elements ignore `directMemoryCacheAlignment` (#11106, #11987
     /// mutants; inert without an alignment).
     pub alignment_fault: AlignmentFault,
@@ -55,11 +59,12 @@ pub enum AlignmentFault {
 }
 
 impl ArenaOptions {
-    /// The same options with no alignment fault: what shapes without an alignment
-    /// (the proofs') can tell apart.
-    pub fn without_alignment_fault(self) -> Self {
+    /// The same options without the faults that only an alignment or a second thread
+    /// shows: what one thread on unaligned shapes (the proofs') can tell apart.
+    pub fn sequential_unaligned(self) -> Self {
         ArenaOptions {
             alignment_fault: AlignmentFault::None,
+            subpage_free_unlocked: false,
             ..self
         }
     }
@@ -89,6 +94,8 @@ impl ArenaOptions {
             },
             one_level_moves: mutant == Mutant::ChunkMovesOneList,
             huge_deallocation_decrements: mutant == Mutant::HugeDeallocationDecremented,
+            rechecks_subpage_pool: profile.chunk_allocate_rechecks_subpage_pool,
+            subpage_free_unlocked: mutant == Mutant::SubpageListUnlocked,
             alignment_fault: match mutant {
                 Mutant::OverlappingAlignedElements => AlignmentFault::ElementOffset,
                 Mutant::UnalignedElementLength => AlignmentFault::ElementLength,

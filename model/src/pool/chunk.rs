@@ -3,8 +3,9 @@
 //! ([`RunPages`]) or the ≤4.1.51 buddy tree ([`BuddyTree`]), chosen by the size-class
 //! scheme of the profile.
 //!
-//! Plain data: Netty's `runsAvailLock` is folded into the arena lock (the caller holds
-//! one mutex around the whole arena core; see `docs/fidelity.md`).
+//! Plain data: Netty's `runsAvailLock` is folded into the arena lock, and subpage
+//! changes run under the pool's head lock as well (`PoolArena` takes both; see
+//! `docs/fidelity.md`).
 
 use super::buddy::BuddyTree;
 use super::chunk_list::ChunkListId;
@@ -275,8 +276,9 @@ impl PoolChunk {
         }
     }
 
-    /// `PoolChunk.allocate` without the pool re-check (unreachable under one lock): a
-    /// new subpage run for small classes, a run for normal ones. `Ok(None)` = no room.
+    /// `PoolChunk.allocate` after its re-check of the subpage pool (which the arena
+    /// makes, `ArenaCore::allocate_normal`): a new subpage run for small classes, a run
+    /// for normal ones. `Ok(None)` = no room.
     pub(crate) fn allocate(
         &mut self,
         sc: &SizeClasses,
@@ -418,6 +420,19 @@ impl PoolChunk {
     pub(crate) fn corrupt_add_used_run(&mut self, run: Run) {
         self.version += 1;
         self.used_runs.insert(run);
+    }
+}
+
+/// The handle layout of every pooled chunk over `sc`: runs, or a buddy tree of
+/// log2(pages per chunk) levels, as [`PoolChunk::new_pooled`] builds it.
+pub fn pooled_handle_layout(sc: &SizeClasses) -> HandleLayout {
+    match sc.scheme() {
+        SizeClassScheme::Jemalloc4 => HandleLayout::Runs,
+        SizeClassScheme::Legacy => HandleLayout::Buddy {
+            max_order: (sc.chunk_size() >> sc.page_shifts())
+                .checked_ilog2()
+                .unwrap_or(0),
+        },
     }
 }
 

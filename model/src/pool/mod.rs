@@ -1,11 +1,11 @@
 //! The pooled allocator's plain-data core (Netty 4.1.128 `PoolArena`, `PoolChunk`,
 //! `PoolChunkList`, `PoolSubpage`, `SizeClasses`; netty.md §2.1, §3).
 //!
-//! Nothing here locks: the allocator wraps each [`ArenaCore`] in one facade `Mutex`
-//! (Netty's subpage-head and `runsAvail` locks are folded into that arena lock).
-//! Thread caches, buffers, the allocator facade and JVM memory accounting live
-//! elsewhere and meet this module through [`ArenaCore::allocate`], [`ArenaCore::free`]
-//! and the [`ChunkSource`] trait.
+//! Nothing here locks: the allocator's `PoolArena` runs Netty's critical sections on
+//! each [`ArenaCore`] as steps under Netty's locks (the arena lock, the subpage pools'
+//! head locks; `runsAvailLock` is folded into the arena lock). Thread caches, buffers,
+//! the allocator facade and JVM memory accounting live elsewhere and meet this module
+//! through [`ArenaCore`]'s allocate and free steps and the [`ChunkSource`] trait.
 
 mod allocation;
 pub mod arena_core;
@@ -34,7 +34,7 @@ pub use arena_metrics::{
     ArenaCounters, ArenaMetrics, ChunkListMetric, ChunkMetric, SubpageMetric, TinyMetrics,
 };
 pub use buddy::BuddyTree;
-pub use chunk::{ChunkFree, ChunkFreeOptions, ChunkId, PoolChunk, Run};
+pub use chunk::{pooled_handle_layout, ChunkFree, ChunkFreeOptions, ChunkId, PoolChunk, Run};
 pub use chunk_list::{ChunkListId, ChunkLists, PoolChunkList};
 pub use geometry::PoolGeometry;
 pub use handle::{Handle, HandleLayout};

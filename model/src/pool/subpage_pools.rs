@@ -2,8 +2,9 @@
 //!
 //! Netty keeps a circular doubly-linked list behind a head per size index and links a
 //! new (or relinked) subpage right after the head; here each pool is a `Vec` whose
-//! index 0 is the element after the head. The head's lock is folded into the arena
-//! lock (a documented departure: the caller wraps the whole arena core in one mutex).
+//! index 0 is the element after the head. Each head's lock is a facade mutex of
+//! `PoolArena` (alloc/pooled/arena.rs), held around every step that reads or changes
+//! the pool or its subpages.
 
 use super::chunk::ChunkId;
 use serde::{Deserialize, Serialize};

@@ -82,6 +82,12 @@ pub struct AllocatorProfile {
     /// is below a page. 4.1.128 makes queues only for classes up to it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub normal_cache_covers_a_page: bool,
+    /// `PoolChunk.allocate` takes the subpage pool's head lock and allocates from
+    /// `head.next` when a subpage appeared after the arena's fast path found the pool
+    /// empty (4.1.128 PoolChunk.java:324–337); 4.1.48's `allocateSubpage` makes a new
+    /// subpage regardless (PoolChunk.java:339–365). Written only when false.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub chunk_allocate_rechecks_subpage_pool: bool,
     /// Recycler `maxCapacityPerThread` default (0 disables recycling).
     pub recycler_max_capacity_per_thread: u32,
 }
@@ -112,6 +118,7 @@ impl AllocatorProfile {
             heap_arenas_aligned: false,
             reallocate_frees_to_new_cache: false,
             normal_cache_covers_a_page: false,
+            chunk_allocate_rechecks_subpage_pool: true,
             recycler_max_capacity_per_thread: 4096,
         }
     }
@@ -136,6 +143,7 @@ impl AllocatorProfile {
             heap_arenas_aligned: true,
             reallocate_frees_to_new_cache: true,
             normal_cache_covers_a_page: true,
+            chunk_allocate_rechecks_subpage_pool: false,
             ..Self::netty_4_1()
         }
     }

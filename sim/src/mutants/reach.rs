@@ -57,6 +57,13 @@ pub fn reach(mutant: Mutant) -> Reach {
             target: "loom_allocator",
             name: "mutant_8108_a_cache_freed_by_both_is_counted_out_twice",
         }),
+        // The fast path holds only the head lock: the unlocked free must fall between
+        // its read of `head.next` and its allocation.
+        Mutant::SubpageListUnlocked => Reach::Feature(FeatureTest {
+            feature: "loom",
+            target: "loom_allocator",
+            name: "mutant_4388_a_subpage_freed_without_the_head_lock_is_allocated_from",
+        }),
         _ => Reach::InProcess(PROGRAMS),
     }
 }

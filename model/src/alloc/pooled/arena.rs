@@ -1,15 +1,21 @@
-//! `PoolArena`: one arena's plain-data core behind the arena lock.
+//! `PoolArena`: one arena's plain-data core behind Netty's locks.
 //!
-//! Netty's finer locks (per-size subpage heads, `runsAvailLock`) are folded into the
-//! arena lock: a coarser lock allows fewer interleavings but the same sequential
-//! behaviour (docs/fidelity.md).
+//! Netty's locks are facade mutexes (scheduling points under loom and shuttle): the
+//! arena lock and one head lock per small size index (`smallSubpagePools[i]`), taken
+//! where Netty takes them and in its order, arena before head. Java's plain fields
+//! (chunks, lists, pools, subpages, counters) are one data cell, [`ArenaCore`] behind
+//! its own mutex; each step of Netty's code that touches them is one critical section
+//! of that cell, so another thread's step can fall between two steps as it can between
+//! two Java statements. Only `runsAvailLock` stays folded into the arena lock
+//! (docs/fidelity.md).
 
 use super::source::JvmChunkSource;
-use crate::error::JavaResult;
+use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::jvm::Jvm;
-use crate::pool::SharedSizeClasses;
+use crate::pool::{pooled_handle_layout, SharedSizeClasses};
 use crate::pool::{
-    Allocation, ArenaCore, ArenaKind, ArenaMetrics, ChunkId, FreeOutcome, SizeClasses, SizeKind,
+    Allocation, ArenaCore, ArenaKind, ArenaMetrics, FreeOutcome, HandleLayout, SizeClasses,
+    SizeKind,
 };
 use crate::sync::book::counter::{AtomicU64, Ordering};
 use crate::sync::{Arc, Mutex, MutexGuard};
@@ -20,7 +26,17 @@ pub struct PoolArena {
     index: usize,
     kind: ArenaKind,
     size_classes: SharedSizeClasses,
+    /// How the arena's pooled chunks pack handles (`isSubpage(handle)`).
+    layout: HandleLayout,
+    /// `PoolArena.lock` (a `ReentrantLock` since 4.1.80, `synchronized (this)` before).
+    arena_lock: Mutex<()>,
+    /// `smallSubpagePools[i]`'s lock, one per small size index (`synchronized (head)`
+    /// before 4.1.80).
+    heads: Box<[Mutex<()>]>,
+    /// The arena's fields; every step holds Netty's locks for what it touches.
     core: Mutex<ArenaCore>,
+    /// `Mutant::SubpageListUnlocked` (#4388): `PoolChunk.free` skips the head lock.
+    free_skips_head_lock: bool,
     /// Σ `PoolChunk.pinnedBytes` of the pooled (non-huge) chunks, as a two's-complement
     /// `i64` (Netty's `LongCounter`s are plain counters, not the arena lock).
     pinned: AtomicU64,
@@ -29,10 +45,17 @@ pub struct PoolArena {
 impl PoolArena {
     /// Wraps a fresh core.
     pub fn new(index: usize, core: ArenaCore) -> Self {
+        let size_classes = core.shared_size_classes();
         PoolArena {
             index,
             kind: core.options().kind,
-            size_classes: core.shared_size_classes(),
+            layout: pooled_handle_layout(&size_classes),
+            arena_lock: Mutex::new(()),
+            heads: (0..size_classes.n_subpages())
+                .map(|_| Mutex::new(()))
+                .collect(),
+            free_skips_head_lock: core.options().subpage_free_unlocked,
+            size_classes,
             core: Mutex::new(core),
             pinned: AtomicU64::new(0),
         }
@@ -53,7 +76,8 @@ impl PoolArena {
         &self.size_classes
     }
 
-    /// Locks the arena (for checkers and metrics).
+    /// Locks the arena's data (for checkers and metrics): a consistent state, between
+    /// two steps of Netty's code.
     pub fn lock(&self) -> MutexGuard<'_, ArenaCore> {
         self.core.lock()
     }
@@ -62,10 +86,20 @@ impl PoolArena {
         JvmChunkSource::new(jvm, self.kind, self.size_classes.alignment())
     }
 
+    /// The head lock of small size index `size_idx`.
+    fn head(&self, size_idx: usize) -> JavaResult<&Mutex<()>> {
+        self.heads.get(size_idx).ok_or_else(|| {
+            JavaException::new(
+                JavaClass::Assertion,
+                format!("model: no subpage pool for size index {size_idx}"),
+            )
+        })
+    }
+
     /// Allocates on a cache miss (counted as an allocation by the core).
     pub fn allocate(&self, jvm: &Arc<Jvm>, req_capacity: usize) -> JavaResult<Allocation> {
-        let mut source = self.source(jvm);
-        self.core.lock().allocate(req_capacity, &mut source)
+        let size_idx = self.size_classes.size2size_idx(req_capacity);
+        self.allocate_sized(jvm, req_capacity, size_idx)
     }
 
     /// [`PoolArena::allocate`] with `size_idx = size2SizeIdx(req_capacity)` already
@@ -76,34 +110,82 @@ impl PoolArena {
         req_capacity: usize,
         size_idx: usize,
     ) -> JavaResult<Allocation> {
+        let kind = self.size_classes.kind_of_idx(size_idx);
+        if kind == SizeKind::Small {
+            return self.allocate_small(jvm, req_capacity, size_idx);
+        }
+        // `tcacheAllocateNormal` holds the arena lock around `allocateNormal`;
+        // `allocateHuge` takes no lock (its counters are `LongCounter`s).
+        let _arena = (kind == SizeKind::Normal).then(|| self.arena_lock.lock());
         let mut source = self.source(jvm);
-        self.core
-            .lock()
-            .allocate_sized(req_capacity, size_idx, &mut source)
+        let mut core = self.core.lock();
+        core.allocate_sized(req_capacity, size_idx, &mut source)
     }
 
-    /// `freeChunk` (or a huge chunk's destruction); `finalizer` skips the metrics.
+    /// `tcacheAllocateSmall` after a cache miss (4.1.128 PoolArena.java:146–188, 4.1.48
+    /// PoolArena.java:197–219): under the head lock only, read `head.next` and, in a
+    /// second step, allocate from it; on an empty pool drop the head lock, take the
+    /// arena lock and `allocateNormal`, whose `PoolChunk.allocate` takes the head lock
+    /// again (PoolChunk.java:324–345).
+    fn allocate_small(
+        &self,
+        jvm: &Arc<Jvm>,
+        req_capacity: usize,
+        size_idx: usize,
+    ) -> JavaResult<Allocation> {
+        let head = self.head(size_idx)?;
+        {
+            let _head = head.lock();
+            let first = self.core.lock().pool_first(size_idx);
+            if let Some(key) = first {
+                let mut core = self.core.lock();
+                return core.allocate_from_subpage(key, req_capacity, size_idx);
+            }
+        }
+        let _arena = self.arena_lock.lock();
+        let _head = head.lock();
+        let mut source = self.source(jvm);
+        let mut core = self.core.lock();
+        core.allocate_small_in_chunks(req_capacity, size_idx, &mut source)
+    }
+
+    /// `PoolArena.free` of what the arena handed out: a huge chunk is destroyed without
+    /// a lock; otherwise `freeChunk` under the arena lock, whose `PoolChunk.free` takes
+    /// the subpage pool's head lock for a subpage handle (PoolChunk.java:492–512);
+    /// `finalizer` skips the metrics.
     pub fn free(
         &self,
         jvm: &Arc<Jvm>,
-        chunk: ChunkId,
-        handle: u64,
-        norm_capacity: usize,
+        allocation: &Allocation,
         finalizer: bool,
     ) -> JavaResult<FreeOutcome> {
+        let a = allocation;
         let mut source = self.source(jvm);
-        self.core
-            .lock()
-            .free(chunk, handle, norm_capacity, finalizer, &mut source)
+        let free = |source: &mut JvmChunkSource<'_>| {
+            let mut core = self.core.lock();
+            core.free(a.chunk, a.handle, a.max_length, finalizer, source)
+        };
+        if a.kind == SizeKind::Huge {
+            return free(&mut source);
+        }
+        let _arena = self.arena_lock.lock();
+        let subpage = self.layout.decode(a.handle).is_subpage;
+        let head = match subpage && !self.free_skips_head_lock {
+            true => Some(self.head(a.size_idx)?),
+            false => None,
+        };
+        let _head = head.map(Mutex::lock);
+        free(&mut source)
     }
 
-    /// Arena finalization (#5833): destroys every pooled chunk.
+    /// Arena finalization (#5833): destroys every pooled chunk (`PoolArena.finalize`
+    /// takes no lock).
     pub fn destroy_all(&self, jvm: &Arc<Jvm>) -> usize {
         let mut source = self.source(jvm);
         self.core.lock().destroy_all(&mut source)
     }
 
-    /// `numThreadCaches` changes.
+    /// `numThreadCaches` changes (an `AtomicInteger` in Netty).
     pub fn thread_cache_bound(&self, bound: bool) {
         let mut core = self.core.lock();
         if bound {
@@ -171,8 +253,6 @@ pub struct ArenaAllocation {
 impl ArenaAllocation {
     /// Frees into the arena (`freeChunk`).
     pub fn free_to_arena(&self, jvm: &Arc<Jvm>, finalizer: bool) -> JavaResult<FreeOutcome> {
-        let a = &self.allocation;
-        self.arena
-            .free(jvm, a.chunk, a.handle, a.max_length, finalizer)
+        self.arena.free(jvm, &self.allocation, finalizer)
     }
 }

@@ -5,6 +5,7 @@ mod buddy;
 mod chunk;
 mod chunk_list;
 mod geometry;
+mod head_steps;
 mod invariants;
 mod size_classes;
 mod size_classes_legacy;
