@@ -293,6 +293,12 @@ impl ByteBuf {
     /// `ensureAccessible()`: `refCnt: 0` when the count is released (best effort,
     /// as Netty's non-volatile check; only with `io.netty.buffer.checkAccessible`).
     pub(crate) fn ensure_accessible(&self) -> JavaResult<()> {
+        // A read-only view asks what it wraps: AbstractDerivedByteBuf.isAccessible
+        // is `unwrap().isAccessible()` (4.1.48 java:35–37; 4.1.128 `isAccessible0`),
+        // so over a non-retained derivative the non-retained rule below decides.
+        if let Some(wrapped) = self.read_only_target() {
+            return wrapped.ensure_accessible();
+        }
         let non_retained = matches!(
             self.class(),
             BufClass::PooledNonRetainedSliced | BufClass::PooledNonRetainedDuplicated
