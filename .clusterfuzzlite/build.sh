@@ -20,12 +20,17 @@ fi
 # Without a target name cargo-fuzz builds every target of fuzz/Cargo.toml.
 cargo fuzz build -O --debug-assertions "${sanitizer_args[@]}"
 
-bin_dir="fuzz/target/x86_64-unknown-linux-gnu/release"
+# fuzz/ is a member of the root workspace, so cargo-fuzz (and the image's coverage
+# wrapper) put the binaries under the workspace's target directory, not fuzz/target.
+target_dir="$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory)"
+bin_dir="$target_dir/x86_64-unknown-linux-gnu/release"
 for t in "${targets[@]}"; do
   cp "$bin_dir/$t" "$out/$t"
-  corpus="fuzz/corpus/$t"
-  if [[ -d "$corpus" ]] && compgen -G "$corpus/*" >/dev/null; then
-    (cd "$corpus" && zip -q -r -j "$out/${t}_seed_corpus.zip" .)
-  fi
 done
+# Seed corpora: alloc_sequence's committed inputs; for trace_parse, the committed
+# regression traces (executor, mutant and shuttle traces: every attachment kind).
+rm -f "$out"/*_seed_corpus.zip
+(cd fuzz/corpus/alloc_sequence && zip -q -j "$out/alloc_sequence_seed_corpus.zip" seed-*)
+find tests/regressions -name '*.json' -print0 | sort -z |
+  xargs -0 zip -q -j "$out/trace_parse_seed_corpus.zip"
 echo "built ${targets[*]} into $out"

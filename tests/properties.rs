@@ -5,22 +5,25 @@
 #![cfg(not(any(feature = "loom", feature = "shuttle")))]
 
 use leakproof_model::op::{Amount, Op, Pattern, Program, Size, Step};
-use leakproof_model::{Mutant, Profile};
+use leakproof_model::Mutant;
+use leakproof_sim::coverage::{qc_config, QC_SEED, QC_SIZE, QC_TESTS};
 use leakproof_sim::exec::{run, ExecConfig, Outcome, Quiet, RunReport, CONFIG_BYTES};
 use leakproof_sim::trace::{trace_dir, write_trace, ExpectedFailure, Trace};
 use quickcheck::{Gen, QuickCheck, TestResult};
 
-const TESTS: u64 = 64;
+// The seed, sizes and configuration are `leakproof coverage`'s too (its `quickcheck`
+// column replays exactly these inputs).
+const TESTS: u64 = QC_TESTS;
 
 fn seed() -> u64 {
     match std::env::var("LEAKPROOF_QC_SEED") {
         Ok(s) => s.parse().expect("LEAKPROOF_QC_SEED is a u64"),
-        Err(_) => 0x1ea4_900f,
+        Err(_) => QC_SEED,
     }
 }
 
 fn config() -> ExecConfig {
-    ExecConfig::small(Profile::netty_4_1(), Mutant::None, 7)
+    qc_config()
 }
 
 fn check(name: &str, prop: fn(Program) -> TestResult) {
@@ -29,7 +32,7 @@ fn check(name: &str, prop: fn(Program) -> TestResult) {
         QuickCheck::new()
             .tests(TESTS)
             .max_tests(TESTS * 4)
-            .rng(Gen::from_size_and_seed(64, seed))
+            .rng(Gen::from_size_and_seed(QC_SIZE, seed))
             .quickcheck(prop);
     });
     if let Err(e) = result {
@@ -338,7 +341,7 @@ fn prop_shadow_agreement_any_config() {
         QuickCheck::new()
             .tests(TESTS * 4)
             .max_tests(TESTS * 16)
-            .rng(Gen::from_size_and_seed(64, seed))
+            .rng(Gen::from_size_and_seed(QC_SIZE, seed))
             .quickcheck(shadow_agreement_any_config as fn(Knobs, Program) -> TestResult);
     });
     if let Err(e) = result {

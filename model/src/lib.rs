@@ -10,6 +10,7 @@
 pub mod alloc;
 pub mod buffer;
 pub mod check;
+pub mod coverage;
 pub mod error;
 pub mod invariant;
 pub mod jvm;

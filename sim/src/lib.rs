@@ -8,6 +8,7 @@ pub use leakproof_model as model;
 pub mod cli;
 pub mod commands;
 pub mod concurrent;
+pub mod coverage;
 pub mod diff;
 pub mod exec;
 pub mod exit;

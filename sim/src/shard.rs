@@ -1,9 +1,9 @@
 //! Splitting long checker runs across CI jobs: `i/N` shards, from `--shard` or the
 //! `LEAKPROOF_SHARD` environment variable (docs/scale-out.md).
 //!
-//! One definition for every checker: the proofs split their catalog with it, shuttle
-//! suites split their seeds (`Shard::from_env()?.owns(seed_index)`), and the fuzz
-//! campaign script gives each shard its own libFuzzer seed.
+//! One definition for every checker: the proofs split their catalog with it, and the
+//! fuzz campaign script (`.ci/fuzz-shard`) takes the same `i/N` form. The shuttle
+//! suites do not split their seeds yet (docs/scale-out.md).
 
 pub use leakproof_proofs::catalog::Shard;
 

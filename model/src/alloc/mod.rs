@@ -86,7 +86,8 @@ impl AllocRef {
         let jvm = self.jvm();
         if new_capacity > old_capacity {
             jvm.netty_direct()
-                .increment((new_capacity - old_capacity) as u64)?;
+                .increment((new_capacity - old_capacity) as u64)
+                .inspect_err(|e| jvm.events().record_error(e))?;
         } else {
             jvm.netty_direct()
                 .decrement((old_capacity - new_capacity) as u64);

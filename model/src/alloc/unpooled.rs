@@ -133,20 +133,21 @@ impl UnpooledAllocator {
 
     /// Allocates the memory of one unpooled buffer of `class`.
     pub fn allocate_region(&self, class: BufClass, capacity: usize) -> JavaResult<UnpooledRegion> {
-        let accounting = match class {
-            BufClass::UnpooledUnsafeNoCleanerDirect => {
-                self.jvm.netty_direct().increment(capacity as u64)?;
-                Accounting::NettyCounter
-            }
-            BufClass::UnpooledDirect | BufClass::UnpooledUnsafeDirect => {
-                self.jvm.reserve_jdk_direct(capacity as u64)?;
-                Accounting::JdkCleaner
-            }
-            _ => {
-                self.jvm.reserve_heap(capacity as u64)?;
-                Accounting::Heap
-            }
+        let (reserved, accounting) = match class {
+            BufClass::UnpooledUnsafeNoCleanerDirect => (
+                self.jvm.netty_direct().increment(capacity as u64),
+                Accounting::NettyCounter,
+            ),
+            BufClass::UnpooledDirect | BufClass::UnpooledUnsafeDirect => (
+                self.jvm.reserve_jdk_direct(capacity as u64),
+                Accounting::JdkCleaner,
+            ),
+            _ => (self.jvm.reserve_heap(capacity as u64), Accounting::Heap),
         };
+        if let Err(e) = reserved {
+            self.jvm.events().record_error(&e);
+            return Err(e);
+        }
         self.metric
             .add(accounting != Accounting::Heap, capacity as i64);
         Ok(UnpooledRegion {

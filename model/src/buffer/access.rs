@@ -73,12 +73,12 @@ impl ByteBuf {
             Body::Derived {
                 unwrap, adjustment, ..
             } => (root_of(unwrap), *adjustment),
-            Body::Recycled => return Err(crate::error::JavaException::ref_cnt(0)),
+            Body::Recycled => return Err(self.released()),
             Body::Root { .. } => return Ok(()),
         };
         let accessible = root.own_refcnt().is_none_or(|c| c.is_accessible());
         if !accessible && self.jvm().profile().refcount.check_accessible {
-            return Err(crate::error::JavaException::ref_cnt(0));
+            return Err(self.released());
         }
         let capacity = super::root_capacity(&root);
         let start = (adjustment + index) as i64;

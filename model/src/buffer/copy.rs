@@ -33,7 +33,7 @@ impl ByteBuf {
             }
             if Arc::ptr_eq(&self.root(), self.object()) {
                 // A recycled derivative (its fields cleared, #14250) views nothing.
-                return Err(JavaException::ref_cnt(0));
+                return Err(self.released());
             }
             let root = ByteBuf::from_object(self.root());
             return root.copy0(t, self.adjustment() as i64 + index, length);

@@ -8,7 +8,7 @@ use super::access::is_out_of_bounds;
 use super::{
     materialize, root_of, texts, Body, BufClass, BufObject, BufState, ByteBuf, ObjectKind,
 };
-use crate::error::{JavaException, JavaResult};
+use crate::error::JavaResult;
 use crate::leak::AccessKind;
 use crate::mutant::Mutant;
 use crate::sync::Arc;
@@ -86,7 +86,7 @@ impl ByteBuf {
     pub(super) fn root_buf(&self) -> JavaResult<ByteBuf> {
         let root = self.root();
         if self.class().is_derived() && Arc::ptr_eq(&root, self.object()) {
-            return Err(JavaException::ref_cnt(0));
+            return Err(self.released());
         }
         Ok(ByteBuf::from_object(root))
     }

@@ -66,14 +66,19 @@ impl ByteBuf {
 pub(crate) fn retain_object(holder: &Arc<BufObject>, increment: i32) -> JavaResult<()> {
     let jvm = holder.alloc().jvm();
     let refcnt = holder.own_refcnt().expect("count holders own a count");
-    refcnt.retain(increment, &jvm.profile().refcount)
+    refcnt
+        .retain(increment, &jvm.profile().refcount)
+        .inspect_err(|e| jvm.events().record_error(e))
 }
 
 /// Releases `holder`'s own count and deallocates on the transition to zero.
 pub(crate) fn release_object(holder: &Arc<BufObject>, decrement: i32) -> JavaResult<bool> {
     let jvm = holder.alloc().jvm();
     let refcnt = holder.own_refcnt().expect("count holders own a count");
-    if refcnt.release(decrement, &jvm.profile().refcount)? {
+    let released = refcnt
+        .release(decrement, &jvm.profile().refcount)
+        .inspect_err(|e| jvm.events().record_error(e))?;
+    if released {
         deallocate(holder)?;
         return Ok(true);
     }

@@ -33,6 +33,7 @@ pub use region::{Accounting, CacheLink, PooledRegion, UnpooledRegion};
 
 use crate::alloc::pooled::PooledAllocator;
 use crate::alloc::AllocRef;
+use crate::coverage::Event;
 use crate::error::{JavaException, JavaResult};
 use crate::jvm::Jvm;
 use crate::sync::Arc;
@@ -316,9 +317,16 @@ impl ByteBuf {
         };
         let accessible = holder.own_refcnt().is_none_or(|c| c.is_accessible());
         if self.jvm().profile().refcount.check_accessible && !accessible {
-            return Err(JavaException::ref_cnt(0));
+            return Err(self.released());
         }
         Ok(())
+    }
+
+    /// `IllegalReferenceCountException` (`refCnt: 0`) for an access to a released
+    /// buffer, counted as [`Event::AccessAfterRelease`].
+    pub(crate) fn released(&self) -> JavaException {
+        self.jvm().events().record(Event::AccessAfterRelease);
+        JavaException::ref_cnt(0)
     }
 
     /// The `toString()` an exception text shows: the buffer that throws, which for an

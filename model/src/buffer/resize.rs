@@ -126,7 +126,7 @@ impl ByteBuf {
             let root = root_of(self.object());
             if crate::sync::Arc::ptr_eq(&root, self.object()) {
                 // A recycled derivative (its fields cleared, #14250) views nothing.
-                return Err(JavaException::ref_cnt(0));
+                return Err(self.released());
             }
             let root = ByteBuf::from_object(root);
             return root.set_capacity0(t, new_capacity);
@@ -165,7 +165,7 @@ impl ByteBuf {
                 region: Region::Unpooled(old),
                 ..
             } => old.accounting,
-            _ => return Err(JavaException::ref_cnt(0)),
+            _ => return Err(self.released()),
         };
         let no_cleaner = accounting == Accounting::NettyCounter;
         if no_cleaner {

@@ -31,6 +31,7 @@ pub use registry::{ObjectRegistry, ThreadInfo, ThreadRegistry};
 
 use crate::alloc::pooled::PooledAllocator;
 use crate::buffer::AllocId;
+use crate::coverage::{Coverage, Events};
 use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::leak::LeakDetector;
 use crate::sync::book::counter::{AtomicBool, AtomicU64, AtomicU8, Ordering};
@@ -67,6 +68,8 @@ pub struct Jvm {
     /// Shared so that reading it for a sampling draw allocates nothing.
     site: BookLock<Arc<str>>,
     pub(crate) allocators: BookLock<Vec<Arc<PooledAllocator>>>,
+    /// Event counters (bookkeeping: never a scheduling point).
+    events: Events,
 }
 
 impl Jvm {
@@ -93,6 +96,7 @@ impl Jvm {
             leak: BookLock::new(LeakDetector::new(config.leak.clone())),
             site: BookLock::new(Arc::from("main")),
             allocators: BookLock::new(Vec::new()),
+            events: Events::default(),
             config,
         })
     }
@@ -120,6 +124,16 @@ impl Jvm {
     /// The JDK's direct-memory ledger (Cleaner-backed `ByteBuffer`s).
     pub fn jdk_direct(&self) -> &JdkDirectMemory {
         &self.jdk_direct
+    }
+
+    /// This JVM's event counters (`docs/coverage.md`).
+    pub fn events(&self) -> &Events {
+        &self.events
+    }
+
+    /// The events counted so far, as a value.
+    pub fn coverage(&self) -> Coverage {
+        self.events.snapshot()
     }
 
     /// The heap budget for `byte[]` arrays.

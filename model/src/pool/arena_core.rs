@@ -11,11 +11,12 @@ use super::allocation::{allocation_in, model_error};
 pub use super::allocation::{Allocation, FreeOutcome};
 use super::arena_metrics::ArenaCounters;
 pub use super::arena_options::{AlignmentFault, ArenaKind, ArenaOptions};
-use super::chunk::{ChunkId, PoolChunk};
+use super::chunk::{ChunkFree, ChunkId, PoolChunk};
 use super::chunk_list::{ChunkListId, ChunkLists};
 use super::size_classes::{SharedSizeClasses, SizeClasses, SizeKind};
 use super::source::ChunkSource;
 use super::subpage_pools::{SubpageKey, SubpagePools};
+use crate::coverage::Event;
 use crate::error::JavaResult;
 use crate::profile::SizeClassScheme;
 use std::collections::BTreeMap;
@@ -264,7 +265,11 @@ impl ArenaCore {
                     continue;
                 };
                 if let Some(h) = chunk.allocate(&self.sc, size_idx, &mut self.pools)? {
+                    let before = chunk.list();
                     self.lists.after_allocate(chunk);
+                    if chunk.list() != before {
+                        source.record(Event::ListMoveUp);
+                    }
                     return self.allocation(id, h, req, size_idx);
                 }
             }
@@ -387,6 +392,7 @@ impl ArenaCore {
             self.chunks.remove(&chunk);
             source.destroy_chunk(size, true);
             self.counters.active_bytes_huge -= size as i64;
+            source.record(Event::HugeChunkDestroyed);
             if self.opts.huge_deallocation_decrements {
                 // Java's counter goes negative; the model's unsigned one stops at 0.
                 self.counters.deallocations_huge =
@@ -405,7 +411,10 @@ impl ArenaCore {
         } else {
             SizeKind::Normal
         };
-        c.free(&self.sc, handle, &mut self.pools, self.opts.chunk_free)?;
+        let freed = c.free(&self.sc, handle, &mut self.pools, self.opts.chunk_free)?;
+        if kind == SizeKind::Small && freed == ChunkFree::Run {
+            source.record(Event::SubpageReleased);
+        }
         if !finalizer {
             // `sizeClass(normCapacity)` picks the counter (4.1.48 PoolArena.java:283–308).
             match kind {
@@ -416,11 +425,16 @@ impl ArenaCore {
                 _ => self.counters.deallocations_normal += 1,
             }
         }
+        let before = c.list();
         let keep = self.lists.after_free(c);
         let destroyed = if keep {
+            if c.list() != before {
+                source.record(Event::ListMoveDown);
+            }
             None
         } else {
             self.destroy_pooled(chunk, source);
+            source.record(Event::ChunkDestroyed);
             Some(chunk)
         };
         Ok(FreeOutcome {

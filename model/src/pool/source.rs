@@ -1,5 +1,6 @@
 //! Where chunk memory comes from and goes back to: the memory accounting seam.
 
+use crate::coverage::Event;
 use crate::error::{DirectShortfall, JavaException, JavaResult};
 use crate::memory::{Memory, MemoryMode};
 
@@ -15,6 +16,8 @@ pub trait ChunkSource {
     fn new_chunk(&mut self, size: usize, unpooled: bool) -> JavaResult<Memory>;
     /// Releases a region the arena no longer uses (`destroyChunk`).
     fn destroy_chunk(&mut self, size: usize, unpooled: bool);
+    /// Counts an arena event (`docs/coverage.md`); sources outside a JVM ignore it.
+    fn record(&mut self, _event: Event) {}
 }
 
 /// A minimal [`ChunkSource`] with an optional byte limit and Netty's

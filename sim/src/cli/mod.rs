@@ -7,6 +7,7 @@
 //! in [`run`].
 
 pub mod copy_loop;
+pub mod coverage;
 pub mod diff;
 pub mod explore;
 pub mod run;
@@ -49,6 +50,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Browse a proof model in stateright's web explorer (or list / check the models).
     Explore(explore::ExploreArgs),
+    /// Measure which model events each executor-driven checker's fixed inputs reach.
+    Coverage(coverage::CoverageArgs),
 }
 
 impl Command {
@@ -87,6 +90,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
         Command::Mutants(args) => crate::commands::mutants::run(&args, out, err),
         Command::Explore(args) => explore::run(&args, out, err),
         Command::Diff(args) => diff::run(&args, out, err),
+        Command::Coverage(args) => coverage::run(&args, out, err),
     }
 }
 

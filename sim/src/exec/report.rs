@@ -3,6 +3,7 @@
 use crate::shadow::LeakedGen;
 use leakproof_model::alloc::pooled::PooledAllocatorMetric;
 use leakproof_model::alloc::UnpooledMetricSnapshot;
+use leakproof_model::coverage::Coverage;
 use leakproof_model::error::RefCntFault;
 use leakproof_model::op::Program;
 use leakproof_model::Violation;
@@ -117,6 +118,8 @@ pub struct RunReport {
     pub leak_reports: Vec<String>,
     /// The allocators' metrics when the run ended (`None` if it never started).
     pub metrics: Option<RunMetrics>,
+    /// The model's event counts when the run ended (`docs/coverage.md`).
+    pub coverage: Coverage,
 }
 
 /// Netty's metrics at the end of a run, as the program could read them.

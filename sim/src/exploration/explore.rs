@@ -43,6 +43,8 @@ pub struct Explored {
     pub findings: BTreeMap<&'static str, u64>,
     /// Executions in which some op raised an `IllegalReferenceCountException`.
     pub with_misuse: u64,
+    /// The model's event counts, merged over the executions (`docs/coverage.md`).
+    pub coverage: leakproof_model::coverage::Coverage,
 }
 
 #[derive(Default)]
@@ -110,6 +112,7 @@ fn drive(
 /// Counts one execution's report.
 fn note(s: &mut Shared, report: &RunReport) {
     s.explored.iterations += 1;
+    s.explored.coverage.merge(&report.coverage);
     let mut names: Vec<&'static str> = report.findings.iter().map(|f| f.name).collect();
     names.extend(report.known_bugs.iter().map(|k| k.invariant));
     names.sort_unstable();

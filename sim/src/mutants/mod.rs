@@ -9,6 +9,7 @@ mod reach;
 mod refcount;
 mod render;
 
+pub use programs::generate;
 pub use reach::{reach, FeatureTest, Reach};
 pub use render::{render_json, render_table};
 

@@ -4,6 +4,7 @@
 //! limit) and stops at the first violation.
 
 use super::{Catch, Checker};
+use crate::coverage::QC_SIZE;
 use crate::exec::{run, ExecConfig, Quiet, RunReport, CONFIG_BYTES};
 use crate::fuzz_input;
 use crate::trace::{ExpectedFailure, Trace};
@@ -16,9 +17,6 @@ use rand::{RngCore, SeedableRng};
 /// Bytes of one generated input (configuration header included): programs of a few
 /// dozen steps, what the executor's own tests and the fuzz smoke run use.
 const INPUT_BYTES: usize = 400;
-
-/// quickcheck's size parameter (as `tests/properties.rs`).
-const QC_SIZE: usize = 64;
 
 fn random_bytes(checker: Checker, seed: u64) -> Vec<u8> {
     // Distinct streams per checker: the same seed never gives two checkers one input.

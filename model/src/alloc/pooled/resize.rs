@@ -4,7 +4,7 @@
 
 use super::{ArenaAllocation, PooledAllocator};
 use crate::buffer::{Body, ByteBuf, CacheLink, PooledRegion, Region};
-use crate::error::{JavaException, JavaResult};
+use crate::error::JavaResult;
 use crate::mutant::Mutant;
 use crate::pool::SizeKind;
 use crate::sync::Arc;
@@ -37,7 +37,7 @@ pub(crate) fn resize_pooled(
                 region: Region::Pooled(r),
                 capacity,
             } => (*capacity, r.region.clone()),
-            _ => return Err(JavaException::ref_cnt(0)),
+            _ => return Err(buf.released()),
         }
     };
     let huge = old.allocation.kind == SizeKind::Huge;

@@ -1,6 +1,7 @@
 //! Chunk memory for arenas, accounted in the `Jvm`: Netty's counter (no Cleaner),
 //! the JDK's direct ledger (Cleaner) or the heap budget.
 
+use crate::coverage::Event;
 use crate::error::JavaResult;
 use crate::jvm::Jvm;
 use crate::memory::Memory;
@@ -54,10 +55,14 @@ impl<'a> JvmChunkSource<'a> {
 impl ChunkSource for JvmChunkSource<'_> {
     fn new_chunk(&mut self, size: usize, _unpooled: bool) -> JavaResult<Memory> {
         let bytes = self.reserved(size);
-        match self.accounting {
-            ChunkAccounting::NoCleaner => self.jvm.netty_direct().increment(bytes)?,
-            ChunkAccounting::Cleaner => self.jvm.reserve_jdk_direct(bytes)?,
-            ChunkAccounting::Heap => self.jvm.reserve_heap(bytes)?,
+        let reserved = match self.accounting {
+            ChunkAccounting::NoCleaner => self.jvm.netty_direct().increment(bytes),
+            ChunkAccounting::Cleaner => self.jvm.reserve_jdk_direct(bytes),
+            ChunkAccounting::Heap => self.jvm.reserve_heap(bytes),
+        };
+        if let Err(e) = reserved {
+            self.jvm.events().record_error(&e);
+            return Err(e);
         }
         Ok(Memory::new(self.jvm.config().memory_mode, size))
     }
@@ -71,5 +76,9 @@ impl ChunkSource for JvmChunkSource<'_> {
             ChunkAccounting::Cleaner => self.jvm.jdk_direct().unreserve(bytes),
             ChunkAccounting::Heap => self.jvm.heap().free(bytes),
         }
+    }
+
+    fn record(&mut self, event: Event) {
+        self.jvm.events().record(event);
     }
 }

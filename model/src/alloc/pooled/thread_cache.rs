@@ -11,6 +11,7 @@
 //! only the owner touches, so they are bookkeeping.
 
 use super::arena::{ArenaAllocation, PoolArena};
+use crate::coverage::Event;
 use crate::jvm::Jvm;
 use crate::mutant::Mutant;
 use crate::pool::{ArenaKind, FreeOutcome, Handle, SizeKind};
@@ -294,6 +295,7 @@ impl ThreadCache {
         if entry.is_some() {
             let hits = cache.hits_since_trim.load(Plain::Relaxed);
             cache.hits_since_trim.store(hits + 1, Plain::Relaxed);
+            jvm.events().record(Event::CachePoll);
         }
         let n = self.allocations.load(Plain::Relaxed) + 1;
         self.allocations.store(n, Plain::Relaxed);
@@ -318,6 +320,16 @@ impl ThreadCache {
     /// [`ThreadCache::add`] taking the handle by value: `Err` gives it back when the
     /// cache refused it (the caller then frees it to the arena).
     pub fn offer(&self, jvm: &Jvm, region: ArenaAllocation) -> Result<(), ArenaAllocation> {
+        let offered = self.enqueue(jvm, region);
+        jvm.events().record(if offered.is_ok() {
+            Event::CacheAdd
+        } else {
+            Event::CacheAddRefused
+        });
+        offered
+    }
+
+    fn enqueue(&self, jvm: &Jvm, region: ArenaAllocation) -> Result<(), ArenaAllocation> {
         let a = &region.allocation;
         let Some(cache) = self.cache_for(region.arena.kind(), a.size_idx, a.kind) else {
             return Err(region);
@@ -372,6 +384,7 @@ impl ThreadCache {
                 freed += 1;
             }
         }
+        jvm.events().record_n(Event::CacheTrim, freed as u64);
         freed
     }
 
@@ -383,6 +396,7 @@ impl ThreadCache {
         if !first && jvm.mutant() != Mutant::CacheFreedTwice {
             return None;
         }
+        jvm.events().record(Event::CacheFree);
         let mut n = 0;
         for cache in self.queues() {
             let drained: Vec<CacheEntry> = cache.queue.lock().drain(..).collect();

@@ -110,6 +110,7 @@ impl<'o> Exec<'o> {
             leaked_bytes: 0,
             leak_reports: Vec::new(),
             metrics: None,
+            coverage: Default::default(),
         };
         let pooled = match PooledAllocator::new(&jvm, config.allocator.clone()) {
             Ok(p) => p,
@@ -162,6 +163,7 @@ impl Exec<'_> {
         });
         self.live.handles.clear();
         self.handle = None;
+        self.report.coverage = self.jvm.coverage();
         self.jvm.dispose();
         self.report
     }
