@@ -493,6 +493,8 @@ fn oracles() -> Vec<Oracle> {
     rust_files(&model_src.join("check"), &mut invariant_files);
     rust_files(&model_src.join("pool/invariants"), &mut invariant_files);
     invariant_files.push(model_src.join("leak/checks.rs"));
+    // The invariant table: the checker's own names, no rule of the model.
+    invariant_files.push(model_src.join("invariant.rs"));
     let mut shadow_files = Vec::new();
     rust_files(&root().join("sim/src/shadow"), &mut shadow_files);
     let m = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -504,6 +506,7 @@ fn oracles() -> Vec<Oracle> {
             model_root: "crate",
             oracle_modules: vec![
                 m(&["check"]),
+                m(&["invariant"]),
                 m(&["pool", "invariants"]),
                 m(&["leak", "checks"]),
             ],

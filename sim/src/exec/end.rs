@@ -19,6 +19,8 @@ use super::report::{Finding, KnownBug};
 use super::runner::Exec;
 use leakproof_model::buffer::AllocId;
 use leakproof_model::check;
+use leakproof_model::invariant::DIRECT_COUNTER_ZERO_AFTER_DESTROY;
+use leakproof_model::invariant::{ADD_TO_FREED_CACHE, STRANDED_BY_ADD_FREE_RACE};
 use leakproof_model::leak;
 use leakproof_model::pool::ArenaKind;
 use leakproof_model::{ThreadId, Violation};
@@ -139,14 +141,14 @@ pub(crate) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {
     let stranded = check::stranded_entries(&exec.pooled, known)?;
     for (owner, bytes) in &stranded.raced {
         exec.report.findings.push(Finding {
-            name: "stranded_by_add_free_race",
+            name: STRANDED_BY_ADD_FREE_RACE.name,
             message: format!("a {bytes}-byte entry stranded in the freed cache of {owner}"),
         });
     }
     for (owner, bytes) in &stranded.unchecked {
         exec.report.known_bugs.push(KnownBug {
             issue: check::KNOWN_BUG_ADD_TO_FREED_CACHE,
-            invariant: "add_to_freed_cache",
+            invariant: ADD_TO_FREED_CACHE.name,
             message: format!("a {bytes}-byte entry was queued into the freed cache of {owner}"),
         });
     }
@@ -159,7 +161,7 @@ pub(crate) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {
     let finalized = exec.pooled.is_finalized();
     if finalized && kept {
         return Err(Violation::new(
-            "direct_counter_zero_after_destroy",
+            DIRECT_COUNTER_ZERO_AFTER_DESTROY,
             "the allocator was finalized although a reachable buffer object references it"
                 .to_string(),
         ));
@@ -174,7 +176,7 @@ pub(crate) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {
         && stranded.unchecked.is_empty()
     {
         return Err(Violation::new(
-            "direct_counter_zero_after_destroy",
+            DIRECT_COUNTER_ZERO_AFTER_DESTROY,
             "the allocator was not finalized although nothing reaches it".to_string(),
         ));
     }
