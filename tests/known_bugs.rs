@@ -53,7 +53,7 @@ fn on_4_1_the_same_program_strands_nothing_and_the_mutant_is_a_violation() {
     let r = report(Profile::netty_4_1(), Mutant::None);
     assert!(r.violation().is_none() && r.known_bugs.is_empty(), "{r:?}");
     let r = report(Profile::netty_4_1(), Mutant::AddToFreedCache);
-    assert_eq!(r.violation().map(|v| v.name), Some("add_to_freed_cache"));
+    assert_eq!(r.violation().map(|v| v.name()), Some("add_to_freed_cache"));
     assert!(r.known_bugs.is_empty());
 }
 

@@ -50,7 +50,7 @@ fn counterexample_trace(case: &RefcountCase, invariant: &'static str, mutant: Mu
         steps: Vec::new(),
     };
     let expected = ExpectedFailure {
-        invariant: violation.name.to_string(),
+        invariant: violation.name().to_string(),
         message: violation.message,
     };
     let mut trace = Trace::new(&config, &program, Some(expected));

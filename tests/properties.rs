@@ -54,7 +54,7 @@ fn failed_under(c: &ExecConfig, program: &Program, report: &RunReport, what: &st
         Some(ExpectedFailure {
             invariant: report
                 .violation()
-                .map_or("property", |v| v.name)
+                .map_or("property", |v| v.name())
                 .to_string(),
             message: what.to_string(),
         }),

@@ -15,7 +15,9 @@ use leakproof_sim::concurrent::generate::{Generated, Scenario};
 use leakproof_sim::model::Mutant;
 use shuttle_support::{explore_scenario, find_mutant, scale, Exploration};
 
-const RACE: &str = "stranded_by_add_free_race";
+use leakproof_model::invariant::{ADD_TO_FREED_CACHE, STRANDED_BY_ADD_FREE_RACE};
+
+const RACE: &str = STRANDED_BY_ADD_FREE_RACE.name;
 
 fn recheck(mut g: Generated) -> Generated {
     g.config
@@ -90,6 +92,9 @@ fn mutant_12749_a_freed_cache_accepting_adds_is_found() {
         explore,
         Mutant::AddToFreedCache,
     );
-    assert_eq!(failure.violation.name, "add_to_freed_cache", "{failure:?}");
+    assert_eq!(
+        failure.violation.invariant, ADD_TO_FREED_CACHE,
+        "{failure:?}"
+    );
     assert!(failure.trace.is_some(), "the failure writes its trace");
 }

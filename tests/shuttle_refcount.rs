@@ -10,6 +10,9 @@
 
 mod shuttle_support;
 
+use leakproof_model::invariant::{
+    HISTORY_LINEARIZABLE, MODEL_RAISED_NO_ASSERTION, SHADOW_AGREEMENT,
+};
 use leakproof_sim::concurrent::generate::Scenario;
 use leakproof_sim::model::Mutant;
 use shuttle_support::{explore_scenario, find_mutant, scale, Exploration};
@@ -66,8 +69,8 @@ fn mutant_8563_the_racy_refcount_is_found() {
     );
     assert!(
         matches!(
-            failure.violation.name,
-            "history_linearizable" | "model_raised_no_assertion" | "shadow_agreement"
+            failure.violation.invariant,
+            HISTORY_LINEARIZABLE | MODEL_RAISED_NO_ASSERTION | SHADOW_AGREEMENT
         ),
         "#8563 shows as a retain succeeding on a released buffer or a second deallocation \
          (a release answering true on a released buffer, a pool double free), or a count \

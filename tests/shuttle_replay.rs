@@ -101,7 +101,7 @@ fn a_failure_writes_a_trace_that_replays_and_minimizes() {
     // Along the schedule string.
     let replayed = replay_trace(&written).expect("replays");
     assert_eq!(
-        replayed.violation.map(|v| v.name),
+        replayed.violation.map(|v| v.name()),
         Some("add_to_freed_cache")
     );
     assert!(replayed.how.contains("schedule string"), "{}", replayed.how);
@@ -115,7 +115,7 @@ fn a_failure_writes_a_trace_that_replays_and_minimizes() {
         .schedule = None;
     let replayed = replay_trace(&seeded).expect("replays");
     assert_eq!(
-        replayed.violation.map(|v| v.name),
+        replayed.violation.map(|v| v.name()),
         Some("add_to_freed_cache")
     );
     assert!(replayed.how.contains("exploration"), "{}", replayed.how);
@@ -134,7 +134,7 @@ fn a_failure_writes_a_trace_that_replays_and_minimizes() {
     assert_eq!(expected.invariant, "add_to_freed_cache");
     let replayed = replay_trace(&shrunk).expect("replays");
     assert_eq!(
-        replayed.violation.map(|v| v.name),
+        replayed.violation.map(|v| v.name()),
         Some("add_to_freed_cache")
     );
     println!(

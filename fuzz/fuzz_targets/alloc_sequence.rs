@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
             &config,
             &report.resolved,
             Some(ExpectedFailure {
-                invariant: v.name.to_string(),
+                invariant: v.name().to_string(),
                 message: v.message.clone(),
             }),
         );

@@ -12,6 +12,7 @@ pub mod buffer;
 pub mod check;
 pub mod coverage;
 pub mod error;
+pub mod invariant;
 pub mod jvm;
 pub mod leak;
 pub mod memory;

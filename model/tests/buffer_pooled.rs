@@ -2,7 +2,7 @@
 
 use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
 use leakproof_model::jvm::{Jvm, JvmConfig};
-use leakproof_model::{ThreadId, ThreadKind};
+use leakproof_model::{Profile, ThreadId, ThreadKind};
 use std::sync::Arc;
 
 const MAIN: ThreadId = ThreadId::MAIN;
@@ -176,10 +176,9 @@ fn zero_arenas_fall_back_to_unpooled_buffers() {
 fn dropping_the_allocator_destroys_its_chunks() {
     let (jvm, alloc) = setup(1);
     let handle = alloc.handle();
-    let buf = alloc.new_buffer(MAIN, true, 64 << 10, 64 << 10).unwrap();
+    let buf = alloc.new_buffer(LOOP, true, 64 << 10, 64 << 10).unwrap();
     buf.release().unwrap();
     drop(buf);
-    jvm.exit_thread(LOOP, true).unwrap();
     jvm.gc();
     assert_eq!(
         jvm.netty_direct().used(),
@@ -187,17 +186,45 @@ fn dropping_the_allocator_destroys_its_chunks() {
         "a chunk in qInit is kept"
     );
     drop(handle);
+    alloc.free_thread_cache(LOOP);
     jvm.gc();
     assert_eq!(
         jvm.netty_direct().used(),
         4 << 20,
-        "main's thread-local still reaches the allocator"
+        "the released buffer object waits in the loop's Recycler pool, and its \
+         `allocator` field, never cleared (PooledByteBuf.java:42, 71), reaches the arenas"
     );
-    alloc.free_thread_cache(MAIN);
+    jvm.exit_thread(LOOP, true).unwrap();
     drop(alloc);
     let report = jvm.gc();
     assert_eq!(report.finalizers[0].chunks_destroyed, 1);
     assert_eq!(jvm.netty_direct().used(), 0);
+}
+
+#[test]
+fn a_recycled_buffer_object_keeps_its_allocator_on_both_profiles() {
+    for profile in [Profile::netty_4_1(), Profile::netty_4_1_48()] {
+        let jvm = Jvm::new(JvmConfig {
+            runtime_max_memory: 1 << 30,
+            profile,
+            ..JvmConfig::default()
+        });
+        let pooled = PooledConfig::netty_default(jvm.config());
+        let alloc = PooledAllocator::new(&jvm, pooled).unwrap();
+        let buf = alloc.new_buffer(MAIN, true, 64 << 10, 64 << 10).unwrap();
+        buf.release().unwrap();
+        drop(buf);
+        alloc.free_thread_cache(MAIN);
+        drop(alloc);
+        jvm.gc();
+        assert!(
+            !jvm.allocators()[0].is_finalized(),
+            "{}: the recycled object's `allocator` (PooledByteBuf.java:41, 66 of 4.1.48; \
+             :42, 71 of 4.1.128) keeps the arenas",
+            jvm.profile().name
+        );
+        assert!(jvm.netty_direct().used() > 0, "the chunk stays");
+    }
 }
 
 #[test]

@@ -222,3 +222,37 @@ fn slice_bounds_of_a_duplicate_name_the_root() {
     assert_eq!(e.class, JavaClass::IndexOutOfBounds);
     assert_eq!(e.message, format!("{}.slice(10, 10)", r.to_java_string()));
 }
+
+/// 4.1.48's `AbstractDerivedByteBuf.isAccessible()` is final and asks `unwrap()`
+/// (AbstractDerivedByteBuf.java:35–37): a non-retained slice of a released retained
+/// slice, and a read-only view of it (which wraps the slice itself,
+/// ReadOnlyByteBuf.java:44–47), stay accessible while the root is. 4.1.128's
+/// `isAccessible0` asks the retained slice whose count they share.
+#[test]
+fn a_non_retained_slice_is_accessible_while_its_root_is_on_4_1_48() {
+    for (profile, accessible) in [
+        (Profile::netty_4_1_48(), true),
+        (Profile::netty_4_1(), false),
+    ] {
+        let jvm = Jvm::new(JvmConfig {
+            runtime_max_memory: 1 << 30,
+            ..JvmConfig::for_profile(profile)
+        });
+        jvm.start_thread(T, ThreadKind::EventLoop).unwrap();
+        let r = root(&jvm, true);
+        let retained = r.retained_slice_range(T, 4, 8).unwrap();
+        let plain = retained.slice_range(0, 8).unwrap();
+        assert_eq!(plain.class(), BufClass::PooledNonRetainedSliced);
+        let read_only = plain.as_read_only().unwrap();
+        assert!(retained.release().unwrap());
+        for view in [&plain, &read_only] {
+            match view.get_bytes(0, 2) {
+                Ok(bytes) => assert!(accessible, "{bytes:?}"),
+                Err(e) => {
+                    assert!(!accessible, "{e}");
+                    assert_eq!(e.class, JavaClass::IllegalReferenceCount);
+                }
+            }
+        }
+    }
+}

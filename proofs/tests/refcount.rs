@@ -1,6 +1,7 @@
 //! The refcount models' own soundness: symmetry reduction changes the count, not the
 //! verdict, and a model that reaches nothing interesting fails.
 
+use leakproof_model::invariant::DEALLOCATE_AT_MOST_ONCE;
 use leakproof_model::profile::RefCountProfile;
 use leakproof_model::refcnt::{Algorithm, RefOp, Scenario, ThreadOp};
 use leakproof_proofs::refcount::mixes;
@@ -50,7 +51,7 @@ fn a_refutation_that_finds_nothing_fails() {
         "even-odd claimed racy",
         case.model,
         None,
-        Expect::Refuted(vec!["deallocate_at_most_once"]),
+        Expect::Refuted(vec![DEALLOCATE_AT_MOST_ONCE.name]),
     );
     assert!(report.verdict().unwrap_err().contains("no counterexample"));
 }

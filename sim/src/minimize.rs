@@ -10,7 +10,7 @@ use leakproof_model::op::Program;
 /// The invariant name `program` violates under the trace's configuration, if any.
 fn violated(trace: &Trace, program: &Program) -> Option<String> {
     let report = exec::run(program, &trace.config, &mut Quiet);
-    report.violation().map(|v| v.name.to_string())
+    report.violation().map(|v| v.name().to_string())
 }
 
 /// Shrinks `trace`, keeping the violation `target` (its recorded one by default).
@@ -40,7 +40,7 @@ pub fn minimize(trace: &Trace, target: Option<&str>) -> Option<Trace> {
         &trace.config,
         &report.resolved,
         Some(ExpectedFailure {
-            invariant: v.name.to_string(),
+            invariant: v.name().to_string(),
             message: v.message.clone(),
         }),
     );

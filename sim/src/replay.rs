@@ -117,16 +117,17 @@ pub fn print_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result
         ),
         Outcome::Rejected { message } => writeln!(out, "result: configuration rejected: {message}"),
         Outcome::Violation { step, violation } => {
-            let meaning = check::by_name(violation.name).map_or("", |i| i.meaning);
+            let meaning = check::by_name(violation.name()).map_or("", |i| i.meaning);
             let at = step.map_or("the end-of-program phase".to_string(), |s| {
                 format!("step {s}")
             });
             writeln!(
                 out,
                 "result: invariant {} violated at {at}: {}",
-                violation.name, violation.message
+                violation.name(),
+                violation.message
             )?;
-            writeln!(out, "        ({}: {meaning})", violation.name)
+            writeln!(out, "        ({}: {meaning})", violation.name())
         }
     }
 }
@@ -215,7 +216,7 @@ fn replay_refcount_schedule(
     let violation = verdict.err()?;
     let _ = writeln!(out, "{violation}");
     Some(match expected {
-        Some(name) if name != violation.name => Exit::DifferentViolation,
+        Some(name) if name != violation.name() => Exit::DifferentViolation,
         _ => Exit::Violation,
     })
 }
@@ -225,7 +226,7 @@ pub fn classify(report: &RunReport, expected: Option<&str>) -> Exit {
     if let (None, Outcome::Rejected { .. }) = (report.violation(), &report.outcome) {
         return Exit::BadInput;
     }
-    classify_found(report.violation().map(|v| v.name), expected)
+    classify_found(report.violation().map(|v| v.name()), expected)
 }
 
 /// [`classify`] by the violated invariant's name alone.
@@ -258,12 +259,14 @@ fn replay_shuttle(trace: &Trace, out: &mut dyn Write) -> Exit {
                 Some(v) => writeln!(
                     out,
                     "result: invariant {} violated ({}): {}",
-                    v.name, r.how, v.message
+                    v.name(),
+                    r.how,
+                    v.message
                 ),
                 None => writeln!(out, "result: every execution passed ({})", r.how),
             };
             let expected = trace.expected.as_ref().map(|e| e.invariant.as_str());
-            classify_found(r.violation.as_ref().map(|v| v.name), expected)
+            classify_found(r.violation.as_ref().map(|v| v.name()), expected)
         }
     }
 }

@@ -54,7 +54,7 @@ impl Summary {
             panic!(
                 "program seed {seed}, execution {}: {} violated: {}\ntrace: {}",
                 f.iteration,
-                f.violation.name,
+                f.violation.name(),
                 f.violation.message,
                 f.trace
                     .as_ref()
@@ -103,7 +103,7 @@ pub fn explore_scenario(
         summary.with_misuse,
         summary.failure.as_ref().map_or(String::new(), |(seed, f)| format!(
             "; FAILED at program seed {seed}, execution {}: {}",
-            f.iteration, f.violation.name
+            f.iteration, f.violation.name()
         )),
     );
     summary
@@ -130,7 +130,7 @@ pub fn find_mutant(
         failure.iteration,
         summary.iterations,
         start.elapsed(),
-        failure.violation.name,
+        failure.violation.name(),
         failure.violation.message
     );
     (seed, failure)

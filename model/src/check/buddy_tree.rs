@@ -9,10 +9,9 @@
 //! under a used node is checked against it (values under a used node are stale in
 //! Netty too and mean nothing).
 
+use crate::invariant::BUDDY_TREE_CONSISTENT;
 use crate::pool::{ArenaCore, PoolChunk, Run};
 use crate::violation::Violation;
-
-const NAME: &str = "buddy_tree_consistent";
 
 /// The node of a used run: a power-of-two length, aligned to it, inside the tree.
 fn tree_node(run: Run, max_order: u32) -> Option<usize> {
@@ -42,7 +41,7 @@ pub fn chunk_buddy_tree_consistent(c: &PoolChunk) -> Result<(), Violation> {
     let nodes = 2usize << max_order;
     if actual.len() != nodes {
         return Err(Violation::new(
-            NAME,
+            BUDDY_TREE_CONSISTENT,
             format!(
                 "{}: memoryMap has {} entries for maxOrder {max_order}",
                 c.id(),
@@ -55,7 +54,7 @@ pub fn chunk_buddy_tree_consistent(c: &PoolChunk) -> Result<(), Violation> {
     for run in c.used_runs() {
         let Some(id) = tree_node(run, max_order) else {
             return Err(Violation::new(
-                NAME,
+                BUDDY_TREE_CONSISTENT,
                 format!("{}: used run {run:?} is not a buddy-tree node", c.id()),
             ));
         };
@@ -83,7 +82,7 @@ pub fn chunk_buddy_tree_consistent(c: &PoolChunk) -> Result<(), Violation> {
         covered[id] = id > 1 && (covered[id / 2] || used[id / 2]);
         if !covered[id] && actual[id] != expected[id] {
             return Err(Violation::new(
-                NAME,
+                BUDDY_TREE_CONSISTENT,
                 format!(
                     "{}: memoryMap[{id}] = {} but its used nodes imply {}",
                     c.id(),

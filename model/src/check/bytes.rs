@@ -1,6 +1,7 @@
 //! Overlap detection (§8 row 9): what a live buffer holds is what was last written.
 
 use super::ExpectedBytes;
+use crate::invariant::BYTES_AS_WRITTEN;
 use crate::violation::Violation;
 
 /// Compares the bytes the program last wrote to a live buffer (`None` where nothing
@@ -14,7 +15,7 @@ pub fn bytes_as_written(
     match expected.first_difference(actual) {
         None => Ok(()),
         Some(i) => Err(Violation::new(
-            "bytes_as_written",
+            BYTES_AS_WRITTEN,
             format!(
                 "{what}: byte {i} is {:#04x}, last written {:#04x} (another buffer overlaps it)",
                 actual[i],
@@ -51,14 +52,14 @@ pub fn with_object_root_bytes<R>(
 
 #[cfg(test)]
 mod tests {
-    use super::{bytes_as_written, ExpectedBytes};
+    use super::{bytes_as_written, ExpectedBytes, BYTES_AS_WRITTEN};
 
     #[test]
     fn unwritten_bytes_match_anything_and_the_first_difference_is_named() {
         let expected = ExpectedBytes::from(&[Some(1), None, Some(3), Some(4)][..]);
         assert!(bytes_as_written(&"b", &expected, &[1, 9, 3, 4]).is_ok());
         let v = bytes_as_written(&"b", &expected, &[1, 9, 7, 5]).unwrap_err();
-        assert_eq!(v.name, "bytes_as_written");
+        assert_eq!(v.invariant, BYTES_AS_WRITTEN);
         assert!(
             v.message.contains("byte 2 is 0x07, last written 0x03"),
             "{}",

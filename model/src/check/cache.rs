@@ -2,6 +2,7 @@
 //! add/free race finding and the #12749 bug).
 
 use crate::alloc::pooled::PooledAllocator;
+use crate::invariant::{ADD_TO_FREED_CACHE, CACHES_FREED_ONCE};
 use crate::pool::ArenaKind;
 use crate::sync::Arc;
 use crate::thread::ThreadId;
@@ -41,7 +42,7 @@ pub fn stranded_entries(
     if let Some((owner, bytes)) = report.unchecked.first() {
         if !known_bug {
             return Err(Violation::new(
-                "add_to_freed_cache",
+                ADD_TO_FREED_CACHE,
                 format!(
                     "a {bytes}-byte handle was queued into the freed cache of {owner} without checking `freed` ({KNOWN_BUG_ADD_TO_FREED_CACHE}): it never returns to its arena"
                 ),
@@ -66,7 +67,7 @@ pub fn caches_freed_once(allocator: &PooledAllocator) -> Result<(), Violation> {
             let counted = arena.num_thread_caches();
             if i64::from(counted) != bound as i64 {
                 return Err(Violation::new(
-                    "caches_freed_once",
+                    CACHES_FREED_ONCE,
                     format!(
                         "{kind:?} arena {}: numThreadCaches is {counted} but {bound} live caches are bound to it (a cache freed twice, or counted out without being freed)",
                         arena.index()

@@ -1,7 +1,10 @@
 //! The end-of-program claims ("leak-free ⇒ zero usage", issue §4) and the shadow
 //! agreement, as named checks over numbers the executor measured.
 
-use super::SHADOW_AGREEMENT;
+use crate::invariant::{
+    DIRECT_COUNTER_ZERO_AFTER_DESTROY, LEAKED_BYTES_EXACT, LEAK_FREE_ZERO_USAGE, SHADOW_AGREEMENT,
+    USAGE_MATCHES_MODEL,
+};
 use crate::violation::Violation;
 
 /// The shadow's usage (normalized bytes of generations neither deallocated nor
@@ -11,7 +14,7 @@ pub fn usage_matches_model(shadow_usage: u64, model_usage: u64) -> Result<(), Vi
         return Ok(());
     }
     Err(Violation::new(
-        "usage_matches_model",
+        USAGE_MATCHES_MODEL,
         format!("the shadow expects {shadow_usage} bytes in use, the model holds {model_usage}"),
     ))
 }
@@ -22,7 +25,7 @@ pub fn leak_free_zero_usage(usage: u64) -> Result<(), Violation> {
         return Ok(());
     }
     Err(Violation::new(
-        "leak_free_zero_usage",
+        LEAK_FREE_ZERO_USAGE,
         format!("the program released everything but {usage} bytes are still in use"),
     ))
 }
@@ -33,7 +36,7 @@ pub fn leaked_bytes_exact(usage: u64, leaked: u64) -> Result<(), Violation> {
         return Ok(());
     }
     Err(Violation::new(
-        "leaked_bytes_exact",
+        LEAKED_BYTES_EXACT,
         format!("usage is {usage} bytes but the leaked buffers hold {leaked}"),
     ))
 }
@@ -46,7 +49,7 @@ pub fn direct_counter_zero_after_destroy(used: i64, pinned_by_leaks: i64) -> Res
         return Ok(());
     }
     Err(Violation::new(
-        "direct_counter_zero_after_destroy",
+        DIRECT_COUNTER_ZERO_AFTER_DESTROY,
         format!(
             "after destroying the allocator DIRECT_MEMORY_COUNTER = {used}, expected {pinned_by_leaks}"
         ),

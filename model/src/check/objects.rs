@@ -4,6 +4,7 @@
 use super::netty;
 use crate::buffer::{Body, Region};
 use crate::error::{JavaClass, JavaException};
+use crate::invariant::{DERIVED_KEEPS_PARENT_ALIVE, MODEL_RAISED_NO_ASSERTION, REFCOUNT_PARITY};
 use crate::jvm::Jvm;
 use crate::refcnt::Algorithm;
 use crate::violation::Violation;
@@ -12,7 +13,6 @@ use crate::violation::Violation;
 /// memory and odd once freed (odd is terminal: a freed root never holds memory again
 /// until the recycler resets it for a new generation); a recycled derivative is odd.
 pub fn refcount_parity(jvm: &Jvm) -> Result<(), Violation> {
-    const NAME: &str = "refcount_parity";
     let objects = jvm.objects.lock().all();
     for obj in objects {
         let Some(count) = obj.own_refcnt() else {
@@ -33,7 +33,7 @@ pub fn refcount_parity(jvm: &Jvm) -> Result<(), Violation> {
         };
         if bad {
             return Err(Violation::new(
-                NAME,
+                REFCOUNT_PARITY,
                 format!(
                     "{} {} (generation {}) has raw count {raw} but {}",
                     obj.simple_name(),
@@ -83,7 +83,7 @@ pub fn derived_keeps_parent_alive(
         let parent_count = parent.own_refcnt().map_or(0, real);
         if parent_count < 1 && !released_by_program(parent.id()) {
             return Err(Violation::new(
-                "derived_keeps_parent_alive",
+                DERIVED_KEEPS_PARENT_ALIVE,
                 format!(
                     "{} {} has refCnt {} but its parent {} {} was released",
                     obj.simple_name(),
@@ -104,7 +104,7 @@ pub fn derived_keeps_parent_alive(
 pub fn model_raised_no_assertion(error: &JavaException) -> Result<(), Violation> {
     if error.class == JavaClass::Assertion {
         return Err(Violation::new(
-            "model_raised_no_assertion",
+            MODEL_RAISED_NO_ASSERTION,
             format!("{error}"),
         ));
     }

@@ -5,6 +5,10 @@ use super::ledger::Ledger;
 use super::netty;
 use crate::alloc::pooled::{ArenaAllocation, PooledAllocator};
 use crate::buffer::{Accounting, Body, Region};
+use crate::invariant::{
+    ARENA_METRICS_CONSISTENT, DIRECT_COUNTER_CONSISTENT, FREE_SUBPAGE_RETURNED_UNLESS_ALONE,
+    HANDLE_IN_EXACTLY_ONE_PLACE, OFFSET_MATCHES_HANDLE, PINNED_MEMORY_CONSISTENT,
+};
 use crate::jvm::Jvm;
 use crate::pool::{invariants, Allocation, ArenaCore, ArenaKind, ChunkId};
 use crate::profile::SizeClassScheme;
@@ -69,7 +73,6 @@ pub fn handle_in_exactly_one_place(
     allocator: &PooledAllocator,
     ledger: &Ledger,
 ) -> Result<(), Violation> {
-    const NAME: &str = "handle_in_exactly_one_place";
     let buddy = buddy_max_order(allocator);
     let mut claims: BTreeMap<Slot, Vec<String>> = BTreeMap::new();
     for (region, label) in live_regions(allocator.jvm(), allocator.id()) {
@@ -142,7 +145,7 @@ pub fn handle_in_exactly_one_place(
         }
         if owners.len() > 1 {
             return Err(Violation::new(
-                NAME,
+                HANDLE_IN_EXACTLY_ONE_PLACE,
                 format!(
                     "{slot:?} is in {} places: {}",
                     owners.len(),
@@ -152,14 +155,14 @@ pub fn handle_in_exactly_one_place(
         }
         if !used.contains_key(slot) {
             return Err(Violation::new(
-                NAME,
+                HANDLE_IN_EXACTLY_ONE_PLACE,
                 format!("{} names {slot:?}, which is free in its chunk", owners[0]),
             ));
         }
     }
     if let Some(slot) = used.keys().find(|s| !claims.contains_key(s)) {
         return Err(Violation::new(
-            NAME,
+            HANDLE_IN_EXACTLY_ONE_PLACE,
             format!("{slot:?} is used in its chunk but no buffer, cache or ledger holds it (lost handle)"),
         ));
     }
@@ -209,7 +212,7 @@ fn offset_matches_handle(core: &ArenaCore, a: &Allocation) -> Result<(), Violati
         return Ok(());
     }
     Err(Violation::new(
-        "offset_matches_handle",
+        OFFSET_MATCHES_HANDLE,
         format!(
             "{}: handle {:#x} points at byte {expected} but the buffer's memory starts at {}",
             a.chunk, a.handle, a.offset
@@ -237,7 +240,7 @@ pub fn free_subpage_returned_unless_alone(
             let kept_by_profile = s.max_num_elems() == 1 && !releases_single_element;
             if !alone && !kept_by_profile {
                 return Err(Violation::new(
-                    "free_subpage_returned_unless_alone",
+                    FREE_SUBPAGE_RETURNED_UNLESS_ALONE,
                     format!(
                         "{}: subpage {} (elemSize {}, {} elements) is entirely free but kept beside {} others",
                         c.id(),
@@ -261,7 +264,6 @@ pub fn arena_metrics_consistent(
     core: &ArenaCore,
     sizes: &netty::NettySizes,
 ) -> Result<(), Violation> {
-    const NAME: &str = "arena_metrics_consistent";
     let k = core.counters();
     let (mut tiny, mut small, mut normal) = (0u64, 0u64, 0u64);
     let (mut huge, mut huge_bytes) = (0u64, 0i64);
@@ -299,14 +301,14 @@ pub fn arena_metrics_consistent(
     for (what, a, d, in_use) in rows {
         if d > a || a - d < in_use {
             return Err(Violation::new(
-                NAME,
+                ARENA_METRICS_CONSISTENT,
                 format!("{what}: allocations {a} − deallocations {d} but {in_use} handles in use"),
             ));
         }
     }
     if k.allocations_huge - k.deallocations_huge != huge || k.active_bytes_huge != huge_bytes {
         return Err(Violation::new(
-            NAME,
+            ARENA_METRICS_CONSISTENT,
             format!(
                 "huge: active {} (activeBytesHuge {}) but {huge} huge chunks of {huge_bytes} bytes",
                 k.allocations_huge as i64 - k.deallocations_huge as i64,
@@ -321,7 +323,6 @@ pub fn arena_metrics_consistent(
 /// chunk (pooled and huge, with alignment) of every allocator, every live or leaked
 /// no-Cleaner unpooled region — and stays within its limit. Needs a complete `ledger`.
 pub fn direct_counter_consistent(jvm: &Jvm, ledger: &Ledger) -> Result<(), Violation> {
-    const NAME: &str = "direct_counter_consistent";
     let counter = jvm.netty_direct();
     if !counter.is_counting() {
         return Ok(());
@@ -370,12 +371,60 @@ pub fn direct_counter_consistent(jvm: &Jvm, ledger: &Ledger) -> Result<(), Viola
     };
     if used != expected || used < 0 || used > limit || counter.limit() != limit {
         return Err(Violation::new(
-            NAME,
+            DIRECT_COUNTER_CONSISTENT,
             format!(
                 "DIRECT_MEMORY_COUNTER = {used} (limit {}) but live direct chunks and no-Cleaner regions hold {expected} (limit {limit})",
                 counter.limit()
             ),
         ));
+    }
+    Ok(())
+}
+
+/// `pinnedHeapMemory()` / `pinnedDirectMemory()` restated (4.1.128
+/// PooledByteBufAllocator.java:740–752, PoolArena.java:522–530): −1 without arenas of
+/// the kind, else Σ per arena of `activeBytesHuge` plus every pooled chunk's
+/// `pinnedBytes`, which grows by a buffer's `maxLength` in `init0` (PooledByteBuf.java:67)
+/// and shrinks by it in `PoolArena.free` before the cache offer (PoolArena.java:231).
+/// So: the `maxLength` of every live or leaked (never freed) buffer whose chunk is
+/// alive, a huge buffer's being its chunk's size; memory parked in a thread cache is
+/// not pinned. Needs a complete `ledger`.
+pub fn pinned_memory_consistent(
+    allocator: &PooledAllocator,
+    ledger: &Ledger,
+) -> Result<(), Violation> {
+    let leaked = ledger
+        .leaked()
+        .iter()
+        .filter(|l| l.allocator == Some(allocator.id()))
+        .filter_map(|l| l.region.clone());
+    let held: Vec<ArenaAllocation> = live_regions(allocator.jvm(), allocator.id())
+        .into_iter()
+        .map(|(region, _)| region)
+        .chain(leaked)
+        .collect();
+    for (kind, what) in [(ArenaKind::Heap, "heap"), (ArenaKind::Direct, "direct")] {
+        let arenas = allocator.arenas(kind);
+        let mut expected: i64 = if arenas.is_empty() { -1 } else { 0 };
+        for arena in arenas {
+            let live: BTreeSet<ChunkId> = arena.lock().chunks().map(|c| c.id()).collect();
+            expected += held
+                .iter()
+                .filter(|r| r.arena.kind() == kind && r.arena.index() == arena.index())
+                .filter(|r| live.contains(&r.allocation.chunk))
+                .map(|r| r.allocation.max_length as i64)
+                .sum::<i64>();
+        }
+        let actual = match kind {
+            ArenaKind::Heap => allocator.pinned_heap_memory(),
+            ArenaKind::Direct => allocator.pinned_direct_memory(),
+        };
+        if actual != expected {
+            return Err(Violation::new(
+                PINNED_MEMORY_CONSISTENT,
+                format!("pinned {what} memory is {actual}, but the buffers holding memory pin {expected} bytes"),
+            ));
+        }
     }
     Ok(())
 }

@@ -79,8 +79,13 @@ impl Jvm {
         let mut referenced = BTreeSet::new();
         for object in objects.iter().filter(|o| marked.contains(&o.id())) {
             linked.extend(object.cache_link());
-            if !object.is_in_recycler() {
-                // A recycled object dropped its chunk (and so its arena and allocator).
+            // A root references its allocator for as long as it is reachable, released
+            // or waiting in a Recycler pool: `PooledByteBuf.allocator` is set by `init0`
+            // and never cleared (4.1.48 PooledByteBuf.java:41,66; 4.1.128 :42,71), an
+            // unpooled fallback's `alloc` is final (UnpooledDirectByteBuf.java:40), and
+            // the allocator holds its arenas (PooledByteBufAllocator.java:184–185). A
+            // derivative reaches it only through the objects it references.
+            if object.class().is_root() {
                 referenced.extend(object.alloc().pooled_id());
             }
         }

@@ -7,15 +7,15 @@ use super::tracker::TrackerId;
 use crate::violation::Violation;
 use std::collections::BTreeSet;
 
-/// Name of invariant 11: a buffer closed before it became unreachable is never reported.
-pub const RELEASED_NEVER_REPORTED: &str = "released_never_reported";
+/// Name of §8 row 20's check: a tracked buffer's pooled retained derivative is tracked.
+pub use crate::invariant::DERIVATIVES_TRACKED;
 /// Name of invariant 12: every unclosed, collected, tracked buffer is reported at the
 /// next tracked allocation unless identical records already were.
-pub const EVERY_LEAK_REPORTED: &str = "every_leak_reported";
+pub use crate::invariant::EVERY_LEAK_REPORTED;
 /// Name of the PARANOID completeness check.
-pub const PARANOID_TRACKS_EVERYTHING: &str = "paranoid_tracks_everything";
-/// Name of §8 row 20's check: a tracked buffer's pooled retained derivative is tracked.
-pub const DERIVATIVES_TRACKED: &str = "derivatives_tracked";
+pub use crate::invariant::PARANOID_TRACKS_EVERYTHING;
+/// Name of invariant 11: a buffer closed before it became unreachable is never reported.
+pub use crate::invariant::RELEASED_NEVER_REPORTED;
 
 /// §8 row 20 (#13414 → #13436, 4.1.94+): `SimpleLeakAwareByteBuf.unwrappedDerived`
 /// (SimpleLeakAwareByteBuf.java:134–144 at 4.1.128) gives a `PooledSlicedByteBuf` or
@@ -31,7 +31,7 @@ pub fn tracked_parent_tracks_derivative(
         return Ok(());
     }
     Err(Violation {
-        name: DERIVATIVES_TRACKED,
+        invariant: DERIVATIVES_TRACKED,
         message: format!("{what}: the pooled retained derivative of a tracked buffer is untracked"),
     })
 }
@@ -49,7 +49,7 @@ pub fn released_never_reported(
     {
         None => Ok(()),
         Some(r) => Err(Violation {
-            name: RELEASED_NEVER_REPORTED,
+            invariant: RELEASED_NEVER_REPORTED,
             message: format!(
                 "{} (object {}) was closed by release() but reported as LEAK #{}",
                 r.tracker, r.object, r.seq
@@ -68,7 +68,7 @@ pub fn every_leak_reported(
 ) -> Result<(), Violation> {
     let fail = |message: String| {
         Err(Violation {
-            name: EVERY_LEAK_REPORTED,
+            invariant: EVERY_LEAK_REPORTED,
             message,
         })
     };
@@ -126,7 +126,7 @@ pub fn paranoid_tracks_everything(
         return Ok(());
     }
     Err(Violation {
-        name: PARANOID_TRACKS_EVERYTHING,
+        invariant: PARANOID_TRACKS_EVERYTHING,
         message: format!("PARANOID tracked {tracked} of {allocations} allocations"),
     })
 }

@@ -2,6 +2,7 @@
 
 use super::checks::*;
 use super::*;
+use crate::invariant::{EVERY_LEAK_REPORTED, PARANOID_TRACKS_EVERYTHING, RELEASED_NEVER_REPORTED};
 use crate::mutant::Mutant;
 use crate::profile::LeakProfile;
 use rand::SeedableRng;
@@ -46,7 +47,7 @@ fn released_never_reported_passes_then_catches_a_false_leak() {
     let id = bad.track_forcibly(1, creation("a"));
     bad.close_on_release(id, true);
     let err = released_never_reported(&bad, &[id].into()).unwrap_err();
-    assert_eq!(err.name, RELEASED_NEVER_REPORTED);
+    assert_eq!(err.invariant, RELEASED_NEVER_REPORTED);
     assert_eq!(
         err.message,
         "tracker#1 (object 1) was closed by release() but reported as LEAK #0"
@@ -74,7 +75,7 @@ fn every_leak_reported_catches_missing_and_mismatched_outcomes() {
     lost.outcomes_mut().remove(&first);
     let err = every_leak_reported(&lost, &leaked).unwrap_err();
     assert_eq!(
-        (err.name, err.message.as_str()),
+        (err.invariant, err.message.as_str()),
         (
             EVERY_LEAK_REPORTED,
             "tracker#1 leaked but was never reported"
@@ -127,7 +128,7 @@ fn paranoid_tracks_everything_counts_trackers() {
         Ok(())
     );
     let err = paranoid_tracks_everything(d.level(), s.track_calls, s.tracked - 1).unwrap_err();
-    assert_eq!(err.name, PARANOID_TRACKS_EVERYTHING);
+    assert_eq!(err.invariant, PARANOID_TRACKS_EVERYTHING);
     assert_eq!(err.message, "PARANOID tracked 299 of 300 allocations");
     // Sampling levels are not held to it.
     assert_eq!(

@@ -8,11 +8,15 @@
 
 use super::algorithm::Algorithm;
 use super::system::{ObjectState, System};
+use crate::invariant::{
+    Invariant, DEALLOCATE_AT_MOST_ONCE, EVERY_REFERENCE_RELEASED, NO_ACCESS_AFTER_DEALLOCATE,
+    PROTOCOL_PARITY, RELEASED_IS_TERMINAL,
+};
 use crate::violation::Violation;
 
 fn first_bad(
     system: &System,
-    name: &'static str,
+    invariant: Invariant,
     bad: impl Fn(&ObjectState) -> Option<String>,
 ) -> Result<(), Violation> {
     for (i, o) in system.objects().enumerate() {
@@ -22,7 +26,7 @@ fn first_bad(
             } else {
                 format!("derivative #{i}")
             };
-            return Err(Violation::new(name, format!("{which}: {what}")));
+            return Err(Violation::new(invariant, format!("{which}: {what}")));
         }
     }
     Ok(())
@@ -31,7 +35,7 @@ fn first_bad(
 /// `deallocate()` runs at most once per object (§9.9: one deallocate per allocation
 /// generation; #8563 broke it).
 pub fn deallocate_at_most_once(system: &System) -> Result<(), Violation> {
-    first_bad(system, "deallocate_at_most_once", |o| {
+    first_bad(system, DEALLOCATE_AT_MOST_ONCE, |o| {
         (o.deallocations() > 1).then(|| format!("deallocated {} times", o.deallocations()))
     })
 }
@@ -40,7 +44,7 @@ pub fn deallocate_at_most_once(system: &System) -> Result<(), Violation> {
 /// the pool (or someone else's). Holds for misuse-free programs only; misuse is
 /// expected to touch released objects and get an exception.
 pub fn no_access_after_deallocate(system: &System) -> Result<(), Violation> {
-    first_bad(system, "no_access_after_deallocate", |o| {
+    first_bad(system, NO_ACCESS_AFTER_DEALLOCATE, |o| {
         o.touched_after_deallocate()
             .then(|| "its cell was read or written after deallocation".to_string())
     })
@@ -49,7 +53,7 @@ pub fn no_access_after_deallocate(system: &System) -> Result<(), Violation> {
 /// Released is terminal (§9.9): once deallocated, an object's count never reads live
 /// (`refCnt() > 0`) again.
 pub fn released_is_terminal(system: &System) -> Result<(), Violation> {
-    first_bad(system, "released_is_terminal", |o| {
+    first_bad(system, RELEASED_IS_TERMINAL, |o| {
         o.resurrected()
             .then(|| "its count read live again after deallocation".to_string())
     })
@@ -61,7 +65,7 @@ pub fn protocol_parity(system: &System, algorithm: Algorithm) -> Result<(), Viol
     if algorithm != Algorithm::EvenOdd {
         return Ok(());
     }
-    first_bad(system, "protocol_parity", |o| {
+    first_bad(system, PROTOCOL_PARITY, |o| {
         let odd = o.raw() & 1 == 1;
         let released = o.deallocations() > 0;
         (o.is_born() && odd != released).then(|| {
@@ -77,7 +81,7 @@ pub fn protocol_parity(system: &System, algorithm: Algorithm) -> Result<(), Viol
 /// On a finished misuse-free program (every reference released once by its holder):
 /// every object that was created was deallocated exactly once.
 pub fn every_reference_released(system: &System) -> Result<(), Violation> {
-    first_bad(system, "every_reference_released", |o| {
+    first_bad(system, EVERY_REFERENCE_RELEASED, |o| {
         (o.is_born() && o.deallocations() != 1).then(|| {
             format!(
                 "ended with raw count {} and {} deallocation(s)",

@@ -13,9 +13,13 @@
 mod canonical;
 pub mod cases;
 
-use crate::invariant::{holds, named};
+use crate::invariant::holds;
 use leakproof_model::check::netty::NettySizes;
 use leakproof_model::error::{DirectShortfall, JavaClass, JavaException, JavaResult};
+use leakproof_model::invariant::{
+    self, ARENA_METRICS_CONSISTENT, FREE_ALL_RETURNS_PAGES, FREE_SUBPAGE_RETURNED_UNLESS_ALONE,
+    HANDLE_SIZE_CLASS_MATCHES, MODEL_RAISED_NO_ASSERTION, SUBPAGE_RUN_SIZE_MATCHES,
+};
 use leakproof_model::memory::{Memory, MemoryMode};
 use leakproof_model::pool::{
     handle, invariants, ArenaCore, ArenaKind, ArenaOptions, ChunkId, ChunkSource, SizeClasses,
@@ -376,31 +380,37 @@ impl Model for PoolModel {
 impl PoolModel {
     fn invariants(&self) -> Vec<Property<Self>> {
         macro_rules! arena_invariant {
-            ($name:literal, $f:path) => {
-                Property::always(named($name), |_, s: &PoolState| holds($f(&s.arena)))
+            ($invariant:path, $f:path) => {
+                Property::always($invariant.name, |_, s: &PoolState| holds($f(&s.arena)))
             };
         }
         vec![
             arena_invariant!(
-                "live_ranges_disjoint_in_bounds",
+                invariant::LIVE_RANGES_DISJOINT_IN_BOUNDS,
                 invariants::live_ranges_disjoint_in_bounds
             ),
             arena_invariant!(
-                "chunk_free_bytes_consistent",
+                invariant::CHUNK_FREE_BYTES_CONSISTENT,
                 invariants::chunk_free_bytes_consistent
             ),
-            arena_invariant!("free_runs_coalesced", invariants::free_runs_coalesced),
             arena_invariant!(
-                "subpage_bitmap_consistent",
+                invariant::FREE_RUNS_COALESCED,
+                invariants::free_runs_coalesced
+            ),
+            arena_invariant!(
+                invariant::SUBPAGE_BITMAP_CONSISTENT,
                 invariants::subpage_bitmap_consistent
             ),
             arena_invariant!(
-                "subpage_linked_iff_available",
+                invariant::SUBPAGE_LINKED_IFF_AVAILABLE,
                 invariants::subpage_linked_iff_available
             ),
-            arena_invariant!("chunk_in_list_by_usage", invariants::chunk_in_list_by_usage),
+            arena_invariant!(
+                invariant::CHUNK_IN_LIST_BY_USAGE,
+                invariants::chunk_in_list_by_usage
+            ),
             Property::always(
-                named("free_subpage_returned_unless_alone"),
+                FREE_SUBPAGE_RETURNED_UNLESS_ALONE.name,
                 |m: &Self, s: &PoolState| {
                     holds(check::free_subpage_returned_unless_alone(
                         &s.arena,
@@ -408,48 +418,36 @@ impl PoolModel {
                     ))
                 },
             ),
-            Property::always(
-                named("handle_size_class_matches"),
-                |m: &Self, s: &PoolState| {
-                    s.live.iter().all(|l| {
-                        holds(invariants::handle_size_class_matches(
-                            &s.arena,
-                            &m.netty_sizes,
-                            l.chunk,
-                            l.handle,
-                            l.norm,
-                        ))
-                    })
-                },
-            ),
-            Property::always(
-                named("subpage_run_size_matches"),
-                |m: &Self, s: &PoolState| {
-                    holds(invariants::subpage_run_size_matches(
+            Property::always(HANDLE_SIZE_CLASS_MATCHES.name, |m: &Self, s: &PoolState| {
+                s.live.iter().all(|l| {
+                    holds(invariants::handle_size_class_matches(
                         &s.arena,
                         &m.netty_sizes,
+                        l.chunk,
+                        l.handle,
+                        l.norm,
                     ))
-                },
-            ),
-            Property::always(
-                named("arena_metrics_consistent"),
-                |m: &Self, s: &PoolState| {
-                    holds(check::arena_metrics_consistent(&s.arena, &m.netty_sizes))
-                },
-            ),
-            Property::always(named("model_raised_no_assertion"), |_, s: &PoolState| {
+                })
+            }),
+            Property::always(SUBPAGE_RUN_SIZE_MATCHES.name, |m: &Self, s: &PoolState| {
+                holds(invariants::subpage_run_size_matches(
+                    &s.arena,
+                    &m.netty_sizes,
+                ))
+            }),
+            Property::always(ARENA_METRICS_CONSISTENT.name, |m: &Self, s: &PoolState| {
+                holds(check::arena_metrics_consistent(&s.arena, &m.netty_sizes))
+            }),
+            Property::always(MODEL_RAISED_NO_ASSERTION.name, |_, s: &PoolState| {
                 s.assertion.is_none()
             }),
-            Property::always(
-                named("free_all_returns_pages"),
-                |m: &Self, s: &PoolState| {
-                    !s.live.is_empty()
-                        || holds(invariants::free_all_returns_pages(
-                            &s.arena,
-                            m.releases_single_element(),
-                        ))
-                },
-            ),
+            Property::always(FREE_ALL_RETURNS_PAGES.name, |m: &Self, s: &PoolState| {
+                !s.live.is_empty()
+                    || holds(invariants::free_all_returns_pages(
+                        &s.arena,
+                        m.releases_single_element(),
+                    ))
+            }),
             Property::sometimes("reach_subpage_released", |_, s: &PoolState| {
                 s.seen & seen::SUBPAGE_RELEASED != 0
             }),

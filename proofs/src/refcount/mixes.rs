@@ -4,6 +4,9 @@
 
 use super::RefcountModel;
 use crate::report::Expect;
+use leakproof_model::invariant::{
+    DEALLOCATE_AT_MOST_ONCE, EVERY_REFERENCE_RELEASED, RELEASED_IS_TERMINAL,
+};
 use leakproof_model::profile::RefCountProfile;
 use leakproof_model::refcnt::{Algorithm, ObjectOp, ObjectRef, RefOp, Scenario, ThreadOp};
 
@@ -127,16 +130,17 @@ fn expectation(algorithm: Algorithm, misuse_free: bool, threads: usize) -> Expec
         (Algorithm::EvenOdd | Algorithm::CasLoop, _) => Expect::Holds,
         (Algorithm::RacyGetAndAdd, true) => Expect::Holds,
         (Algorithm::RacyGetAndAdd, false) if threads == 2 => {
-            Expect::Refuted(vec!["released_is_terminal"])
+            Expect::Refuted(vec![RELEASED_IS_TERMINAL.name])
         }
-        (Algorithm::RacyGetAndAdd, false) => {
-            Expect::Refuted(vec!["deallocate_at_most_once", "released_is_terminal"])
-        }
-        (Algorithm::NonAtomicRelease, true) => Expect::Refuted(vec!["every_reference_released"]),
+        (Algorithm::RacyGetAndAdd, false) => Expect::Refuted(vec![
+            DEALLOCATE_AT_MOST_ONCE.name,
+            RELEASED_IS_TERMINAL.name,
+        ]),
+        (Algorithm::NonAtomicRelease, true) => Expect::Refuted(vec![EVERY_REFERENCE_RELEASED.name]),
         (Algorithm::NonAtomicRelease, false) if threads == 2 => {
-            Expect::Refuted(vec!["released_is_terminal"])
+            Expect::Refuted(vec![RELEASED_IS_TERMINAL.name])
         }
-        (Algorithm::NonAtomicRelease, false) => Expect::Refuted(vec!["deallocate_at_most_once"]),
+        (Algorithm::NonAtomicRelease, false) => Expect::Refuted(vec![DEALLOCATE_AT_MOST_ONCE.name]),
     }
 }
 

@@ -10,8 +10,12 @@
 
 pub mod mixes;
 
-use crate::invariant::{holds, named};
+use crate::invariant::holds;
 use leakproof_model::error::JavaClass;
+use leakproof_model::invariant::{
+    DEALLOCATE_AT_MOST_ONCE, EVERY_REFERENCE_RELEASED, NO_ACCESS_AFTER_DEALLOCATE, PROTOCOL_PARITY,
+    RELEASED_IS_TERMINAL,
+};
 use leakproof_model::refcnt::protocol;
 use leakproof_model::refcnt::{
     Algorithm, MicroStep, ObjectOp, OpOutcome, OpRecord, Scenario, ScheduleEntry, StepRecord,
@@ -216,16 +220,16 @@ impl Model for RefcountModel {
 
     fn properties(&self) -> Vec<Property<Self>> {
         let mut p = vec![
-            Property::always(named("deallocate_at_most_once"), |_, s: &RcState| {
+            Property::always(DEALLOCATE_AT_MOST_ONCE.name, |_, s: &RcState| {
                 holds(protocol::deallocate_at_most_once(&s.system))
             }),
-            Property::always(named("released_is_terminal"), |_, s: &RcState| {
+            Property::always(RELEASED_IS_TERMINAL.name, |_, s: &RcState| {
                 holds(protocol::released_is_terminal(&s.system))
             }),
         ];
         if self.scenario.algorithm == Algorithm::EvenOdd {
             p.push(Property::always(
-                named("protocol_parity"),
+                PROTOCOL_PARITY.name,
                 |m: &Self, s: &RcState| {
                     holds(protocol::protocol_parity(&s.system, m.scenario.algorithm))
                 },
@@ -233,12 +237,12 @@ impl Model for RefcountModel {
         }
         if self.misuse_free {
             p.push(Property::always(
-                named("no_access_after_deallocate"),
+                NO_ACCESS_AFTER_DEALLOCATE.name,
                 |_, s: &RcState| holds(protocol::no_access_after_deallocate(&s.system)),
             ));
             // A terminal-state check: on a finished program, every reference is gone.
             p.push(Property::always(
-                named("every_reference_released"),
+                EVERY_REFERENCE_RELEASED.name,
                 |_, s: &RcState| {
                     !s.system.is_finished() || holds(protocol::every_reference_released(&s.system))
                 },

@@ -87,7 +87,7 @@ fn from_fuzz(args: &ReplayArgs, artifact: &PathBuf, out: &mut dyn Write) -> Exit
     };
     let report = exec::run(&program, &config, &mut exec::Quiet);
     let expected = report.violation().map(|v| ExpectedFailure {
-        invariant: v.name.to_string(),
+        invariant: v.name().to_string(),
         message: v.message.clone(),
     });
     let t = Trace::new(&config, &report.resolved, expected);

@@ -26,6 +26,7 @@ use super::history::{Event, Observed};
 use crate::exec::apply;
 use crate::shadow::{AllocEnv, Pred, Prediction, Shadow};
 use leakproof_model::check;
+use leakproof_model::invariant::HISTORY_LINEARIZABLE;
 use leakproof_model::op::Op;
 use leakproof_model::Violation;
 use std::collections::HashSet;
@@ -96,7 +97,7 @@ pub fn linearize(
         )
     };
     Err(Violation::new(
-        "history_linearizable",
+        HISTORY_LINEARIZABLE,
         format!(
             "{what}: {} op(s) on {} thread(s): {why}",
             events.len(),
@@ -376,7 +377,7 @@ mod tests {
             retain(2, (4, 5), Ok(Observed::Unit)),
         ]);
         let v = linearize(&start, &ENV, &events, DEFAULT_BUDGET, "round 7").unwrap_err();
-        assert_eq!(v.name, "history_linearizable");
+        assert_eq!(v.invariant, HISTORY_LINEARIZABLE);
         assert!(
             v.message.starts_with("round 7: 2 op(s) on 2 thread(s)"),
             "{}",

@@ -19,8 +19,9 @@ use super::plan::{Plan, PlanError};
 use super::worker::{Done, End, Msg, Shared, Worker};
 use crate::exec::{end_phase, Exec, ExecConfig, Held, Quiet, RunReport};
 use leakproof_model::buffer::{AllocId, ByteBuf};
-use leakproof_model::check::{self, SHADOW_AGREEMENT};
+use leakproof_model::check;
 use leakproof_model::error::JavaClass;
+use leakproof_model::invariant::{MODEL_RAISED_NO_ASSERTION, SHADOW_AGREEMENT};
 use leakproof_model::op::{Addressing, Program};
 use leakproof_model::sync::mpsc::{self, Receiver};
 use leakproof_model::sync::{thread, Arc};
@@ -99,7 +100,7 @@ pub fn run(program: &Program, config: &ExecConfig) -> Result<RunReport, PlanErro
         let verdict = match gather(&done_rx, workers.len()) {
             Some(snapshots) => quiescent(&mut exec, &history, round, &snapshots),
             None => Err(Violation::new(
-                "model_raised_no_assertion",
+                MODEL_RAISED_NO_ASSERTION,
                 format!("round {round}: a thread ended before the quiescent point"),
             )),
         };

@@ -10,14 +10,17 @@
 //!    Netty keeps on purpose (`handle_in_exactly_one_place`,
 //!    `free_subpage_returned_unless_alone`).
 //! 3. The program's allocator handle is dropped and the GC + finalizers destroy its
-//!    arenas: Netty's direct counter must then hold exactly what no destruction can
-//!    return (leaked huge chunks and no-Cleaner buffers), 0 without such leaks.
+//!    arenas unless a buffer object still reaches it (a released or recycled
+//!    `PooledByteBuf` keeps its `allocator` field): Netty's direct counter must then
+//!    hold exactly what no destruction can return (leaked huge chunks and no-Cleaner
+//!    buffers), 0 without such leaks.
 
 use super::report::{Finding, KnownBug};
 use super::runner::Exec;
-use crate::shadow::Life;
 use leakproof_model::buffer::AllocId;
 use leakproof_model::check;
+use leakproof_model::invariant::DIRECT_COUNTER_ZERO_AFTER_DESTROY;
+use leakproof_model::invariant::{ADD_TO_FREED_CACHE, STRANDED_BY_ADD_FREE_RACE};
 use leakproof_model::leak;
 use leakproof_model::pool::ArenaKind;
 use leakproof_model::{ThreadId, Violation};
@@ -88,11 +91,11 @@ fn leak_detector_checks(exec: &mut Exec<'_>) -> Result<(), Violation> {
     Ok(())
 }
 
-/// Before #14250 (4.1.113) a recycled derivative keeps its `parent`: once the program's
-/// handles are gone, a root still live is one the Recycler reaches through it.
+/// Once the program's handles are gone, what the last collection kept is reachable
+/// from the Recycler's pools: before #14250 (4.1.113) a recycled derivative keeps its
+/// `parent`, which may be unreleased (even when an over-release freed its root).
 fn held_by_recycler(exec: &Exec<'_>, gen: AllocId) -> bool {
-    !exec.jvm.profile().leak.recycled_derivative_clears_parent
-        && exec.shadow.root_life(gen) == Some(Life::Live)
+    exec.shadow.survived_last_gc(gen)
 }
 
 pub(crate) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {
@@ -138,35 +141,42 @@ pub(crate) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {
     let stranded = check::stranded_entries(&exec.pooled, known)?;
     for (owner, bytes) in &stranded.raced {
         exec.report.findings.push(Finding {
-            name: "stranded_by_add_free_race",
+            name: STRANDED_BY_ADD_FREE_RACE.name,
             message: format!("a {bytes}-byte entry stranded in the freed cache of {owner}"),
         });
     }
     for (owner, bytes) in &stranded.unchecked {
         exec.report.known_bugs.push(KnownBug {
             issue: check::KNOWN_BUG_ADD_TO_FREED_CACHE,
-            invariant: "add_to_freed_cache",
+            invariant: ADD_TO_FREED_CACHE.name,
             message: format!("a {bytes}-byte entry was queued into the freed cache of {owner}"),
         });
     }
-    // 3. The allocator is destroyed.
+    // 3. The allocator is destroyed: its finalizers run exactly when nothing reaches it
+    //    any more, which the shadow predicts over its own object graph.
     exec.handle = None;
     exec.gc(end)?;
     exec.report.checks_run += 1;
-    if exec.pooled.is_finalized() && exec.jvm.netty_direct().is_counting() {
+    let kept = exec.shadow.keeps_pooled_allocator();
+    let finalized = exec.pooled.is_finalized();
+    if finalized && kept {
+        return Err(Violation::new(
+            DIRECT_COUNTER_ZERO_AFTER_DESTROY,
+            "the allocator was finalized although a reachable buffer object references it"
+                .to_string(),
+        ));
+    }
+    if finalized && exec.jvm.netty_direct().is_counting() {
         let alignment = exec.env.direct.as_ref().map_or(0, |d| d.alignment());
         let pinned = exec.shadow.counter_pinned_by_leaks(alignment) as i64;
         check::direct_counter_zero_after_destroy(exec.jvm.netty_direct().used(), pinned)?;
-    } else if !exec.pooled.is_finalized()
+    } else if !finalized
+        && !kept
         && exec.report.findings.is_empty()
         && stranded.unchecked.is_empty()
-        && !exec
-            .shadow
-            .gens()
-            .any(|(id, _)| held_by_recycler(exec, *id))
     {
         return Err(Violation::new(
-            "direct_counter_zero_after_destroy",
+            DIRECT_COUNTER_ZERO_AFTER_DESTROY,
             "the allocator was not finalized although nothing reaches it".to_string(),
         ));
     }

@@ -9,6 +9,7 @@ use super::scheduler::{effective, encode, scheduler, Recorder, Recording};
 use crate::concurrent::{self, PlanError};
 use crate::exec::{ExecConfig, RunReport};
 use crate::trace::{self, Exploration};
+use leakproof_model::invariant::MODEL_RAISED_NO_ASSERTION;
 use leakproof_model::op::Program;
 use leakproof_model::Violation;
 use shuttle::scheduler::{ReplayScheduler, Scheduler};
@@ -101,7 +102,7 @@ fn drive(
     if let Err(payload) = outcome {
         s.explored.iterations += 1;
         s.failed = Some(Violation::new(
-            "model_raised_no_assertion",
+            MODEL_RAISED_NO_ASSERTION,
             format!("the execution panicked: {}", panic_text(payload.as_ref())),
         ));
     }

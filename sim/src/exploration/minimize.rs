@@ -24,7 +24,7 @@ pub fn minimize(
     let fails = |p: &Program| {
         find(p, config, exploration)
             .1
-            .is_some_and(|(violation, _)| violation.name == target)
+            .is_some_and(|(violation, _)| violation.name() == target)
     };
     let mut best = program.clone();
     loop {

@@ -16,7 +16,7 @@ pub(super) fn failure_trace(
     (iteration, violation, schedule): (u64, &Violation, &str),
 ) -> Trace {
     let expected = ExpectedFailure {
-        invariant: violation.name.to_string(),
+        invariant: violation.name().to_string(),
         message: violation.message.clone(),
     };
     let mut trace = Trace::new(config, program, Some(expected));
@@ -53,7 +53,7 @@ pub fn replay_trace(trace: &Trace) -> Result<Replayed, String> {
         if version == SHUTTLE_VERSION && expected.is_some() {
             let violation =
                 replay_schedule(&program, &trace.config, schedule).map_err(|e| e.to_string())?;
-            if violation.as_ref().map(|v| v.name) == expected {
+            if violation.as_ref().map(|v| v.name()) == expected {
                 return Ok(Replayed {
                     violation,
                     how: "along its schedule string".into(),
@@ -96,7 +96,7 @@ pub fn minimize_trace(trace: &Trace) -> Result<Trace, String> {
     let (explored, failed) = find(&program, &trace.config, exploration);
     let (violation, _) = failed.ok_or("the recorded violation does not reproduce")?;
     let expected = ExpectedFailure {
-        invariant: violation.name.to_string(),
+        invariant: violation.name().to_string(),
         message: violation.message,
     };
     let mut out = Trace::new(&trace.config, &program, Some(expected));

@@ -54,7 +54,7 @@ pub fn violation_trace(config: &ExecConfig, report: &RunReport) -> Option<Trace>
         config,
         &report.resolved,
         Some(ExpectedFailure {
-            invariant: v.name.to_string(),
+            invariant: v.name().to_string(),
             message: v.message.clone(),
         }),
     ))

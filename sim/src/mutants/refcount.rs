@@ -78,7 +78,7 @@ pub fn hunt(mutant: Mutant, budget: u64) -> Option<Catch> {
                 steps: Vec::new(),
             },
             Some(ExpectedFailure {
-                invariant: violation.name.to_string(),
+                invariant: violation.name().to_string(),
                 message: violation.message.clone(),
             }),
         );

@@ -105,6 +105,28 @@ impl Shadow {
         out
     }
 
+    /// True when an object the last collection kept (the program's handles, the recycler
+    /// pools and what they reach) carries a root the pooled allocator made: such an
+    /// object keeps the allocator, and so its arenas, from finalization whether it is
+    /// live, released or recycled. `PooledByteBuf.init0` sets `allocator` and
+    /// `deallocate` never clears it (4.1.48 PooledByteBuf.java:41,66,166–176; 4.1.128
+    /// :42,71); an unpooled buffer's `alloc` is final (UnpooledDirectByteBuf.java:40,
+    /// UnpooledHeapByteBuf.java:40). Views reach it through their root only.
+    pub fn keeps_pooled_allocator(&self) -> bool {
+        self.current.values().any(|id| {
+            matches!(self.gens.get(id).map(|g| &g.body),
+                Some(Body::Root(r)) if r.pooled_allocator)
+        })
+    }
+
+    /// True when generation `id` is what its object still carries and the last
+    /// collection kept that object (so its tracker was not enqueued either).
+    pub fn survived_last_gc(&self, id: AllocId) -> bool {
+        self.gens
+            .get(&id)
+            .is_some_and(|g| self.current.get(&g.object) == Some(&id))
+    }
+
     /// Every leaked generation, with its creator and what pinned it.
     pub fn leaked(&self) -> Vec<LeakedGen> {
         let mut out = Vec::new();

@@ -6,17 +6,12 @@
 use super::ledger::Ledger;
 use super::memory::{cached_bytes, pool_use, PoolUse};
 use leakproof_model::alloc::pooled::PooledAllocator;
+use leakproof_model::invariant::{
+    WORKLOAD_DIRECT_COUNTER_MATCHES_CHUNKS, WORKLOAD_POOL_BYTES_ACCOUNTED,
+};
 use leakproof_model::jvm::Jvm;
 use leakproof_model::pool::{invariants, ArenaKind};
 use leakproof_model::Violation;
-
-/// Every used byte of every pooled chunk (§9.7 in aggregate): Σ used normal runs and
-/// used subpage elements × element size = Σ the leaked buffers' size classes + Σ the
-/// thread caches' entries (nothing is in flight between messages).
-pub const POOL_BYTES_ACCOUNTED: &str = "workload_pool_bytes_accounted";
-/// §9.8 for a workload: Netty's direct counter = Σ live direct chunks (pooled and
-/// huge) + the leaked no-Cleaner bytes of an allocator without direct arenas.
-pub const DIRECT_COUNTER_MATCHES_CHUNKS: &str = "workload_direct_counter_matches_chunks";
 
 /// Above this many used subpage elements the per-element overlap check
 /// (`live_ranges_disjoint_in_bounds`, which lists every element) is skipped.
@@ -62,7 +57,7 @@ pub fn pool_bytes_accounted(
         let expected = ledger.leaked_small_normal[k] + ledger.in_flight_small_normal[k] + cached[k];
         if pool.used[k] != expected {
             return Err(Violation {
-                name: POOL_BYTES_ACCOUNTED,
+                invariant: WORKLOAD_POOL_BYTES_ACCOUNTED,
                 message: format!(
                     "{kind} chunks have {} bytes in use, but leaked buffers hold {}, the \
                      message in flight {} and thread caches {}",
@@ -99,7 +94,7 @@ pub fn direct_counter_matches_chunks(
     let used = counter.used();
     if used < 0 || used as u64 != expected || used > counter.limit() {
         return Err(Violation {
-            name: DIRECT_COUNTER_MATCHES_CHUNKS,
+            invariant: WORKLOAD_DIRECT_COUNTER_MATCHES_CHUNKS,
             message: format!(
                 "usedDirectMemory() = {used}, but the direct chunks hold {} + huge {} and \
                  unpooled buffers {unpooled} (limit {})",

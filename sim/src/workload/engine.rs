@@ -64,7 +64,7 @@ impl Failure {
         Failure {
             step,
             at_check,
-            invariant: v.name.to_string(),
+            invariant: v.name().to_string(),
             message: v.message.clone(),
         }
     }

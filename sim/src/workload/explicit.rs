@@ -7,6 +7,7 @@ use super::ledger::{Leaked, Ledger, Place};
 use super::ops::WorkloadOp;
 use super::resolve::Plan;
 use leakproof_model::alloc::pooled::{PooledAllocator, RawBuffer, RawThread};
+use leakproof_model::invariant::MODEL_RAISED_NO_ASSERTION;
 use leakproof_model::jvm::Jvm;
 use leakproof_model::op::{Addressing, Amount, Capacity, Op, Program, Size, Step, ThreadKindOp};
 use leakproof_model::pool::SizeKind;
@@ -45,7 +46,7 @@ pub fn execute(plan: &Plan, ops: &[WorkloadOp], per_element: bool) -> Option<Vio
 
 fn model_error(message: String) -> Violation {
     Violation {
-        name: super::message::MODEL_RAISED_NO_ASSERTION,
+        invariant: MODEL_RAISED_NO_ASSERTION,
         message,
     }
 }

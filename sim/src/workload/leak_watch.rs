@@ -169,7 +169,7 @@ impl LeakWatch {
         for report in detector.take_new_reports() {
             let Some(&stage) = self.collected.get(&report.tracker) else {
                 return Err(Violation {
-                    name: RELEASED_NEVER_REPORTED,
+                    invariant: RELEASED_NEVER_REPORTED,
                     message: format!(
                         "LEAK #{} names {}, which the workload released or never collected",
                         report.seq, report.tracker

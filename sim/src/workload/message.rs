@@ -9,14 +9,11 @@ use super::ledger::{Leaked, Place, INBOUND};
 use super::ops::WorkloadOp;
 use super::scenario::Creation;
 use leakproof_model::alloc::pooled::{RawBuffer, RawThread};
+use leakproof_model::invariant::{Invariant, MODEL_RAISED_NO_ASSERTION};
 use leakproof_model::jvm::Jvm;
 use leakproof_model::leak::TrackerId;
 use leakproof_model::pool::SizeKind;
 use rand::Rng;
-
-/// The stable name of the model's "no internal AssertionError" invariant, which an
-/// allocation or release failing with anything but an out-of-memory error breaks.
-pub const MODEL_RAISED_NO_ASSERTION: &str = "model_raised_no_assertion";
 
 /// A stage's buffer (or retained slice), held until the message is done.
 #[derive(Debug)]
@@ -59,11 +56,13 @@ fn place(buf: &RawBuffer) -> Place {
 }
 
 impl Sim<'_, '_> {
-    fn failed(&self, invariant: &str, message: String) -> Ending {
+    /// The simulation ends: `invariant` broke (an allocation or release failing with
+    /// anything but an out-of-memory error breaks `model_raised_no_assertion`).
+    fn failed(&self, invariant: Invariant, message: String) -> Ending {
         Ending::Failed(Failure {
             step: self.steps,
             at_check: false,
-            invariant: invariant.to_string(),
+            invariant: invariant.name.to_string(),
             message,
         })
     }

@@ -10,6 +10,7 @@ use super::ops::WorkloadOp;
 use super::trace::{exec_config, locate, plan_of, WorkloadAttachment};
 use crate::exec::{self, Quiet};
 use crate::trace::{ExpectedFailure, Trace};
+use leakproof_model::invariant::LIVE_RANGES_DISJOINT_IN_BOUNDS;
 
 /// The longest prefix minimize records explicitly (a failure found later needs a
 /// smaller `simulation.check_every_ops` or an earlier symptom).
@@ -21,7 +22,7 @@ pub const EXEC_MINIMIZE_LIMIT: usize = 2_000;
 
 /// Whether candidates need the per-element check (only when it is the one that failed).
 fn per_element(target: &str) -> bool {
-    target == "live_ranges_disjoint_in_bounds"
+    target == LIVE_RANGES_DISJOINT_IN_BOUNDS.name
 }
 
 /// Which buffer (or slice) an op is about, and the thread that made it.
@@ -101,7 +102,7 @@ pub fn minimize(trace: &Trace, w: &WorkloadAttachment) -> Result<Option<Trace>, 
     let all = super::trace::record_until(&plan, &located).map_err(|e| e.to_string())?;
     let target = f.invariant.clone();
     let mut budget = MAX_TESTS;
-    let ops = if execute(&plan, &all, per_element(&target)).is_some_and(|v| v.name == target) {
+    let ops = if execute(&plan, &all, per_element(&target)).is_some_and(|v| v.name() == target) {
         shrink(&plan, all, &target, &mut budget)
     } else {
         // Leak-detector failures need the detector, which only the op language's
@@ -115,7 +116,7 @@ pub fn minimize(trace: &Trace, w: &WorkloadAttachment) -> Result<Option<Trace>, 
     // The executor's checks decide what the explicit trace records: a workload check
     // without a counterpart there leaves a trace that records no failure.
     let expected = report.violation().map(|v| ExpectedFailure {
-        invariant: v.name.to_string(),
+        invariant: v.name().to_string(),
         message: v.message.clone(),
     });
     let explicit = Trace::new(&config, &report.resolved, expected);
@@ -148,7 +149,7 @@ fn shrink(
     threads.dedup();
     let mut fails_threads = |keep: &[u64]| {
         execute(plan, &filter(&all, thread_of, keep), per_element(target))
-            .is_some_and(|v| v.name == target)
+            .is_some_and(|v| v.name() == target)
     };
     let threads = ddmin(threads, &mut fails_threads, budget);
     let mut ops = filter(&all, thread_of, &threads);
@@ -157,7 +158,7 @@ fn shrink(
         .filter(|o| **o != WorkloadOp::Gc)
         .cloned()
         .collect();
-    if execute(plan, &no_gc, per_element(target)).is_some_and(|v| v.name == target) {
+    if execute(plan, &no_gc, per_element(target)).is_some_and(|v| v.name() == target) {
         ops = no_gc;
     }
     // Buffers: a slice goes with its parent.
@@ -188,7 +189,7 @@ fn shrink(
         let mut keep = keep.to_vec();
         keep.sort_unstable();
         execute(plan, &filter(&ops, root_of, &keep), per_element(target))
-            .is_some_and(|v| v.name == target)
+            .is_some_and(|v| v.name() == target)
     };
     let mut kept = ddmin(units, &mut fails_buffers, budget);
     kept.sort_unstable();

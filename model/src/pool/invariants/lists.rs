@@ -14,7 +14,7 @@ pub fn chunk_in_list_by_usage(core: &ArenaCore) -> Result<(), Violation> {
     chunk_lists_hold_live_chunks(core)
 }
 
-const CHUNK_IN_LIST: &str = "chunk_in_list_by_usage";
+use crate::invariant::CHUNK_IN_LIST_BY_USAGE;
 
 pub(super) fn chunk_in_the_list_of_its_usage(
     core: &ArenaCore,
@@ -30,7 +30,7 @@ pub(super) fn chunk_in_the_list_of_its_usage(
     if c.is_unpooled() {
         if !holders.is_empty() || c.list().is_some() {
             return Err(Violation::new(
-                CHUNK_IN_LIST,
+                CHUNK_IN_LIST_BY_USAGE,
                 format!("unpooled {} is in {holders:?}", c.id()),
             ));
         }
@@ -38,13 +38,13 @@ pub(super) fn chunk_in_the_list_of_its_usage(
     }
     let [list] = holders[..] else {
         return Err(Violation::new(
-            CHUNK_IN_LIST,
+            CHUNK_IN_LIST_BY_USAGE,
             format!("{} is in {} lists {holders:?}", c.id(), holders.len()),
         ));
     };
     if c.list() != Some(list) {
         return Err(Violation::new(
-            CHUNK_IN_LIST,
+            CHUNK_IN_LIST_BY_USAGE,
             format!("{} is in {list} but says {:?}", c.id(), c.list()),
         ));
     }
@@ -56,7 +56,7 @@ pub(super) fn chunk_in_the_list_of_its_usage(
     );
     if let Some(why) = bounds.misplaced(c.free_bytes()) {
         return Err(Violation::new(
-            CHUNK_IN_LIST,
+            CHUNK_IN_LIST_BY_USAGE,
             format!("{} in {list}: {why}", c.id()),
         ));
     }
@@ -67,7 +67,7 @@ pub(super) fn chunk_lists_hold_live_chunks(core: &ArenaCore) -> Result<(), Viola
     for l in core.chunk_lists().iter() {
         if let Some(id) = l.chunks().iter().find(|id| core.chunk(**id).is_none()) {
             return Err(Violation::new(
-                CHUNK_IN_LIST,
+                CHUNK_IN_LIST_BY_USAGE,
                 format!("{} holds destroyed {id}", l.id()),
             ));
         }

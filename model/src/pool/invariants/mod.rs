@@ -7,6 +7,9 @@
 use super::arena_core::ArenaCore;
 use super::chunk::{ChunkId, PoolChunk, Run};
 use crate::check::netty;
+use crate::invariant::{
+    CHUNK_FREE_BYTES_CONSISTENT, FREE_RUNS_COALESCED, LIVE_RANGES_DISJOINT_IN_BOUNDS,
+};
 use crate::violation::Violation;
 use std::collections::BTreeSet;
 
@@ -99,7 +102,6 @@ impl std::fmt::Display for Span {
 }
 
 fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> {
-    const NAME: &str = "live_ranges_disjoint_in_bounds";
     let shift = c.page_shifts();
     let page = |p: u32| (p as usize) << shift;
     // (start, end, what)
@@ -113,7 +115,7 @@ fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> 
             Some(s) => {
                 if s.run_pages() != r.pages {
                     return Err(Violation::new(
-                        NAME,
+                        LIVE_RANGES_DISJOINT_IN_BOUNDS,
                         format!(
                             "{}: subpage at {} spans {} pages, its run {}",
                             c.id(),
@@ -128,7 +130,7 @@ fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> 
                     let end = start + s.elem_size();
                     if end > page(r.end()) {
                         return Err(Violation::new(
-                            NAME,
+                            LIVE_RANGES_DISJOINT_IN_BOUNDS,
                             format!(
                                 "{}: element {i} of subpage {} ends at {end}, past its run",
                                 c.id(),
@@ -145,7 +147,7 @@ fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> 
     for s in c.subpages() {
         if c.used_run_at(s.run_offset()).is_none() {
             return Err(Violation::new(
-                NAME,
+                LIVE_RANGES_DISJOINT_IN_BOUNDS,
                 format!("{}: subpage {} has no used run", c.id(), s.run_offset()),
             ));
         }
@@ -154,7 +156,7 @@ fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> 
     for w in ranges.windows(2) {
         if w[1].0 < w[0].1 {
             return Err(Violation::new(
-                NAME,
+                LIVE_RANGES_DISJOINT_IN_BOUNDS,
                 format!("{}: {} overlaps {}", c.id(), w[0].2, w[1].2),
             ));
         }
@@ -162,7 +164,7 @@ fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> 
     if let Some(last) = ranges.last() {
         if last.1 > c.chunk_size() {
             return Err(Violation::new(
-                NAME,
+                LIVE_RANGES_DISJOINT_IN_BOUNDS,
                 format!(
                     "{}: {} ends at {} past chunkSize {}",
                     c.id(),
@@ -182,7 +184,6 @@ pub fn chunk_free_bytes_consistent(core: &ArenaCore) -> Result<(), Violation> {
 }
 
 fn chunk_free_bytes_consistent_in(c: &PoolChunk) -> Result<(), Violation> {
-    const NAME: &str = "chunk_free_bytes_consistent";
     let shift = c.page_shifts();
     let used: usize = c.used_runs().map(|r| (r.pages as usize) << shift).sum();
     let free: usize = c
@@ -192,7 +193,7 @@ fn chunk_free_bytes_consistent_in(c: &PoolChunk) -> Result<(), Violation> {
         .sum();
     if used > c.chunk_size() || c.free_bytes() != c.chunk_size() - used || free != c.free_bytes() {
         return Err(Violation::new(
-            NAME,
+            CHUNK_FREE_BYTES_CONSISTENT,
             format!(
                 "{}: freeBytes {} but chunkSize {} − used {used} and free runs sum to {free}",
                 c.id(),
@@ -214,12 +215,11 @@ pub fn free_runs_coalesced(core: &ArenaCore) -> Result<(), Violation> {
 }
 
 fn chunk_free_runs_coalesced(c: &PoolChunk) -> Result<(), Violation> {
-    const NAME: &str = "free_runs_coalesced";
     let runs = c.free_runs();
     for w in runs.windows(2) {
         if w[0].end() == w[1].offset {
             return Err(Violation::new(
-                NAME,
+                FREE_RUNS_COALESCED,
                 format!("{}: free runs {:?} and {:?} touch", c.id(), w[0], w[1]),
             ));
         }
@@ -235,7 +235,7 @@ fn chunk_free_runs_coalesced(c: &PoolChunk) -> Result<(), Violation> {
     let actual: Vec<_> = c.runs_avail_map().iter().map(|(&k, &v)| (k, v)).collect();
     if actual != expected {
         return Err(Violation::new(
-            NAME,
+            FREE_RUNS_COALESCED,
             format!("{}: runsAvailMap {actual:?} ≠ free runs {runs:?}", c.id()),
         ));
     }

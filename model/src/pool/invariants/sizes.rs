@@ -2,6 +2,9 @@
 
 use super::{pooled, ChunkScope};
 use crate::check::netty::{self, NettySizes};
+use crate::invariant::{
+    FREE_ALL_RETURNS_PAGES, HANDLE_SIZE_CLASS_MATCHES, SUBPAGE_RUN_SIZE_MATCHES,
+};
 use crate::pool::arena_core::ArenaCore;
 use crate::pool::chunk::ChunkId;
 use crate::violation::Violation;
@@ -17,8 +20,7 @@ pub fn handle_size_class_matches(
     h: u64,
     norm_capacity: usize,
 ) -> Result<(), Violation> {
-    const NAME: &str = "handle_size_class_matches";
-    let err = |m: String| Err(Violation::new(NAME, m));
+    let err = |m: String| Err(Violation::new(HANDLE_SIZE_CLASS_MATCHES, m));
     let Some(c) = core.chunk(chunk) else {
         return err(format!("{chunk} is not live"));
     };
@@ -73,13 +75,12 @@ pub fn free_all_returns_pages(
     core: &ArenaCore,
     releases_single_element: bool,
 ) -> Result<(), Violation> {
-    const NAME: &str = "free_all_returns_pages";
     let pools = core.subpage_pools();
     for c in pooled(core) {
         for r in c.used_runs() {
             let Some(s) = c.subpage_at(r.offset) else {
                 return Err(Violation::new(
-                    NAME,
+                    FREE_ALL_RETURNS_PAGES,
                     format!("{}: run {r:?} is still used with nothing live", c.id()),
                 ));
             };
@@ -88,7 +89,7 @@ pub fn free_all_returns_pages(
             let kept_by_profile = s.max_num_elems() == 1 && !releases_single_element;
             if !empty || !(alone || kept_by_profile) {
                 return Err(Violation::new(
-                    NAME,
+                    FREE_ALL_RETURNS_PAGES,
                     format!(
                         "{}: subpage {} (elemSize {}) has numAvail {} of {} with nothing live{}",
                         c.id(),
@@ -122,7 +123,6 @@ pub fn subpage_run_size_matches_in(
     sizes: &NettySizes,
     scope: ChunkScope<'_>,
 ) -> Result<(), Violation> {
-    const NAME: &str = "subpage_run_size_matches";
     for c in pooled(core).filter(|c| scope.covers(c.id())) {
         for s in c.subpages() {
             let elem = s.elem_size();
@@ -134,7 +134,7 @@ pub fn subpage_run_size_matches_in(
                 || s.max_num_elems() as usize != elems
             {
                 return Err(Violation::new(
-                    NAME,
+                    SUBPAGE_RUN_SIZE_MATCHES,
                     format!(
                         "{}: subpage {} of elemSize {elem} has a {}-byte run with {} elements; Netty gives a {run}-byte run with {elems}",
                         c.id(),

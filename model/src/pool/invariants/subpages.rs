@@ -2,6 +2,7 @@
 
 use super::pooled;
 use crate::check::netty;
+use crate::invariant::SUBPAGE_BITMAP_CONSISTENT;
 use crate::pool::arena_core::ArenaCore;
 use crate::pool::chunk::PoolChunk;
 use crate::violation::Violation;
@@ -13,7 +14,6 @@ pub fn subpage_bitmap_consistent(core: &ArenaCore) -> Result<(), Violation> {
 }
 
 pub(super) fn chunk_subpage_bitmap_consistent(c: &PoolChunk) -> Result<(), Violation> {
-    const NAME: &str = "subpage_bitmap_consistent";
     for s in c.subpages() {
         let max = s.max_num_elems();
         let used = netty::count_set_below(s.bitmap(), max);
@@ -21,7 +21,7 @@ pub(super) fn chunk_subpage_bitmap_consistent(c: &PoolChunk) -> Result<(), Viola
         let beyond = netty::count_set_below(s.bitmap(), s.bitmap().len() as u32 * 64) > used;
         if s.num_avail() > max || zeros != s.num_avail() || beyond {
             return Err(Violation::new(
-                NAME,
+                SUBPAGE_BITMAP_CONSISTENT,
                 format!(
                     "{}: subpage {} (elemSize {}) numAvail {} but {zeros} free bits of {max}{}",
                     c.id(),
@@ -49,7 +49,7 @@ pub fn subpage_linked_iff_available(core: &ArenaCore) -> Result<(), Violation> {
     subpage_pools_link_live_subpages(core)
 }
 
-const SUBPAGE_LINKED: &str = "subpage_linked_iff_available";
+use crate::invariant::SUBPAGE_LINKED_IFF_AVAILABLE;
 
 pub(super) fn chunk_subpages_linked_iff_available(
     core: &ArenaCore,
@@ -61,7 +61,7 @@ pub(super) fn chunk_subpages_linked_iff_available(
         let should = (s.num_avail() > 0 || s.elem_size() == 0) && s.do_not_destroy();
         if linked != should {
             return Err(Violation::new(
-                SUBPAGE_LINKED,
+                SUBPAGE_LINKED_IFF_AVAILABLE,
                 format!(
                     "{}: subpage {} linked={linked} with numAvail={} doNotDestroy={}",
                     c.id(),
@@ -83,7 +83,7 @@ pub(super) fn subpage_pools_link_live_subpages(core: &ArenaCore) -> Result<(), V
             .is_some_and(|s| s.head_index() == idx);
         if !ok {
             return Err(Violation::new(
-                SUBPAGE_LINKED,
+                SUBPAGE_LINKED_IFF_AVAILABLE,
                 format!("pool {idx} links {key:?}, which is not a subpage of that size"),
             ));
         }

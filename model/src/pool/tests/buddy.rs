@@ -2,6 +2,7 @@
 //! profile: node allocation, free and buddy coalescing, subpages on leaves, handles.
 
 use crate::check::buddy_tree::{buddy_tree_consistent, chunk_buddy_tree_consistent};
+use crate::invariant::BUDDY_TREE_CONSISTENT;
 use crate::memory::{Memory, MemoryMode};
 use crate::mutant::Mutant;
 use crate::pool::invariants::check_arena;
@@ -207,7 +208,7 @@ fn corrupted_memory_map_is_caught() {
     chunk_buddy_tree_consistent(&c).unwrap();
     c.corrupt_buddy_tree().unwrap().corrupt(3, 4);
     let v = chunk_buddy_tree_consistent(&c).unwrap_err();
-    assert_eq!(v.name, "buddy_tree_consistent");
+    assert_eq!(v.invariant, BUDDY_TREE_CONSISTENT);
     assert!(v.message.contains("memoryMap[3] = 4"), "{}", v.message);
 }
 

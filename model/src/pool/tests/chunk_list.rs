@@ -1,4 +1,5 @@
 use super::support::{arena_with, direct, CHUNK};
+use crate::invariant::CHUNK_IN_LIST_BY_USAGE;
 use crate::mutant::Mutant;
 use crate::pool::invariants::{check_arena, chunk_in_list_by_usage};
 use crate::pool::{ArenaKind, ChunkListId, ChunkLists};
@@ -167,7 +168,7 @@ fn one_level_mutant_leaves_chunks_in_the_wrong_list() {
         .unwrap();
     assert_eq!(a.chunk(id).unwrap().list(), Some(ChunkListId::Q075));
     let v = chunk_in_list_by_usage(&a).unwrap_err();
-    assert_eq!(v.name, "chunk_in_list_by_usage");
+    assert_eq!(v.invariant, CHUNK_IN_LIST_BY_USAGE);
 }
 
 #[test]

@@ -1,15 +1,20 @@
 use super::support::{arena_with, direct, sizes, Lcg, CHUNK, PAGE};
+use crate::invariant::{
+    Invariant, CHUNK_FREE_BYTES_CONSISTENT, CHUNK_IN_LIST_BY_USAGE, FREE_ALL_RETURNS_PAGES,
+    FREE_RUNS_COALESCED, HANDLE_SIZE_CLASS_MATCHES, LIVE_RANGES_DISJOINT_IN_BOUNDS,
+    SUBPAGE_BITMAP_CONSISTENT, SUBPAGE_LINKED_IFF_AVAILABLE,
+};
 use crate::mutant::Mutant;
 use crate::pool::invariants::*;
 use crate::pool::{Allocation, ArenaKind, Run};
 
-const NAMES: [&str; 6] = [
-    "live_ranges_disjoint_in_bounds",
-    "chunk_free_bytes_consistent",
-    "free_runs_coalesced",
-    "subpage_bitmap_consistent",
-    "subpage_linked_iff_available",
-    "chunk_in_list_by_usage",
+const NAMES: [Invariant; 6] = [
+    LIVE_RANGES_DISJOINT_IN_BOUNDS,
+    CHUNK_FREE_BYTES_CONSISTENT,
+    FREE_RUNS_COALESCED,
+    SUBPAGE_BITMAP_CONSISTENT,
+    SUBPAGE_LINKED_IFF_AVAILABLE,
+    CHUNK_IN_LIST_BY_USAGE,
 ];
 
 #[test]
@@ -77,10 +82,10 @@ fn uncoalesced_free_runs_are_caught() {
     free_runs_coalesced(&a).unwrap();
     a.free(y.chunk, y.handle, 64 * 1024, false, &mut s).unwrap();
     assert_eq!(
-        free_runs_coalesced(&a).unwrap_err().name,
-        "free_runs_coalesced"
+        free_runs_coalesced(&a).unwrap_err().invariant,
+        FREE_RUNS_COALESCED
     );
-    assert_eq!(check_arena(&a).unwrap_err().name, "free_runs_coalesced");
+    assert_eq!(check_arena(&a).unwrap_err().invariant, FREE_RUNS_COALESCED);
 }
 
 #[test]
@@ -92,8 +97,8 @@ fn subpage_double_free_is_caught() {
     check_arena(&a).unwrap();
     a.free(x.chunk, x.handle, 16, false, &mut s).unwrap();
     assert_eq!(
-        check_arena(&a).unwrap_err().name,
-        "subpage_bitmap_consistent"
+        check_arena(&a).unwrap_err().invariant,
+        SUBPAGE_BITMAP_CONSISTENT
     );
 }
 
@@ -103,7 +108,10 @@ fn corrupted_free_bytes_are_caught() {
     let x = a.allocate(64 * 1024, &mut s).unwrap();
     check_arena(&a).unwrap();
     a.chunk_mut(x.chunk).unwrap().corrupt_free_bytes(CHUNK);
-    assert_eq!(chunk_free_bytes_consistent(&a).unwrap_err().name, NAMES[1]);
+    assert_eq!(
+        chunk_free_bytes_consistent(&a).unwrap_err().invariant,
+        NAMES[1]
+    );
 }
 
 #[test]
@@ -115,7 +123,7 @@ fn overlapping_runs_are_caught() {
         pages: 8,
     });
     assert_eq!(
-        live_ranges_disjoint_in_bounds(&a).unwrap_err().name,
+        live_ranges_disjoint_in_bounds(&a).unwrap_err().invariant,
         NAMES[0]
     );
 }
@@ -138,8 +146,14 @@ fn wrong_num_avail_and_linking_are_caught() {
     check_arena(&a).unwrap();
     let sub = a.chunk_mut(x.chunk).unwrap().subpage_at_mut(0).unwrap();
     sub.corrupt_num_avail(0);
-    assert_eq!(subpage_bitmap_consistent(&a).unwrap_err().name, NAMES[3]);
-    assert_eq!(subpage_linked_iff_available(&a).unwrap_err().name, NAMES[4]);
+    assert_eq!(
+        subpage_bitmap_consistent(&a).unwrap_err().invariant,
+        NAMES[3]
+    );
+    assert_eq!(
+        subpage_linked_iff_available(&a).unwrap_err().invariant,
+        NAMES[4]
+    );
 }
 
 #[test]
@@ -147,7 +161,7 @@ fn chunk_in_wrong_list_is_caught() {
     let (mut a, mut s) = direct();
     let x = a.allocate(64 * 1024, &mut s).unwrap();
     a.chunk_mut(x.chunk).unwrap().corrupt_free_bytes(PAGE);
-    assert_eq!(chunk_in_list_by_usage(&a).unwrap_err().name, NAMES[5]);
+    assert_eq!(chunk_in_list_by_usage(&a).unwrap_err().invariant, NAMES[5]);
 }
 
 #[test]
@@ -160,7 +174,7 @@ fn handle_class_mismatch_is_caught() {
     // #11939: a small handle freed as a normal size, and the reverse.
     let v =
         handle_size_class_matches(&a, &sizes(), small.chunk, small.handle, 32 * 1024).unwrap_err();
-    assert_eq!(v.name, "handle_size_class_matches");
+    assert_eq!(v.invariant, HANDLE_SIZE_CLASS_MATCHES);
     assert!(handle_size_class_matches(&a, &sizes(), normal.chunk, normal.handle, 16).is_err());
     assert!(handle_size_class_matches(&a, &sizes(), small.chunk, small.handle, 32).is_err());
     a.free(small.chunk, small.handle, 16, false, &mut s)
@@ -178,7 +192,7 @@ fn free_all_returns_pages_allows_only_lone_empty_subpages() {
     let x = a.allocate(1024, &mut s).unwrap();
     // With "nothing live" claimed while a run is in use, the rule is broken.
     let e = free_all_returns_pages(&a, true).unwrap_err();
-    assert_eq!(e.name, "free_all_returns_pages");
+    assert_eq!(e.invariant, FREE_ALL_RETURNS_PAGES);
     a.free(run.chunk, run.handle, 64 * 1024, false, &mut s)
         .unwrap();
     assert!(

@@ -60,7 +60,7 @@ impl Exec<'_> {
 
     /// The full invariant set.
     pub(crate) fn full_checks(&mut self) -> Checked<()> {
-        self.report.checks_run += 7;
+        self.report.checks_run += 8;
         self.watch.check_all(&self.pooled)?;
         check::caches_freed_once(&self.pooled)?;
         check::refcount_parity(&self.jvm)?;
@@ -71,6 +71,7 @@ impl Exec<'_> {
         check::live_handles_match_size_class(&self.pooled)?;
         if self.ledger.is_complete(&self.jvm) {
             check::handle_in_exactly_one_place(&self.pooled, &self.ledger)?;
+            check::pinned_memory_consistent(&self.pooled, &self.ledger)?;
             check::direct_counter_consistent(&self.jvm, &self.ledger)?;
         }
         let roots: Vec<AllocId> = self

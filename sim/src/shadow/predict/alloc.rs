@@ -30,6 +30,15 @@ impl AllocEnv {
                 )
             })
         };
+        // 4.1.48 hands `directMemoryCacheAlignment` to every `HeapArena` too
+        // (PooledByteBufAllocator.java:268–270 of 4.1.48), whose `normalizeCapacity`
+        // then aligns tiny and huge requests (PoolArena.java:341, 364–365); 4.1.128
+        // builds heap arenas with alignment 0.
+        let heap_alignment = if jvm.profile.allocator.heap_arenas_aligned {
+            allocator.direct_alignment
+        } else {
+            0
+        };
         let no_cleaner = jvm.has_unsafe && jvm.netty_max_direct_memory != 0;
         // DIRECT_MEMORY_LIMIT (PlatformDependent.java:95, 182).
         let limit = if jvm.netty_max_direct_memory >= 1 {
@@ -38,7 +47,7 @@ impl AllocEnv {
             jvm.max_direct_memory_size.unwrap_or(jvm.runtime_max_memory) as i64
         };
         AllocEnv {
-            heap: sizes(allocator.heap_arenas, 0),
+            heap: sizes(allocator.heap_arenas, heap_alignment),
             direct: sizes(allocator.direct_arenas, allocator.direct_alignment),
             no_cleaner,
             has_unsafe: jvm.has_unsafe,

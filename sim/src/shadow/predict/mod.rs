@@ -244,10 +244,29 @@ impl Shadow {
     }
 
     fn accessible(&self, e: AllocId) -> R<()> {
-        if self.refcount.check_accessible && self.ref_cnt(e) == 0 {
+        if self.refcount.check_accessible && self.access_count(e) == 0 {
             return Err(released());
         }
         Ok(())
+    }
+
+    /// The count `ensureAccessible()` tests for `e` (AbstractByteBuf.java:1487–1491 of
+    /// 4.1.48): `refCnt()`'s, except that 4.1.48's `AbstractDerivedByteBuf.isAccessible()`
+    /// is final and asks `unwrap()` (java:35–37), so a `PooledNonRetained*` view, or a
+    /// read-only view of one (which wraps the view itself, ReadOnlyByteBuf.java:44–47),
+    /// is accessible while its root is, even after the retained derivative whose count
+    /// it shares was released. 4.1.128 overrides `isAccessible0` to ask that derivative.
+    fn access_count(&self, e: AllocId) -> i32 {
+        let non_retained = matches!(
+            self.kind(e),
+            derive::Kind::NonRetainedSliced
+                | derive::Kind::NonRetainedDuplicated
+                | derive::Kind::ReadOnly(super::Wraps::NonRetainedSliced)
+        );
+        if non_retained && !self.derived.non_retained_access_follows_delegate {
+            return self.root(e).map_or(0, |r| self.g(r).count.unwrap_or(0));
+        }
+        self.ref_cnt(e)
     }
 
     fn is_pooled_derivative(&self, g: AllocId) -> bool {
