@@ -64,7 +64,7 @@ pub(super) fn allocation_in(
         match opts.alignment_fault {
             AlignmentFault::None => {}
             AlignmentFault::ElementOffset => {
-                offset -= decoded.bitmap_idx as usize * (max_length - unaligned);
+                offset -= decoded.bitmap_idx as usize * max_length.saturating_sub(unaligned);
             }
             AlignmentFault::ElementLength => max_length = unaligned,
         }
