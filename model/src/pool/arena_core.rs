@@ -137,22 +137,21 @@ impl ArenaCore {
         size_idx: usize,
         source: &mut dyn ChunkSource,
     ) -> JavaResult<Allocation> {
-        self.version += 1;
         match self.sc.kind_of_idx(size_idx) {
-            SizeKind::Small => {
-                let alloc = match self.pools.first(size_idx) {
-                    Some(key) => self.subpage_allocation(key, req_capacity, size_idx)?,
-                    None => self.allocate_normal(req_capacity, size_idx, source)?,
-                };
-                self.count_small(size_idx);
-                Ok(alloc)
-            }
+            SizeKind::Small => match self.pools.first(size_idx) {
+                Some(key) => self.allocate_from_subpage(key, req_capacity, size_idx),
+                None => self.allocate_small_in_chunks(req_capacity, size_idx, source),
+            },
             SizeKind::Normal => {
+                self.version += 1;
                 let alloc = self.allocate_normal(req_capacity, size_idx, source)?;
                 self.counters.allocations_normal += 1;
                 Ok(alloc)
             }
-            SizeKind::Huge => self.allocate_huge(req_capacity, source),
+            SizeKind::Huge => {
+                self.version += 1;
+                self.allocate_huge(req_capacity, source)
+            }
         }
     }
 
