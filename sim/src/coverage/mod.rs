@@ -40,7 +40,8 @@ pub fn qc_config() -> ExecConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
-    /// `fuzz/corpus/alloc_sequence/*` through the fuzz target's decoder.
+    /// The committed seeds `fuzz/corpus/alloc_sequence/seed-*` through the fuzz
+    /// target's decoder.
     FuzzCorpus,
     /// `shadow_agreement` (64 programs) and `shadow_agreement_any_config` (256 drawn
     /// configurations and programs) at quickcheck's fixed seed.
@@ -160,8 +161,14 @@ pub fn measure(source: Source, root: &Path) -> Result<Measured, InputError> {
     let mut m = Measured::new(source);
     match source {
         Source::FuzzCorpus => {
-            for path in files(&root.join("fuzz/corpus/alloc_sequence"), false)? {
-                if let Some((config, program)) = fuzz_input::decode(&read(&path)?, Mutant::None) {
+            // Only the committed seeds: libFuzzer adds its finds to the same directory.
+            let corpus = files(&root.join("fuzz/corpus/alloc_sequence"), false)?;
+            let seeds = corpus.iter().filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("seed-"))
+            });
+            for path in seeds {
+                if let Some((config, program)) = fuzz_input::decode(&read(path)?, Mutant::None) {
                     m.run(&program, &config);
                 }
             }
