@@ -118,14 +118,14 @@ impl Queues {
         Some(id)
     }
 
-    fn position(&self, id: QueueId) -> Option<usize> {
+    fn index_of(&self, id: QueueId) -> Option<usize> {
         self.list.iter().position(|q| q.id == id)
     }
 
     /// `WeakOrderQueue.add`: true when the queue keeps `obj` (the ratio admits it and
     /// its tail link, or a newly reserved one, has room).
     pub(super) fn add(&mut self, id: QueueId, obj: &Arc<BufObject>, ratio: u32) -> bool {
-        let Some(i) = self.position(id) else {
+        let Some(i) = self.index_of(id) else {
             return false;
         };
         let queue = &mut self.list[i];
@@ -192,7 +192,7 @@ impl Queues {
         };
         let mut success = false;
         while let Some(id) = cursor {
-            let Some(i) = self.position(id) else { break };
+            let Some(i) = self.index_of(id) else { break };
             if self.transfer(i, max, keep) {
                 success = true;
                 break;
