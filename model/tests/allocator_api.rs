@@ -69,6 +69,35 @@ fn buffer_follows_prefer_direct() {
 }
 
 #[test]
+fn a_buffers_alloc_answers_as_its_allocator() {
+    // ByteBuf.alloc() returns the allocator that made the buffer, so its answers are
+    // the allocator's: UnpooledByteBufAllocator.isDirectBufferPooled() is false
+    // (java:112–114), PooledByteBufAllocator's is `directArenas != null` (java:495–497);
+    // buffer() on it follows preferDirect (AbstractByteBufAllocator.java:100–111).
+    let jvm = jvm();
+    for prefer_direct in [true, false] {
+        let unpooled = UnpooledAllocator::with_prefer_direct(&jvm, prefer_direct);
+        let b = unpooled.heap_buffer(T).unwrap();
+        assert!(!b.alloc().is_direct_buffer_pooled());
+        assert_eq!(
+            ByteBufAllocator::buffer(b.alloc(), T).unwrap().is_direct(),
+            prefer_direct
+        );
+        let b = pooled(&jvm, prefer_direct).heap_buffer(T).unwrap();
+        assert!(b.alloc().is_direct_buffer_pooled());
+        assert_eq!(
+            ByteBufAllocator::buffer(b.alloc(), T).unwrap().is_direct(),
+            prefer_direct
+        );
+    }
+    let mut config = PooledConfig::netty_default(jvm.config());
+    config.direct_arenas = 0;
+    let no_direct_arenas = PooledAllocator::new(&jvm, config).unwrap();
+    let b = no_direct_arenas.heap_buffer(T).unwrap();
+    assert!(!b.alloc().is_direct_buffer_pooled());
+}
+
+#[test]
 fn negative_arguments_get_nettys_texts() {
     // ObjectUtil.java:142–147 `name + " : " + i + " (expected: >= 0)"`, via
     // AbstractByteBufAllocator.validate (java:227–233) and calculateNewCapacity (252–258).

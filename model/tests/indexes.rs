@@ -34,6 +34,26 @@ fn discard_read_bytes_moves_the_readable_bytes_and_shifts_the_marks() {
 }
 
 #[test]
+fn discard_read_bytes_moves_marks_above_the_decrement_down() {
+    let buf = buffer(16);
+    buf.write_bytes(T, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        .unwrap();
+    buf.skip_bytes(7).unwrap();
+    buf.mark_reader_index();
+    buf.mark_writer_index();
+    buf.set_reader_index(5).unwrap();
+    buf.discard_read_bytes().unwrap();
+    assert_eq!((buf.reader_index(), buf.writer_index()), (0, 5));
+    // AbstractByteBuf.adjustMarkers(5) (java:265–267): the reader mark (7) is above
+    // the decrement, so both marks move down by it: (2, 5).
+    buf.reset_reader_index().unwrap();
+    assert_eq!(buf.reader_index(), 2);
+    buf.write_bytes(T, &[11, 12]).unwrap();
+    buf.reset_writer_index().unwrap();
+    assert_eq!(buf.writer_index(), 5);
+}
+
+#[test]
 fn discard_some_read_bytes_moves_only_past_half_the_capacity() {
     let buf = buffer(8);
     buf.write_bytes(T, &[1, 2, 3, 4, 5, 6]).unwrap();
