@@ -12,6 +12,7 @@ mod cache;
 mod end;
 mod expected_bytes;
 mod ledger;
+mod normal_caches;
 pub mod netty;
 mod objects;
 mod places;
@@ -27,6 +28,7 @@ pub use end::{
 };
 pub use expected_bytes::ExpectedBytes;
 pub use ledger::{LeakedRegion, Ledger};
+pub use normal_caches::normal_caches_as_created;
 pub use objects::{derived_keeps_parent_alive, model_raised_no_assertion, refcount_parity};
 pub use places::{
     arena_metrics_consistent, direct_counter_consistent, free_subpage_returned_unless_alone,
