@@ -20,7 +20,11 @@ fn expected_queues(sizes: &NettySizes, scheme: SizeClassScheme, size: i32, max: 
         return 0;
     }
     let max = sizes.chunk_size().min(max as usize);
-    let fit = sizes.normal_classes().into_iter().take_while(|&s| s <= max).count();
+    let fit = sizes
+        .normal_classes()
+        .into_iter()
+        .take_while(|&s| s <= max)
+        .count();
     match scheme {
         SizeClassScheme::Jemalloc4 => fit,
         SizeClassScheme::Legacy => fit.max(1),
