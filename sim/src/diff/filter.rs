@@ -22,6 +22,9 @@ pub struct Filter {
     /// Steps whose op is itself one a known difference changes (e.g. a `duplicate()`
     /// of a slice, which may fail on one side only).
     steps: BTreeMap<usize, Effect>,
+    /// Steps that write (`ensureWritable` grows a pooled buffer to
+    /// `maxFastWritableBytes`, its size class's `maxLength`, when that suffices).
+    writes: BTreeSet<usize>,
 }
 
 fn is_slice(op: &Op) -> bool {
@@ -56,6 +59,16 @@ impl Filter {
             let target = s.op.handle();
             f.involved
                 .push(target.into_iter().chain(s.creates).collect());
+            match s.op {
+                // What a trim frees, and a free's effect, depend on what the caches hold.
+                Op::TrimCache | Op::FreeCache => {
+                    f.steps.insert(i, Effect::Layout);
+                }
+                Op::Write { .. } => {
+                    f.writes.insert(i);
+                }
+                _ => {}
+            }
             let Some(from) = target else { continue };
             let op = &s.op;
             let dup = matches!(op, Op::Duplicate { .. } | Op::RetainedDuplicate { .. });
@@ -154,8 +167,20 @@ impl Filter {
             .filter(|l| !oracle.contains(l))
             .chain(oracle.iter().filter(|l| !model.contains(l)))
             .collect();
+        let grew = |line: &str| {
+            let twin = model
+                .iter()
+                .chain(oracle)
+                .find(|l| *l != line && handle_of(l).is_some() && handle_of(l) == handle_of(line));
+            twin.is_some_and(|t| without_capacity(t) == without_capacity(line))
+        };
+        let wrote = step.is_some_and(|i| self.writes.contains(&i));
         let mut found = None;
         for line in differing {
+            if self.has(Effect::Layout) && wrote && grew(line) {
+                found = Some(Effect::Layout);
+                continue;
+            }
             let explained = sets
                 .iter()
                 .find(|(e, set)| {
@@ -175,6 +200,14 @@ impl Filter {
 /// The handle a ` #id ref=…` line shows.
 fn handle_of(line: &str) -> Option<u32> {
     line.strip_prefix(" #")?.split(' ').next()?.parse().ok()
+}
+
+/// A ` #id …` line without its `cap=`.
+fn without_capacity(line: &str) -> String {
+    line.split(' ')
+        .filter(|w| !w.starts_with("cap="))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The `cap=` of a ` #id …` line.
@@ -251,6 +284,28 @@ mod tests {
             f.explain(Some(3), &m, &o),
             None,
             "a duplicate of a root is no excuse"
+        );
+    }
+
+    #[test]
+    fn layout_explains_a_capacity_a_write_grew_to_its_size_class() {
+        let steps = vec![step(
+            Op::Write {
+                buf: 1,
+                len: Size(860),
+                pattern: leakproof_model::op::Pattern(1),
+            },
+            None,
+        )];
+        let f = Filter::new(vec![Effect::Layout], 1 << 20, &steps);
+        let m = lines(&["step 0 write ok", " #1 ref=1 cap=1024 max=99 r=0 w=860"]);
+        let o = lines(&["step 0 write ok", " #1 ref=1 cap=4096 max=99 r=0 w=860"]);
+        assert_eq!(f.explain(Some(0), &m, &o), Some(Effect::Layout));
+        let o = lines(&["step 0 write ok", " #1 ref=1 cap=4096 max=99 r=0 w=861"]);
+        assert_eq!(
+            f.explain(Some(0), &m, &o),
+            None,
+            "the writer index is compared"
         );
     }
 

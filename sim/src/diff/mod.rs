@@ -66,9 +66,12 @@ pub struct CaseResult {
     pub texts: Option<(String, String)>,
 }
 
-/// The release the oracle runs.
+/// The release the oracle runs, as its JVMs run it: Recycler off
+/// (`-Dio.netty.recycler.maxCapacityPerThread=0`, [`setup::JvmKey::java_flags`]).
 pub fn oracle_profile() -> leakproof_model::Profile {
-    leakproof_model::Profile::netty_4_1_48()
+    let mut p = leakproof_model::Profile::netty_4_1_48();
+    p.allocator.recycler_max_capacity_per_thread = 0;
+    p
 }
 
 /// The comparison filter of case `c` whose resolved steps are `resolved`: the known
