@@ -47,6 +47,21 @@ fn regression_traces_pass() {
 }
 
 #[test]
+fn committed_traces_write_back_byte_identically() {
+    for dir in [
+        "tests/regressions",
+        "tests/regressions/mutants",
+        "tests/regressions/shuttle",
+    ] {
+        for path in traces(dir) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let written = parsed(&path).to_json();
+            assert_eq!(written.trim_end(), text.trim_end(), "{}", path.display());
+        }
+    }
+}
+
+#[test]
 fn mutant_traces_reproduce_their_violation_byte_identically() {
     let paths = traces("tests/regressions/mutants");
     assert!(
@@ -70,7 +85,7 @@ fn parsed(path: &Path) -> trace::Trace {
 fn mutant_traces_pass_with_the_mutant_off() {
     for path in traces("tests/regressions/mutants") {
         let t = parsed(&path);
-        assert_ne!(t.mutant, Mutant::None, "{}", path.display());
+        assert_ne!(t.mutant(), Mutant::None, "{}", path.display());
         let mut out = Vec::new();
         let exit = replay_trace(&mutant_off(&t), &mut out);
         let out = String::from_utf8(out).unwrap();
@@ -87,7 +102,7 @@ fn mutant_traces_pass_with_the_mutant_off() {
 fn every_mutant_hunted_in_process_has_a_committed_trace() {
     let committed: BTreeSet<Mutant> = traces("tests/regressions/mutants")
         .iter()
-        .map(|p| parsed(p).mutant)
+        .map(|p| parsed(p).mutant())
         .collect();
     let allowed = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions/mutants/ALLOWED_SURVIVORS"),

@@ -12,8 +12,7 @@ const T: ThreadId = ThreadId(1);
 
 fn jvm(level: LeakLevel, mutant: Mutant) -> Arc<Jvm> {
     let profile = Profile::netty_4_1();
-    let mut leak = LeakConfig::from_profile(&profile.leak).with_level(level);
-    leak.mutant = mutant;
+    let leak = LeakConfig::from_profile(&profile.leak).with_level(level);
     let jvm = Jvm::new(JvmConfig {
         runtime_max_memory: 1 << 30,
         netty_max_direct_memory: 0,

@@ -167,9 +167,9 @@ pub fn replay_trace(trace: &Trace, out: &mut dyn Write) -> Exit {
     let _ = writeln!(
         out,
         "trace: profile {}, mutant {}, seed {}, {} ops",
-        trace.profile,
-        trace.mutant,
-        trace.seed,
+        trace.profile(),
+        trace.mutant(),
+        trace.seed(),
         trace.ops.len()
     );
     if let Some(s) = &trace.attachments.refcount_schedule {
@@ -245,8 +245,8 @@ fn replay_shuttle(trace: &Trace, out: &mut dyn Write) -> Exit {
     let _ = writeln!(
         out,
         "shuttle trace: profile {}, mutant {}, {} ops",
-        trace.profile,
-        trace.mutant,
+        trace.profile(),
+        trace.mutant(),
         trace.ops.len()
     );
     match crate::exploration::replay_trace(trace) {

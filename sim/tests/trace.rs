@@ -27,6 +27,40 @@ fn malformed_traces_name_the_field() {
 }
 
 #[test]
+fn top_level_copies_must_agree_with_the_config() {
+    let good = mutant_trace().to_json();
+    let m = "\"mutant\": \"uncoalesced-free-runs\"";
+    let top_mutant = good.replacen(m, "\"mutant\": \"none\"", 1);
+    let e = parse(&top_mutant).unwrap_err();
+    assert_eq!(e.field, "mutant");
+    assert!(
+        e.message
+            .contains("`config.jvm.mutant` is `uncoalesced-free-runs`"),
+        "{e}"
+    );
+    let leak_mutant = {
+        let last = good.rfind(m).unwrap();
+        format!(
+            "{}\"mutant\": \"none\"{}",
+            &good[..last],
+            &good[last + m.len()..]
+        )
+    };
+    let e = parse(&leak_mutant).unwrap_err();
+    assert_eq!(e.field, "config");
+    assert!(e.message.contains("`leak.mutant` is `none`"), "{e}");
+    let seed = mutant_trace().seed();
+    let top_seed = good.replacen(&format!("\"seed\": {seed}"), "\"seed\": 99", 1);
+    assert_eq!(parse(&top_seed).unwrap_err().field, "seed");
+    let top_profile = good.replacen(
+        "\"profile\": \"netty-4.1\"",
+        "\"profile\": \"netty-4.1.48\"",
+        1,
+    );
+    assert_eq!(parse(&top_profile).unwrap_err().field, "profile");
+}
+
+#[test]
 fn replay_exit_codes_follow_the_table() {
     let t = mutant_trace();
     let mut out = Vec::new();
@@ -43,7 +77,6 @@ fn replay_exit_codes_follow_the_table() {
         Exit::DifferentViolation
     );
     let mut fixed = t.clone();
-    fixed.mutant = leakproof_model::Mutant::None;
     fixed.config.jvm.mutant = leakproof_model::Mutant::None;
     assert_eq!(replay_trace(&fixed, &mut Vec::new()), Exit::Done);
     let mut shuttle = t.clone();

@@ -19,8 +19,11 @@ pub enum JdkVersion {
     Jdk17,
 }
 
-/// Everything that configures one simulated JVM.
+/// Everything that configures one simulated JVM. The mutant and the seed live here
+/// only; the leak detector and traces derive theirs from it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "super::config_wire::JvmConfigWire")]
+#[serde(try_from = "super::config_wire::JvmConfigWire")]
 pub struct JvmConfig {
     /// The pinned Netty release.
     pub profile: Profile,

@@ -13,6 +13,7 @@
 
 mod bounded;
 mod config;
+mod config_wire;
 mod direct;
 mod gc;
 mod heap;
@@ -93,7 +94,7 @@ impl Jvm {
             finalizers_pending: AtomicBool::new(false),
             leak_level: AtomicU8::new(config.leak.level as u8),
             leak_tracked_any: AtomicBool::new(false),
-            leak: BookLock::new(LeakDetector::new(config.leak.clone())),
+            leak: BookLock::new(LeakDetector::new(config.leak.clone()).with_mutant(config.mutant)),
             site: BookLock::new(Arc::from("main")),
             allocators: BookLock::new(Vec::new()),
             events: Events::default(),

@@ -41,9 +41,7 @@ fn scenario(config: LeakConfig) -> (LeakDetector, BTreeSet<TrackerId>, BTreeSet<
 fn released_never_reported_passes_then_catches_a_false_leak() {
     let (d, _, closed) = scenario(config());
     assert_eq!(released_never_reported(&d, &closed), Ok(()));
-    let mut mutant = config();
-    mutant.mutant = Mutant::CollectBeforeClose;
-    let mut bad = LeakDetector::new(mutant);
+    let mut bad = LeakDetector::new(config()).with_mutant(Mutant::CollectBeforeClose);
     let id = bad.track_forcibly(1, creation("a"));
     bad.close_on_release(id, true);
     let err = released_never_reported(&bad, &[id].into()).unwrap_err();

@@ -6,7 +6,6 @@
 //! returned as Netty's log texts.
 
 use super::level::{java_trim, LeakLevel};
-use crate::mutant::Mutant;
 use crate::profile::LeakProfile;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -39,9 +38,6 @@ pub struct LeakConfig {
     /// Whether the logger has ERROR enabled (`needReport()`); when off, leaks are
     /// disposed silently.
     pub error_logging: bool,
-    /// The re-introduced bug, if any (only `CollectBeforeClose` and
-    /// `DerivativesSampledIndependently` concern the detector).
-    pub mutant: Mutant,
 }
 
 impl LeakConfig {
@@ -53,7 +49,6 @@ impl LeakConfig {
             target_records: java_int(profile.target_records),
             acquire_and_release_only: false,
             error_logging: true,
-            mutant: Mutant::None,
         }
     }
 

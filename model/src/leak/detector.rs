@@ -26,6 +26,8 @@ pub const BAD_BOUND: &str = "bound must be positive";
 #[derive(Clone, Debug)]
 pub struct LeakDetector {
     config: LeakConfig,
+    /// The JVM's mutant (only `CollectBeforeClose` concerns the detector).
+    mutant: Mutant,
     next_id: u64,
     /// Trackers still in `allLeaks` or in the queue; closed or disposed ones are gone.
     trackers: BTreeMap<TrackerId, Tracker>,
@@ -46,6 +48,7 @@ impl LeakDetector {
     pub fn new(config: LeakConfig) -> Self {
         LeakDetector {
             config,
+            mutant: Mutant::None,
             next_id: 1,
             trackers: BTreeMap::new(),
             all_leaks: BTreeSet::new(),
@@ -57,6 +60,12 @@ impl LeakDetector {
             stats: LeakStats::default(),
             listener: None,
         }
+    }
+
+    /// The same detector with `mutant` switched on.
+    pub fn with_mutant(mut self, mutant: Mutant) -> Self {
+        self.mutant = mutant;
+        self
     }
 
     /// `setLeakListener(listener)`: replaces the previous one (`None` removes it).
@@ -178,7 +187,7 @@ impl LeakDetector {
     /// tracked allocation drains the queue in that window, so the released buffer is
     /// reported as a (false) LEAK. The model takes that worst-case schedule.
     pub fn close_on_release(&mut self, id: TrackerId, referent_unreachable: bool) -> bool {
-        if self.config.mutant == Mutant::CollectBeforeClose && referent_unreachable {
+        if self.mutant == Mutant::CollectBeforeClose && referent_unreachable {
             self.on_referent_collected(id);
             self.report_leak();
         }

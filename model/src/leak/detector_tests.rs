@@ -234,9 +234,8 @@ fn error_logging_off_disposes_silently() {
 #[test]
 fn collect_before_close_mutant_reports_a_released_buffer() {
     for (mutant, expect_report) in [(Mutant::None, false), (Mutant::CollectBeforeClose, true)] {
-        let mut config = LeakConfig::from_profile(&LeakProfile::netty_4_1());
-        config.mutant = mutant;
-        let mut d = LeakDetector::new(config);
+        let config = LeakConfig::from_profile(&LeakProfile::netty_4_1());
+        let mut d = LeakDetector::new(config).with_mutant(mutant);
         let id = d.track_forcibly(1, creation("a"));
         let closed = d.close_on_release(id, true);
         assert_eq!(closed, !expect_report, "{mutant}: the drain won the race");

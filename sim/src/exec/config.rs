@@ -25,7 +25,6 @@ impl ExecConfig {
         let mut jvm = JvmConfig::for_profile(profile);
         jvm.mutant = mutant;
         jvm.seed = seed;
-        jvm.leak.mutant = mutant;
         jvm.runtime_max_memory = 1 << 30;
         jvm.max_direct_memory_size = Some(1 << 30);
         jvm.memory_mode = MemoryMode::Materialized;

@@ -113,14 +113,12 @@ impl Row {
     }
 }
 
-/// `trace` with its mutant switched off everywhere it is recorded (the trace, the JVM,
-/// the leak detector and a refcount schedule's algorithm, whose interleaving is refit
+/// `trace` with its mutant switched off everywhere it is recorded (the JVM, which the
+/// trace and the leak detector derive theirs from, and a refcount schedule's algorithm, whose interleaving is refit
 /// to the algorithm the profile selects): replaying it must then pass.
 pub fn mutant_off(trace: &Trace) -> Trace {
     let mut t = trace.clone();
-    t.mutant = Mutant::None;
     t.config.jvm.mutant = Mutant::None;
-    t.config.jvm.leak.mutant = Mutant::None;
     if let Some(s) = &trace.attachments.refcount_schedule {
         let algorithm = Algorithm::select(&t.config.jvm.profile.refcount, Mutant::None);
         t.attachments.refcount_schedule = Some(refcount::refit(s, algorithm));

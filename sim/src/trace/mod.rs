@@ -79,27 +79,40 @@ pub struct ExpectedFailure {
     pub message: String,
 }
 
-/// One counterexample (or regression) trace.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One counterexample (or regression) trace. The profile, mutant and seed it prints at
+/// the top are those of `config.jvm`, written once for readability and checked on read.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trace {
     /// [`FORMAT_VERSION`] when written.
     pub format_version: u32,
-    /// Profile name (`config.jvm.profile` is that profile).
-    pub profile: String,
-    /// The mutant switched on.
-    pub mutant: Mutant,
-    /// The JVM seed.
-    pub seed: u64,
     /// JVM + allocator configuration.
     pub config: ExecConfig,
     /// Resolved steps.
     pub ops: Vec<Step>,
     /// Extra reproduction data.
-    #[serde(default, skip_serializing_if = "Attachments::is_empty")]
     pub attachments: Attachments,
     /// The failure it reproduces (`None`: it must pass).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<ExpectedFailure>,
+}
+
+impl Serialize for Trace {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut t = s.serialize_struct("Trace", 8)?;
+        t.serialize_field("format_version", &self.format_version)?;
+        t.serialize_field("profile", self.profile())?;
+        t.serialize_field("mutant", &self.mutant())?;
+        t.serialize_field("seed", &self.seed())?;
+        t.serialize_field("config", &self.config)?;
+        t.serialize_field("ops", &self.ops)?;
+        if !self.attachments.is_empty() {
+            t.serialize_field("attachments", &self.attachments)?;
+        }
+        if let Some(expected) = &self.expected {
+            t.serialize_field("expected", expected)?;
+        }
+        t.end()
+    }
 }
 
 impl Trace {
@@ -107,14 +120,26 @@ impl Trace {
     pub fn new(config: &ExecConfig, program: &Program, expected: Option<ExpectedFailure>) -> Self {
         Trace {
             format_version: FORMAT_VERSION,
-            profile: config.jvm.profile.name.clone(),
-            mutant: config.jvm.mutant,
-            seed: config.jvm.seed,
             config: config.clone(),
             ops: program.steps.clone(),
             attachments: Attachments::default(),
             expected,
         }
+    }
+
+    /// The profile's name.
+    pub fn profile(&self) -> &str {
+        &self.config.jvm.profile.name
+    }
+
+    /// The mutant switched on.
+    pub fn mutant(&self) -> Mutant {
+        self.config.jvm.mutant
+    }
+
+    /// The JVM seed.
+    pub fn seed(&self) -> u64 {
+        self.config.jvm.seed
     }
 
     /// The steps as a resolved program.

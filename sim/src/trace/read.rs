@@ -41,6 +41,21 @@ fn field<T: DeserializeOwned>(
     serde_json::from_value(v.clone()).map_err(|e| err(name, e.to_string()))
 }
 
+/// The top-level copy `name` of a `config` field must equal it: a disagreement is an
+/// error naming the top-level field, never silently resolved one way.
+fn agrees<T: PartialEq + fmt::Display + ?Sized>(
+    name: &str,
+    top: &T,
+    source: &str,
+    derived: &T,
+) -> Result<(), TraceError> {
+    if top == derived {
+        Ok(())
+    } else {
+        Err(err(name, format!("`{top}` but `{source}` is `{derived}`")))
+    }
+}
+
 /// Parses a trace from JSON text.
 pub fn parse(text: &str) -> Result<Trace, TraceError> {
     let doc: Value = serde_json::from_str(text).map_err(|e| err("$", e.to_string()))?;
@@ -69,24 +84,19 @@ pub fn parse(text: &str) -> Result<Trace, TraceError> {
             format!("version {format_version} is not supported (this build reads 1 to {FORMAT_VERSION})"),
         ));
     }
+    let config: ExecConfig = field(&doc, "config")?;
     let profile: String = field(&doc, "profile")?;
-    let known = Profile::by_name(&profile).map_err(|e| err("profile", e.to_string()))?;
+    Profile::by_name(&profile).map_err(|e| err("profile", e.to_string()))?;
+    agrees(
+        "profile",
+        &profile,
+        "config.jvm.profile.name",
+        &config.jvm.profile.name,
+    )?;
     let mutant: Mutant = field(&doc, "mutant")?;
+    agrees("mutant", &mutant, "config.jvm.mutant", &config.jvm.mutant)?;
     let seed: u64 = field(&doc, "seed")?;
-    let mut config: ExecConfig = field(&doc, "config")?;
-    if config.jvm.profile.name != profile {
-        return Err(err(
-            "config.jvm.profile.name",
-            format!(
-                "`{}` but the trace's profile is `{profile}`",
-                config.jvm.profile.name
-            ),
-        ));
-    }
-    let _ = known;
-    config.jvm.mutant = mutant;
-    config.jvm.leak.mutant = mutant;
-    config.jvm.seed = seed;
+    agrees("seed", &seed, "config.jvm.seed", &config.jvm.seed)?;
     let Some(Value::Array(raw_ops)) = doc.get("ops") else {
         return Err(err("ops", "missing or not an array"));
     };
@@ -110,9 +120,6 @@ pub fn parse(text: &str) -> Result<Trace, TraceError> {
     };
     Ok(Trace {
         format_version,
-        profile,
-        mutant,
-        seed,
         config,
         ops,
         attachments,

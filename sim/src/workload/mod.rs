@@ -64,7 +64,6 @@ pub fn plan(spec: &RunSpec) -> Result<Plan, ScenarioError> {
     let seed = spec.seed.unwrap_or(loaded.scenario.seed);
     let mut plan = resolve::resolve(loaded, seed)?;
     plan.jvm.mutant = spec.mutant;
-    plan.jvm.leak.mutant = spec.mutant;
     Ok(plan)
 }
 

@@ -114,8 +114,7 @@ pub fn plan_of(trace: &Trace, w: &WorkloadAttachment) -> Result<Plan, ScenarioEr
     }
     let loaded = source::parse(&w.scenario_toml)?;
     let mut plan = resolve(loaded, w.seed)?;
-    plan.jvm.mutant = trace.mutant;
-    plan.jvm.leak.mutant = trace.mutant;
+    plan.jvm.mutant = trace.mutant();
     Ok(plan)
 }
 
@@ -221,7 +220,11 @@ pub fn replay(trace: &Trace, w: &WorkloadAttachment, out: &mut dyn Write) -> Exi
     let _ = writeln!(
         out,
         "workload trace: scenario {} ({}), seed {}, mutant {}, failure at step {}",
-        w.scenario, w.scenario_hash, w.seed, trace.mutant, w.step
+        w.scenario,
+        w.scenario_hash,
+        w.seed,
+        trace.mutant(),
+        w.step
     );
     let located = match locate(&plan, w.step) {
         Ok(Some(l)) => l,

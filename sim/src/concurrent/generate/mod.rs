@@ -82,7 +82,6 @@ impl Generated {
     pub fn under(mut self, profile: &Profile, mutant: Mutant) -> Self {
         self.config.jvm.profile = profile.clone();
         self.config.jvm.mutant = mutant;
-        self.config.jvm.leak.mutant = mutant;
         self
     }
 }
