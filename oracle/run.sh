@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Oracle for leakproof: prints exact Netty 4.1.48.Final behaviour as key<TAB>value facts.
 #   oracle/run.sh texts | texts-nounsafe | sizes [XMX] | copy-loop KIND SIZE COPIES RELEASE [VARIANT]
-#                | leak LEVEL N | all      (all regenerates oracle/facts/*)
+#                | leak LEVEL N | recycler | all      (all regenerates oracle/facts/*)
 # Each scenario runs in its own JVM because Netty reads its system properties once.
 set -euo pipefail
 
@@ -56,6 +56,8 @@ copy_loop() {   # KIND SIZE COPIES RELEASE [VARIANT]; exit status 1 when the pro
   # shellcheck disable=SC2046
   oracle $(variant_flags "$v") $(kind_flags "$1") -- copy-loop "$1" "$2" "$3" "$4"
 }
+# The Recycler on (the later -D wins over BASE's maxCapacityPerThread=0).
+recycler() { oracle -Xmx256m -Dio.netty.recycler.maxCapacityPerThread=4096 -Dio.netty.leakDetection.level=disabled -- recycler; }
 leak() { oracle -Xmx256m --add-opens java.base/java.lang.ref=ALL-UNNAMED "-Dio.netty.leakDetection.level=$1" -- leak "$1" "$2"; }
 
 # One summary row per copy-loop run: the program's last "allocate" line and exception line.
@@ -99,6 +101,7 @@ case "$cmd" in
   copy-loop) [[ $# -ge 4 ]] || { echo "usage: run.sh copy-loop KIND SIZE COPIES RELEASE [VARIANT]" >&2; exit 2; }
              copy_loop "$@" ;;
   copy-matrix) copy_matrix ;;
+  recycler) recycler ;;
   leak) [[ $# -eq 2 ]] || { echo "usage: run.sh leak LEVEL N" >&2; exit 2; }; leak "$@" ;;
   all)
     mkdir -p "$FACTS"
@@ -107,6 +110,7 @@ case "$cmd" in
     sizes 32M >"$FACTS/sizes-xmx32m.tsv"
     sizes 1g >"$FACTS/sizes-xmx1g.tsv"
     copy_matrix >"$FACTS/copy-loop.tsv"
+    recycler >"$FACTS/recycler.tsv"
     for l in simple advanced paranoid; do leak "$l" 2048 >"$FACTS/leak-$l.tsv"; done
     # SIMPLE/ADVANCED sample with an unseeded random: record a few runs' first-report index.
     { printf 'level\trun\tfirst_report_during_copy_index\treports\n'

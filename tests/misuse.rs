@@ -38,11 +38,15 @@ fn release(thread: u32, buf: u32) -> Step {
 }
 
 fn run_resolved(steps: Vec<Step>) -> RunReport {
+    run_resolved_on(Profile::default(), steps)
+}
+
+fn run_resolved_on(profile: Profile, steps: Vec<Step>) -> RunReport {
     let program = Program {
         addressing: Addressing::Resolved,
         steps,
     };
-    let config = ExecConfig::small(Profile::default(), Mutant::None, 7);
+    let config = ExecConfig::small(profile, Mutant::None, 7);
     let report = run(&program, &config, &mut Quiet);
     assert_eq!(report.outcome, Outcome::Passed, "misuse is not a violation");
     report
@@ -59,18 +63,65 @@ fn kinds(report: &RunReport) -> Vec<(usize, MisuseKind)> {
 /// tracks ownership per allocation generation and names both owners.
 #[test]
 fn stale_double_release_after_recycling_names_both_owners() {
-    let report = run_resolved(vec![
-        alloc(64, 1),
-        step(MAIN, Op::RetainedSlice { buf: 1 }, Some(2)),
-        release(MAIN, 2),
-        step(MAIN, Op::RetainedSlice { buf: 1 }, Some(3)),
-        release(MAIN, 2),
-        release(MAIN, 1),
-    ]);
-    assert_eq!(kinds(&report), vec![(4, MisuseKind::StaleReference)]);
+    for profile in [Profile::netty_4_1(), Profile::netty_4_1_48()] {
+        // The first recycle of the slice class is kept by both Recyclers (4.1.128: the
+        // first object gets a handle; 4.1.48: the first recycle passes `dropHandle`).
+        let report = run_resolved_on(
+            profile,
+            vec![
+                alloc(64, 1),
+                step(MAIN, Op::RetainedSlice { buf: 1 }, Some(2)),
+                release(MAIN, 2),
+                step(MAIN, Op::RetainedSlice { buf: 1 }, Some(3)),
+                release(MAIN, 2),
+                release(MAIN, 1),
+            ],
+        );
+        assert_stale_release_hit(&report, 4, 3);
+    }
+}
+
+/// The same ABA across threads in 4.1.48: another thread releases the slice, so it
+/// waits in a `WeakOrderQueue` until the owner's next `retainedSlice` finds its stack
+/// empty and scavenges it.
+#[test]
+fn stale_release_of_a_slice_recycled_through_a_weak_order_queue() {
+    let report = run_resolved_on(
+        Profile::netty_4_1_48(),
+        vec![
+            alloc(64, 1),
+            step(MAIN, Op::RetainedSlice { buf: 1 }, Some(2)),
+            step(
+                MAIN,
+                Op::StartThread {
+                    kind: ThreadKindOp::Plain,
+                },
+                Some(HANDLER),
+            ),
+            step(
+                MAIN,
+                Op::HandOff {
+                    buf: 2,
+                    to: HANDLER,
+                },
+                None,
+            ),
+            release(HANDLER, 2),
+            step(MAIN, Op::RetainedSlice { buf: 1 }, Some(3)),
+            release(HANDLER, 2),
+            release(MAIN, 1),
+        ],
+    );
+    assert_stale_release_hit(&report, 6, 5);
+}
+
+/// The only misuse is the stale release at `step`, naming handle #2 and the owner `#3`
+/// created at `created`.
+fn assert_stale_release_hit(report: &RunReport, step: usize, created: usize) {
+    assert_eq!(kinds(report), vec![(step, MisuseKind::StaleReference)]);
     let message = &report.misuse[0].message;
     assert!(
-        message.contains("stale handle #2") && message.contains("#3 (step 3)"),
+        message.contains("stale handle #2") && message.contains(&format!("#3 (step {created})")),
         "the report names the stale handle and the owner it hit: {message}"
     );
 }

@@ -16,6 +16,7 @@ public final class Oracle {
                 if (args.length != 2) usage();
                 Diff.run(args[1]);
                 break;
+            case "recycler": Reuse.run(); break;
             case "leak":
                 if (args.length != 3) usage();
                 Leak.run(args[1], Integer.parseInt(args[2]));
@@ -31,7 +32,7 @@ public final class Oracle {
     }
 
     private static void usage() {
-        System.err.println("usage: Oracle texts | sizes | copy-loop KIND SIZE COPIES RELEASE(true|false) | leak LEVEL N | diff PROGRAMS");
+        System.err.println("usage: Oracle texts | sizes | copy-loop KIND SIZE COPIES RELEASE(true|false) | leak LEVEL N | recycler | diff PROGRAMS");
         System.exit(2);
     }
 }

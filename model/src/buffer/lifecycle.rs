@@ -5,6 +5,7 @@ use crate::error::JavaResult;
 use crate::leak::AccessKind;
 use crate::mutant::Mutant;
 use crate::sync::Arc;
+use crate::thread::ThreadId;
 
 impl ByteBuf {
     /// `retain()`.
@@ -24,12 +25,28 @@ impl ByteBuf {
     }
 
     /// `release()`: true when this call released the last reference and deallocated.
+    ///
+    /// Java's `release()` runs on the calling thread; this one runs on the thread that
+    /// created this buffer object (its recycler owner), so a recycle it causes is never
+    /// a cross-thread one. [`ByteBuf::release_on`] names the thread.
     pub fn release(&self) -> JavaResult<bool> {
         self.release_n(1)
     }
 
-    /// `release(decrement)`.
+    /// `release(decrement)` on the thread that created this buffer object (as
+    /// [`ByteBuf::release`]).
     pub fn release_n(&self, decrement: i32) -> JavaResult<bool> {
+        self.release_n_on(self.owner_thread(), decrement)
+    }
+
+    /// `release()` on logical thread `t`: a deallocation recycles the object from `t`
+    /// (4.1.48: into a `WeakOrderQueue` when `t` is not the object's owner).
+    pub fn release_on(&self, t: ThreadId) -> JavaResult<bool> {
+        self.release_n_on(t, 1)
+    }
+
+    /// `release(decrement)` on logical thread `t`.
+    pub fn release_n_on(&self, t: ThreadId, decrement: i32) -> JavaResult<bool> {
         if self.is_unreleasable() {
             return Ok(false);
         }
@@ -42,7 +59,7 @@ impl ByteBuf {
             &derived_holder
         };
         self.jvm().leak_record(holder, AccessKind::Release, None);
-        release_object(holder, decrement)
+        release_object(holder, decrement, t)
     }
 
     /// `touch(Object hint)` with a hint value: the record shows its text (Netty's
@@ -71,30 +88,35 @@ pub(crate) fn retain_object(holder: &Arc<BufObject>, increment: i32) -> JavaResu
         .inspect_err(|e| jvm.events().record_error(e))
 }
 
-/// Releases `holder`'s own count and deallocates on the transition to zero.
-pub(crate) fn release_object(holder: &Arc<BufObject>, decrement: i32) -> JavaResult<bool> {
+/// Releases `holder`'s own count on thread `t` and deallocates on the transition to zero.
+pub(crate) fn release_object(
+    holder: &Arc<BufObject>,
+    decrement: i32,
+    t: ThreadId,
+) -> JavaResult<bool> {
     let jvm = holder.alloc().jvm();
     let refcnt = holder.own_refcnt().expect("count holders own a count");
     let released = refcnt
         .release(decrement, &jvm.profile().refcount)
         .inspect_err(|e| jvm.events().record_error(e))?;
     if released {
-        deallocate(holder)?;
+        deallocate(holder, t)?;
         return Ok(true);
     }
     Ok(false)
 }
 
 /// `deallocate()`: frees a root's memory (recycling pooled objects) or, for a pooled
-/// retained derivative, recycles it and releases its direct parent (#5999, #5347).
-pub(crate) fn deallocate(obj: &Arc<BufObject>) -> JavaResult<()> {
+/// retained derivative, recycles it and releases its direct parent (#5999, #5347); on
+/// thread `t`.
+pub(crate) fn deallocate(obj: &Arc<BufObject>, t: ThreadId) -> JavaResult<()> {
     let jvm = obj.alloc().jvm();
     if obj.class().is_pooled_derivative() {
         let tracker = obj.state().tracker.take();
         if let Some(tracker) = tracker {
             jvm.leak_close(tracker.id, obj.handle_count() <= 1);
         }
-        return deallocate_derivative(obj);
+        return deallocate_derivative(obj, t);
     }
     // One critical section takes the tracker and the memory (nobody but this
     // deallocation writes either field of a released object).
@@ -132,25 +154,25 @@ pub(crate) fn deallocate(obj: &Arc<BufObject>) -> JavaResult<()> {
         Region::Freed => {}
     }
     if obj.class().is_pooled_root() {
-        recycle(obj);
+        recycle(obj, t);
     }
     Ok(())
 }
 
-fn deallocate_derivative(obj: &Arc<BufObject>) -> JavaResult<()> {
+fn deallocate_derivative(obj: &Arc<BufObject>, t: ThreadId) -> JavaResult<()> {
     let jvm = obj.alloc().jvm();
     let mutant = jvm.mutant();
     let parent = if mutant == Mutant::RecycleBeforeParentRelease {
         // #5347: recycle first, then read the (possibly re-initialised) parent field.
-        recycle(obj);
+        recycle(obj, t);
         derivative_parent(obj, mutant)
     } else {
         let parent = derivative_parent(obj, mutant);
-        recycle(obj);
+        recycle(obj, t);
         parent
     };
     match parent {
-        Some(parent) => release_object(&parent, 1).map(|_| ()),
+        Some(parent) => release_object(&parent, 1, t).map(|_| ()),
         None => Ok(()),
     }
 }
@@ -170,10 +192,10 @@ fn derivative_parent(obj: &Arc<BufObject>, mutant: Mutant) -> Option<Arc<BufObje
     }
 }
 
-/// Returns a recyclable object to its owner's recycler pool. Derivatives clear their
-/// references first when the profile does (#14250; not under
+/// Recycles a recyclable object on thread `t` (`handle.recycle(this)`). Derivatives
+/// clear their references first when the profile does (#14250; not under
 /// `Mutant::RecycledDerivativeKeepsParent`).
-fn recycle(obj: &Arc<BufObject>) {
+fn recycle(obj: &Arc<BufObject>, t: ThreadId) {
     if !obj.is_recyclable() {
         return;
     }
@@ -189,7 +211,7 @@ fn recycle(obj: &Arc<BufObject>) {
         obj.state().body = Body::Recycled;
     }
     let family = obj.alloc().pooled_id().unwrap_or(0);
-    if recycler.give_back(obj.class(), family, obj) {
+    if recycler.give_back(obj.class(), family, obj, t) {
         obj.in_recycler
             .store(true, crate::sync::book::counter::Ordering::SeqCst);
     }

@@ -111,6 +111,9 @@ pub struct BufObject {
     refcnt: Option<RefCnt>,
     handles: AtomicUsize,
     pub(crate) in_recycler: AtomicBool,
+    /// 4.1.48 `DefaultHandle.hasBeenRecycled`: a recycle of it was kept once, so the
+    /// ratio never drops it again (recycler bookkeeping, under the recycler's lock).
+    pub(crate) has_been_recycled: AtomicBool,
     state: BookLock<BufState>,
 }
 
@@ -137,6 +140,7 @@ impl BufObject {
             refcnt,
             handles: AtomicUsize::new(0),
             in_recycler: AtomicBool::new(false),
+            has_been_recycled: AtomicBool::new(false),
             state: BookLock::new(state),
         }
     }

@@ -79,7 +79,11 @@ impl Jvm {
         let netty_direct = NettyDirectCounter::new(config.netty_direct_limit());
         let jdk_direct = JdkDirectMemory::new(config.jdk_max_direct_memory(), config.jdk);
         let heap = HeapBudget::new(config.runtime_max_memory);
-        let recycler = Recycler::new(config.profile.allocator.recycler_max_capacity_per_thread);
+        let recycler = Recycler::new(
+            config.profile.allocator.recycler_max_capacity_per_thread,
+            &config.profile.recycler,
+            config.cores,
+        );
         let rng = ChaCha8Rng::seed_from_u64(config.seed);
         Arc::new(Jvm {
             netty_direct,

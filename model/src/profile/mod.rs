@@ -7,11 +7,13 @@
 mod allocator;
 mod derived;
 mod leak;
+mod recycler;
 mod refcount;
 
 pub use allocator::{AllocatorProfile, ChunkListThresholds, SizeClassScheme};
 pub use derived::DerivedProfile;
 pub use leak::LeakProfile;
+pub use recycler::{CrossThreadRecycle, RecyclerProfile, RecyclerRatio};
 pub use refcount::{ArgumentErrorStyle, RefCountAlgorithm, RefCountProfile};
 
 use crate::error::JavaException;
@@ -37,6 +39,9 @@ pub struct Profile {
     /// recorded before the field existed stay byte-identical (and read back as 4.1.128).
     #[serde(default, skip_serializing_if = "DerivedProfile::is_netty_4_1")]
     pub derived: DerivedProfile,
+    /// Recycler behaviour, written only when it differs from 4.1.128's (as `derived`).
+    #[serde(default, skip_serializing_if = "RecyclerProfile::is_netty_4_1")]
+    pub recycler: RecyclerProfile,
 }
 
 impl Default for Profile {
@@ -55,6 +60,7 @@ impl Profile {
             allocator: AllocatorProfile::netty_4_1(),
             leak: LeakProfile::netty_4_1(),
             derived: DerivedProfile::netty_4_1(),
+            recycler: RecyclerProfile::netty_4_1(),
         }
     }
 
@@ -68,6 +74,7 @@ impl Profile {
             allocator: AllocatorProfile::netty_4_1_48(),
             leak: LeakProfile::netty_4_1_48(),
             derived: DerivedProfile::netty_4_1_48(),
+            recycler: RecyclerProfile::netty_4_1_48(),
         }
     }
 

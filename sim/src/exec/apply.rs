@@ -53,7 +53,7 @@ pub fn on_handle(op: &Op, buf: &ByteBuf, t: ThreadId) -> Option<JavaResult<Appli
         Op::Read { len, .. } => buf.read_bytes(len.0 as usize).map(Applied::Bytes),
         Op::SetCapacity { capacity, .. } => unit(buf.set_capacity(t, i64::from(capacity.0))),
         Op::Retain { k, .. } => unit(buf.retain_n(i32::from(k.0))),
-        Op::Release { k, .. } => buf.release_n(i32::from(k.0)).map(Applied::Released),
+        Op::Release { k, .. } => buf.release_n_on(t, i32::from(k.0)).map(Applied::Released),
         Op::Copy { .. } => new(buf.copy(t)),
         Op::Slice { .. } => new(buf.slice()),
         Op::Duplicate { .. } => new(buf.duplicate()),

@@ -271,10 +271,7 @@ impl PooledAllocator {
         // `PooledByteBuf.length`: the request, except a huge buffer of an aligned
         // arena, whose length is the normalized size (PoolArena.java:139–142, 226).
         let capacity = region.allocation.length;
-        let link = CacheLink {
-            allocator: self.id,
-            cache: cache.id(),
-        };
+        let link = self.cache_link(&cache, &region);
         let buf = ByteBuf::new_pooled_root(NewPooledRoot {
             allocator: self,
             thread: t,
@@ -285,11 +282,25 @@ impl PooledAllocator {
             }),
             capacity,
             max_capacity: max,
-            cache_link: Some(link),
+            cache_link: link,
         });
         self.jvm
             .leak_track_root(&buf, "PooledByteBufAllocator", method)?;
         Ok(buf)
+    }
+
+    /// The thread cache a buffer on `region` links to (`PooledByteBuf.cache`): the
+    /// allocating thread's, except for a huge region, which `initUnpooled` links to
+    /// none (PoolArena.java `allocateHuge`, 4.1.48 and 4.1.128 alike).
+    pub(crate) fn cache_link(
+        &self,
+        cache: &ThreadCache,
+        region: &ArenaAllocation,
+    ) -> Option<CacheLink> {
+        (region.allocation.kind != SizeKind::Huge).then(|| CacheLink {
+            allocator: self.id,
+            cache: cache.id(),
+        })
     }
 
     /// `PoolArena.allocate(cache, buf, reqCapacity)`: the thread cache first for small

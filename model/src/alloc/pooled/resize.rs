@@ -50,10 +50,7 @@ pub(crate) fn resize_pooled(
     let new_region = allocator.allocate_region(&old.arena, &cache, new_capacity)?;
     let kept = length.min(new_capacity);
     let data = buf.get_bytes0(0, kept)?;
-    let link = CacheLink {
-        allocator: allocator.id(),
-        cache: cache.id(),
-    };
+    let link = allocator.cache_link(&cache, &new_region);
     // A huge buffer of an aligned arena gets the normalized length (PoolArena.java:
     // 139–142, 226), though the indexes are trimmed to the request.
     let length_new = new_region.allocation.length;
@@ -89,7 +86,7 @@ pub(crate) fn resize_pooled(
 fn set_length(
     buf: &ByteBuf,
     new_capacity: usize,
-    replacement: Option<(ArenaAllocation, Arc<super::ThreadCache>, CacheLink)>,
+    replacement: Option<(ArenaAllocation, Arc<super::ThreadCache>, Option<CacheLink>)>,
 ) -> Option<PooledRegion> {
     let mut state = buf.object().state();
     let mut new_link = None;
@@ -118,8 +115,8 @@ fn set_length(
             }
         }
     };
-    if new_link.is_some() {
-        state.cache_link = new_link;
+    if let Some(link) = new_link {
+        state.cache_link = link;
     }
     old
 }
@@ -127,6 +124,31 @@ fn set_length(
 #[cfg(test)]
 mod tests {
     use super::fits_in_place;
+    use crate::alloc::pooled::{PooledAllocator, PooledConfig};
+    use crate::alloc::ByteBufAllocator;
+    use crate::jvm::{Jvm, JvmConfig};
+    use crate::thread::ThreadId;
+
+    /// `PooledByteBuf.cache` is the allocating thread's cache, but none for a huge
+    /// buffer (`allocateHuge` → `initUnpooled`), also after a reallocation to or from a
+    /// huge size: a huge buffer does not keep a thread cache reachable.
+    #[test]
+    fn huge_buffers_link_to_no_thread_cache() {
+        let jvm = Jvm::new(JvmConfig::default());
+        let alloc = PooledAllocator::new(&jvm, PooledConfig::netty_default(jvm.config())).unwrap();
+        let chunk = alloc.geometry().chunk_size;
+        let main = ThreadId::MAIN;
+        let small = alloc.new_buffer_on(main, true, 64, i64::MAX).unwrap();
+        assert!(small.object().cache_link().is_some());
+        small.set_capacity(main, chunk as i64 + 1).unwrap();
+        assert_eq!(small.object().cache_link(), None, "reallocated to huge");
+        let huge = alloc
+            .new_buffer_on(main, true, chunk as i64 + 1, i64::MAX)
+            .unwrap();
+        assert_eq!(huge.object().cache_link(), None);
+        huge.set_capacity(main, 64).unwrap();
+        assert!(huge.object().cache_link().is_some(), "reallocated to small");
+    }
 
     #[test]
     fn in_place_rules_match_pooled_byte_buf() {
