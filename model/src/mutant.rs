@@ -25,7 +25,8 @@ pub enum Mutant {
     DerivedReleasesRoot,
     /// #5347: a derived buffer recycles itself before releasing its parent.
     RecycleBeforeParentRelease,
-    /// Free runs are not coalesced with their neighbours after a free.
+    /// Free runs are not coalesced with their neighbours after a free (the buddy tree
+    /// of ≤4.1.51: `updateParentsFree` never merges two wholly free buddies).
     UncoalescedFreeRuns,
     /// #13467 → #12564: a reallocating `capacity()` frees the old handle twice (the
     /// effect of two racing `capacity()` calls, #13478) and the subpage's XOR free does

@@ -156,6 +156,24 @@ where
     M::State: Hash + Send + Sync + Clone + PartialEq + fmt::Debug + 'static,
     M::Action: Clone + PartialEq + fmt::Debug,
 {
+    check_to_depth(name, model, symmetry, expect, None)
+}
+
+/// [`check`], expanding no state deeper than `max_depth` when given (a bounded search
+/// is exhaustive only up to that depth: a mutant hunt's first, cheap pass).
+#[allow(clippy::type_complexity)]
+pub fn check_to_depth<M>(
+    name: &str,
+    model: M,
+    symmetry: Option<fn(&M::State) -> M::State>,
+    expect: Expect,
+    max_depth: Option<usize>,
+) -> (Report, BTreeMap<&'static str, Path<M::State, M::Action>>)
+where
+    M: Model + Send + Sync + 'static,
+    M::State: Hash + Send + Sync + Clone + PartialEq + fmt::Debug + 'static,
+    M::Action: Clone + PartialEq + fmt::Debug,
+{
     let properties: Vec<_> = model
         .properties()
         .iter()
@@ -168,6 +186,9 @@ where
     }
     if expect == Expect::Broken {
         builder = builder.finish_when(HasDiscoveries::AnyFailures);
+    }
+    if let Some(depth) = max_depth {
+        builder = builder.target_max_depth(depth);
     }
     // stateright 0.31 applies symmetry reduction in its depth-first checker only; the
     // breadth-first one (shortest counterexamples) serves models without symmetry.

@@ -92,7 +92,9 @@ impl BuddyTree {
 
     /// `free(handle)`'s tree half: the node gets its depth back and the ancestors are
     /// re-derived (`updateParentsFree`). `false` when `run` is not a used node.
-    pub fn free(&mut self, run: Run) -> bool {
+    /// `skip_coalescing` (`Mutant::UncoalescedFreeRuns`) leaves out the buddy merge: an
+    /// ancestor takes the smaller child value even when both halves are wholly free.
+    pub fn free(&mut self, run: Run, skip_coalescing: bool) -> bool {
         let Some(id) = self.node_of(run) else {
             return false;
         };
@@ -101,7 +103,7 @@ impl BuddyTree {
             return false;
         }
         self.memory_map[id] = depth(id as u32) as u8;
-        self.update_parents_free(id);
+        self.update_parents_free(id, skip_coalescing);
         true
     }
 
@@ -113,13 +115,13 @@ impl BuddyTree {
         }
     }
 
-    fn update_parents_free(&mut self, mut id: usize) {
+    fn update_parents_free(&mut self, mut id: usize, skip_coalescing: bool) {
         let mut log_child = depth(id as u32) as u8 + 1;
         while id > 1 {
             let parent = id >> 1;
             let (v1, v2) = (self.memory_map[id], self.memory_map[id ^ 1]);
             log_child -= 1;
-            self.memory_map[parent] = if v1 == log_child && v2 == log_child {
+            self.memory_map[parent] = if v1 == log_child && v2 == log_child && !skip_coalescing {
                 log_child - 1
             } else {
                 v1.min(v2)

@@ -54,7 +54,8 @@ impl Run {
 pub struct ChunkFreeOptions {
     /// Subpage behaviour.
     pub subpage: SubpageOptions,
-    /// `Mutant::UncoalescedFreeRuns`: re-insert freed runs without merging neighbours.
+    /// `Mutant::UncoalescedFreeRuns`: re-insert freed runs without merging neighbours
+    /// (the buddy tree: without merging wholly free buddies).
     pub skip_coalescing: bool,
 }
 
@@ -395,7 +396,7 @@ impl PoolChunk {
             Pages::Unpooled => {}
             Pages::Runs(runs) => runs.free(sc, run, opts.skip_coalescing),
             Pages::Buddy(tree) => {
-                tree.free(run);
+                tree.free(run, opts.skip_coalescing);
             }
         }
         self.free_bytes += (run.pages as usize) << self.page_shifts;

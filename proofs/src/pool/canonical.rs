@@ -4,8 +4,9 @@
 //! Chunks are renamed by their position in the chunk lists (Netty's search order);
 //! huge chunks, which sit in no list, by the live buffers that own them. Everything that
 //! steers a later allocation or free is included: free runs with their `runsAvail`
-//! queue, the run map, used runs, every subpage's bitmap, `numAvail`, `nextAvail` and
-//! `doNotDestroy`, the subpage pools' order and each chunk's list.
+//! queue, the run map, used runs, the buddy tree's `memoryMap`, every subpage's
+//! bitmap, `numAvail`, `nextAvail` and `doNotDestroy`, the subpage pools' order and
+//! each chunk's list.
 
 use leakproof_model::pool::{ArenaCore, ChunkId, ChunkListId, PoolChunk};
 use std::collections::BTreeMap;
@@ -68,6 +69,7 @@ fn hash_chunk<H: Hasher>(c: &PoolChunk, h: &mut H) {
     for run in c.used_runs() {
         run.hash(h);
     }
+    c.buddy_tree().map(|t| t.memory_map()).hash(h);
     for s in c.subpages() {
         (
             s.run_offset(),

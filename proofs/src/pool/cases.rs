@@ -1,12 +1,18 @@
 //! The pool models of the catalog: shapes (one tiny chunk, the same with the #13467
 //! double free, a small arena of three chunks) for every profile, and every project
 //! mutant that changes the arena's behaviour hunted across those shapes.
+//!
+//! The shapes pick their sizes by the profile's size-class scheme: the jemalloc4 run
+//! allocator has multi-page small runs, the ≤4.1.51 buddy tree one-page subpages of
+//! tiny and small classes, so each scheme needs its own representatives to reach
+//! subpage release and list moves.
 
 use super::PoolModel;
 use crate::report::Expect;
 use leakproof_model::check::netty::NettySizes;
+use leakproof_model::pool::size_classes_legacy::TINY_LIMIT;
 use leakproof_model::pool::{ArenaKind, PoolGeometry, SizeClasses, SizeKind};
-use leakproof_model::profile::{AllocatorProfile, Profile};
+use leakproof_model::profile::{AllocatorProfile, Profile, SizeClassScheme};
 use leakproof_model::Mutant;
 
 /// A named pool model.
@@ -58,14 +64,43 @@ pub fn representative_sizes(sc: &SizeClasses) -> Vec<usize> {
     sizes
 }
 
-/// Page-run sizes for the arena shape: a one-page and a two-page single-element small
-/// class (runs), and the whole chunk.
+/// Representative sizes of the tiny/small/normal scheme (≤4.1.51), where every subpage
+/// is one page of the buddy tree: the smallest and the largest tiny class (many
+/// elements), the largest small class (two elements, so three live buffers need two
+/// subpages of one pool and freeing can release one), a one-page normal run and a
+/// huge size. Runs of two pages and the whole chunk (every depth of a tree) are the
+/// arena shape's: with them here too, three live buffers make 4 million states.
+pub fn buddy_sizes(sc: &SizeClasses) -> Vec<usize> {
+    let page = sc.page_size();
+    let small: Vec<usize> = sc
+        .table()
+        .iter()
+        .map(|r| r.size)
+        .filter(|&s| s > 0 && sc.kind_of_size(s) == SizeKind::Small)
+        .collect();
+    let tiny = || small.iter().copied().filter(|&s| s < TINY_LIMIT);
+    let mut sizes: Vec<usize> = [tiny().min(), tiny().max(), small.last().copied()]
+        .into_iter()
+        .flatten()
+        .collect();
+    sizes.extend([page, sc.chunk_size() + page]);
+    sizes.dedup();
+    sizes
+}
+
+/// Page-run sizes for the arena shape: a one-page and a two-page class and the whole
+/// chunk. Under the jemalloc4 scheme the page-sized classes are single-element small
+/// classes (subpages); under the legacy one they are normal, so the largest small
+/// class (half a page) joins them for the subpage pool.
 fn run_sizes(sc: &SizeClasses) -> Vec<usize> {
     let page = sc.page_size();
     let mut sizes: Vec<usize> = [page, 2 * page]
         .into_iter()
         .filter(|&s| sc.size_idx2size(sc.size2size_idx(s)) == Some(s))
         .collect();
+    if sc.kind_of_size(page) != SizeKind::Small {
+        sizes.insert(0, page / 2);
+    }
     sizes.push(sc.chunk_size());
     sizes
 }
@@ -76,7 +111,11 @@ pub fn shapes(profile_name: &str, mutant: Mutant) -> Vec<PoolCase> {
         .expect("a known profile")
         .allocator;
     let (chunk_sc, chunk_netty) = size_classes(&profile, 3);
-    let chunk_sizes = representative_sizes(&chunk_sc);
+    // Subpages of one page need a third live buffer to have two in one pool.
+    let (chunk_sizes, chunk_live) = match profile.size_classes {
+        SizeClassScheme::Jemalloc4 => (representative_sizes(&chunk_sc), 2),
+        SizeClassScheme::Legacy => (buddy_sizes(&chunk_sc), 3),
+    };
     let huge = *chunk_sizes.last().unwrap_or(&0);
     let chunk = PoolModel {
         profile: profile.clone(),
@@ -85,11 +124,10 @@ pub fn shapes(profile_name: &str, mutant: Mutant) -> Vec<PoolCase> {
         sizes: chunk_sizes,
         sc: chunk_sc,
         netty_sizes: chunk_netty,
-        max_live: 2,
+        max_live: chunk_live,
         double_free: false,
     };
     let double_free = PoolModel {
-        max_live: 2,
         double_free: true,
         ..chunk.clone()
     };
@@ -122,12 +160,8 @@ pub fn shapes(profile_name: &str, mutant: Mutant) -> Vec<PoolCase> {
     .collect()
 }
 
-/// The profiles the pool shapes are built for. `netty-4.1.48`'s buddy tree is left out
-/// until it has shapes of its own: the representative sizes above assume the
-/// jemalloc4 run allocator (multi-page small runs), so on the legacy scheme the shapes
-/// never release a subpage or move a chunk between lists, and their `reach_…`
-/// properties rightly call them vacuous (docs/proofs.md).
-pub const PROOF_PROFILES: &[&str] = &["netty-4.1"];
+/// The profiles the pool shapes are built for: the run allocator and the buddy tree.
+pub const PROOF_PROFILES: &[&str] = &["netty-4.1", "netty-4.1.48"];
 
 /// Every shape of every proved profile without mutants: all invariants hold.
 pub fn cases() -> Vec<(PoolCase, Expect)> {

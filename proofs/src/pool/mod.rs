@@ -1,6 +1,6 @@
 //! The pool's state machines as stateright models over the model's own `ArenaCore`
-//! (netty.md §3): the run allocator and subpage bitmaps of one tiny chunk, and the
-//! chunk-list moves of a small arena with up to three chunks.
+//! (netty.md §3): the run allocator (or the ≤4.1.51 buddy tree) and subpage bitmaps
+//! of one tiny chunk, and the chunk-list moves of a small arena with up to three chunks.
 //!
 //! A state is an arena plus the buffers it handed out; an action allocates one of a
 //! few representative sizes (every size kind) or frees one live buffer, through
@@ -17,8 +17,9 @@ use crate::invariant::holds;
 use leakproof_model::check::netty::NettySizes;
 use leakproof_model::error::{DirectShortfall, JavaClass, JavaException, JavaResult};
 use leakproof_model::invariant::{
-    self, ARENA_METRICS_CONSISTENT, FREE_ALL_RETURNS_PAGES, FREE_SUBPAGE_RETURNED_UNLESS_ALONE,
-    HANDLE_SIZE_CLASS_MATCHES, MODEL_RAISED_NO_ASSERTION, SUBPAGE_RUN_SIZE_MATCHES,
+    self, ARENA_METRICS_CONSISTENT, BUDDY_TREE_CONSISTENT, FREE_ALL_RETURNS_PAGES,
+    FREE_SUBPAGE_RETURNED_UNLESS_ALONE, HANDLE_SIZE_CLASS_MATCHES, MODEL_RAISED_NO_ASSERTION,
+    SUBPAGE_RUN_SIZE_MATCHES,
 };
 use leakproof_model::memory::{Memory, MemoryMode};
 use leakproof_model::pool::{
@@ -408,6 +409,10 @@ impl PoolModel {
             arena_invariant!(
                 invariant::CHUNK_IN_LIST_BY_USAGE,
                 invariants::chunk_in_list_by_usage
+            ),
+            arena_invariant!(
+                BUDDY_TREE_CONSISTENT,
+                check::buddy_tree::buddy_tree_consistent
             ),
             Property::always(
                 FREE_SUBPAGE_RETURNED_UNLESS_ALONE.name,

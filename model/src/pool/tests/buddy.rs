@@ -7,8 +7,8 @@ use crate::memory::{Memory, MemoryMode};
 use crate::mutant::Mutant;
 use crate::pool::invariants::check_arena;
 use crate::pool::{
-    ArenaCore, ArenaKind, ArenaOptions, BuddyTree, ChunkId, HandleLayout, PoolChunk, PoolGeometry,
-    Run, SimpleChunkSource, SizeClasses, SubpagePools,
+    ArenaCore, ArenaKind, ArenaOptions, BuddyTree, ChunkFreeOptions, ChunkId, HandleLayout,
+    PoolChunk, PoolGeometry, Run, SimpleChunkSource, SizeClasses, SubpagePools,
 };
 use crate::profile::{AllocatorProfile, SizeClassScheme};
 
@@ -40,10 +40,14 @@ fn run(c: &mut PoolChunk, pages: usize) -> Option<Run> {
 }
 
 fn free(c: &mut PoolChunk, p: &mut SubpagePools, r: Run) {
+    free_with(c, p, r, ChunkFreeOptions::default());
+}
+
+fn free_with(c: &mut PoolChunk, p: &mut SubpagePools, r: Run, opts: ChunkFreeOptions) {
     let h = c
         .handle_layout()
         .encode(crate::pool::Handle::run(r.offset, r.pages, true));
-    c.free(&sc(), h, p, Default::default()).unwrap();
+    c.free(&sc(), h, p, opts).unwrap();
 }
 
 /// The arena's fast path: the pool's first subpage hands out the next element.
@@ -83,6 +87,25 @@ fn runs_take_the_leftmost_aligned_node_of_their_depth() {
     assert_eq!(tree.memory_map()[1], 1);
     assert_eq!(tree.memory_map()[2], 5, "left half wholly used");
     chunk_buddy_tree_consistent(&c).unwrap();
+}
+
+#[test]
+fn uncoalesced_mutant_leaves_free_buddies_apart() {
+    let (mut c, mut p) = chunk();
+    let (a, b) = (run(&mut c, 1).unwrap(), run(&mut c, 1).unwrap());
+    let skip = ChunkFreeOptions {
+        skip_coalescing: true,
+        ..ChunkFreeOptions::default()
+    };
+    free_with(&mut c, &mut p, a, skip);
+    free_with(&mut c, &mut p, b, skip);
+    // Pages 0 and 1 are buddies, both free, yet their parent never became free again:
+    // the tree offers them only as single pages and the oracle sees the stale parent.
+    let runs: Vec<(u32, u32)> = c.free_runs().iter().map(|r| (r.offset, r.pages)).collect();
+    assert_eq!(runs, [(0, 1), (1, 1), (2, 2), (4, 4), (8, 8)]);
+    let e = chunk_buddy_tree_consistent(&c).unwrap_err();
+    assert_eq!(e.invariant, BUDDY_TREE_CONSISTENT);
+    assert_eq!(run(&mut c, 2).map(|r| r.offset), Some(2));
 }
 
 #[test]
