@@ -94,6 +94,24 @@ pub struct DirectShortfall {
     pub max: i64,
 }
 
+/// The `PooledByteBufAllocator` constructor argument an `IllegalArgumentException`
+/// rejects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Argument {
+    /// `nHeapArena`.
+    HeapArenas,
+    /// `nDirectArena`.
+    DirectArenas,
+    /// `maxOrder`.
+    MaxOrder,
+    /// `pageSize << maxOrder` exceeds the largest chunk.
+    PageSizeAndMaxOrder,
+    /// `pageSize` (also when it is below the alignment it is checked against).
+    PageSize,
+    /// `directMemoryCacheAlignment`.
+    Alignment,
+}
+
 /// What an exception says beyond its class, typed for the exceptions a caller sorts or
 /// checks by content, so nobody parses the message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -104,6 +122,8 @@ pub enum Detail {
     RefCnt(RefCntFault),
     /// An `OutOfDirectMemoryError`'s numbers.
     DirectMemory(DirectShortfall),
+    /// The argument an `IllegalArgumentException` rejects.
+    Argument(Argument),
 }
 
 /// A Java exception as a value: class plus Netty's exact message text.
@@ -156,6 +176,15 @@ impl JavaException {
     pub fn direct_shortfall(&self) -> Option<DirectShortfall> {
         match self.detail {
             Detail::DirectMemory(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The constructor argument an `IllegalArgumentException` built by
+    /// [`JavaException::bad_argument`] rejects.
+    pub fn argument(&self) -> Option<Argument> {
+        match self.detail {
+            Detail::Argument(a) => Some(a),
             _ => None,
         }
     }
@@ -226,6 +255,14 @@ impl JavaException {
     /// `IllegalArgumentException` with `message`.
     pub fn illegal_argument(message: impl Into<String>) -> Self {
         Self::new(JavaClass::IllegalArgument, message)
+    }
+
+    /// `IllegalArgumentException` with `message`, rejecting `argument`.
+    pub fn bad_argument(argument: Argument, message: impl Into<String>) -> Self {
+        JavaException {
+            detail: Detail::Argument(argument),
+            ..Self::illegal_argument(message)
+        }
     }
 
     /// The line the JVM prints when this escapes `main`.

@@ -3,7 +3,7 @@
 
 use super::arena_options::ArenaKind;
 use super::size_classes::SizeClasses;
-use crate::error::{JavaException, JavaResult};
+use crate::error::{Argument, JavaException, JavaResult};
 use crate::profile::SizeClassScheme;
 use serde::{Deserialize, Serialize};
 
@@ -28,9 +28,10 @@ pub struct PoolGeometry {
 /// `ObjectUtil.checkPositiveOrZero` as of 4.1.128 (`name : value (expected: >= 0)`).
 fn check_positive_or_zero(value: i32, name: &str) -> JavaResult<()> {
     if value < 0 {
-        return Err(JavaException::illegal_argument(format!(
-            "{name} : {value} (expected: >= 0)"
-        )));
+        return Err(JavaException::bad_argument(
+            Argument::Alignment,
+            format!("{name} : {value} (expected: >= 0)"),
+        ));
     }
     Ok(())
 }
@@ -38,9 +39,10 @@ fn check_positive_or_zero(value: i32, name: &str) -> JavaResult<()> {
 /// JCTools `Pow2.align`, which `PlatformDependent.align` delegates to.
 fn pow2_align(value: i32, alignment: i32) -> JavaResult<i32> {
     if alignment & alignment.wrapping_sub(1) != 0 {
-        return Err(JavaException::illegal_argument(format!(
-            "alignment must be a power of 2:{alignment}"
-        )));
+        return Err(JavaException::bad_argument(
+            Argument::Alignment,
+            format!("alignment must be a power of 2:{alignment}"),
+        ));
     }
     let mask = alignment.wrapping_sub(1);
     Ok(((value as i64 + mask as i64) & !(mask as i64)) as i32)
@@ -50,17 +52,21 @@ fn pow2_align(value: i32, alignment: i32) -> JavaResult<i32> {
 /// (its loop simply does not run), so the chunk is then one page.
 fn chunk_size(page_size: i32, max_order: i32) -> JavaResult<i32> {
     if max_order > 14 {
-        return Err(JavaException::illegal_argument(format!(
-            "maxOrder: {max_order} (expected: 0-14)"
-        )));
+        return Err(JavaException::bad_argument(
+            Argument::MaxOrder,
+            format!("maxOrder: {max_order} (expected: 0-14)"),
+        ));
     }
     let mut chunk = page_size;
     let mut i = max_order;
     while i > 0 {
         if chunk > MAX_CHUNK_SIZE / 2 {
-            return Err(JavaException::illegal_argument(format!(
+            return Err(JavaException::bad_argument(
+                Argument::PageSizeAndMaxOrder,
+                format!(
                 "pageSize ({page_size}) << maxOrder ({max_order}) must not exceed {MAX_CHUNK_SIZE}"
-            )));
+            ),
+            ));
         }
         chunk = chunk.wrapping_shl(1);
         i -= 1;
@@ -71,17 +77,19 @@ fn chunk_size(page_size: i32, max_order: i32) -> JavaResult<i32> {
 /// `validateAndCalculatePageShifts`.
 fn page_shifts(page_size: i32, alignment: i32) -> JavaResult<u32> {
     if page_size < MIN_PAGE_SIZE {
-        return Err(JavaException::illegal_argument(format!(
-            "pageSize: {page_size} (expected: {MIN_PAGE_SIZE})"
-        )));
+        return Err(JavaException::bad_argument(
+            Argument::PageSize,
+            format!("pageSize: {page_size} (expected: {MIN_PAGE_SIZE})"),
+        ));
     }
     if page_size & (page_size - 1) != 0 {
-        return Err(JavaException::illegal_argument(format!(
-            "pageSize: {page_size} (expected: power of 2)"
-        )));
+        return Err(JavaException::bad_argument(
+            Argument::PageSize,
+            format!("pageSize: {page_size} (expected: power of 2)"),
+        ));
     }
     if page_size < alignment {
-        return Err(JavaException::illegal_argument(format!(
+        return Err(JavaException::bad_argument(Argument::PageSize, format!(
             "Alignment cannot be greater than page size. Alignment: {alignment}, page size: {page_size}."
         )));
     }
@@ -137,9 +145,10 @@ impl PoolGeometry {
         let chunk = chunk_size(page_size, max_order)?;
         between()?;
         if alignment & alignment.wrapping_neg() != alignment {
-            return Err(JavaException::illegal_argument(format!(
-                "directMemoryCacheAlignment: {alignment} (expected: power of two)"
-            )));
+            return Err(JavaException::bad_argument(
+                Argument::Alignment,
+                format!("directMemoryCacheAlignment: {alignment} (expected: power of two)"),
+            ));
         }
         let shifts = page_shifts(page_size, if aligns_page_size { alignment } else { 0 })?;
         Ok(PoolGeometry {

@@ -42,7 +42,7 @@ pub fn table(args: &SizesArgs) -> Result<Vec<SizeTableRow>, BadArgument> {
         "--max-order",
     )?;
     let geometry = PoolGeometry::validate(page_size, max_order, 0, || Ok(()))
-        .map_err(|e| BadArgument::netty(geometry_flag(&e.message), &e))?;
+        .map_err(|e| BadArgument::netty(geometry_flag(&e), &e))?;
     Ok(geometry
         .size_classes(profile.allocator.size_classes, ArenaKind::Direct)
         .table())

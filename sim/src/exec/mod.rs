@@ -16,7 +16,7 @@ mod state;
 pub use config::ExecConfig;
 pub use draw::{CONFIG_BYTES, MATERIALIZED_CHUNK_LIMIT};
 pub(crate) use end::end_phase;
-pub use report::{Finding, KnownBug, Misuse, MisuseKind, Outcome, RunReport};
+pub use report::{Exhaustion, Finding, KnownBug, Misuse, MisuseKind, Outcome, RunReport};
 pub use runner::run;
 pub(crate) use runner::Exec;
 pub(crate) use state::Held;

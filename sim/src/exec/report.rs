@@ -4,7 +4,7 @@ use crate::shadow::LeakedGen;
 use leakproof_model::alloc::pooled::PooledAllocatorMetric;
 use leakproof_model::alloc::UnpooledMetricSnapshot;
 use leakproof_model::coverage::Coverage;
-use leakproof_model::error::RefCntFault;
+use leakproof_model::error::{DirectShortfall, RefCntFault};
 use leakproof_model::op::Program;
 use leakproof_model::Violation;
 use serde::Serialize;
@@ -68,6 +68,16 @@ pub struct Finding {
     pub message: String,
 }
 
+/// An allocation that failed past Netty's direct-memory limit: an expected outcome,
+/// typed rather than named (it is not an invariant).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Exhaustion {
+    /// Step index.
+    pub step: usize,
+    /// The `OutOfDirectMemoryError`'s numbers.
+    pub shortfall: DirectShortfall,
+}
+
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -109,7 +119,7 @@ pub struct RunReport {
     pub findings: Vec<Finding>,
     /// Allocations that failed past Netty's direct-memory limit (an expected outcome
     /// under a small `io.netty.maxDirectMemory`, checked against the limit).
-    pub exhausted: Vec<Finding>,
+    pub exhausted: Vec<Exhaustion>,
     /// Leaked generations, attributed to their creating step and pins.
     pub leaked: Vec<LeakedGen>,
     /// Σ leaked normalized bytes.

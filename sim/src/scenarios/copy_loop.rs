@@ -244,7 +244,7 @@ pub fn run_resolved(
     jvm.set_site(SITE);
     let allocator = if r.kind.is_pooled() {
         let pooled = PooledAllocator::new(&jvm, r.pooled.clone())
-            .map_err(|e| BadArgument::netty(geometry_flag(&e.message), &e))?;
+            .map_err(|e| BadArgument::netty(geometry_flag(&e), &e))?;
         Allocator::Pooled(pooled.handle())
     } else {
         Allocator::Unpooled(UnpooledAllocator::new(&jvm))

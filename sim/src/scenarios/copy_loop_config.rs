@@ -7,6 +7,7 @@
 use super::kind::BufferKind;
 use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
 use leakproof_model::alloc::validate_capacities;
+use leakproof_model::error::Argument;
 use leakproof_model::jvm::{JdkVersion, Jvm, JvmConfig, INCIDENT_RUNTIME_MAX_MEMORY};
 use leakproof_model::leak::{LeakConfig, LeakLevel};
 use leakproof_model::memory::MemoryMode;
@@ -278,11 +279,11 @@ pub fn validate_pooled(
     jvm: &JvmConfig,
     pooled: &PooledConfig,
 ) -> Result<PoolGeometry, BadArgument> {
-    pooled_geometry(jvm, pooled).map_err(|e| BadArgument::netty(geometry_flag(&e.message), &e))
+    pooled_geometry(jvm, pooled).map_err(|e| BadArgument::netty(geometry_flag(&e), &e))
 }
 
 /// `PooledByteBufAllocator`'s constructor in a scratch JVM: the geometry, or Netty's
-/// exception (whose setting [`geometry_field`] names).
+/// exception (whose [`JavaException::argument`] names the rejected setting).
 pub fn pooled_geometry(
     jvm: &JvmConfig,
     pooled: &PooledConfig,
@@ -294,44 +295,15 @@ pub fn pooled_geometry(
     Ok(geometry)
 }
 
-/// The setting one of `PoolGeometry::validate`'s messages is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GeometryField {
-    /// `nHeapArena`.
-    HeapArenas,
-    /// `nDirectArena`.
-    DirectArenas,
-    /// `maxOrder`.
-    MaxOrder,
-    /// `pageSize << maxOrder` too large.
-    PageSizeAndMaxOrder,
-    /// `pageSize` (or the alignment it is checked against).
-    PageSize,
-}
-
-/// The setting behind one of `PoolGeometry::validate`'s messages.
-pub fn geometry_field(message: &str) -> GeometryField {
-    if message.starts_with("nHeapArena") {
-        GeometryField::HeapArenas
-    } else if message.starts_with("nDirectArena") {
-        GeometryField::DirectArenas
-    } else if message.starts_with("maxOrder") {
-        GeometryField::MaxOrder
-    } else if message.contains("<< maxOrder") {
-        GeometryField::PageSizeAndMaxOrder
-    } else {
-        GeometryField::PageSize
-    }
-}
-
-/// The flag behind one of `PoolGeometry::validate`'s messages.
-pub fn geometry_flag(message: &str) -> &'static str {
-    match geometry_field(message) {
-        GeometryField::HeapArenas => "--heap-arenas",
-        GeometryField::DirectArenas => "--direct-arenas",
-        GeometryField::MaxOrder => "--max-order",
-        GeometryField::PageSizeAndMaxOrder => "--page-size/--max-order",
-        GeometryField::PageSize => "--page-size",
+/// The flag behind a `PooledByteBufAllocator` constructor exception (an alignment is
+/// reported on the page size it is checked against: no flag sets the alignment).
+pub fn geometry_flag(e: &JavaException) -> &'static str {
+    match e.argument() {
+        Some(Argument::HeapArenas) => "--heap-arenas",
+        Some(Argument::DirectArenas) => "--direct-arenas",
+        Some(Argument::MaxOrder) => "--max-order",
+        Some(Argument::PageSizeAndMaxOrder) => "--page-size/--max-order",
+        Some(Argument::PageSize | Argument::Alignment) | None => "--page-size",
     }
 }
 

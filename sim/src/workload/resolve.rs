@@ -6,8 +6,9 @@ use super::scenario::{Creation, Release, Scenario, SimulationSettings};
 use super::sizes::SizeSampler;
 use super::source::LoadedScenario;
 use super::timeline::Timeline;
-use crate::scenarios::copy_loop_config::{geometry_field, pooled_geometry, GeometryField};
+use crate::scenarios::copy_loop_config::pooled_geometry;
 use leakproof_model::alloc::pooled::PooledConfig;
+use leakproof_model::error::Argument;
 use leakproof_model::jvm::{JdkVersion, JvmConfig};
 use leakproof_model::leak::{LeakConfig, LeakLevel};
 use leakproof_model::memory::MemoryMode;
@@ -338,12 +339,12 @@ fn pooled_config(s: &Scenario, jvm: &JvmConfig) -> Result<(PooledConfig, usize),
         pooled.use_cache_for_all_threads = b;
     }
     let geometry = pooled_geometry(jvm, &pooled).map_err(|e| {
-        let key = match geometry_field(&e.message) {
-            GeometryField::HeapArenas => "allocator.heap_arenas",
-            GeometryField::DirectArenas => "allocator.direct_arenas",
-            GeometryField::MaxOrder => "allocator.max_order",
-            GeometryField::PageSizeAndMaxOrder => "allocator.page_size/allocator.max_order",
-            GeometryField::PageSize => "allocator.page_size",
+        let key = match e.argument() {
+            Some(Argument::HeapArenas) => "allocator.heap_arenas",
+            Some(Argument::DirectArenas) => "allocator.direct_arenas",
+            Some(Argument::MaxOrder) => "allocator.max_order",
+            Some(Argument::PageSizeAndMaxOrder) => "allocator.page_size/allocator.max_order",
+            Some(Argument::PageSize | Argument::Alignment) | None => "allocator.page_size",
         };
         ScenarioError::invalid(key, e.to_string())
     })?;

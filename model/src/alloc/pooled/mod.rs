@@ -20,7 +20,7 @@ pub use thread_cache::{CacheEntry, CacheSizes, CacheState, RegionCache, ThreadCa
 
 use super::{validate_capacities, AllocRef};
 use crate::buffer::{BufClass, ByteBuf, CacheLink, NewPooledRoot, NewRoot, PooledRegion, Region};
-use crate::error::{JavaException, JavaResult};
+use crate::error::{Argument, JavaException, JavaResult};
 use crate::jvm::Jvm;
 use crate::pool::SharedSizeClasses;
 use crate::pool::{ArenaCore, ArenaKind, ArenaOptions, PoolGeometry, SizeKind};
@@ -61,7 +61,7 @@ pub struct PooledAllocator {
     finalized: AtomicBool,
 }
 
-fn check_positive_or_zero(jvm: &Jvm, value: i32, name: &str) -> JavaResult<()> {
+fn check_positive_or_zero(jvm: &Jvm, value: i32, argument: Argument) -> JavaResult<()> {
     if value >= 0 {
         return Ok(());
     }
@@ -70,9 +70,15 @@ fn check_positive_or_zero(jvm: &Jvm, value: i32, name: &str) -> JavaResult<()> {
         crate::profile::ArgumentErrorStyle::NoSpace => ":",
         crate::profile::ArgumentErrorStyle::SpaceBeforeColon => " :",
     };
-    Err(JavaException::illegal_argument(format!(
-        "{name}{sep} {value} (expected: >= 0)"
-    )))
+    let name = match argument {
+        Argument::HeapArenas => "nHeapArena",
+        Argument::DirectArenas => "nDirectArena",
+        _ => "directMemoryCacheAlignment",
+    };
+    Err(JavaException::bad_argument(
+        argument,
+        format!("{name}{sep} {value} (expected: >= 0)"),
+    ))
 }
 
 impl PooledAllocator {
@@ -85,13 +91,14 @@ impl PooledAllocator {
             config.direct_alignment,
             jvm.profile().allocator.page_size_aligned,
             || {
-                check_positive_or_zero(jvm, config.heap_arenas, "nHeapArena")?;
-                check_positive_or_zero(jvm, config.direct_arenas, "nDirectArena")?;
-                check_positive_or_zero(jvm, config.direct_alignment, "directMemoryCacheAlignment")?;
+                check_positive_or_zero(jvm, config.heap_arenas, Argument::HeapArenas)?;
+                check_positive_or_zero(jvm, config.direct_arenas, Argument::DirectArenas)?;
+                check_positive_or_zero(jvm, config.direct_alignment, Argument::Alignment)?;
                 // isDirectMemoryCacheAlignmentSupported() is hasUnsafe() (4.1.48:253,
                 // 4.1.128:295).
                 if config.direct_alignment > 0 && !jvm.config().has_unsafe {
-                    return Err(JavaException::illegal_argument(
+                    return Err(JavaException::bad_argument(
+                        Argument::Alignment,
                         "directMemoryCacheAlignment is not supported",
                     ));
                 }

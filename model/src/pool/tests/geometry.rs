@@ -1,4 +1,4 @@
-use crate::error::{JavaClass, JavaException};
+use crate::error::{Argument, JavaClass, JavaException};
 use crate::pool::PoolGeometry;
 
 fn err(page: i32, order: i32, align: i32) -> String {
@@ -29,6 +29,22 @@ fn netty_messages() {
         err(8192, 9, i32::MIN),
         "directMemoryCacheAlignment : -2147483648 (expected: >= 0)"
     );
+}
+
+#[test]
+fn each_rejection_names_its_argument_as_a_value() {
+    let arg = |page, order, align| {
+        PoolGeometry::validate(page, order, align, || Ok(()))
+            .unwrap_err()
+            .argument()
+    };
+    assert_eq!(arg(2048, 9, 0), Some(Argument::PageSize));
+    assert_eq!(arg(12288, 9, 0), Some(Argument::PageSize));
+    assert_eq!(arg(8192, 15, 0), Some(Argument::MaxOrder));
+    assert_eq!(arg(131072, 14, 0), Some(Argument::PageSizeAndMaxOrder));
+    assert_eq!(arg(8192, 9, 3), Some(Argument::Alignment));
+    assert_eq!(arg(8192, 9, i32::MIN), Some(Argument::Alignment));
+    assert_eq!(JavaException::illegal_argument("x").argument(), None);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::exec::apply::Applied;
-use crate::exec::report::Finding;
+use crate::exec::report::Exhaustion;
 use crate::shadow::Gen;
 use leakproof_model::error::JavaException;
 use leakproof_model::leak;
@@ -144,22 +144,22 @@ impl Exec<'_> {
         i: usize,
         e: &JavaException,
     ) -> Checked<String> {
-        let ok = match (self.env.direct_limit, e.direct_shortfall()) {
-            (Some(limit), Some(d)) => {
-                d.max == limit && d.requested > 0 && d.used + d.requested > d.max
+        let shortfall = match (self.env.direct_limit, e.direct_shortfall()) {
+            (Some(limit), Some(d))
+                if d.max == limit && d.requested > 0 && d.used + d.requested > d.max =>
+            {
+                d
             }
-            _ => false,
+            _ => {
+                return Err(SHADOW_AGREEMENT.violated(format!(
+                    "step {i}: model raised {e}, the shadow expects success (limit {:?})",
+                    self.env.direct_limit
+                )))
+            }
         };
-        if !ok {
-            return Err(SHADOW_AGREEMENT.violated(format!(
-                "step {i}: model raised {e}, the shadow expects success (limit {:?})",
-                self.env.direct_limit
-            )));
-        }
-        self.report.exhausted.push(Finding {
-            name: "out_of_direct_memory",
-            message: format!("step {i}: {}", e.message),
-        });
+        self.report
+            .exhausted
+            .push(Exhaustion { step: i, shortfall });
         Ok(format!("{e}"))
     }
 
@@ -175,11 +175,7 @@ impl Exec<'_> {
         i: usize,
         saved: Option<Vec<(AllocId, Gen)>>,
     ) {
-        let exhausted = self
-            .report
-            .exhausted
-            .last()
-            .is_some_and(|f| f.message.starts_with(&format!("step {i}:")));
+        let exhausted = self.report.exhausted.last().is_some_and(|x| x.step == i);
         if let (true, Some(saved)) = (exhausted, saved) {
             self.shadow.restore(saved);
         }
