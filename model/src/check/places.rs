@@ -4,7 +4,7 @@
 use super::ledger::Ledger;
 use super::netty;
 use crate::alloc::pooled::{ArenaAllocation, PooledAllocator};
-use crate::buffer::{Accounting, Body, Region};
+use crate::buffer::{Accounting, AllocId, Body, Region};
 use crate::invariant::{
     ARENA_METRICS_CONSISTENT, DIRECT_COUNTER_CONSISTENT, FREE_SUBPAGE_RETURNED_UNLESS_ALONE,
     HANDLE_IN_EXACTLY_ONE_PLACE, OFFSET_MATCHES_HANDLE, PINNED_MEMORY_CONSISTENT,
@@ -12,6 +12,7 @@ use crate::invariant::{
 use crate::jvm::Jvm;
 use crate::pool::{invariants, Allocation, ArenaCore, ArenaKind, ChunkId};
 use crate::profile::SizeClassScheme;
+use crate::thread::ThreadId;
 use crate::violation::Violation;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -43,8 +44,8 @@ fn slot_of(a: &ArenaAllocation, buddy: Option<u32>) -> Slot {
     )
 }
 
-/// The pooled regions of live buffer objects of `allocator`, labelled.
-fn live_regions(jvm: &Jvm, allocator: u64) -> Vec<(ArenaAllocation, String)> {
+/// The pooled regions of live buffer objects of `allocator`, with their generations.
+fn live_regions(jvm: &Jvm, allocator: u64) -> Vec<(ArenaAllocation, AllocId)> {
     let mut out = Vec::new();
     let objects = jvm.objects.lock().all();
     for obj in objects {
@@ -57,10 +58,34 @@ fn live_regions(jvm: &Jvm, allocator: u64) -> Vec<(ArenaAllocation, String)> {
             ..
         } = &state.body
         {
-            out.push((r.region.clone(), format!("buffer {}", state.alloc_id)));
+            out.push((r.region.clone(), state.alloc_id));
         }
     }
     out
+}
+
+/// Who claims a slot in [`handle_in_exactly_one_place`], named only when it reports.
+#[derive(Clone, Copy, Debug)]
+enum Claim {
+    Buffer(AllocId),
+    Leaked(AllocId),
+    CacheEntry { owner: ThreadId, freed: bool },
+}
+
+impl std::fmt::Display for Claim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Claim::Buffer(id) => write!(f, "buffer {id}"),
+            Claim::Leaked(id) => write!(f, "leaked buffer {id}"),
+            Claim::CacheEntry { owner, freed: true } => {
+                write!(f, "stranded entry of the freed cache of {owner}")
+            }
+            Claim::CacheEntry {
+                owner,
+                freed: false,
+            } => write!(f, "cache entry of {owner}"),
+        }
+    }
 }
 
 /// §9.7: every used run and subpage element of `allocator`'s arenas is exactly one of:
@@ -74,76 +99,71 @@ pub fn handle_in_exactly_one_place(
     ledger: &Ledger,
 ) -> Result<(), Violation> {
     let buddy = buddy_max_order(allocator);
-    let mut claims: BTreeMap<Slot, Vec<String>> = BTreeMap::new();
-    for (region, label) in live_regions(allocator.jvm(), allocator.id()) {
-        claims
-            .entry(slot_of(&region, buddy))
-            .or_default()
-            .push(label);
-    }
+    // (slot, claim) in the order claims are found; sorted stably by slot below, so a
+    // slot's claims keep that order.
+    let mut claims: Vec<(Slot, Claim)> = live_regions(allocator.jvm(), allocator.id())
+        .into_iter()
+        .map(|(region, id)| (slot_of(&region, buddy), Claim::Buffer(id)))
+        .collect();
     for leaked in ledger.leaked() {
         if leaked.allocator != Some(allocator.id()) {
             continue;
         }
         if let Some(region) = &leaked.region {
-            claims
-                .entry(slot_of(region, buddy))
-                .or_default()
-                .push(format!("leaked buffer {}", leaked.alloc_id));
+            claims.push((slot_of(region, buddy), Claim::Leaked(leaked.alloc_id)));
         }
     }
     for cache in allocator.all_caches() {
-        let what = if cache.is_freed() {
-            "stranded entry of the freed cache of"
-        } else {
-            "cache entry of"
+        let claim = Claim::CacheEntry {
+            owner: cache.owner(),
+            freed: cache.is_freed(),
         };
         for q in cache.queues() {
             for e in q.entries() {
-                claims
-                    .entry(slot_of(&e.region, buddy))
-                    .or_default()
-                    .push(format!("{what} {}", cache.owner()));
+                claims.push((slot_of(&e.region, buddy), claim));
             }
         }
     }
-    let mut used: BTreeMap<Slot, ()> = BTreeMap::new();
-    let mut shared: BTreeSet<Slot> = BTreeSet::new();
+    let mut used: Vec<Slot> = Vec::new();
+    let mut shared: Vec<Slot> = Vec::new();
     for kind in [ArenaKind::Heap, ArenaKind::Direct] {
         for arena in allocator.arenas(kind) {
             let core = arena.lock();
             for c in core.chunks() {
                 if c.is_unpooled() {
-                    used.insert((kind, arena.index(), c.id(), 0, None), ());
+                    used.push((kind, arena.index(), c.id(), 0, None));
                     continue;
                 }
                 for r in c.used_runs() {
                     match c.subpage_at(r.offset) {
-                        None => {
-                            used.insert((kind, arena.index(), c.id(), r.offset, None), ());
-                        }
+                        None => used.push((kind, arena.index(), c.id(), r.offset, None)),
                         Some(s) if s.elem_size() == 0 => {
-                            shared.insert((kind, arena.index(), c.id(), r.offset, Some(0)));
+                            shared.push((kind, arena.index(), c.id(), r.offset, Some(0)));
                         }
-                        Some(s) => {
-                            let set = |i| netty::bit_is_set(s.bitmap(), i);
-                            for i in (0..s.max_num_elems()).filter(|&i| set(i)) {
-                                used.insert((kind, arena.index(), c.id(), r.offset, Some(i)), ());
-                            }
-                        }
+                        Some(s) => used.extend(
+                            netty::set_bits(s.bitmap())
+                                .take_while(|&i| i < s.max_num_elems())
+                                .map(|i| (kind, arena.index(), c.id(), r.offset, Some(i))),
+                        ),
                     }
                 }
             }
             // Leaked regions of destroyed chunks are gone with the chunk.
             let live: Vec<ChunkId> = core.chunks().map(|c| c.id()).collect();
-            claims.retain(|s, _| s.0 != kind || s.1 != arena.index() || live.contains(&s.2));
+            claims.retain(|(s, _)| s.0 != kind || s.1 != arena.index() || live.contains(&s.2));
         }
     }
-    for (slot, owners) in &claims {
-        if shared.contains(slot) {
+    claims.sort_by_key(|(slot, _)| *slot);
+    used.sort_unstable();
+    used.dedup();
+    shared.sort_unstable();
+    for group in claims.chunk_by(|a, b| a.0 == b.0) {
+        let slot = group[0].0;
+        if shared.binary_search(&slot).is_ok() {
             continue;
         }
-        if owners.len() > 1 {
+        if group.len() > 1 {
+            let owners: Vec<String> = group.iter().map(|(_, c)| c.to_string()).collect();
             return Err(Violation::new(
                 HANDLE_IN_EXACTLY_ONE_PLACE,
                 format!(
@@ -153,14 +173,15 @@ pub fn handle_in_exactly_one_place(
                 ),
             ));
         }
-        if !used.contains_key(slot) {
+        if used.binary_search(&slot).is_err() {
             return Err(Violation::new(
                 HANDLE_IN_EXACTLY_ONE_PLACE,
-                format!("{} names {slot:?}, which is free in its chunk", owners[0]),
+                format!("{} names {slot:?}, which is free in its chunk", group[0].1),
             ));
         }
     }
-    if let Some(slot) = used.keys().find(|s| !claims.contains_key(s)) {
+    let claimed = |s: &Slot| claims.binary_search_by(|(c, _)| c.cmp(s)).is_ok();
+    if let Some(slot) = used.iter().find(|s| !claimed(s)) {
         return Err(Violation::new(
             HANDLE_IN_EXACTLY_ONE_PLACE,
             format!("{slot:?} is used in its chunk but no buffer, cache or ledger holds it (lost handle)"),

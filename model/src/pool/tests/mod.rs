@@ -2,6 +2,7 @@
 
 mod arena;
 mod buddy;
+mod buddy_levels;
 mod chunk;
 mod chunk_list;
 mod geometry;
