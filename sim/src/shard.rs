@@ -1,9 +1,9 @@
 //! Splitting long checker runs across CI jobs: `i/N` shards, from `--shard` or the
 //! `LEAKPROOF_SHARD` environment variable (docs/scale-out.md).
 //!
-//! One definition for every checker: the proofs split their catalog with it, and the
-//! fuzz campaign script (`.ci/fuzz-shard`) takes the same `i/N` form. The shuttle
-//! suites do not split their seeds yet (docs/scale-out.md).
+//! One definition for every checker: the proofs split their catalog with it, the
+//! shuttle suites their program seeds (`tests/shuttle_support`), and the fuzz campaign
+//! script (`.ci/fuzz-shard`) takes the same `i/N` form.
 
 pub use leakproof_proofs::catalog::Shard;
 
