@@ -149,7 +149,16 @@ impl ByteBuf {
         mut spec: DerivedSpec,
     ) -> JavaResult<ByteBuf> {
         let parent: Arc<BufObject> = self.count_holder();
-        super::lifecycle::retain_object(&parent, 1)?;
+        if let Err(e) = super::lifecycle::retain_object(&parent, 1) {
+            // `newInstance0` takes the object from the Recycler (`RECYCLER.get()`)
+            // before `init` retains the wrapped buffer, and a failing retain loses it:
+            // nothing recycles it (4.1.48 and 4.1.128 alike).
+            if spec.class.is_pooled_derivative() {
+                let pool = self.alloc().pooled_id().unwrap_or(0);
+                let _lost = self.jvm().recycler.lock().get(spec.class, pool, t);
+            }
+            return Err(e);
+        }
         spec.thread = t;
         spec.parent = Some(parent.clone());
         let derived = self.new_derived(spec);

@@ -38,6 +38,10 @@ pub struct DiffArgs {
     /// Also print both sides' full observations of every disagreeing program.
     #[arg(long)]
     pub show: bool,
+    /// Object reuse (issue 14 item 5): random programs run with the Recycler on, at
+    /// the profile's `maxCapacityPerThread`, on both sides.
+    #[arg(long)]
+    pub recycler: bool,
     /// The oracle's Java sources.
     #[arg(long, value_name = "DIR", default_value = ORACLE_SRC)]
     pub oracle_src: PathBuf,
@@ -61,7 +65,13 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
             }
         },
         (None, Some(n)) => (0..n)
-            .map(|i| random::case(&profile, args.seed, i))
+            .map(|i| {
+                let mut c = random::case(&profile, args.seed, i);
+                if args.recycler {
+                    random::with_recycler(&mut c, &profile);
+                }
+                c
+            })
             .collect(),
         (None, None) => return super::bad_input(err, "TRACE", "give a trace or --random N"),
     };
@@ -151,7 +161,7 @@ fn report(
     }
     let known = cases
         .first()
-        .map(|c| diff::expected::between(&c.config.jvm.profile, &diff::oracle_profile()))
+        .map(|c| diff::expected::between(&c.config.jvm.profile, &diff::oracle_profile(&c.config)))
         .unwrap_or_default();
     if !known.is_empty() {
         let _ = writeln!(

@@ -66,18 +66,25 @@ pub struct CaseResult {
     pub texts: Option<(String, String)>,
 }
 
-/// The release the oracle runs, as its JVMs run it: Recycler off
-/// (`-Dio.netty.recycler.maxCapacityPerThread=0`, [`setup::JvmKey::java_flags`]).
-pub fn oracle_profile() -> leakproof_model::Profile {
+/// The release the oracle runs, as its JVM for `config` runs it: the Recycler's
+/// capacity is the flag [`setup::JvmKey::java_flags`] passes, the model's own.
+pub fn oracle_profile(config: &ExecConfig) -> leakproof_model::Profile {
     let mut p = leakproof_model::Profile::netty_4_1_48();
-    p.allocator.recycler_max_capacity_per_thread = 0;
+    p.allocator.recycler_max_capacity_per_thread = config
+        .jvm
+        .profile
+        .allocator
+        .recycler_max_capacity_per_thread;
     p
 }
 
 /// The comparison filter of case `c` whose resolved steps are `resolved`: the known
 /// differences between its profile and the oracle's.
 fn filter_of(c: &Case, resolved: &[Step]) -> filter::Filter {
-    let effects = expected::effects(&expected::between(&c.config.jvm.profile, &oracle_profile()));
+    let effects = expected::effects(&expected::between(
+        &c.config.jvm.profile,
+        &oracle_profile(&c.config),
+    ));
     let chunk =
         (c.config.allocator.page_size.max(0) as u64) << c.config.allocator.max_order.clamp(0, 30);
     filter::Filter::new(effects, chunk, resolved)

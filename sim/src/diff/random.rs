@@ -104,6 +104,18 @@ pub fn case(profile: &Profile, seed: u64, index: u64) -> Case {
     }
 }
 
+/// Turns the Recycler of `case` back on at `profile`'s capacity (a separate run that
+/// tests object reuse: a stale handle observes the object's new incarnation on both
+/// sides). Netty's Recycler stacks are per thread, and each program runs on a fresh
+/// thread, so programs of one JVM share no pool.
+pub fn with_recycler(case: &mut Case, profile: &Profile) {
+    case.config
+        .jvm
+        .profile
+        .allocator
+        .recycler_max_capacity_per_thread = profile.allocator.recycler_max_capacity_per_thread;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,6 +28,9 @@ pub struct JvmKey {
     pub max_cached_buffer_capacity: i32,
     /// `-Dio.netty.allocator.cacheTrimInterval`.
     pub cache_trim_interval: i32,
+    /// `-Dio.netty.recycler.maxCapacityPerThread` (0, the Recycler off, unless the run
+    /// tests object reuse).
+    pub recycler_max_capacity: u32,
 }
 
 impl JvmKey {
@@ -39,6 +42,11 @@ impl JvmKey {
             jdk_max_direct_memory: config.jvm.jdk_max_direct_memory(),
             max_cached_buffer_capacity: config.allocator.max_cached_buffer_capacity,
             cache_trim_interval: config.allocator.cache_trim_interval,
+            recycler_max_capacity: config
+                .jvm
+                .profile
+                .allocator
+                .recycler_max_capacity_per_thread,
         }
     }
 
@@ -55,13 +63,16 @@ impl JvmKey {
             "--add-opens",
             "java.base/jdk.internal.misc=ALL-UNNAMED",
             "-Dio.netty.tryReflectionSetAccessible=true",
-            "-Dio.netty.recycler.maxCapacityPerThread=0",
             "-Dio.netty.leakDetection.level=disabled",
             "-Dio.netty.uninitializedArrayAllocationThreshold=-1",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
+        f.push(format!(
+            "-Dio.netty.recycler.maxCapacityPerThread={}",
+            self.recycler_max_capacity
+        ));
         f.push(format!("-Xmx{ORACLE_XMX}"));
         f.push(format!(
             "-XX:MaxDirectMemorySize={}",

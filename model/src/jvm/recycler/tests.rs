@@ -228,3 +228,27 @@ fn plain_release_recycles_on_the_owner_thread() {
     // Same-thread: straight onto T2's stack (no queue), so T2 gets it back at once.
     assert_eq!(w.next_ids(T2, 1), World::ids(&bufs));
 }
+
+#[test]
+fn a_retained_derivative_of_a_released_one_loses_the_object_it_claimed() {
+    // PooledSlicedByteBuf.retainedSlice → newInstance0(unwrap(), this, …):
+    // `RECYCLER.get()`, then `init` retains the wrapped buffer, which throws for a
+    // released one; the claimed object is lost (4.1.48). In 4.1.128 the recycled
+    // derivative cleared its parents (#14250), so `unwrap()` throws first and the
+    // object stays pooled.
+    for (profile, lost) in [
+        (Profile::netty_4_1_48(), true),
+        (Profile::netty_4_1(), false),
+    ] {
+        let w = World::new(profile, 4096, 2);
+        let main = ThreadId::MAIN;
+        let root = w.bufs(main, 1).remove(0);
+        let slice = root.retained_slice(main).unwrap();
+        assert!(slice.release_on(main).unwrap());
+        assert!(w.jvm.in_recycler_pool(slice.object_id()));
+        assert!(slice.retained_slice(main).is_err());
+        assert_eq!(!w.jvm.in_recycler_pool(slice.object_id()), lost);
+        let next = root.retained_slice(main).unwrap();
+        assert_eq!(next.object_id() != slice.object_id(), lost);
+    }
+}
