@@ -53,10 +53,6 @@ impl ObjectState {
     pub fn is_born(&self) -> bool {
         self.born
     }
-    /// The object a derivative releases when it is deallocated.
-    pub fn parent(&self) -> Option<ObjectRef> {
-        self.parent
-    }
     /// How many releases returned "deallocate" for this object.
     pub fn deallocations(&self) -> u8 {
         self.deallocations
