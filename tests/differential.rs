@@ -86,6 +86,28 @@ fn a_bounded_random_run_agrees_with_netty_4_1_48() {
     assert_agree(&oracle, &cases);
 }
 
+/// Issue 14 item 4: the 4.1.128 model against the real 4.1.48 on what did not change
+/// between the releases. Programs may diverge only where a field the profiles differ
+/// in predicts it (`diff::expected`); and some do, so the filter is exercised.
+#[test]
+fn a_bounded_random_run_of_the_modern_profile_agrees_where_the_releases_do() {
+    let Some(oracle) = oracle() else { return };
+    let profile = Profile::by_name("netty-4.1").unwrap();
+    let cases: Vec<Case> = (0..RANDOM_PROGRAMS)
+        .map(|i| random::case(&profile, 20261206, i))
+        .collect();
+    let results = run_cases(&oracle, &cases, 1000).expect("the differential run runs");
+    let failures: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.disagreement.as_ref().map(|d| d.render()))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        results.iter().any(|r| r.diverged.is_some()),
+        "no program reached a known difference"
+    );
+}
+
 #[test]
 fn a_missing_jar_is_a_clear_error() {
     if std::env::var("LEAKPROOF_ORACLE").as_deref() != Ok("1") {

@@ -16,13 +16,14 @@ mod loom_support;
 
 use leakproof_model::alloc::pooled::{PoolArena, PooledAllocator, ThreadCache};
 use leakproof_model::buffer::ByteBuf;
+use leakproof_model::coverage::Event::{self, *};
 use leakproof_model::jvm::{Jvm, JvmConfig};
 use leakproof_model::loom;
 use leakproof_model::memory::MemoryMode;
 use leakproof_model::pool::{invariants, ArenaKind};
 use leakproof_model::sync::{thread, Arc};
 use leakproof_model::{Mutant, ThreadId, ThreadKind};
-use loom_support::{builder, run_model, tiny_jvm, tiny_pooled, Builder, CHUNK_SIZE};
+use loom_support::{builder, run_model, tiny_jvm, tiny_pooled, Builder, Reached, CHUNK_SIZE};
 use std::sync::atomic::{AtomicBool as StdAtomicBool, Ordering as StdOrdering};
 
 /// Loom's main thread after setup.
@@ -92,25 +93,36 @@ fn small_and_normal(jvm: &Arc<Jvm>, alloc: &Arc<PooledAllocator>, t: ThreadId) {
 fn two_threads_allocate_and_release_small_and_normal_on_one_arena() {
     // Page 4096, max order 2, one arena, virtual memory, setup before explore(),
     // preemption bound 2, max 20 000 branches.
-    run_model("two threads small+normal on one arena", bounded(), || {
-        let (jvm, alloc) = setup(ThreadKind::Plain, |_| {});
-        loom::explore();
-        let other = {
-            let (jvm, alloc) = (jvm.clone(), alloc.clone());
-            thread::spawn(move || small_and_normal(&jvm, &alloc, T2))
-        };
-        small_and_normal(&jvm, &alloc, T1);
-        other.join().expect("T2");
-        check_pool(&jvm, &alloc);
-        let m = arena(&alloc).metrics();
-        assert_eq!(m.num_active_allocations, 0, "every handle freed: {m:?}");
-        assert_eq!(
-            (m.num_allocations, m.num_deallocations),
-            (4, 4),
-            "each of the four buffers allocated and freed once"
-        );
-    })
+    let reached = Reached::default();
+    let counts = reached.clone();
+    run_model(
+        "two threads small+normal on one arena",
+        bounded(),
+        move || {
+            let (jvm, alloc) = setup(ThreadKind::Plain, |_| {});
+            loom::explore();
+            let other = {
+                let (jvm, alloc) = (jvm.clone(), alloc.clone());
+                thread::spawn(move || small_and_normal(&jvm, &alloc, T2))
+            };
+            small_and_normal(&jvm, &alloc, T1);
+            other.join().expect("T2");
+            check_pool(&jvm, &alloc);
+            let m = arena(&alloc).metrics();
+            assert_eq!(m.num_active_allocations, 0, "every handle freed: {m:?}");
+            assert_eq!(
+                (m.num_allocations, m.num_deallocations),
+                (4, 4),
+                "each of the four buffers allocated and freed once"
+            );
+            counts.add(&jvm);
+        },
+    )
     .unwrap();
+    reached.assert_reaches(
+        "two threads small+normal on one arena",
+        &[ChunkDestroyed, CacheAddRefused],
+    );
 }
 
 /// How many entries of `cache` hold the slot at chunk offset `offset`.
@@ -126,7 +138,9 @@ fn cached_at(cache: &ThreadCache, offset: usize) -> usize {
 fn cross_thread_release_into_the_owners_cache_lands_in_exactly_one_place() {
     // Page 4096, max order 2, one arena, virtual memory, setup before explore(),
     // preemption bound 2, max 20 000 branches.
-    run_model("cross-thread release into the owner's cache", bounded(), || {
+    let reached = Reached::default();
+    let counts = reached.clone();
+    run_model("cross-thread release into the owner's cache", bounded(), move || {
         let (jvm, alloc) = setup(ThreadKind::EventLoop, |_| {});
         let buf = alloc.new_buffer(T1, true, SMALL as i64, SMALL as i64).expect("owner's");
         let slot = buf.memory_offset().expect("allocated");
@@ -155,8 +169,13 @@ fn cross_thread_release_into_the_owners_cache_lands_in_exactly_one_place() {
         jvm.exit_thread(T1, true).expect("clean exit frees the cache");
         assert_eq!(arena(&alloc).metrics().num_active_allocations, 0);
         check_pool(&jvm, &alloc);
+        counts.add(&jvm);
     })
     .unwrap();
+    reached.assert_reaches(
+        "cross-thread release into the owner's cache",
+        &[CacheAdd, CachePoll, CacheFree],
+    );
 }
 
 /// What one execution of [`free_races_add`] left in the freed cache.
@@ -171,7 +190,7 @@ struct Stranded {
 
 /// The owner (`T1`, an event loop) exits cleanly (`onRemoval` frees its cache) while
 /// `T2` releases the owner's buffer into that cache. Reports what was stranded.
-fn free_races_add(tweak: impl FnOnce(&mut JvmConfig)) -> Stranded {
+fn free_races_add(tweak: impl FnOnce(&mut JvmConfig), reached: &Reached) -> Stranded {
     let (jvm, alloc) = setup(ThreadKind::EventLoop, tweak);
     let buf: ByteBuf = alloc
         .new_buffer(T1, true, SMALL as i64, SMALL as i64)
@@ -191,6 +210,7 @@ fn free_races_add(tweak: impl FnOnce(&mut JvmConfig)) -> Stranded {
         "the slot is in exactly one place"
     );
     check_pool(&jvm, &alloc);
+    reached.add(&jvm);
     Stranded {
         checked: stranded.iter().any(|e| e.checked_freed),
         unchecked: stranded.iter().any(|e| !e.checked_freed),
@@ -199,17 +219,21 @@ fn free_races_add(tweak: impl FnOnce(&mut JvmConfig)) -> Stranded {
 
 /// Runs [`free_races_add`] under loom and reports what any explored execution
 /// stranded (recorded in std flags outside the model; a stranded entry is a finding,
-/// not a failure, so every execution is explored).
+/// not a failure, so every execution is explored); the executions must reach the
+/// events of `claims` (`docs/coverage.md`).
 fn any_stranded(
     name: &str,
     builder: Builder,
+    claims: &[Event],
     tweak: impl Fn(&mut JvmConfig) + Send + Sync + 'static,
 ) -> Stranded {
     let checked = std::sync::Arc::new(StdAtomicBool::new(false));
     let unchecked = std::sync::Arc::new(StdAtomicBool::new(false));
     let flags = (checked.clone(), unchecked.clone());
+    let reached = Reached::default();
+    let counts = reached.clone();
     run_model(name, builder, move || {
-        let found = free_races_add(&tweak);
+        let found = free_races_add(&tweak, &counts);
         if found.checked {
             flags.0.store(true, StdOrdering::Relaxed);
         }
@@ -218,6 +242,7 @@ fn any_stranded(
         }
     })
     .unwrap();
+    reached.assert_reaches(name, claims);
     Stranded {
         checked: checked.load(StdOrdering::Relaxed),
         unchecked: unchecked.load(StdOrdering::Relaxed),
@@ -232,7 +257,12 @@ fn recheck(config: &mut JvmConfig) {
 fn cache_free_racing_add_strands_an_entry_on_netty_as_is() {
     // Page 4096, max order 2, one arena, virtual memory, setup before explore(),
     // preemption bound 2, max 20 000 branches.
-    let found = any_stranded("cache free vs add (Netty as is)", bounded(), |_| {});
+    let found = any_stranded(
+        "cache free vs add (Netty as is)",
+        bounded(),
+        &[CacheAdd, CacheAddRefused, CacheFree],
+        |_| {},
+    );
     assert!(
         found.checked,
         "loom must find stranded_by_add_free_race: add checked `freed`, then free drained, then add offered"
@@ -246,6 +276,7 @@ fn cache_free_racing_add_strands_nothing_with_the_recheck() {
     let found = any_stranded(
         "cache free vs add (re-check after offer)",
         bounded(),
+        &[CacheAdd, CacheAddRefused, CacheFree],
         recheck,
     );
     assert!(
@@ -253,12 +284,13 @@ fn cache_free_racing_add_strands_nothing_with_the_recheck() {
         "the re-check after offer must leave nothing in a freed cache: {found:?}"
     );
     // The claim is negative, and this model is small enough to check without a
-    // preemption bound (exhaustive, setup still unexplored): 165 executions.
+    // preemption bound (exhaustive, setup still unexplored): 224 executions.
     let mut exhaustive = builder(None, 20_000);
     exhaustive.expect_explicit_explore = true;
     let found = any_stranded(
         "cache free vs add (re-check, exhaustive)",
         exhaustive,
+        &[CacheAdd, CacheAddRefused, CacheFree],
         recheck,
     );
     assert!(
@@ -271,9 +303,13 @@ fn cache_free_racing_add_strands_nothing_with_the_recheck() {
 fn mutant_12749_add_without_the_freed_check_strands_unchecked_entries() {
     // Same bounds. #12749 (before 4.1.85): `add` never looks at `freed`, so even a
     // release after the exit strands its entry; the classification tells it apart.
-    let found = any_stranded("cache free vs add (#12749 mutant)", bounded(), |config| {
-        config.mutant = Mutant::AddToFreedCache;
-    });
+    // Without the `freed` check nothing is refused: every release is queued.
+    let found = any_stranded(
+        "cache free vs add (#12749 mutant)",
+        bounded(),
+        &[CacheAdd, CacheFree],
+        |config| config.mutant = Mutant::AddToFreedCache,
+    );
     assert!(found.unchecked, "loom must find #12749's unchecked add");
     assert!(!found.checked, "no add checked `freed` under the mutant");
 }
@@ -282,7 +318,7 @@ fn mutant_12749_add_without_the_freed_check_strands_unchecked_entries() {
 /// `FreeOnFinalize.cache` before `free()` cleared it ("this can race with a
 /// non-finalizer thread calling free", PoolThreadCache.java:486–494 at 4.1.128); the
 /// `freed` compareAndSet (PoolThreadCache.java:204–207) lets exactly one of them free.
-fn removal_races_finalizer(mutant: Mutant) {
+fn removal_races_finalizer(mutant: Mutant, reached: &Reached) {
     let (jvm, alloc) = setup(ThreadKind::EventLoop, |c| c.mutant = mutant);
     let buf = alloc
         .new_buffer(T1, true, SMALL as i64, SMALL as i64)
@@ -298,6 +334,7 @@ fn removal_races_finalizer(mutant: Mutant) {
     };
     jvm.exit_thread(T1, true).expect("onRemoval");
     finalizer.join().expect("finalizer");
+    reached.add(&jvm);
     if let Err(v) = leakproof_model::check::caches_freed_once(&alloc) {
         panic!("{v}");
     }
@@ -307,16 +344,19 @@ fn removal_races_finalizer(mutant: Mutant) {
 #[test]
 fn on_removal_racing_the_finalizer_frees_the_cache_once() {
     // Same bounds: page 4096, order 2, one arena, setup before explore(), preemption 2.
-    run_model("onRemoval vs finalizer (#8108)", bounded(), || {
-        removal_races_finalizer(Mutant::None)
+    let reached = Reached::default();
+    let counts = reached.clone();
+    run_model("onRemoval vs finalizer (#8108)", bounded(), move || {
+        removal_races_finalizer(Mutant::None, &counts)
     })
     .unwrap();
+    reached.assert_reaches("onRemoval vs finalizer (#8108)", &[CacheAdd, CacheFree]);
 }
 
 #[test]
 fn mutant_8108_a_cache_freed_by_both_is_counted_out_twice() {
     let failure = run_model("onRemoval vs finalizer (#8108 mutant)", bounded(), || {
-        removal_races_finalizer(Mutant::CacheFreedTwice)
+        removal_races_finalizer(Mutant::CacheFreedTwice, &Reached::default())
     })
     .expect_err("loom must find the second free of #8108's mutant");
     assert!(failure.contains("caches_freed_once"), "{failure}");
@@ -332,7 +372,7 @@ const TWO_PER_RUN: usize = 2048;
 /// Netty's head lock orders the two; either way the pool stays consistent. Returns
 /// whether `T1`'s buffer took the slot `first` left in the contended subpage (the
 /// allocation came first) rather than one in the other subpage.
-fn subpage_release_races_the_fast_path(mutant: Mutant) -> bool {
+fn subpage_release_races_the_fast_path(mutant: Mutant, reached: &Reached) -> bool {
     let (jvm, alloc) = setup(ThreadKind::Plain, |c| c.mutant = mutant);
     let new = |t| {
         alloc
@@ -357,6 +397,7 @@ fn subpage_release_races_the_fast_path(mutant: Mutant) -> bool {
     assert!(other.release().expect("release"));
     check_pool(&jvm, &alloc);
     assert_eq!(arena(&alloc).metrics().num_active_allocations, 0);
+    reached.add(&jvm);
     allocated_first
 }
 
@@ -365,15 +406,21 @@ fn subpage_release_racing_the_fast_path_keeps_the_pool_consistent() {
     // Same bounds: page 4096, order 2, one arena, setup before explore(), preemption 2.
     let seen = std::sync::Arc::new([StdAtomicBool::new(false), StdAtomicBool::new(false)]);
     let flags = seen.clone();
+    let reached = Reached::default();
+    let counts = reached.clone();
     run_model(
         "subpage release vs fast path (#4388)",
         bounded(),
         move || {
-            let allocated_first = subpage_release_races_the_fast_path(Mutant::None);
+            let allocated_first = subpage_release_races_the_fast_path(Mutant::None, &counts);
             flags[usize::from(allocated_first)].store(true, StdOrdering::Relaxed);
         },
     )
     .unwrap();
+    reached.assert_reaches(
+        "subpage release vs fast path (#4388)",
+        &[ListMoveUp, SubpageReleased, CacheAddRefused],
+    );
     assert!(
         seen.iter().all(|f| f.load(StdOrdering::Relaxed)),
         "loom must explore both orders of the free and the fast path"
@@ -389,7 +436,7 @@ fn mutant_4388_a_subpage_freed_without_the_head_lock_is_allocated_from() {
         "subpage release vs fast path (#4388 mutant)",
         bounded(),
         || {
-            subpage_release_races_the_fast_path(Mutant::SubpageListUnlocked);
+            subpage_release_races_the_fast_path(Mutant::SubpageListUnlocked, &Reached::default());
         },
     )
     .expect_err("loom must find the fast path allocating from a destroyed subpage");

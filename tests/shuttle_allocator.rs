@@ -11,6 +11,7 @@ mod shuttle_support;
 
 use leakproof_sim::concurrent::generate::{generate, Scenario};
 use leakproof_sim::exploration::explore;
+use leakproof_sim::model::coverage::Event::*;
 use leakproof_sim::trace::Strategy;
 use shuttle_support::{explore_scenario, scale, Exploration};
 
@@ -25,7 +26,18 @@ fn mixed_programs_under_random_schedules() {
         |seed| Exploration::random(0x5eed + seed, 40),
         |g| g,
     )
-    .assert_passed();
+    .assert_passed()
+    .assert_reaches(&[
+        ListMoveUp,
+        ListMoveDown,
+        SubpageReleased,
+        CacheAdd,
+        CacheAddRefused,
+        CachePoll,
+        CacheTrim,
+        CacheFree,
+        OverRelease,
+    ]);
 }
 
 #[test]
@@ -39,7 +51,18 @@ fn mixed_programs_under_pct() {
         |seed| Exploration::pct(0xc0ffee + seed, 3, 40),
         |g| g,
     )
-    .assert_passed();
+    .assert_passed()
+    .assert_reaches(&[
+        ChunkDestroyed,
+        ListMoveUp,
+        ListMoveDown,
+        SubpageReleased,
+        CacheAdd,
+        CacheAddRefused,
+        CacheTrim,
+        CacheFree,
+        OverRelease,
+    ]);
 }
 
 #[test]
@@ -54,7 +77,16 @@ fn arena_contention_with_chunk_creation_and_destruction() {
         |seed| Exploration::random(0xa7e4a + seed, 40),
         |g| g,
     )
-    .assert_passed();
+    .assert_passed()
+    .assert_reaches(&[
+        ChunkDestroyed,
+        HugeChunkDestroyed,
+        ListMoveUp,
+        ListMoveDown,
+        SubpageReleased,
+        CacheAddRefused,
+        CacheFree,
+    ]);
     explore_scenario(
         "arena contention (pct depth 2)",
         Scenario::ArenaContention,
@@ -63,7 +95,15 @@ fn arena_contention_with_chunk_creation_and_destruction() {
         |seed| Exploration::pct(0xa7e4a + seed, 2, 40),
         |g| g,
     )
-    .assert_passed();
+    .assert_passed()
+    .assert_reaches(&[
+        ChunkDestroyed,
+        HugeChunkDestroyed,
+        ListMoveUp,
+        ListMoveDown,
+        CacheAddRefused,
+        CacheFree,
+    ]);
 }
 
 #[test]

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
+use leakproof_model::coverage::{Coverage, Event};
 use leakproof_model::jvm::{Jvm, JvmConfig};
 use leakproof_model::leak::LeakLevel;
 pub use leakproof_model::loom::model::Builder;
@@ -104,6 +105,40 @@ where
             .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| "<non-string panic>".into())
     })
+}
+
+/// The model's event counts merged over a loom model's executions (a std lock outside
+/// the model: merging is no scheduling point), to assert what the model reaches
+/// (`docs/coverage.md`).
+#[derive(Clone, Debug, Default)]
+pub struct Reached(std::sync::Arc<std::sync::Mutex<Coverage>>);
+
+impl Reached {
+    /// Adds what `jvm` counted (call at the end of an execution).
+    pub fn add(&self, jvm: &Jvm) {
+        let counted = jvm.coverage();
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .merge(&counted);
+    }
+
+    /// Prints the events reached under `name` and panics naming any of `events` that
+    /// no execution reached.
+    pub fn assert_reaches(&self, name: &str, events: &[Event]) {
+        let coverage = *self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let reached: Vec<String> = coverage
+            .iter()
+            .filter(|&(_, n)| n > 0)
+            .map(|(e, n)| format!("{e}={n}"))
+            .collect();
+        println!("loom model {name}: events {}", reached.join(" "));
+        let missing = coverage.missing(events);
+        assert!(
+            missing.is_empty(),
+            "loom model {name} reached none of {missing:?} (docs/coverage.md claims them)"
+        );
+    }
 }
 
 /// The smallest pool with normal sizes: page 4096, max order 2 (a 16 KiB chunk).

@@ -149,6 +149,30 @@ fn report(
             }
         }
     }
+    let known = cases
+        .first()
+        .map(|c| diff::expected::between(&c.config.jvm.profile, &diff::oracle_profile()))
+        .unwrap_or_default();
+    if !known.is_empty() {
+        let _ = writeln!(
+            out,
+            "known differences {} vs the oracle's netty-4.1.48 (from the profiles' fields):",
+            args.profile
+        );
+        for k in &known {
+            let _ = writeln!(out, "  {k}");
+        }
+    }
+    let mut diverged: std::collections::BTreeMap<String, usize> = Default::default();
+    for (_, effect) in results.iter().filter_map(|r| r.diverged) {
+        *diverged.entry(format!("{effect:?}")).or_default() += 1;
+    }
+    for (effect, n) in &diverged {
+        let _ = writeln!(
+            out,
+            "  {n} programs diverged as expected ({effect}) and were compared up to there"
+        );
+    }
     let _ = writeln!(
         out,
         "diff {}: {} programs, {ops} ops, {disagreements} disagreements",

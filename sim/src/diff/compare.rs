@@ -1,7 +1,26 @@
 //! Comparing the model's and the oracle's observation texts: the first step whose
 //! block (result line and state lines) differs, both blocks side by side.
 
+use super::expected::Effect;
+use super::filter::Filter;
 use std::fmt::Write;
+
+/// What comparing one program gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every block agrees (after the known differences' masks).
+    Agree,
+    /// The first difference is one the profiles predict: the program is compared no
+    /// further from `step` on.
+    Diverged {
+        /// The step.
+        step: Option<usize>,
+        /// The known difference's effect.
+        effect: Effect,
+    },
+    /// A disagreement.
+    Disagree(Disagreement),
+}
 
 /// The first step where the model and the oracle disagree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,26 +50,54 @@ fn blocks(text: &str) -> Vec<Vec<&str>> {
 
 /// The first disagreement between `model` and `oracle` for `program`, if any.
 pub fn first(program: &str, model: &str, oracle: &str) -> Option<Disagreement> {
+    match judge(program, model, oracle, &Filter::default()) {
+        Verdict::Disagree(d) => Some(d),
+        _ => None,
+    }
+}
+
+/// Compares `model` and `oracle` for `program` block by block, each line through
+/// `filter`'s mask; the first block that still differs is a divergence the filter
+/// explains, or a disagreement.
+pub fn judge(program: &str, model: &str, oracle: &str, filter: &Filter) -> Verdict {
     let (m, o) = (blocks(model), blocks(oracle));
     let n = m.len().max(o.len());
     for i in 0..n {
         let (mb, ob) = (m.get(i), o.get(i));
-        if mb != ob {
-            let own = |b: Option<&Vec<&str>>| {
-                b.map_or_else(
-                    || vec!["(nothing)".to_string()],
-                    |b| b.iter().map(|s| s.to_string()).collect(),
-                )
-            };
-            return Some(Disagreement {
-                program: program.to_string(),
-                step: i.checked_sub(1),
-                model: own(mb),
-                oracle: own(ob),
-            });
+        if mb == ob {
+            continue;
         }
+        let mask = |b: Option<&Vec<&str>>| {
+            b.map(|b| {
+                b.iter()
+                    .filter_map(|l| filter.mask(l))
+                    .collect::<Vec<String>>()
+            })
+        };
+        let (mm, om) = (mask(mb), mask(ob));
+        if mm == om {
+            continue;
+        }
+        let step = i.checked_sub(1);
+        if let (Some(mm), Some(om)) = (&mm, &om) {
+            if let Some(effect) = filter.explain(step, mm, om) {
+                return Verdict::Diverged { step, effect };
+            }
+        }
+        let own = |b: Option<&Vec<&str>>| {
+            b.map_or_else(
+                || vec!["(nothing)".to_string()],
+                |b| b.iter().map(|s| s.to_string()).collect(),
+            )
+        };
+        return Verdict::Disagree(Disagreement {
+            program: program.to_string(),
+            step,
+            model: own(mb),
+            oracle: own(ob),
+        });
     }
-    None
+    Verdict::Agree
 }
 
 impl Disagreement {

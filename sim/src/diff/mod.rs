@@ -10,13 +10,16 @@
 //! fresh thread with fresh allocators. The workflow is `docs/differential.md`.
 
 pub mod compare;
+pub mod expected;
+pub mod filter;
 pub mod lines;
 pub mod observe;
 pub mod oracle;
 pub mod random;
 pub mod setup;
 
-pub use compare::Disagreement;
+pub use compare::{Disagreement, Verdict};
+pub use expected::{Effect, KnownDifference};
 pub use oracle::Oracle;
 pub use setup::JvmKey;
 
@@ -56,8 +59,28 @@ pub struct CaseResult {
     pub resolved: Vec<Step>,
     /// The first disagreement, if any.
     pub disagreement: Option<Disagreement>,
+    /// Where the program diverged as the profiles' known differences predict (then
+    /// it was compared no further), if it did.
+    pub diverged: Option<(Option<usize>, Effect)>,
     /// Both full observation texts (model, oracle), kept for disagreeing cases only.
     pub texts: Option<(String, String)>,
+}
+
+/// The release the oracle runs, as its JVMs run it: Recycler off
+/// (`-Dio.netty.recycler.maxCapacityPerThread=0`, [`setup::JvmKey::java_flags`]).
+pub fn oracle_profile() -> leakproof_model::Profile {
+    let mut p = leakproof_model::Profile::netty_4_1_48();
+    p.allocator.recycler_max_capacity_per_thread = 0;
+    p
+}
+
+/// The comparison filter of case `c` whose resolved steps are `resolved`: the known
+/// differences between its profile and the oracle's.
+fn filter_of(c: &Case, resolved: &[Step]) -> filter::Filter {
+    let effects = expected::effects(&expected::between(&c.config.jvm.profile, &oracle_profile()));
+    let chunk =
+        (c.config.allocator.page_size.max(0) as u64) << c.config.allocator.max_order.clamp(0, 30);
+    filter::Filter::new(effects, chunk, resolved)
 }
 
 /// `tinyCacheSize` for the oracle's constructor: the model's own.
@@ -100,7 +123,13 @@ pub fn run_cases(
                 let java = observed.get(name).ok_or_else(|| {
                     DiffError::Oracle(format!("the oracle printed nothing for program {name}"))
                 })?;
-                let disagreement = compare::first(name, &model[i].text, java);
+                let filter = filter_of(&cases[i], &model[i].resolved);
+                let verdict = compare::judge(name, &model[i].text, java, &filter);
+                let (disagreement, diverged) = match verdict {
+                    Verdict::Agree => (None, None),
+                    Verdict::Diverged { step, effect } => (None, Some((step, effect))),
+                    Verdict::Disagree(d) => (Some(d), None),
+                };
                 results[i] = Some(CaseResult {
                     name: name.clone(),
                     resolved: model[i].resolved.clone(),
@@ -108,6 +137,7 @@ pub fn run_cases(
                         .is_some()
                         .then(|| (model[i].text.clone(), java.clone())),
                     disagreement,
+                    diverged,
                 });
             }
         }

@@ -43,6 +43,10 @@ impl JvmKey {
     }
 
     /// The `java` flags that give a real JVM these settings (JDK 17 flags included).
+    /// `byte[]`s are zeroed as the model's are: on JDK 9+ Netty allocates heap buffer
+    /// and heap chunk arrays above 1024 bytes uninitialized
+    /// (`PlatformDependent.allocateUninitializedArray`), whose bytes past what a program
+    /// wrote are whatever earlier programs of the JVM left there.
     pub fn java_flags(&self) -> Vec<String> {
         let mut f: Vec<String> = [
             "-XX:+UseSerialGC",
@@ -53,6 +57,7 @@ impl JvmKey {
             "-Dio.netty.tryReflectionSetAccessible=true",
             "-Dio.netty.recycler.maxCapacityPerThread=0",
             "-Dio.netty.leakDetection.level=disabled",
+            "-Dio.netty.uninitializedArrayAllocationThreshold=-1",
         ]
         .iter()
         .map(|s| s.to_string())
