@@ -13,6 +13,7 @@ mod end;
 mod expected_bytes;
 mod ledger;
 pub mod netty;
+mod normal_caches;
 mod objects;
 mod places;
 mod touched;
@@ -27,6 +28,7 @@ pub use end::{
 };
 pub use expected_bytes::ExpectedBytes;
 pub use ledger::{LeakedRegion, Ledger};
+pub use normal_caches::normal_caches_as_created;
 pub use objects::{derived_keeps_parent_alive, model_raised_no_assertion, refcount_parity};
 pub use places::{
     arena_metrics_consistent, direct_counter_consistent, free_subpage_returned_unless_alone,

@@ -253,6 +253,11 @@ impl ThreadCache {
         self.has_finalizer
     }
 
+    /// The normal-size queues for the arena of `kind`, smallest class first.
+    pub fn normal_queues(&self, kind: ArenaKind) -> &[RegionCache] {
+        &self.normal[idx(kind)]
+    }
+
     /// Every queue of the cache (tiny, small, normal; heap before direct in each), so
     /// each arena sees tiny, small, normal in Netty's `trim`/`free` order.
     pub fn queues(&self) -> impl Iterator<Item = &RegionCache> {

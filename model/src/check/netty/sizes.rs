@@ -191,6 +191,24 @@ impl NettySizes {
         }
     }
 
+    /// The normal (run-served, not huge) classes, ascending: jemalloc-4's classes from
+    /// four pages up to the chunk (SizeClasses.java:209), aligned; the legacy scheme's
+    /// page multiples `pageSize << i` up to the chunk.
+    pub fn normal_classes(&self) -> Vec<usize> {
+        match self.scheme {
+            SizeClassScheme::Jemalloc4 => self
+                .raw
+                .iter()
+                .filter(|&&c| c >= 4 * self.page_size)
+                .map(|&c| align(c, self.alignment))
+                .collect(),
+            SizeClassScheme::Legacy => (0..usize::BITS)
+                .map(|i| self.page_size << i)
+                .take_while(|&s| s <= self.chunk_size)
+                .collect(),
+        }
+    }
+
     /// True when `size` is the size of one of the arena's pooled classes.
     pub fn is_class(&self, size: usize) -> bool {
         let n = self.normalize(size);

@@ -72,6 +72,7 @@ impl Exec<'_> {
         self.report.checks_run += 8;
         self.watch.check_all(&self.pooled)?;
         check::caches_freed_once(&self.pooled)?;
+        check::normal_caches_as_created(&self.pooled)?;
         check::refcount_parity(&self.jvm)?;
         let shadow = &self.shadow;
         check::derived_keeps_parent_alive(&self.jvm, |o| {
