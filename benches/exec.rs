@@ -3,7 +3,8 @@
 //! Programs are made exactly as the `alloc_sequence` fuzz target makes them: random
 //! byte strings of 4–512 bytes (`-max_len=512`) decoded by `fuzz_input::decode` into a
 //! configuration and a program, from a fixed seed, so every run times the same
-//! programs. Each timed call runs one program through `exec::run` with every check on,
+//! programs. Each timed call runs one program through `exec::run_with_tables` (one
+//! size-table cache for the whole set, as the fuzz target keeps one) with every check on,
 //! cycling through the set. After criterion's report the bench prints
 //!
 //!     checked ops/s: N
@@ -17,8 +18,9 @@
 
 use criterion::{criterion_group, Criterion};
 use leakproof_model::op::Program;
+use leakproof_model::pool::SizeTables;
 use leakproof_model::Mutant;
-use leakproof_sim::exec::{run, ExecConfig, Quiet};
+use leakproof_sim::exec::{run_with_tables, ExecConfig, Quiet};
 use leakproof_sim::fuzz_input;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -52,6 +54,7 @@ fn programs() -> Vec<(ExecConfig, Program)> {
 
 fn exec_benches(c: &mut Criterion) {
     let set = programs();
+    let tables = SizeTables::new();
     let mut next = 0usize;
     c.bench_function("exec/fuzz_sized_program", |b| {
         b.iter_custom(|iters| {
@@ -60,7 +63,7 @@ fn exec_benches(c: &mut Criterion) {
             for _ in 0..iters {
                 let (config, program) = &set[next % set.len()];
                 next += 1;
-                let report = run(black_box(program), config, &mut Quiet);
+                let report = run_with_tables(black_box(program), config, &mut Quiet, &tables);
                 steps += report.steps_run as u64;
                 black_box(report);
             }
@@ -92,10 +95,11 @@ criterion_group!(benches, exec_benches);
 /// `--each`: every program once, outside criterion.
 fn run_each() {
     let set = programs();
+    let tables = SizeTables::new();
     let mut steps = 0u64;
     let start = Instant::now();
     for (config, program) in &set {
-        steps += run(black_box(program), config, &mut Quiet).steps_run as u64;
+        steps += run_with_tables(black_box(program), config, &mut Quiet, &tables).steps_run as u64;
     }
     *TOTALS.lock().unwrap() = (set.len() as u64, steps, start.elapsed().as_nanos());
 }

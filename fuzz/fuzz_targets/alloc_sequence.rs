@@ -3,8 +3,9 @@
 //! `uncoalesced-free-runs`) to fuzz a deliberately broken allocator. On a failure the
 //! target writes a trace to `LEAKPROOF_TRACE_DIR` and panics with the violation.
 #![no_main]
+use leakproof_model::pool::SizeTables;
 use leakproof_model::Mutant;
-use leakproof_sim::exec::{run, Quiet};
+use leakproof_sim::exec::{run_with_tables, Quiet};
 use leakproof_sim::fuzz_input;
 use leakproof_sim::trace::{trace_dir, write_trace, ExpectedFailure, Trace};
 use libfuzzer_sys::fuzz_target;
@@ -15,11 +16,18 @@ fn mutant() -> Mutant {
     *M.get_or_init(|| fuzz_input::mutant_from_env().unwrap_or_else(|e| panic!("{e}")))
 }
 
+/// Size-class tables shared by every input's allocator (built once per geometry; a
+/// table never changes, so inputs still share no state that affects behaviour).
+fn tables() -> &'static SizeTables {
+    static T: OnceLock<SizeTables> = OnceLock::new();
+    T.get_or_init(SizeTables::new)
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((config, program)) = fuzz_input::decode(data, mutant()) else {
         return;
     };
-    let report = run(&program, &config, &mut Quiet);
+    let report = run_with_tables(&program, &config, &mut Quiet, tables());
     if let Some(v) = report.violation() {
         let trace = Trace::new(
             &config,

@@ -57,7 +57,12 @@ pub fn validate(program: &Program, config: &ExecConfig) -> Result<Plan, PlanErro
 pub fn run(program: &Program, config: &ExecConfig) -> Result<RunReport, PlanError> {
     let plan = validate(program, config)?;
     let mut quiet = Quiet;
-    let mut exec = match Exec::start(config, Addressing::Resolved, &mut quiet) {
+    let mut exec = match Exec::start(
+        config,
+        Addressing::Resolved,
+        &mut quiet,
+        &leakproof_model::pool::SizeTables::new(),
+    ) {
         Ok(exec) => exec,
         Err(rejected) => return Ok(*rejected),
     };

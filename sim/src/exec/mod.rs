@@ -17,8 +17,8 @@ pub use config::ExecConfig;
 pub use draw::{CONFIG_BYTES, MATERIALIZED_CHUNK_LIMIT};
 pub(crate) use end::end_phase;
 pub use report::{Exhaustion, Finding, KnownBug, Misuse, MisuseKind, Outcome, RunReport};
-pub use runner::run;
 pub(crate) use runner::Exec;
+pub use runner::{run, run_with_tables};
 pub(crate) use state::Held;
 
 use leakproof_model::op::Step;

@@ -22,7 +22,7 @@ use super::{validate_capacities, AllocRef};
 use crate::buffer::{BufClass, ByteBuf, CacheLink, NewPooledRoot, NewRoot, PooledRegion, Region};
 use crate::error::{Argument, JavaException, JavaResult};
 use crate::jvm::Jvm;
-use crate::pool::SharedSizeClasses;
+use crate::pool::SizeTables;
 use crate::pool::{ArenaCore, ArenaKind, ArenaOptions, PoolGeometry, SizeKind};
 use crate::sync::book::counter::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::sync::{Arc, BookLock, Mutex};
@@ -85,6 +85,17 @@ impl PooledAllocator {
     /// `new PooledByteBufAllocator(...)` inside `jvm`, validated as Netty's constructor
     /// validates (zero arenas is legal: buffers are then unpooled).
     pub fn new(jvm: &Arc<Jvm>, config: PooledConfig) -> JavaResult<Arc<Self>> {
+        Self::with_tables(jvm, config, &SizeTables::new())
+    }
+
+    /// [`PooledAllocator::new`] taking its size-class tables from `tables` (built
+    /// there on first use): a harness that builds many allocators computes each
+    /// table once.
+    pub fn with_tables(
+        jvm: &Arc<Jvm>,
+        config: PooledConfig,
+        tables: &SizeTables,
+    ) -> JavaResult<Arc<Self>> {
         let geometry = PoolGeometry::validate_with(
             config.page_size,
             config.max_order,
@@ -111,11 +122,12 @@ impl PooledAllocator {
                 return Vec::new();
             }
             // One table per kind, shared by its arenas (they have the same geometry).
-            let sc = SharedSizeClasses::new(geometry.arena_size_classes(
+            let sc = tables.get(
+                &geometry,
                 profile.size_classes,
                 kind,
                 profile.heap_arenas_aligned,
-            ));
+            );
             (0..n as usize)
                 .map(|i| {
                     let opts = ArenaOptions::new(kind, i as u16, profile, jvm.mutant());

@@ -9,6 +9,15 @@ use leakproof_model::error::JavaException;
 use leakproof_model::leak;
 
 impl Exec<'_> {
+    /// A step's text, formatted only when the observer reads step texts.
+    pub(in crate::exec) fn say(&self, text: std::fmt::Arguments<'_>) -> String {
+        if self.detailed {
+            text.to_string()
+        } else {
+            String::new()
+        }
+    }
+
     /// Handles, counts and indexes the shadow and the model must agree on after an op.
     pub(crate) fn compare_state(&mut self, i: usize, buf: &ByteBuf, e: AllocId) -> Checked<()> {
         self.report.checks_run += 1;
@@ -114,7 +123,7 @@ impl Exec<'_> {
         match (pred, model) {
             (Err(p), Err(m)) if p.matches(&m) => {
                 self.record_misuse(i, &m);
-                Ok(format!("{m}"))
+                Ok(self.say(format_args!("{m}")))
             }
             (_, Err(m)) if m.class == JavaClass::Assertion => {
                 check::model_raised_no_assertion(&m).map(|_| String::new())
@@ -161,7 +170,7 @@ impl Exec<'_> {
         self.report
             .exhausted
             .push(Exhaustion { step: i, shortfall });
-        Ok(format!("{e}"))
+        Ok(self.say(format_args!("{e}")))
     }
 
     /// Under a direct-memory limit, the shadow's state of `e` before an op that may
@@ -189,7 +198,7 @@ impl Exec<'_> {
         model: JavaResult<()>,
     ) -> Checked<String> {
         match (pred, model) {
-            (Ok(_), Ok(())) => Ok("ok".into()),
+            (Ok(_), Ok(())) => Ok(self.say(format_args!("ok"))),
             (p, m) => self.mismatch_or_error(i, p, m),
         }
     }
@@ -218,7 +227,10 @@ impl Exec<'_> {
                 let id = self.live.new_handle_id(made.id);
                 resolved.creates = Some(id);
                 self.compare_state(i, &buf, gen)?;
-                let text = format!("#{id} = {gen} again ({})", buf.object().simple_name());
+                let text = self.say(format_args!(
+                    "#{id} = {gen} again ({})",
+                    buf.object().simple_name()
+                ));
                 (id, buf, text)
             }
             (Ok(Pred::New(new)), Ok(buf)) => {
@@ -235,7 +247,10 @@ impl Exec<'_> {
                 resolved.creates = Some(id);
                 self.compare_state(i, &buf, gen)?;
                 self.bytes_check(gen)?;
-                let text = format!("#{id} = {gen} ({})", buf.object().simple_name());
+                let text = self.say(format_args!(
+                    "#{id} = {gen} ({})",
+                    buf.object().simple_name()
+                ));
                 (id, buf, text)
             }
             (p, m) => return self.mismatch_or_error(i, p, m.map(|_| ())),
@@ -266,7 +281,7 @@ impl Exec<'_> {
         match (pred, model) {
             (pred, Ok(Applied::New(buf))) => self.compare_new(i, t, pred, Ok(buf), made, resolved),
             (Ok(Pred::Released(p)), Ok(Applied::Released(m))) if p == m => {
-                Ok(format!("release → {m}"))
+                Ok(self.say(format_args!("release → {m}")))
             }
             (Ok(Pred::Released(p)), Ok(Applied::Released(m))) => Err(SHADOW_AGREEMENT.violated(
                 format!("step {i}: release returned {m}, the shadow expects {p}"),
@@ -277,7 +292,7 @@ impl Exec<'_> {
                     &expected,
                     &actual,
                 )?;
-                Ok(format!("read {} bytes", actual.len()))
+                Ok(self.say(format_args!("read {} bytes", actual.len())))
             }
             (pred, Ok(Applied::Unit)) => self.compare_unit(i, pred, Ok(())),
             (pred, model) => self.mismatch_or_error(i, pred, model.map(|_| ())),

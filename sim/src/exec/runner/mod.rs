@@ -12,7 +12,7 @@ use leakproof_model::check::{self, Ledger, SHADOW_AGREEMENT};
 use leakproof_model::error::{JavaClass, JavaResult};
 use leakproof_model::jvm::Jvm;
 use leakproof_model::op::{Addressing, Op, Program, Step};
-use leakproof_model::pool::ArenaKind;
+use leakproof_model::pool::{ArenaKind, SizeTables};
 use leakproof_model::{ThreadId, Violation};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -30,6 +30,8 @@ pub(crate) struct Exec<'o> {
     pub ledger: Ledger,
     /// What the per-op arena check saw last (it checks only what changed since).
     pub watch: check::ArenaWatch,
+    /// Whether the observer reads step texts (they are formatted only then).
+    pub detailed: bool,
     pub live: Live,
     pub report: RunReport,
     pub observer: &'o mut dyn Observer,
@@ -50,7 +52,18 @@ pub(crate) struct Made {
 
 /// Runs `program` under `config`, reporting to `observer`.
 pub fn run(program: &Program, config: &ExecConfig, observer: &mut dyn Observer) -> RunReport {
-    let mut exec = match Exec::start(config, program.addressing, observer) {
+    run_with_tables(program, config, observer, &SizeTables::new())
+}
+
+/// [`run`] with the allocator's size-class tables taken from `tables`: a harness that
+/// runs many programs (the fuzz target, the benchmarks) builds each table once.
+pub fn run_with_tables(
+    program: &Program,
+    config: &ExecConfig,
+    observer: &mut dyn Observer,
+    tables: &SizeTables,
+) -> RunReport {
+    let mut exec = match Exec::start(config, program.addressing, observer, tables) {
         Ok(exec) => exec,
         Err(rejected) => return *rejected,
     };
@@ -91,6 +104,7 @@ impl<'o> Exec<'o> {
         config: &ExecConfig,
         addr: Addressing,
         observer: &'o mut dyn Observer,
+        tables: &SizeTables,
     ) -> Result<Self, Box<RunReport>> {
         let jvm = Jvm::new(config.jvm.clone());
         let mut report = RunReport {
@@ -112,7 +126,7 @@ impl<'o> Exec<'o> {
             metrics: None,
             coverage: Default::default(),
         };
-        let pooled = match PooledAllocator::new(&jvm, config.allocator.clone()) {
+        let pooled = match PooledAllocator::with_tables(&jvm, config.allocator.clone(), tables) {
             Ok(p) => p,
             Err(e) => {
                 report.outcome = Outcome::Rejected {
@@ -122,7 +136,9 @@ impl<'o> Exec<'o> {
             }
         };
         let env = AllocEnv::from_config(&config.jvm, &config.allocator);
+        let detailed = observer.detailed();
         Ok(Exec {
+            detailed,
             handle: Some(pooled.handle()),
             unpooled: UnpooledAllocator::new(&jvm),
             shadow: Shadow::new(
@@ -242,17 +258,17 @@ impl Exec<'_> {
             Op::Gc => {
                 self.gc(i)?;
                 self.arena_checks()?;
-                "gc".into()
+                self.say(format_args!("gc"))
             }
             Op::TrimCache => {
                 self.pooled.trim_thread_cache(t);
                 self.arena_checks()?;
-                "trimmed".into()
+                self.say(format_args!("trimmed"))
             }
             Op::FreeCache => {
                 let n = self.pooled.free_thread_cache(t);
                 self.arena_checks()?;
-                format!("freed {n:?}")
+                self.say(format_args!("freed {n:?}"))
             }
             Op::StartThread { kind } => {
                 let id = self.live.new_thread_id(match addr {
@@ -265,7 +281,7 @@ impl Exec<'_> {
                 self.live.threads.push(id);
                 self.live.threads.sort();
                 resolved.creates = Some(id.0);
-                format!("started {id}")
+                self.say(format_args!("started {id}"))
             }
             Op::ExitThread { clean } => {
                 if t == ThreadId::MAIN {
@@ -273,7 +289,7 @@ impl Exec<'_> {
                 }
                 self.exit_thread(t, *clean)?;
                 self.arena_checks()?;
-                format!("{t} exited")
+                self.say(format_args!("{t} exited"))
             }
             _ => return Ok(None),
         };
@@ -301,6 +317,9 @@ impl Exec<'_> {
         let pred = self.shadow.predict_gc(&held, |o| jvm.in_recycler_pool(o));
         let report = self.ledger.gc(&self.jvm);
         let leaked: BTreeSet<AllocId> = report.leaked.iter().copied().collect();
+        if leaked == pred.leaked {
+            return Ok(());
+        }
         check::shadow_agreement(
             i,
             "generations leaked by the collection",
@@ -362,15 +381,15 @@ impl Exec<'_> {
         let text = match op {
             Op::Drop { .. } => {
                 self.live.handles.remove(pos);
-                return Ok(format!("dropped #{id}"));
+                return Ok(self.say(format_args!("dropped #{id}")));
             }
             Op::HandOff { to, .. } => {
                 let Some(to) = self.live.thread(self.addr, *to) else {
-                    return Ok("receiver not running".into());
+                    return Ok(self.say(format_args!("receiver not running")));
                 };
                 self.live.handles[pos].holder = to;
                 resolved.op = Op::HandOff { buf: id, to: to.0 };
-                return Ok(format!("#{id} handed to {to}"));
+                return Ok(self.say(format_args!("#{id} handed to {to}")));
             }
             _ => {
                 // A write or `capacity(n)` may reallocate, which can run out of memory.
