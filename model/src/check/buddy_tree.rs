@@ -24,30 +24,19 @@ fn tree_node(run: Run, max_order: u32) -> Option<usize> {
     (id < (2usize << max_order)).then_some(id)
 }
 
-/// [`chunk_buddy_tree_consistent`] over every buddy-tree chunk of `core`.
-pub fn buddy_tree_consistent(core: &ArenaCore) -> Result<(), Violation> {
-    core.chunks()
-        .filter(|c| !c.is_unpooled())
-        .try_for_each(chunk_buddy_tree_consistent)
-}
+/// `maxOrder`, `memoryMap` and the used runs' nodes of one chunk's tree.
+pub(crate) type TreeView<'a> = (u32, &'a [u8], Vec<usize>);
 
-/// Every used run of `c` is a tree node, and `memoryMap` equals what the used nodes
-/// imply (see the module); chunks without a tree pass.
-///
-/// Only the used nodes and their ancestors have values that depend on the used set;
-/// every other node heads a wholly free subtree, whose value is its own depth. So the
-/// tree is compared a level at a time (ascending node ids, so the first difference is
-/// the one the node-by-node definition finds): runs of free-subtree nodes against
-/// their depth, the few dependent nodes one by one, the subtrees under a used node
-/// skipped.
-pub fn chunk_buddy_tree_consistent(c: &PoolChunk) -> Result<(), Violation> {
+/// The tree of `c` as the checks read it: `maxOrder`, a `memoryMap` of `2 << maxOrder`
+/// entries and the node of every used run (unsorted). `None` for a chunk without a
+/// tree; a violation when the map has the wrong size or a used run is not a node.
+pub(crate) fn used_tree_nodes(c: &PoolChunk) -> Result<Option<TreeView<'_>>, Violation> {
     let Some(tree) = c.buddy_tree() else {
-        return Ok(());
+        return Ok(None);
     };
     let max_order = tree.max_order();
     let actual = tree.memory_map();
-    let nodes = 2usize << max_order;
-    if actual.len() != nodes {
+    if actual.len() != 2usize << max_order {
         return Err(Violation::new(
             BUDDY_TREE_CONSISTENT,
             format!(
@@ -67,6 +56,29 @@ pub fn chunk_buddy_tree_consistent(c: &PoolChunk) -> Result<(), Violation> {
         };
         used.push(id);
     }
+    Ok(Some((max_order, actual, used)))
+}
+
+/// [`chunk_buddy_tree_consistent`] over every buddy-tree chunk of `core`.
+pub fn buddy_tree_consistent(core: &ArenaCore) -> Result<(), Violation> {
+    core.chunks()
+        .filter(|c| !c.is_unpooled())
+        .try_for_each(chunk_buddy_tree_consistent)
+}
+
+/// Every used run of `c` is a tree node, and `memoryMap` equals what the used nodes
+/// imply (see the module); chunks without a tree pass.
+///
+/// Only the used nodes and their ancestors have values that depend on the used set;
+/// every other node heads a wholly free subtree, whose value is its own depth. So the
+/// tree is compared a level at a time (ascending node ids, so the first difference is
+/// the one the node-by-node definition finds): runs of free-subtree nodes against
+/// their depth, the few dependent nodes one by one, the subtrees under a used node
+/// skipped.
+pub fn chunk_buddy_tree_consistent(c: &PoolChunk) -> Result<(), Violation> {
+    let Some((max_order, actual, mut used)) = used_tree_nodes(c)? else {
+        return Ok(());
+    };
     used.sort_unstable();
     used.dedup();
     let expected = dependent_values(&used, max_order);

@@ -3,7 +3,7 @@
 //! trees, corrupted values and impossible used runs, both give the same verdict and
 //! the same first difference.
 
-use crate::check::buddy_tree::chunk_buddy_tree_consistent;
+use crate::check::buddy_tree::{chunk_buddy_tree_consistent, used_tree_nodes};
 use crate::invariant::BUDDY_TREE_CONSISTENT;
 use crate::memory::{Memory, MemoryMode};
 use crate::pool::{ArenaKind, ChunkId, PoolChunk, PoolGeometry, Run, SizeClasses};
@@ -12,43 +12,16 @@ use crate::violation::Violation;
 
 const PAGE: usize = 8192;
 
-fn tree_node(run: Run, max_order: u32) -> Option<usize> {
-    if !run.pages.is_power_of_two() || run.offset % run.pages != 0 {
-        return None;
-    }
-    let depth = max_order.checked_sub(run.pages.trailing_zeros())?;
-    let id = (1usize << depth) + (run.offset / run.pages) as usize;
-    (id < (2usize << max_order)).then_some(id)
-}
-
 /// The rule node by node: every value the used set implies, every node not under a
 /// used node compared in id order.
 fn node_by_node(c: &PoolChunk) -> Result<(), Violation> {
-    let Some(tree) = c.buddy_tree() else {
+    let Some((max_order, actual, used_ids)) = used_tree_nodes(c)? else {
         return Ok(());
     };
-    let max_order = tree.max_order();
-    let actual = tree.memory_map();
     let nodes = 2usize << max_order;
-    if actual.len() != nodes {
-        return Err(Violation::new(
-            BUDDY_TREE_CONSISTENT,
-            format!(
-                "{}: memoryMap has {} entries for maxOrder {max_order}",
-                c.id(),
-                actual.len()
-            ),
-        ));
-    }
     let unusable = max_order as u8 + 1;
     let mut used = vec![false; nodes];
-    for run in c.used_runs() {
-        let Some(id) = tree_node(run, max_order) else {
-            return Err(Violation::new(
-                BUDDY_TREE_CONSISTENT,
-                format!("{}: used run {run:?} is not a buddy-tree node", c.id()),
-            ));
-        };
+    for id in used_ids {
         used[id] = true;
     }
     let mut expected = vec![0u8; nodes];
