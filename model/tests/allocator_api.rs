@@ -6,7 +6,8 @@ use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
 use leakproof_model::alloc::{ByteBufAllocator, UnpooledAllocator};
 use leakproof_model::buffer::BufClass;
 use leakproof_model::error::JavaClass;
-use leakproof_model::jvm::Jvm;
+use leakproof_model::jvm::{Jvm, JvmConfig};
+use leakproof_model::ThreadKind;
 use std::sync::Arc;
 
 mod support;
@@ -95,6 +96,28 @@ fn a_buffers_alloc_answers_as_its_allocator() {
     let no_direct_arenas = PooledAllocator::new(&jvm, config).unwrap();
     let b = no_direct_arenas.heap_buffer(T).unwrap();
     assert!(!b.alloc().is_direct_buffer_pooled());
+}
+
+#[test]
+fn io_buffer_through_a_buffers_alloc_is_direct_with_unsafe_or_pooled_direct() {
+    // AbstractByteBufAllocator.ioBuffer (java:130–135): direct when
+    // `PlatformDependent.hasUnsafe() || isDirectBufferPooled()`, else heap; asked of the
+    // allocator a buffer's alloc() returns, on a JVM with and without Unsafe.
+    for has_unsafe in [true, false] {
+        let jvm = Jvm::new(JvmConfig {
+            runtime_max_memory: 1 << 30,
+            has_unsafe,
+            ..JvmConfig::default()
+        });
+        jvm.start_thread(T, ThreadKind::EventLoop).unwrap();
+        let unpooled = UnpooledAllocator::new(&jvm);
+        let b = unpooled.heap_buffer(T).unwrap();
+        assert_eq!(b.alloc().has_unsafe(), has_unsafe);
+        assert_eq!(b.alloc().io_buffer(T).unwrap().is_direct(), has_unsafe);
+        let b = pooled(&jvm, true).heap_buffer(T).unwrap();
+        assert_eq!(b.alloc().has_unsafe(), has_unsafe);
+        assert!(b.alloc().io_buffer(T).unwrap().is_direct());
+    }
 }
 
 #[test]
