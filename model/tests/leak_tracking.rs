@@ -70,6 +70,11 @@ fn a_leak_is_reported_at_the_next_tracked_allocation_once() {
         report.trackers_enqueued, 3,
         "the released buffer is not enqueued"
     );
+    assert_eq!(
+        jvm.leak_detector().stats().enqueued,
+        3,
+        "the detector counts the trackers the GC enqueued"
+    );
     assert!(
         jvm.take_leak_reports().is_empty(),
         "nothing before a tracked allocation"
