@@ -2,6 +2,7 @@
 
 use super::ExpectedBytes;
 use crate::invariant::BYTES_AS_WRITTEN;
+use crate::sync::Piece;
 use crate::violation::Violation;
 use std::ops::ControlFlow;
 
@@ -60,7 +61,13 @@ pub fn root_bytes_as_written(
     }
     let first = memory.inspect(offset, capacity.min(len), |at, piece| {
         match expected.first_difference_at(at, piece) {
-            Some(i) => ControlFlow::Break(differs(what, expected, i, piece.byte(i - at))),
+            Some(i) => {
+                let actual = match piece {
+                    Piece::Bytes(b) => b[i - at],
+                    Piece::Zeros(_) => 0,
+                };
+                ControlFlow::Break(differs(what, expected, i, actual))
+            }
             None => ControlFlow::Continue(()),
         }
     })?;

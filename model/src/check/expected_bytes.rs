@@ -28,19 +28,19 @@ fn fold_or<T>(items: impl Iterator<Item = T>, f: impl Fn(T) -> u8) -> u8 {
     items.fold(0, |acc, x| acc | f(x))
 }
 
-/// The first `i < n` with `byte(i) != 0`, searched only in the 256-byte block whose
-/// `block` (the OR of `byte` over the block) is nonzero.
+/// The first `i < n` with `flag(i) != 0`, searched only in the 256-byte block whose
+/// `block` (the OR of `flag` over the block) is nonzero.
 fn first_flagged(
     n: usize,
     block: impl Fn(Range<usize>) -> u8,
-    byte: impl Fn(usize) -> u8,
+    flag: impl Fn(usize) -> u8,
 ) -> Option<usize> {
     const BLOCK: usize = 256;
     let mut start = 0;
     while start < n {
         let end = (start + BLOCK).min(n);
         if block(start..end) != 0 {
-            return (start..end).find(|&i| byte(i) != 0);
+            return (start..end).find(|&i| flag(i) != 0);
         }
         start = end;
     }

@@ -44,14 +44,6 @@ impl Piece<'_> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-
-    /// Byte `i` of the piece (the caller keeps `i < len()`).
-    pub fn byte(&self, i: usize) -> u8 {
-        match self {
-            Piece::Bytes(b) => b[i],
-            Piece::Zeros(_) => 0,
-        }
-    }
 }
 
 /// The stored pages of a region, by page index.
@@ -254,7 +246,10 @@ mod tests {
         let none: Option<()> = cells.inspect(offset, len, |at, piece| {
             assert_eq!(at, bytes.len());
             pieces.push((at, matches!(piece, Piece::Zeros(_))));
-            bytes.extend((0..piece.len()).map(|i| piece.byte(i)));
+            match piece {
+                Piece::Bytes(b) => bytes.extend_from_slice(b),
+                Piece::Zeros(n) => bytes.resize(bytes.len() + n, 0),
+            }
             ControlFlow::Continue(())
         });
         assert!(none.is_none());
