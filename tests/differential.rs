@@ -28,10 +28,13 @@ fn oracle() -> Option<Oracle> {
     }
 }
 
-fn traces() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diff");
+/// The traces in `tests/diff/<sub>` (sorted).
+fn traces(sub: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/diff")
+        .join(sub);
     let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/diff exists")
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
@@ -48,11 +51,11 @@ fn assert_agree(oracle: &Oracle, cases: &[Case]) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-#[test]
-fn committed_differential_traces_agree_with_netty_4_1_48() {
-    let Some(oracle) = oracle() else { return };
+/// The traces of `tests/diff/<sub>` as `leakproof diff TRACE [--recycler]` runs them:
+/// on the `netty-4.1.48` profile, normalized, the Recycler on when `recycler`.
+fn trace_cases(sub: &str, recycler: bool) -> Vec<Case> {
     let profile = Profile::by_name("netty-4.1.48").unwrap();
-    let cases: Vec<Case> = traces()
+    traces(sub)
         .iter()
         .map(|path| {
             let text = std::fs::read_to_string(path).unwrap();
@@ -65,14 +68,42 @@ fn committed_differential_traces_agree_with_netty_4_1_48() {
                 .unwrap()
                 .to_string_lossy()
                 .replace('.', "_");
-            Case {
+            let mut case = Case {
                 name,
                 program: t.program(),
                 config,
+            };
+            if recycler {
+                random::with_recycler(&mut case, &profile);
             }
+            case
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn committed_differential_traces_agree_with_netty_4_1_48() {
+    let Some(oracle) = oracle() else { return };
+    let cases = trace_cases("", false);
     assert!(cases.len() >= 10, "{} traces", cases.len());
+    assert_agree(&oracle, &cases);
+}
+
+/// `tests/diff/recycler/*.json`: what the object-reuse run (`diff --recycler`) found,
+/// run with the Recycler on at the profile's capacity on both sides.
+#[test]
+fn committed_reuse_traces_agree_with_netty_4_1_48() {
+    let Some(oracle) = oracle() else { return };
+    let cases = trace_cases("recycler", true);
+    assert!(!cases.is_empty());
+    assert!(cases.iter().all(|c| {
+        c.config
+            .jvm
+            .profile
+            .allocator
+            .recycler_max_capacity_per_thread
+            > 0
+    }));
     assert_agree(&oracle, &cases);
 }
 

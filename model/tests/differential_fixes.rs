@@ -111,3 +111,51 @@ fn no_cleaner_reallocation_counts_only_the_difference() {
     assert_eq!(jvm.netty_direct().used(), 1100);
     drop(other);
 }
+
+#[test]
+fn a_duplicate_keeps_its_own_max_capacity_when_its_root_object_is_reused() {
+    // new UnpooledDuplicatedByteBuf(this) / new PooledNonRetainedDuplicateByteBuf(
+    // delegate, this): DuplicatedByteBuf's constructor takes super(buffer.maxCapacity())
+    // of the view it is given (DuplicatedByteBuf.java:46, 4.1.48 and 4.1.128), not of
+    // the root it unwraps to. The two differ once the Recycler hands the released root's
+    // PooledByteBuf to a new allocation with another maxCapacity (`reuse(maxCapacity)`,
+    // PooledByteBuf.java:77–78): `diff --recycler` program s14-9127.
+    let jvm = jvm("netty-4.1.48", true, -1);
+    assert!(
+        jvm.config()
+            .profile
+            .allocator
+            .recycler_max_capacity_per_thread
+            > 0
+    );
+    let p = PooledAllocator::new(&jvm, config(&jvm, 8192, 4, 0)).unwrap();
+    let root = p.new_buffer(T, true, 36, 2618).unwrap();
+    let dup = root.duplicate().unwrap();
+    let retained = root.retained_duplicate(T).unwrap();
+    let non_retained = retained.duplicate().unwrap();
+    assert_eq!(non_retained.max_capacity(), 2618);
+    assert!(retained.release().unwrap());
+    assert!(root.release().unwrap());
+    let next = p.new_buffer(T, true, 13971, i32::MAX.into()).unwrap();
+    assert_eq!(
+        next.object_id(),
+        root.object_id(),
+        "the root's object is reused"
+    );
+    assert_eq!(dup.max_capacity(), 2618);
+    assert_eq!(dup.capacity(), 13971);
+    // AbstractByteBuf.retainedDuplicate: duplicate().retain().
+    for d in [dup.duplicate().unwrap(), dup.retained_duplicate(T).unwrap()] {
+        assert_eq!(d.max_capacity(), 2618);
+    }
+    // The pooled duplicate's object is the next retained duplicate of the new root.
+    let next_retained = next.retained_duplicate(T).unwrap();
+    assert_eq!(next_retained.object_id(), retained.object_id());
+    assert_eq!(next_retained.max_capacity(), i32::MAX as usize);
+    assert_eq!(non_retained.duplicate().unwrap().max_capacity(), 2618);
+    // duplicate0() of a pooled duplicate is of the root: the root's maxCapacity.
+    assert_eq!(
+        next_retained.duplicate().unwrap().max_capacity(),
+        i32::MAX as usize
+    );
+}

@@ -231,13 +231,24 @@ impl ByteBuf {
             // and `PooledNonRetainedSlicedByteBuf` in every release.
             BufClass::PooledSliced | BufClass::PooledNonRetainedSliced => {
                 self.ensure_accessible()?;
-                let duplicate = self.non_retained_duplicate(self.count_holder())?;
+                let root = self.root_buf()?;
+                let duplicate = self.non_retained_duplicate(self.count_holder(), &root);
                 self.shift_indexes(&duplicate)?;
                 Ok(duplicate)
             }
-            BufClass::PooledDuplicated | BufClass::PooledNonRetainedDuplicated => {
+            // duplicate0().setIndex(r, w): a duplicate of the root.
+            BufClass::PooledDuplicated => {
                 self.ensure_accessible()?;
-                let duplicate = self.non_retained_duplicate(self.count_holder())?;
+                let root = self.root_buf()?;
+                let duplicate = self.non_retained_duplicate(self.count_holder(), &root);
+                duplicate.set_indexes(reader as i64, writer as i64)?;
+                Ok(duplicate)
+            }
+            // new PooledNonRetainedDuplicateByteBuf(referenceCountDelegate, this): of
+            // this view, whose indexes the constructor's setIndex checks.
+            BufClass::PooledNonRetainedDuplicated => {
+                self.ensure_accessible()?;
+                let duplicate = self.non_retained_duplicate(self.count_holder(), self);
                 duplicate.set_indexes(reader as i64, writer as i64)?;
                 Ok(duplicate)
             }
@@ -253,28 +264,31 @@ impl ByteBuf {
                 if reader > writer || writer > capacity {
                     return Err(texts::bad_indexes(reader as i64, writer as i64, capacity));
                 }
+                // super(buffer.maxCapacity()) (DuplicatedByteBuf.java:46, both
+                // releases): this view's own, which a duplicate keeps after the
+                // Recycler gave its root's object a new generation.
                 Ok(self.new_derived(DerivedSpec::duplicate(
                     BufClass::UnpooledDuplicated,
                     self.owner_thread(),
                     None,
                     (reader, writer),
-                    root.max_capacity(),
+                    self.max_capacity(),
                 )))
             }
         }
     }
 
     /// A `PooledNonRetainedDuplicateByteBuf` of the root sharing `delegate`'s count,
-    /// with the root's indexes (`DuplicatedByteBuf(root)`).
-    fn non_retained_duplicate(&self, delegate: Arc<BufObject>) -> JavaResult<ByteBuf> {
-        let root = self.root_buf()?;
-        Ok(self.new_derived(DerivedSpec::duplicate(
+    /// constructed with `of` (the root or this view): `DuplicatedByteBuf(of)` takes its
+    /// indexes and `maxCapacity()` (DuplicatedByteBuf.java:41–46, both releases).
+    fn non_retained_duplicate(&self, delegate: Arc<BufObject>, of: &ByteBuf) -> ByteBuf {
+        self.new_derived(DerivedSpec::duplicate(
             BufClass::PooledNonRetainedDuplicated,
             self.owner_thread(),
             Some(delegate),
-            (root.reader_index(), root.writer_index()),
-            root.max_capacity(),
-        )))
+            (of.reader_index(), of.writer_index()),
+            of.max_capacity(),
+        ))
     }
 
     /// `setIndex(idx(readerIndex), idx(writerIndex))` on a root-wide `duplicate`.

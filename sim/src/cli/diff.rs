@@ -38,8 +38,8 @@ pub struct DiffArgs {
     /// Also print both sides' full observations of every disagreeing program.
     #[arg(long)]
     pub show: bool,
-    /// Object reuse (issue 14 item 5): random programs run with the Recycler on, at
-    /// the profile's `maxCapacityPerThread`, on both sides.
+    /// Object reuse (issue 14 item 5): the random programs (or the trace) run with the
+    /// Recycler on, at the profile's `maxCapacityPerThread`, on both sides.
     #[arg(long)]
     pub recycler: bool,
     /// The oracle's Java sources.
@@ -57,7 +57,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
         return super::bad_input(err, "--batch", "must be at least 1");
     }
     let cases = match (&args.trace, args.random) {
-        (Some(path), _) => match trace_case(path, &profile, out) {
+        (Some(path), _) => match trace_case(path, &profile, args.recycler, out) {
             Ok(c) => vec![c],
             Err(e) => {
                 let _ = writeln!(err, "error: {}: {e}", path.display());
@@ -98,7 +98,12 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     report(&cases, &results, &dir, args, out, err, secs)
 }
 
-fn trace_case(path: &Path, profile: &Profile, out: &mut dyn Write) -> Result<Case, String> {
+fn trace_case(
+    path: &Path,
+    profile: &Profile,
+    recycler: bool,
+    out: &mut dyn Write,
+) -> Result<Case, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
     let t = trace::parse(&text).map_err(|e| e.to_string())?;
     let mut config = t.config.clone();
@@ -112,15 +117,23 @@ fn trace_case(path: &Path, profile: &Profile, out: &mut dyn Write) -> Result<Cas
     // The named profile as this build defines it (a trace stores the fields it was
     // written with; the oracle is what they are compared against).
     config.jvm.profile = profile.clone();
-    let notes = setup::normalize(&mut config);
+    let mut notes = setup::normalize(&mut config);
+    if recycler {
+        // The reuse run's capacity replaces normalize's 0: not a change to note.
+        notes.retain(|n| !n.starts_with("Recycler capacity"));
+    }
     if !notes.is_empty() {
         let _ = writeln!(out, "note: compared with {}", notes.join(", "));
     }
-    Ok(Case {
+    let mut case = Case {
         name: "trace".into(),
         program: t.program(),
         config,
-    })
+    };
+    if recycler {
+        random::with_recycler(&mut case, profile);
+    }
+    Ok(case)
 }
 
 fn report(
