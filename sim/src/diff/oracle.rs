@@ -2,7 +2,7 @@
 //! (into a directory named by the sources' hash), and runs one JVM per batch of
 //! programs that share a [`JvmKey`].
 
-use super::setup::JvmKey;
+use super::setup::{JvmKey, ORACLE_ENV};
 use super::DiffError;
 use crate::trace::fnv1a;
 use std::collections::BTreeMap;
@@ -13,11 +13,13 @@ use std::process::Command;
 /// (override with `LEAKPROOF_NETTY_JARS`, a `:`-separated class path).
 pub const DEFAULT_JARS: &str = "/usr/share/java/netty-buffer.jar:/usr/share/java/netty-common.jar";
 
-/// A ready oracle: compiled classes and the class path to run them with.
+/// A ready oracle: compiled classes, the class path to run them with and the JVMs'
+/// environment ([`ORACLE_ENV`]).
 #[derive(Clone, Debug)]
 pub struct Oracle {
     java: PathBuf,
     class_path: String,
+    env: Vec<(String, String)>,
 }
 
 fn tool(name: &str) -> Result<PathBuf, DiffError> {
@@ -101,7 +103,19 @@ impl Oracle {
         Ok(Oracle {
             java,
             class_path: format!("{}:{jars}", classes.display()),
+            env: ORACLE_ENV
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         })
+    }
+
+    /// The same oracle with the JVMs' environment variable `name` set to `value` (what
+    /// a test uses to show what [`ORACLE_ENV`] changes).
+    pub fn with_env(mut self, name: &str, value: &str) -> Self {
+        self.env.retain(|(k, _)| k != name);
+        self.env.push((name.to_string(), value.to_string()));
+        self
     }
 
     /// Runs `programs` (line form, each `program NAME` … `end`) in one JVM with `key`'s
@@ -115,6 +129,7 @@ impl Oracle {
         std::fs::write(&file, programs)
             .map_err(|e| DiffError::Oracle(format!("{}: {e}", file.display())))?;
         let out = Command::new(&self.java)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args(key.java_flags())
             .args(["-cp", &self.class_path, "Oracle", "diff"])
             .arg(&file)

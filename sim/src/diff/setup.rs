@@ -15,6 +15,13 @@ use leakproof_model::memory::MemoryMode;
 /// heap is not a flat budget), so the model's heap budget is set far above it.
 pub const ORACLE_XMX: &str = "256m";
 
+/// The oracle JVM's environment. glibc's `MALLOC_PERTURB_=255` fills every `malloc`ed
+/// block with `255 ^ 0xff` = 0 (and freed ones with 0xff), so native memory Netty takes
+/// uninitialized (`Unsafe.allocateMemory`/`reallocateMemory`: no-Cleaner chunks and
+/// unpooled buffers) holds zeros, as the model's does, instead of what earlier programs
+/// of the same JVM freed there.
+pub const ORACLE_ENV: [(&str, &str); 1] = [("MALLOC_PERTURB_", "255")];
+
 /// The JVM-wide settings of one oracle JVM (its `-D`/`-XX` flags).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct JvmKey {
