@@ -18,7 +18,7 @@ fn run(args: &[&str]) -> (Exit, String, String) {
 
 #[test]
 fn bad_arguments_exit_2_with_one_line_naming_the_flag() {
-    let cases: [(&[&str], &str); 12] = [
+    let cases: [(&[&str], &str); 13] = [
         (&["copy-loop", "--kind", "pooled"], "'--kind <KIND>'"),
         (&["copy-loop"], "--kind"),
         (&["copy-loop", "--kind", "pooled-heap", "--size", "-1"],
@@ -40,6 +40,8 @@ fn bad_arguments_exit_2_with_one_line_naming_the_flag() {
         (&["sizes", "--max-order", "15"],
          "error: invalid value for --max-order: java.lang.IllegalArgumentException: maxOrder: 15 (expected: 0-14)"),
         (&["sizes", "--profile", "nope"], "error: invalid value for --profile: unknown profile `nope`"),
+        (&["diff", "--random", "1", "--recycler", "--profile", "netty-4.1"],
+         "error: invalid value for --recycler: the netty-4.1 profile's Recycler differs from the oracle's 4.1.48 one (recycler."),
     ];
     for (args, message) in cases {
         let (exit, out, err) = run(args);

@@ -28,6 +28,7 @@ fn alloc(size: u32, creates: u32) -> Step {
             direct: true,
             size: Size(size),
             max: Default::default(),
+            second: false,
         },
         Some(creates),
     )

@@ -177,6 +177,7 @@ fn leaked_bytes_exact(p: Program) -> TestResult {
                 direct: true,
                 size: Size(*s),
                 max: Default::default(),
+                second: false,
             },
         ));
     }
@@ -218,6 +219,7 @@ fn copy_independence(p: Program) -> TestResult {
                 direct: true,
                 size: Size(size),
                 max: Default::default(),
+                second: false,
             },
         ),
         Step::new(
@@ -278,6 +280,7 @@ fn slices_alias_parent(p: Program) -> TestResult {
                 direct: false,
                 size: Size(n * 2),
                 max: Default::default(),
+                second: false,
             },
         ),
         Step::new(0, Op::Duplicate { buf: 0 }),

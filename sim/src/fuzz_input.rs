@@ -1,6 +1,7 @@
 //! How fuzz input bytes become a configuration and a program (shared by the fuzz
 //! target and `replay --from-fuzz`): [`CONFIG_BYTES`] bytes of configuration (every
-//! knob, `ExecConfig::draw`), then the program through `arbitrary`.
+//! knob and the second allocator, `ExecConfig::from_bytes`), then the program through
+//! `arbitrary`.
 
 use crate::exec::{ExecConfig, CONFIG_BYTES};
 use arbitrary::Unstructured;

@@ -54,6 +54,7 @@ fn read_only_views_and_unreleasable_wrappers_agree_with_the_shadow() {
             direct: true,
             size: Size(16),
             max: Capacity::Unbounded,
+            second: false,
         },
         Op::Write {
             buf: 0,
@@ -124,6 +125,7 @@ fn a_read_only_view_of_a_recycled_derivative_acts_on_its_new_incarnation() {
             direct: true,
             size: Size(0),
             max: Capacity::Unbounded,
+            second: false,
         },
         Op::RetainedDuplicate { buf: 0 },
         Op::Release {
@@ -152,4 +154,68 @@ fn a_read_only_view_of_a_recycled_derivative_acts_on_its_new_incarnation() {
         .map(|m| m.step)
         .collect();
     assert_eq!(stale, [5], "{:?}", report.misuse);
+}
+
+#[test]
+fn a_second_pooled_allocator_keeps_its_buffers_and_copies_apart() {
+    use leakproof_model::op::{Addressing, Amount, Capacity, Op, Pattern, Size, Step};
+    // Handles: 0 from the second allocator, 1 its copy (the same allocator), 2 from the
+    // first after 0's object went back to a Recycler pool, 3 a copy of 2.
+    let alloc = |second| Op::Alloc {
+        pooled: true,
+        direct: true,
+        size: Size(16),
+        max: Capacity::Unbounded,
+        second,
+    };
+    let release = |buf| Op::Release { buf, k: Amount(1) };
+    let ops = [
+        alloc(true),
+        Op::Write {
+            buf: 0,
+            len: Size(16),
+            pattern: Pattern(5),
+        },
+        Op::Copy { buf: 0 },
+        release(0),
+        alloc(false),
+        Op::Copy { buf: 2 },
+        release(1),
+        release(2),
+        release(3),
+    ];
+    let program = Program {
+        addressing: Addressing::Modulo,
+        steps: ops.into_iter().map(|op| Step::new(0, op)).collect(),
+    };
+    let seconds = |config: &ExecConfig| {
+        let report = run(&program, config, &mut Quiet);
+        assert!(
+            matches!(report.outcome, Outcome::Passed),
+            "{:?}",
+            report.outcome
+        );
+        report
+            .resolved
+            .steps
+            .iter()
+            .filter_map(|s| match s.op {
+                Op::Alloc { second, .. } => Some(second),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut config = ExecConfig::small(leakproof_model::Profile::default(), Mutant::None, 0);
+    // Without a second allocator every allocation is the first one's.
+    assert_eq!(seconds(&config), [false, false]);
+    config.second_allocator = true;
+    assert_eq!(seconds(&config), [true, false]);
+    // Without the Recycler nothing keeps either allocator once the handles are gone:
+    // the end phase then requires both to be finalized.
+    config
+        .jvm
+        .profile
+        .allocator
+        .recycler_max_capacity_per_thread = 0;
+    assert_eq!(seconds(&config), [true, false]);
 }

@@ -117,12 +117,19 @@ fn kind(u: &mut Unstructured<'_>) -> arbitrary::Result<Kind> {
 impl<'a> Arbitrary<'a> for Op {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         Ok(match kind(u)? {
-            Kind::Alloc => Op::Alloc {
-                pooled: u.arbitrary()?,
-                direct: u.arbitrary()?,
-                size: u.arbitrary()?,
-                max: u.arbitrary()?,
-            },
+            Kind::Alloc => {
+                // `pooled` is the byte's low bit, as `bool::arbitrary` reads it, and the
+                // next bit picks the second allocator: programs drawn before it existed
+                // decode to the same ops.
+                let which: u8 = u.arbitrary()?;
+                Op::Alloc {
+                    pooled: which & 1 == 1,
+                    direct: u.arbitrary()?,
+                    size: u.arbitrary()?,
+                    max: u.arbitrary()?,
+                    second: which & 2 == 2,
+                }
+            }
             Kind::Write => Op::Write {
                 buf: u.arbitrary()?,
                 len: u.arbitrary()?,

@@ -44,6 +44,11 @@ pub enum Op {
         /// `maxCapacity`.
         #[serde(default)]
         max: Capacity,
+        /// A pooled allocation from the program's second `PooledByteBufAllocator`,
+        /// under a configuration that has one (`ExecConfig::second_allocator`);
+        /// otherwise from the first.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        second: bool,
     },
     /// `writeBytes` of `len` pattern bytes (grows the buffer if needed).
     Write {

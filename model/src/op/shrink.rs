@@ -34,22 +34,23 @@ impl Op {
                 direct,
                 size,
                 max,
+                second,
             } => {
+                let alloc = |size, max, second| Op::Alloc {
+                    pooled,
+                    direct,
+                    size,
+                    max,
+                    second,
+                };
+                if second {
+                    out.push(alloc(size, max, false));
+                }
                 if max != Capacity::Unbounded {
-                    out.push(Op::Alloc {
-                        pooled,
-                        direct,
-                        size,
-                        max: Capacity::Unbounded,
-                    });
+                    out.push(alloc(size, Capacity::Unbounded, second));
                 }
                 for s in smaller_sizes(size) {
-                    out.push(Op::Alloc {
-                        pooled,
-                        direct,
-                        size: s,
-                        max,
-                    });
+                    out.push(alloc(s, max, second));
                 }
             }
             Op::Write { buf, len, pattern } => {

@@ -56,6 +56,24 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     if args.batch == 0 {
         return super::bad_input(err, "--batch", "must be at least 1");
     }
+    if args.recycler {
+        // Which object a stale handle reaches after reuse is the Recycler's order,
+        // which the releases define differently: reuse is compared on the oracle's.
+        let fields: Vec<String> = diff::expected::between(&profile, &Profile::netty_4_1_48())
+            .into_iter()
+            .filter(|k| k.field.starts_with("recycler."))
+            .map(|k| k.field)
+            .collect();
+        if !fields.is_empty() {
+            let why = format!(
+                "the {} profile's Recycler differs from the oracle's 4.1.48 one ({}), so \
+                 stale handles reach other objects; compare object reuse on netty-4.1.48",
+                profile.name,
+                fields.join(", ")
+            );
+            return super::bad_input(err, "--recycler", &why);
+        }
+    }
     let cases = match (&args.trace, args.random) {
         (Some(path), _) => match trace_case(path, &profile, args.recycler, out) {
             Ok(c) => vec![c],

@@ -223,12 +223,20 @@ fn predicted_text(p: &Prediction) -> String {
 fn explain(shadow: &mut Shadow, env: &AllocEnv, e: &Event) -> Result<(), String> {
     shadow.deallocated.clear();
     let pred = match &e.step.op {
+        // The concurrent runner allocates from the first pooled allocator only.
         Op::Alloc {
             pooled,
             direct,
             size,
             max,
-        } => shadow.alloc(env, *pooled, *direct, i64::from(size.0), max.value()),
+            ..
+        } => shadow.alloc(
+            env,
+            pooled.then_some(0),
+            *direct,
+            i64::from(size.0),
+            max.value(),
+        ),
         op => {
             let gen = e.gen.ok_or("acts through no handle")?;
             let target = shadow.cur(gen);
@@ -308,6 +316,7 @@ mod tests {
             direct: true,
             size: Size(8),
             max: Capacity::Unbounded,
+            second: false,
         };
         let new = Ok(Observed::New {
             gen: AllocId(1),
@@ -408,6 +417,7 @@ mod tests {
             direct: true,
             size: Size(8),
             max: Capacity::Unbounded,
+            second: false,
         };
         let reuse = Ok(Observed::New {
             gen: AllocId(2),

@@ -188,6 +188,7 @@ mod tests {
                 direct: true,
                 size: Size(16),
                 max: Capacity::Unbounded,
+                second: false,
             },
             creates: Some(id),
         }

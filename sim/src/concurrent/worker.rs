@@ -193,11 +193,14 @@ impl Worker {
         let (t, index, step) = (self.t, planned.index, &planned.step);
         let shared = self.shared.clone();
         match &step.op {
+            // From the first pooled allocator only (`second` is the sequential
+            // executor's; the linearizability check predicts the same).
             Op::Alloc {
                 pooled,
                 direct,
                 size,
                 max,
+                ..
             } => {
                 let invoked = shared.history.tick();
                 let result = apply::alloc(

@@ -280,6 +280,7 @@ mod tests {
                     direct: true,
                     size: Size(64),
                     max: Default::default(),
+                    second: false,
                 },
                 Some(1),
             ),

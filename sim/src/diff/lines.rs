@@ -42,11 +42,13 @@ pub fn op_line(index: usize, step: &Step) -> Result<String, DiffError> {
         .map_or_else(|| "-".to_string(), |id| id.to_string());
     let mut s = format!("{} {c}", step.op.name());
     let args: Vec<i64> = match step.op {
+        // The oracle runs one pooled allocator (the differential programs have no second).
         Op::Alloc {
             pooled,
             direct,
             size,
             max,
+            ..
         } => vec![
             i64::from(flag(pooled)),
             i64::from(flag(direct)),

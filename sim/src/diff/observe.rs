@@ -126,6 +126,7 @@ pub fn run(name: &str, program: &Program, config: &ExecConfig) -> Result<ModelRu
                     direct,
                     size,
                     max,
+                    ..
                 },
                 _,
             ) => ids.created(

@@ -70,6 +70,27 @@ fn kept(op: &Op) -> bool {
     ) && !super::observe::is_empty_buffer_alloc(op)
 }
 
+/// `op` from the program's one pooled allocator: the oracle runs one, and the
+/// configuration (`ExecConfig::draw`) has no second.
+fn one_allocator(op: Op) -> Op {
+    match op {
+        Op::Alloc {
+            pooled,
+            direct,
+            size,
+            max,
+            ..
+        } => Op::Alloc {
+            pooled,
+            direct,
+            size,
+            max,
+            second: false,
+        },
+        op => op,
+    }
+}
+
 /// Program `index` of the run with `seed` on `profile` (deterministic).
 pub fn case(profile: &Profile, seed: u64, index: u64) -> Case {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -95,7 +116,7 @@ pub fn case(profile: &Profile, seed: u64, index: u64) -> Case {
         .steps
         .into_iter()
         .filter(|s| kept(&s.op))
-        .map(|s| Step::new(0, s.op))
+        .map(|s| Step::new(0, one_allocator(s.op)))
         .collect();
     Case {
         name: format!("s{seed}-{index}"),

@@ -1,5 +1,6 @@
 //! The configuration of one execution: the JVM (profile, mutant, seed included), the
-//! program's `PooledByteBufAllocator` and the full-check interval.
+//! program's `PooledByteBufAllocator` (and whether it has a second one) and the
+//! full-check interval.
 
 use leakproof_model::alloc::pooled::PooledConfig;
 use leakproof_model::jvm::JvmConfig;
@@ -16,6 +17,12 @@ pub struct ExecConfig {
     pub allocator: PooledConfig,
     /// Run the full invariant set every this many ops (and always at the end).
     pub check_every: u32,
+    /// The program has a second `PooledByteBufAllocator` of the same configuration,
+    /// which `Op::Alloc { second: true, .. }` allocates from. Two allocators share only
+    /// the JVM (Netty's direct counter, the Recycler); each buffer answers `alloc()`
+    /// with, and keeps alive, the one that made it (`PooledByteBuf.init0`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub second_allocator: bool,
 }
 
 impl ExecConfig {
@@ -42,6 +49,7 @@ impl ExecConfig {
             jvm,
             allocator,
             check_every: 16,
+            second_allocator: false,
         }
     }
 }

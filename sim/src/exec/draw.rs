@@ -127,9 +127,14 @@ impl ExecConfig {
         Ok(c)
     }
 
-    /// [`ExecConfig::draw`] over exactly `bytes` (fuzz header, quickcheck bytes).
+    /// [`ExecConfig::draw`] over exactly `bytes` (fuzz header, quickcheck bytes), then
+    /// the program's shape from the bytes `draw` left: a second pooled allocator one
+    /// time in four. The differential generator calls `draw` alone (its oracle runs one
+    /// allocator), so its programs decode as before.
     pub fn from_bytes(mutant: Mutant, bytes: &[u8]) -> Self {
         let mut u = Unstructured::new(bytes);
-        Self::draw(mutant, &mut u).expect("drawing from bytes never fails")
+        let mut c = Self::draw(mutant, &mut u).expect("drawing from bytes never fails");
+        c.second_allocator = one_in(&mut u, 4).expect("drawing from bytes never fails");
+        c
     }
 }

@@ -9,8 +9,8 @@
 //!    run is now a leaked buffer, a stranded entry (reported by name) or a subpage run
 //!    Netty keeps on purpose (`handle_in_exactly_one_place`,
 //!    `free_subpage_returned_unless_alone`).
-//! 3. The program's allocator handle is dropped and the GC + finalizers destroy its
-//!    arenas unless a buffer object still reaches it (a released or recycled
+//! 3. The program's allocator handles are dropped and the GC + finalizers destroy
+//!    each allocator's arenas unless a buffer object still reaches it (a released or recycled
 //!    `PooledByteBuf` keeps its `allocator` field): Netty's direct counter must then
 //!    hold exactly what no destruction can return (leaked huge chunks and no-Cleaner
 //!    buffers), 0 without such leaks.
@@ -30,8 +30,9 @@ use std::collections::BTreeSet;
 /// stranded entries) plus no-Cleaner and leaked no-Cleaner unpooled regions.
 fn model_usage(exec: &Exec<'_>) -> u64 {
     let mut used: u64 = 0;
+    let allocators = exec.pooled_allocators();
     for kind in [ArenaKind::Heap, ArenaKind::Direct] {
-        for arena in exec.pooled.arenas(kind) {
+        for arena in allocators.iter().flat_map(|a| a.arenas(kind)) {
             let core = arena.lock();
             for c in core.chunks() {
                 if c.is_unpooled() {
@@ -50,7 +51,7 @@ fn model_usage(exec: &Exec<'_>) -> u64 {
             }
         }
     }
-    for cache in exec.pooled.all_caches() {
+    for cache in allocators.iter().flat_map(|a| a.all_caches()) {
         for q in cache.queues() {
             for e in q.entries() {
                 used = used.saturating_sub(e.region.allocation.max_length as u64);
@@ -135,10 +136,18 @@ pub(crate) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {
     for t in others {
         exec.exit_thread(t, true)?;
     }
-    exec.pooled.free_thread_cache(ThreadId::MAIN);
+    let allocators = exec.pooled_allocators();
+    for a in &allocators {
+        a.free_thread_cache(ThreadId::MAIN);
+    }
     exec.full_checks()?;
     let known = !exec.jvm.profile().allocator.cache_add_checks_freed;
-    let stranded = check::stranded_entries(&exec.pooled, known)?;
+    let mut stranded = check::StrandedReport::default();
+    for a in &allocators {
+        let each = check::stranded_entries(a, known)?;
+        stranded.raced.extend(each.raced);
+        stranded.unchecked.extend(each.unchecked);
+    }
     for (owner, bytes) in &stranded.raced {
         exec.report.findings.push(Finding {
             name: STRANDED_BY_ADD_FREE_RACE.name,
@@ -152,33 +161,36 @@ pub(crate) fn end_phase(exec: &mut Exec<'_>) -> Result<(), Violation> {
             message: format!("a {bytes}-byte entry was queued into the freed cache of {owner}"),
         });
     }
-    // 3. The allocator is destroyed: its finalizers run exactly when nothing reaches it
-    //    any more, which the shadow predicts over its own object graph.
-    exec.handle = None;
+    // 3. The allocators are destroyed: each one's finalizers run exactly when nothing
+    //    reaches it any more, which the shadow predicts over its own object graph.
+    exec.handles.clear();
     exec.gc(end)?;
     exec.report.checks_run += 1;
-    let kept = exec.shadow.keeps_pooled_allocator();
-    let finalized = exec.pooled.is_finalized();
-    if finalized && kept {
-        return Err(Violation::new(
-            DIRECT_COUNTER_ZERO_AFTER_DESTROY,
-            "the allocator was finalized although a reachable buffer object references it"
-                .to_string(),
-        ));
+    let mut all_finalized = true;
+    for (index, a) in (0u8..).zip(&allocators) {
+        let name = ["the allocator", "the second allocator"][usize::from(index)];
+        let kept = exec.shadow.keeps_pooled_allocator(index);
+        let finalized = a.is_finalized();
+        all_finalized &= finalized;
+        if finalized && kept {
+            return Err(Violation::new(
+                DIRECT_COUNTER_ZERO_AFTER_DESTROY,
+                format!("{name} was finalized although a reachable buffer object references it"),
+            ));
+        }
+        if !finalized && !kept && exec.report.findings.is_empty() && stranded.unchecked.is_empty() {
+            return Err(Violation::new(
+                DIRECT_COUNTER_ZERO_AFTER_DESTROY,
+                format!("{name} was not finalized although nothing reaches it"),
+            ));
+        }
     }
-    if finalized && exec.jvm.netty_direct().is_counting() {
+    // Netty's direct counter is the JVM's: it drops to what no destruction can return
+    // once every allocator is gone.
+    if all_finalized && exec.jvm.netty_direct().is_counting() {
         let alignment = exec.env.direct.as_ref().map_or(0, |d| d.alignment());
         let pinned = exec.shadow.counter_pinned_by_leaks(alignment) as i64;
         check::direct_counter_zero_after_destroy(exec.jvm.netty_direct().used(), pinned)?;
-    } else if !finalized
-        && !kept
-        && exec.report.findings.is_empty()
-        && stranded.unchecked.is_empty()
-    {
-        return Err(Violation::new(
-            DIRECT_COUNTER_ZERO_AFTER_DESTROY,
-            "the allocator was not finalized although nothing reaches it".to_string(),
-        ));
     }
     Ok(())
 }

@@ -106,16 +106,16 @@ impl Shadow {
     }
 
     /// True when an object the last collection kept (the program's handles, the recycler
-    /// pools and what they reach) carries a root the pooled allocator made: such an
-    /// object keeps the allocator, and so its arenas, from finalization whether it is
+    /// pools and what they reach) carries a root pooled allocator `allocator` made: such
+    /// an object keeps that allocator, and so its arenas, from finalization whether it is
     /// live, released or recycled. `PooledByteBuf.init0` sets `allocator` and
     /// `deallocate` never clears it (4.1.48 PooledByteBuf.java:41,66,166–176; 4.1.128
     /// :42,71); an unpooled buffer's `alloc` is final (UnpooledDirectByteBuf.java:40,
     /// UnpooledHeapByteBuf.java:40). Views reach it through their root only.
-    pub fn keeps_pooled_allocator(&self) -> bool {
+    pub fn keeps_pooled_allocator(&self, allocator: u8) -> bool {
         self.current.values().any(|id| {
             matches!(self.gens.get(id).map(|g| &g.body),
-                Some(Body::Root(r)) if r.pooled_allocator)
+                Some(Body::Root(r)) if r.pooled_allocator == Some(allocator))
         })
     }
 

@@ -55,8 +55,13 @@ pub enum Life {
 /// A root's memory.
 #[derive(Clone, Debug)]
 pub struct RootState {
-    /// Made by the pooled allocator (copies go there too).
-    pub pooled_allocator: bool,
+    /// Which of the program's pooled allocators made it (0 the first, 1 the second;
+    /// `None`: the unpooled one). A copy comes from the same one: `copy()` allocates
+    /// through `alloc()` (4.1.128 PooledHeapByteBuf.java:214, PooledDirectByteBuf.java
+    /// :285, UnsafeByteBufUtil.java:454), and a pooled buffer's `alloc()` is the
+    /// allocator whose arena made it (PooledByteBuf.java:71 `allocator =
+    /// chunk.arena.parent`, :128–129).
+    pub pooled_allocator: Option<u8>,
     /// From a pooled arena (a pooled root class).
     pub pooled_root: bool,
     /// Direct memory.

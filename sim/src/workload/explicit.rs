@@ -218,6 +218,7 @@ pub fn to_program(ops: &[WorkloadOp]) -> Program {
                     direct,
                     size,
                     max: Capacity::Bounded(size),
+                    second: false,
                 };
                 (thread(t, &mut steps), op, Some(id))
             }

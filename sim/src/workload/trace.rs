@@ -44,6 +44,7 @@ pub fn exec_config(plan: &Plan) -> ExecConfig {
         jvm: plan.jvm.clone(),
         allocator: plan.pooled.clone(),
         check_every: u32::try_from(plan.check_every_ops).unwrap_or(u32::MAX),
+        second_allocator: false,
     }
 }
 

@@ -15,6 +15,7 @@ fn alloc(size: u32, pooled: bool) -> Op {
         direct: true,
         size: Size(size),
         max: Capacity::Unbounded,
+        second: false,
     }
 }
 

@@ -64,24 +64,36 @@ impl Exec<'_> {
 
     pub(in crate::exec) fn arena_checks(&mut self) -> Checked<()> {
         self.report.checks_run += 1;
-        self.watch.check_changed(&self.pooled)
+        let allocators = std::iter::once(&self.pooled).chain(&self.second);
+        for (watch, a) in self.watches.iter_mut().zip(allocators) {
+            watch.check_changed(a)?;
+        }
+        Ok(())
     }
 
-    /// The full invariant set.
+    /// The full invariant set (the allocator checks on each pooled allocator, in the
+    /// order of a single one's).
     pub(crate) fn full_checks(&mut self) -> Checked<()> {
         self.report.checks_run += 8;
-        self.watch.check_all(&self.pooled)?;
-        check::caches_freed_once(&self.pooled)?;
-        check::normal_caches_as_created(&self.pooled)?;
+        let allocators = self.pooled_allocators();
+        for (watch, a) in self.watches.iter_mut().zip(&allocators) {
+            watch.check_all(a)?;
+            check::caches_freed_once(a)?;
+            check::normal_caches_as_created(a)?;
+        }
         check::refcount_parity(&self.jvm)?;
         let shadow = &self.shadow;
         check::derived_keeps_parent_alive(&self.jvm, |o| {
             shadow.current_of(o).is_none_or(|g| shadow.ref_cnt(g) == 0)
         })?;
-        check::live_handles_match_size_class(&self.pooled)?;
+        for a in &allocators {
+            check::live_handles_match_size_class(a)?;
+        }
         if self.ledger.is_complete(&self.jvm) {
-            check::handle_in_exactly_one_place(&self.pooled, &self.ledger)?;
-            check::pinned_memory_consistent(&self.pooled, &self.ledger)?;
+            for a in &allocators {
+                check::handle_in_exactly_one_place(a, &self.ledger)?;
+                check::pinned_memory_consistent(a, &self.ledger)?;
+            }
             check::direct_counter_consistent(&self.jvm, &self.ledger)?;
         }
         let roots: Vec<AllocId> = self
@@ -341,7 +353,7 @@ impl Exec<'_> {
             ));
         }
         for kind in [ArenaKind::Heap, ArenaKind::Direct] {
-            for a in self.pooled.arenas(kind) {
+            for a in self.pooled_allocators().iter().flat_map(|p| p.arenas(kind)) {
                 let core = a.lock();
                 let used: usize = core.chunks().map(|c| c.chunk_size() - c.free_bytes()).sum();
                 out.push_str(&format!(

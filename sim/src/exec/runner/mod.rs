@@ -22,14 +22,19 @@ mod compare;
 /// The running execution.
 pub(crate) struct Exec<'o> {
     pub jvm: Arc<Jvm>,
+    /// The program's pooled allocator.
     pub pooled: Arc<PooledAllocator>,
-    pub handle: Option<PooledByteBufAllocator>,
+    /// Its second one, of the same configuration, when the configuration has one.
+    pub second: Option<Arc<PooledAllocator>>,
+    /// The program's references to them (dropped at the end: finalization).
+    pub handles: Vec<PooledByteBufAllocator>,
     pub unpooled: Arc<UnpooledAllocator>,
     pub env: AllocEnv,
     pub shadow: Shadow,
     pub ledger: Ledger,
-    /// What the per-op arena check saw last (it checks only what changed since).
-    pub watch: check::ArenaWatch,
+    /// What the per-op arena check saw last of each pooled allocator (it checks only
+    /// what changed since).
+    pub watches: Vec<check::ArenaWatch>,
     /// Whether the observer reads step texts (they are formatted only then).
     pub detailed: bool,
     pub live: Live,
@@ -126,27 +131,38 @@ impl<'o> Exec<'o> {
             metrics: None,
             coverage: Default::default(),
         };
-        let pooled = match PooledAllocator::with_tables(&jvm, config.allocator.clone(), tables) {
-            Ok(p) => p,
-            Err(e) => {
-                report.outcome = Outcome::Rejected {
-                    message: e.to_string(),
-                };
-                return Err(Box::new(report));
+        let count = if config.second_allocator { 2 } else { 1 };
+        let mut made = Vec::new();
+        for _ in 0..count {
+            match PooledAllocator::with_tables(&jvm, config.allocator.clone(), tables) {
+                Ok(p) => made.push(p),
+                Err(e) => {
+                    report.outcome = Outcome::Rejected {
+                        message: e.to_string(),
+                    };
+                    return Err(Box::new(report));
+                }
             }
-        };
+        }
+        let mut made = made.into_iter();
+        let pooled = made.next().expect("at least one allocator is made");
+        let second = made.next();
+        let allocators: Vec<_> = std::iter::once(&pooled).chain(&second).collect();
         let env = AllocEnv::from_config(&config.jvm, &config.allocator);
         let detailed = observer.detailed();
         Ok(Exec {
             detailed,
-            handle: Some(pooled.handle()),
+            handles: allocators.iter().map(|a| a.handle()).collect(),
+            watches: allocators
+                .iter()
+                .map(|a| check::ArenaWatch::new(a))
+                .collect(),
             unpooled: UnpooledAllocator::new(&jvm),
             shadow: Shadow::new(
                 jvm.profile().refcount.clone(),
                 jvm.profile().derived.clone(),
             ),
             ledger: Ledger::default(),
-            watch: check::ArenaWatch::new(&pooled),
             live: Live::new(),
             report,
             observer,
@@ -154,12 +170,21 @@ impl<'o> Exec<'o> {
             pending: None,
             env,
             pooled,
+            second,
             jvm,
         })
     }
 }
 
 impl Exec<'_> {
+    /// The program's pooled allocators, the first first.
+    pub(crate) fn pooled_allocators(&self) -> Vec<Arc<PooledAllocator>> {
+        std::iter::once(&self.pooled)
+            .chain(&self.second)
+            .cloned()
+            .collect()
+    }
+
     pub(crate) fn fail(&mut self, step: Option<usize>, violation: Violation) {
         self.report.outcome = Outcome::Violation { step, violation };
     }
@@ -178,7 +203,7 @@ impl Exec<'_> {
             used_direct_memory: self.jvm.netty_direct().used(),
         });
         self.live.handles.clear();
-        self.handle = None;
+        self.handles.clear();
         self.report.coverage = self.jvm.coverage();
         self.jvm.dispose();
         self.report
@@ -235,16 +260,28 @@ impl Exec<'_> {
                 direct,
                 size,
                 max,
+                second,
             } => {
-                let pred =
-                    self.shadow
-                        .alloc(&self.env, *pooled, *direct, size.0 as i64, max.value());
+                let (index, allocator) = match (&self.second, *pooled && *second) {
+                    (Some(s), true) => (1, s),
+                    _ => (0, &self.pooled),
+                };
+                let pred = self.shadow.alloc(
+                    &self.env,
+                    pooled.then_some(index),
+                    *direct,
+                    size.0 as i64,
+                    max.value(),
+                );
                 let model = apply::alloc(
-                    &self.pooled,
+                    allocator,
                     &self.unpooled,
                     t,
                     (*pooled, *direct, *size, max.value()),
                 );
+                if let Op::Alloc { second, .. } = &mut resolved.op {
+                    *second = index == 1;
+                }
                 let made = Made {
                     id: step.creates,
                     unreleasable: false,
@@ -261,14 +298,20 @@ impl Exec<'_> {
                 self.say(format_args!("gc"))
             }
             Op::TrimCache => {
-                self.pooled.trim_thread_cache(t);
+                for a in self.pooled_allocators() {
+                    a.trim_thread_cache(t);
+                }
                 self.arena_checks()?;
                 self.say(format_args!("trimmed"))
             }
             Op::FreeCache => {
                 let n = self.pooled.free_thread_cache(t);
+                let m = self.second.as_ref().map(|s| s.free_thread_cache(t));
                 self.arena_checks()?;
-                self.say(format_args!("freed {n:?}"))
+                match m {
+                    None => self.say(format_args!("freed {n:?}")),
+                    Some(m) => self.say(format_args!("freed {n:?} and {m:?}")),
+                }
             }
             Op::StartThread { kind } => {
                 let id = self.live.new_thread_id(match addr {

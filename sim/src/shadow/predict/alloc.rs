@@ -58,11 +58,12 @@ impl AllocEnv {
 }
 
 impl Shadow {
-    /// `heapBuffer`/`directBuffer(size, max)` from the pooled or unpooled allocator.
+    /// `heapBuffer`/`directBuffer(size, max)` from pooled allocator `pooled` (0 the
+    /// first, 1 the second; all of one configuration) or the unpooled one (`None`).
     pub fn alloc(
         &self,
         env: &AllocEnv,
-        pooled: bool,
+        pooled: Option<u8>,
         direct: bool,
         size: i64,
         max: i64,
@@ -76,7 +77,7 @@ impl Shadow {
         }
         let size = size as usize;
         let sc = if direct { &env.direct } else { &env.heap };
-        let pooled_root = pooled && sc.is_some();
+        let pooled_root = pooled.is_some() && sc.is_some();
         // Unpooled memory starts zeroed; virtual memory reads zeros too, but drops
         // writes, so the shadow predicts nothing it holds.
         let zero = (!env.virtual_memory).then_some(0);
