@@ -212,7 +212,6 @@ fn recycle(obj: &Arc<BufObject>, t: ThreadId) {
     }
     let family = obj.alloc().pooled_id().unwrap_or(0);
     if recycler.give_back(obj.class(), family, obj, t) {
-        obj.in_recycler
-            .store(true, crate::sync::book::counter::Ordering::SeqCst);
+        obj.set_in_recycler(true);
     }
 }

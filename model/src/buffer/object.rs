@@ -110,7 +110,7 @@ pub struct BufObject {
     alloc: AllocRef,
     refcnt: Option<RefCnt>,
     handles: AtomicUsize,
-    pub(crate) in_recycler: AtomicBool,
+    in_recycler: AtomicBool,
     /// 4.1.48 `DefaultHandle.hasBeenRecycled`: a recycle of it was kept once, so the
     /// ratio never drops it again (recycler bookkeeping, under the recycler's lock).
     pub(crate) has_been_recycled: AtomicBool,
@@ -195,7 +195,15 @@ impl BufObject {
 
     /// True while the object sits in a recycler pool.
     pub fn is_in_recycler(&self) -> bool {
-        self.in_recycler.load(Ordering::SeqCst)
+        self.in_recycler.load(Ordering::Acquire)
+    }
+
+    /// Marks the object as sitting in a recycler pool or not: by a give-back under the
+    /// recycler's lock, and by the thread that just claimed it from the pool. Only the
+    /// checkers read the flag; a release store is a plain `mov` on x86 where a
+    /// sequentially consistent one is an `xchg` (two per recycled allocation).
+    pub(crate) fn set_in_recycler(&self, pooled: bool) {
+        self.in_recycler.store(pooled, Ordering::Release);
     }
 
     pub(crate) fn state(&self) -> BookGuard<'_, BufState> {
@@ -257,12 +265,13 @@ impl BufObject {
 impl BufObject {
     /// Re-initialises a recycled object for a new allocation generation: new state,
     /// count back to 1 (`resetRefCnt`), out of the recycler.
+    #[inline(always)]
     pub(crate) fn reincarnate(&self, state: BufState) {
         *self.state.lock() = state;
         if let Some(refcnt) = &self.refcnt {
             refcnt.reset();
         }
-        self.in_recycler.store(false, Ordering::SeqCst);
+        self.set_in_recycler(false);
     }
 }
 

@@ -41,7 +41,7 @@ impl RefCnt {
     }
 
     /// `retain(k)`.
-    #[inline]
+    #[inline(always)]
     pub fn retain(&self, k: i32, profile: &RefCountProfile) -> JavaResult<()> {
         match self.algorithm {
             // The same machine without the any-algorithm wrapper (the hot path).
@@ -52,7 +52,7 @@ impl RefCnt {
 
     /// `release(k)`: `Ok(true)` when this was the final release and the caller must
     /// deallocate.
-    #[inline]
+    #[inline(always)]
     pub fn release(&self, k: i32, profile: &RefCountProfile) -> JavaResult<bool> {
         match self.algorithm {
             // The same machine without the any-algorithm wrapper (the hot path).
@@ -62,7 +62,7 @@ impl RefCnt {
     }
 
     /// Runs `machine` to completion on this cell, one atomic micro-step at a time.
-    #[inline]
+    #[inline(always)]
     pub fn run<M: StepMachine>(&self, machine: M) -> JavaResult<M::Output> {
         let mut machine = machine;
         loop {
@@ -78,7 +78,7 @@ impl RefCnt {
 
     /// Executes one micro-step on the atomic and returns what it observed (see
     /// [`MicroStep`]).
-    #[inline]
+    #[inline(always)]
     pub fn execute(&self, step: MicroStep) -> i32 {
         match step {
             MicroStep::Load { volatile: true } => self.raw.load(Ordering::SeqCst),

@@ -79,7 +79,7 @@ fn raw_delta(k: i32) -> i32 {
 impl StepMachine for Retain {
     type Output = ();
 
-    #[inline]
+    #[inline(always)]
     fn action(&self) -> Action<()> {
         match self {
             Retain::Add { k } => Action::Step(MicroStep::GetAndAdd(raw_delta(*k))),
@@ -90,7 +90,7 @@ impl StepMachine for Retain {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn advance(self, observed: i32) -> Self {
         match self {
             Retain::Add { k } => {
@@ -165,7 +165,7 @@ impl Release {
     }
 
     /// `toLiveRealRefCnt` plus the branch shared by the first attempt and the retry loop.
-    #[inline]
+    #[inline(always)]
     fn decide(k: i32, raw: i32, retry: bool) -> Self {
         if raw & 1 != 0 {
             return Release::Done(Err(irce(0, -i64::from(k))));
@@ -195,7 +195,7 @@ impl Release {
 impl StepMachine for Release {
     type Output = bool;
 
-    #[inline]
+    #[inline(always)]
     fn action(&self) -> Action<bool> {
         match self {
             Release::ReadPlain { .. } => Action::Step(MicroStep::Load { volatile: false }),
@@ -213,7 +213,7 @@ impl StepMachine for Release {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn advance(self, observed: i32) -> Self {
         match self {
             Release::ReadPlain { k } => Release::decide(k, observed, false),
