@@ -4,8 +4,9 @@
 //! Virtual memory keeps only the length, so a simulation can hold gigabytes of leaked
 //! pool cheaply; reads of virtual memory return zeros and writes are dropped.
 
-use crate::sync::{Arc, ByteCells};
+use crate::sync::{Arc, ByteCells, Piece};
 use serde::{Deserialize, Serialize};
+use std::ops::ControlFlow;
 
 /// Whether new chunks and unpooled regions hold real bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -61,9 +62,15 @@ impl Memory {
         }
     }
 
-    /// Runs `f` on `len` bytes at `offset`, in place (`None` for virtual memory, which
-    /// holds none). `f` must not touch this memory.
-    pub fn inspect<R>(&self, offset: usize, len: usize, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    /// Runs `f` on the `len` bytes at `offset` piece by piece, in place, until it breaks
+    /// ([`ByteCells::inspect`]); `None` for virtual memory, which holds none, and
+    /// `Some(None)` when `f` never broke. `f` must not touch this memory.
+    pub fn inspect<B>(
+        &self,
+        offset: usize,
+        len: usize,
+        f: impl FnMut(usize, Piece<'_>) -> ControlFlow<B>,
+    ) -> Option<Option<B>> {
         match self {
             Memory::Materialized(cells) => Some(cells.inspect(offset, len, f)),
             Memory::Virtual(_) => None,

@@ -2,7 +2,9 @@
 
 use super::ExpectedBytes;
 use crate::invariant::BYTES_AS_WRITTEN;
+use crate::sync::Piece;
 use crate::violation::Violation;
+use std::ops::ControlFlow;
 
 /// Compares the bytes the program last wrote to a live buffer (`None` where nothing
 /// was written since allocation, so any value is acceptable) with what the model's
@@ -14,25 +16,35 @@ pub fn bytes_as_written(
 ) -> Result<(), Violation> {
     match expected.first_difference(actual) {
         None => Ok(()),
-        Some(i) => Err(Violation::new(
-            BYTES_AS_WRITTEN,
-            format!(
-                "{what}: byte {i} is {:#04x}, last written {:#04x} (another buffer overlaps it)",
-                actual[i],
-                expected.get(i).unwrap_or(0)
-            ),
-        )),
+        Some(i) => Err(differs(what, expected, i, actual[i])),
     }
 }
 
-/// Runs `f` on the bytes a root object's memory holds over `[0, min(capacity, len))`,
-/// read in place (no copy, no access checks, no leak records); `None` for views, freed
-/// or virtual memory.
-pub fn with_object_root_bytes<R>(
+/// The violation for byte `i`, which holds `actual`.
+fn differs(
+    what: &dyn std::fmt::Display,
+    expected: &ExpectedBytes,
+    i: usize,
+    actual: u8,
+) -> Violation {
+    Violation::new(
+        BYTES_AS_WRITTEN,
+        format!(
+            "{what}: byte {i} is {actual:#04x}, last written {:#04x} (another buffer overlaps it)",
+            expected.get(i).unwrap_or(0)
+        ),
+    )
+}
+
+/// [`bytes_as_written`] for a root object's memory over `[0, min(capacity, len))`,
+/// read in place, never-written pages without reading them (no copy, no access
+/// checks, no leak records); `None` for views, freed or virtual memory.
+pub fn root_bytes_as_written(
+    what: &dyn std::fmt::Display,
+    expected: &ExpectedBytes,
     obj: &crate::buffer::BufObject,
     len: usize,
-    f: impl FnOnce(&[u8]) -> R,
-) -> Option<R> {
+) -> Option<Result<(), Violation>> {
     use crate::buffer::Body;
     // The memory is cloned out first: reading it is a facade operation (chunk bytes),
     // which must not run under the object's bookkeeping lock.
@@ -47,7 +59,19 @@ pub fn with_object_root_bytes<R>(
     if offset + capacity > memory.len() {
         return None;
     }
-    memory.inspect(offset, capacity.min(len), f)
+    let first = memory.inspect(offset, capacity.min(len), |at, piece| {
+        match expected.first_difference_at(at, piece) {
+            Some(i) => {
+                let actual = match piece {
+                    Piece::Bytes(b) => b[i - at],
+                    Piece::Zeros(_) => 0,
+                };
+                ControlFlow::Break(differs(what, expected, i, actual))
+            }
+            None => ControlFlow::Continue(()),
+        }
+    })?;
+    Some(first.map_or(Ok(()), Err))
 }
 
 #[cfg(test)]

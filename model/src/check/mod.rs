@@ -18,7 +18,7 @@ mod objects;
 mod places;
 mod touched;
 
-pub use bytes::{bytes_as_written, with_object_root_bytes};
+pub use bytes::{bytes_as_written, root_bytes_as_written};
 pub use cache::{
     caches_freed_once, stranded_entries, StrandedReport, KNOWN_BUG_ADD_TO_FREED_CACHE,
 };

@@ -37,7 +37,7 @@ pub use backend::mpsc;
 pub use backend::thread;
 pub use backend::Arc;
 pub use book::{BookGuard, BookLock};
-pub use byte_cells::ByteCells;
+pub use byte_cells::{ByteCells, Piece};
 pub use mutex::{Mutex, MutexGuard};
 
 /// Which backend this build of the model runs on.

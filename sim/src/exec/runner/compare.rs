@@ -55,10 +55,8 @@ impl Exec<'_> {
             return Ok(());
         };
         self.report.checks_run += 1;
-        check::with_object_root_bytes(&obj, r.bytes.checked_len(), |actual| {
-            check::bytes_as_written(&root, &r.bytes, actual)
-        })
-        .unwrap_or(Ok(()))?;
+        check::root_bytes_as_written(&root, &r.bytes, &obj, r.bytes.checked_len())
+            .unwrap_or(Ok(()))?;
         Ok(())
     }
 
