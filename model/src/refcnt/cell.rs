@@ -8,7 +8,7 @@
 
 use super::algorithm::Algorithm;
 use super::even_odd;
-use super::machine::{Action, MicroStep, StepMachine};
+use super::machine::{MicroStep, StepMachine};
 use crate::error::JavaResult;
 use crate::profile::RefCountProfile;
 use crate::sync::atomic::{AtomicI32, Ordering};
@@ -66,11 +66,11 @@ impl RefCnt {
     pub fn run<M: StepMachine>(&self, machine: M) -> JavaResult<M::Output> {
         let mut machine = machine;
         loop {
-            match machine.action() {
-                Action::Done(result) => return result,
-                Action::Step(step) => {
+            match machine.finish() {
+                Ok(result) => return result,
+                Err((step, next)) => {
                     let observed = self.execute(step);
-                    machine = machine.advance(observed);
+                    machine = next.advance(observed);
                 }
             }
         }

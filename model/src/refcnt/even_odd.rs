@@ -91,6 +91,17 @@ impl StepMachine for Retain {
     }
 
     #[inline(always)]
+    fn finish(self) -> Result<JavaResult<()>, (MicroStep, Self)> {
+        match self {
+            Retain::Done(result) => Ok(result),
+            machine => match machine.action() {
+                Action::Step(step) => Err((step, machine)),
+                Action::Done(result) => Ok(result),
+            },
+        }
+    }
+
+    #[inline(always)]
     fn advance(self, observed: i32) -> Self {
         match self {
             Retain::Add { k } => {
@@ -210,6 +221,17 @@ impl StepMachine for Release {
             }),
             Release::Yield { .. } => Action::Step(MicroStep::Yield),
             Release::Done(result) => Action::Done(result.clone()),
+        }
+    }
+
+    #[inline(always)]
+    fn finish(self) -> Result<JavaResult<bool>, (MicroStep, Self)> {
+        match self {
+            Release::Done(result) => Ok(result),
+            machine => match machine.action() {
+                Action::Step(step) => Err((step, machine)),
+                Action::Done(result) => Ok(result),
+            },
         }
     }
 

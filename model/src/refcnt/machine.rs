@@ -96,6 +96,17 @@ pub trait StepMachine: Sized {
     /// `observed` (see [`MicroStep`] for what each step observes). A finished machine is
     /// returned unchanged.
     fn advance(self, observed: i32) -> Self;
+
+    /// [`StepMachine::action`] taking the machine by value: the finished outcome, or
+    /// the next micro-step with the machine. The default clones the outcome out of
+    /// `action`; the hot machines move it instead.
+    #[inline(always)]
+    fn finish(self) -> Result<JavaResult<Self::Output>, (MicroStep, Self)> {
+        match self.action() {
+            Action::Done(result) => Ok(result),
+            Action::Step(step) => Err((step, self)),
+        }
+    }
 }
 
 /// A reference-count operation as a value: what a logical thread does.
