@@ -1,4 +1,4 @@
-//! Index bookkeeping: marks, `skipBytes`, `discard(Some)ReadBytes`, `isWritable`,
+//! Index bookkeeping: marks, `clear`, `skipBytes`, `discard(Some)ReadBytes`, `isWritable`,
 //! `indexOf` (AbstractByteBuf.java / ByteBufUtil.java 4.1.128).
 
 use leakproof_model::alloc::UnpooledAllocator;
@@ -107,4 +107,18 @@ fn is_writable_follows_the_capacity_and_refuses_read_only_views() {
     let fresh = buffer(4);
     assert!(!fresh.unmodifiable().unwrap().is_writable());
     assert!(!fresh.as_read_only().unwrap().is_writable_bytes(0));
+}
+
+#[test]
+fn clear_sets_both_indexes_to_zero_and_keeps_the_bytes() {
+    // AbstractByteBuf.clear (java:151–154): `readerIndex = writerIndex = 0`; the bytes
+    // stay, the buffer is writable from the start again.
+    let buf = buffer(8);
+    buf.write_bytes(T, &[1, 2, 3, 4, 5, 6]).unwrap();
+    buf.skip_bytes(2).unwrap();
+    buf.clear();
+    assert_eq!((buf.reader_index(), buf.writer_index()), (0, 0));
+    assert_eq!(buf.get_bytes(0, 6).unwrap(), [1, 2, 3, 4, 5, 6]);
+    buf.write_bytes(T, &[9]).unwrap();
+    assert_eq!(buf.get_bytes(0, 2).unwrap(), [9, 2]);
 }
