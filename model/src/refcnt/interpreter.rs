@@ -285,11 +285,6 @@ impl Interpreter {
         self.system.next_step(thread)
     }
 
-    /// The root's cell value now.
-    pub fn raw(&self) -> i32 {
-        self.system.root().raw()
-    }
-
     /// The objects and threads now.
     pub fn system(&self) -> &System {
         &self.system
