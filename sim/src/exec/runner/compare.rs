@@ -74,23 +74,28 @@ impl Exec<'_> {
     pub(crate) fn full_checks(&mut self) -> Checked<()> {
         self.report.checks_run += 8;
         let allocators = self.pooled_allocators();
-        for (watch, a) in self.watches.iter_mut().zip(&allocators) {
+        for (watch, a) in self.watches.iter().zip(&allocators) {
             watch.check_all(a)?;
             check::caches_freed_once(a)?;
-            check::normal_caches_as_created(a)?;
+            check::normal_caches_as_created(a, watch)?;
         }
         check::refcount_parity(&self.jvm)?;
         let shadow = &self.shadow;
         check::derived_keeps_parent_alive(&self.jvm, |o| {
             shadow.current_of(o).is_none_or(|g| shadow.ref_cnt(g) == 0)
         })?;
-        for a in &allocators {
-            check::live_handles_match_size_class(a)?;
+        // Read once per allocator: nothing changes while the rules below run.
+        let live: Vec<check::LiveRegions> = allocators
+            .iter()
+            .map(|a| check::LiveRegions::of(a))
+            .collect();
+        for ((a, live), watch) in allocators.iter().zip(&live).zip(&self.watches) {
+            check::live_handles_match_size_class(a, live, watch)?;
         }
         if self.ledger.is_complete(&self.jvm) {
-            for a in &allocators {
-                check::handle_in_exactly_one_place(a, &self.ledger)?;
-                check::pinned_memory_consistent(a, &self.ledger)?;
+            for (a, live) in allocators.iter().zip(&live) {
+                check::handle_in_exactly_one_place(a, live, &self.ledger)?;
+                check::pinned_memory_consistent(a, live, &self.ledger)?;
             }
             check::direct_counter_consistent(&self.jvm, &self.ledger)?;
         }

@@ -73,6 +73,8 @@ pub fn run_with_tables(
         Err(rejected) => return *rejected,
     };
     let every = config.check_every.max(1) as usize;
+    // Whether the full set last ran on the state the program ends in.
+    let mut checked_last = false;
     for (i, step) in program.steps.iter().enumerate() {
         match exec.step(i, step, program.addressing) {
             Ok(Some(resolved)) => {
@@ -89,14 +91,15 @@ pub fn run_with_tables(
                 return exec.finish();
             }
         }
-        if (i + 1) % every == 0 {
+        checked_last = (i + 1) % every == 0;
+        if checked_last {
             if let Err(v) = exec.full_checks() {
                 exec.fail(exec.report.resolved.steps.len().checked_sub(1), v);
                 return exec.finish();
             }
         }
     }
-    if let Err(v) = end_phase(&mut exec) {
+    if let Err(v) = end_phase(&mut exec, checked_last) {
         exec.fail(None, v);
     }
     exec.finish()
