@@ -188,6 +188,39 @@ impl Exec<'_> {
         Ok(self.say(format_args!("{e}")))
     }
 
+    /// After pooled allocation `i` ran out of memory: tells the shadow which object the
+    /// model's failed allocation took from the Recycler (an object whose generation
+    /// changed without a new handle), for the shadow to check and predict its state.
+    pub(in crate::exec) fn observe_claim(
+        &mut self,
+        i: usize,
+        (pooled, direct, max): (u8, bool, i64),
+    ) -> Checked<()> {
+        if !self.report.exhausted.last().is_some_and(|x| x.step == i) {
+            return Ok(());
+        }
+        let moved: Vec<_> = self
+            .shadow
+            .objects()
+            .filter_map(|(o, g)| {
+                let now = self.jvm.object(o)?.alloc_id();
+                (now != g).then_some((o, now))
+            })
+            .collect();
+        if moved.len() > 1 {
+            return Err(SHADOW_AGREEMENT.violated(format!(
+                "step {i}: one failed allocation gave new generations to {moved:?}"
+            )));
+        }
+        for (object, id) in moved {
+            let max = usize::try_from(max).unwrap_or(0);
+            self.shadow
+                .claimed_by_failed_alloc((pooled, direct, max), object, id, i)
+                .map_err(|e| SHADOW_AGREEMENT.violated(format!("step {i}: {e}")))?;
+        }
+        Ok(())
+    }
+
     /// Under a direct-memory limit, the shadow's state of `e` before an op that may
     /// allocate (restored if the model's allocation fails).
     pub(in crate::exec) fn save_if_limited(&self, e: AllocId) -> Option<Vec<(AllocId, Gen)>> {

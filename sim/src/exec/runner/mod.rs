@@ -291,6 +291,7 @@ impl Exec<'_> {
                 };
                 let text = self.compare_new(i, t, pred, model, made, resolved)?;
                 if *pooled {
+                    self.observe_claim(i, (index, *direct, max.value()))?;
                     self.arena_checks()?;
                 }
                 text
@@ -454,6 +455,9 @@ impl Exec<'_> {
                     unreleasable: apply::creates_unreleasable(op, unreleasable),
                 };
                 let text = self.compare_applied(i, t, id, pred, model, made, resolved)?;
+                if let (Op::Copy { .. }, Some(a)) = (op, self.shadow.copy_allocation(e)) {
+                    self.observe_claim(i, a)?;
+                }
                 if self.live.handles.len() > handles {
                     self.derived_tracking(i, op, tracked)?;
                 }
