@@ -73,8 +73,9 @@ impl AllocRef {
     }
 
     /// `capacity(n)` of a no-Cleaner direct buffer: `PlatformDependent
-    /// .reallocateDirectNoCleaner` moves Netty's counter by the difference only (a
-    /// growth that does not fit fails naming the difference), and an instrumented
+    /// .reallocateDirectNoCleaner` moves Netty's counter by the difference only, through
+    /// `incrementMemoryCounter` whatever its sign (a resize that does not fit fails
+    /// naming the difference), and an instrumented
     /// buffer's metric follows (`InstrumentedUnpooledUnsafeNoCleanerDirectByteBuf
     /// .reallocateDirect`; 4.1.48 and 4.1.128 alike). The old region is then dropped
     /// without touching either.
@@ -84,14 +85,9 @@ impl AllocRef {
         new_capacity: usize,
     ) -> JavaResult<UnpooledRegion> {
         let jvm = self.jvm();
-        if new_capacity > old_capacity {
-            jvm.netty_direct()
-                .increment((new_capacity - old_capacity) as u64)
-                .inspect_err(|e| jvm.events().record_error(e))?;
-        } else {
-            jvm.netty_direct()
-                .decrement((old_capacity - new_capacity) as u64);
-        }
+        jvm.netty_direct()
+            .add(new_capacity as i64 - old_capacity as i64)
+            .inspect_err(|e| jvm.events().record_error(e))?;
         if let AllocRef::Unpooled(a) = self {
             a.adjust_direct_metric(new_capacity as i64 - old_capacity as i64);
         }

@@ -40,10 +40,18 @@ impl NettyDirectCounter {
     /// `OutOfDirectMemoryError` (since 4.1.32, #8596). The undo makes the inflated value
     /// transiently visible to other threads, as in Netty.
     pub fn increment(&self, capacity: u64) -> JavaResult<()> {
+        self.add(capacity as i64)
+    }
+
+    /// `incrementMemoryCounter(len)` with a length of either sign, as
+    /// `reallocateDirectNoCleaner` calls it for a resize (PlatformDependent.java:714–715
+    /// in 4.1.48, 826–827 in 4.1.128): a shrink adds a negative length and still fails
+    /// when the counter is over the limit at that moment (another thread's failed
+    /// increment, before its undo), naming the negative length.
+    pub fn add(&self, capacity: i64) -> JavaResult<()> {
         let Some(used) = &self.used else {
             return Ok(());
         };
-        let capacity = capacity as i64;
         let new_used = used.fetch_add(capacity, Ordering::SeqCst) + capacity;
         if new_used > self.limit {
             used.fetch_sub(capacity, Ordering::SeqCst);
@@ -114,5 +122,27 @@ impl JdkDirectMemory {
             ),
         };
         JavaException::new(JavaClass::OutOfMemory, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NettyDirectCounter;
+
+    #[test]
+    fn a_length_of_either_sign_moves_the_counter_and_only_an_overflow_fails() {
+        let counter = NettyDirectCounter::new(Some(100));
+        counter.add(50).unwrap();
+        counter.add(-20).unwrap();
+        assert_eq!(counter.used(), 30);
+        let e = counter.add(80).unwrap_err();
+        assert!(
+            e.message
+                .contains("failed to allocate 80 byte(s) of direct memory (used: 30, max: 100)"),
+            "{e}"
+        );
+        assert_eq!(counter.used(), 30, "a failed increment is undone");
+        counter.add(70).unwrap();
+        assert_eq!(counter.used(), 100);
     }
 }
