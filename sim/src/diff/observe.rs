@@ -2,13 +2,14 @@
 //! API calls (the executor's [`apply`](crate::exec::apply), so the two cannot drift)
 //! and prints, after each op, the same observation lines the Java oracle prints
 //! (`oracle/src/DiffProgram.java`). Nothing here predicts: it only reads what the model
-//! did, as the oracle reads what Netty did.
+//! did, as the oracle reads what Netty did. A program that received bytes Java leaves
+//! uninitialized runs twice, to tell which bytes its reads return are unspecified
+//! ([`super::unspecified`]).
 
+use super::unspecified::{differing_ranges, read_result, SECOND_FILL};
 use super::DiffError;
 use crate::exec::apply::{self, Applied};
 use crate::exec::ExecConfig;
-use super::unspecified::{differing_ranges, read_result, SECOND_FILL};
-use std::collections::BTreeMap;
 use leakproof_model::alloc::pooled::PooledAllocator;
 use leakproof_model::alloc::UnpooledAllocator;
 use leakproof_model::buffer::ByteBuf;
@@ -17,6 +18,7 @@ use leakproof_model::jvm::Jvm;
 use leakproof_model::op::{Addressing, Capacity, Op, Program, Size, Step};
 use leakproof_model::pool::{ArenaKind, ArenaMetrics};
 use leakproof_model::ThreadId;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// What the model printed for one program, and the program in resolved form.

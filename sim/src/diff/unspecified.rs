@@ -73,7 +73,9 @@ mod tests {
         assert_eq!(run.text.matches(" unspecified 86").count(), 2);
         // Without the regrowth nothing is unspecified and nothing runs twice.
         let mut program = t.program();
-        program.steps.retain(|s| !matches!(s.op, leakproof_model::op::Op::SetCapacity { .. }));
+        program
+            .steps
+            .retain(|s| !matches!(s.op, leakproof_model::op::Op::SetCapacity { .. }));
         let plain = crate::diff::observe::run("t", &program, &config).unwrap();
         assert!(plain.unspecified.is_empty());
         assert!(!plain.text.contains("unspecified"));
