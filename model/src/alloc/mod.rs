@@ -75,10 +75,9 @@ impl AllocRef {
     /// `capacity(n)` of a no-Cleaner direct buffer: `PlatformDependent
     /// .reallocateDirectNoCleaner` moves Netty's counter by the difference only, through
     /// `incrementMemoryCounter` whatever its sign (a resize that does not fit fails
-    /// naming the difference), and an instrumented
-    /// buffer's metric follows (`InstrumentedUnpooledUnsafeNoCleanerDirectByteBuf
-    /// .reallocateDirect`; 4.1.48 and 4.1.128 alike). The old region is then dropped
-    /// without touching either.
+    /// naming the difference), and an instrumented buffer's metric follows
+    /// (`InstrumentedUnpooledUnsafeNoCleanerDirectByteBuf.reallocateDirect`; 4.1.48 and
+    /// 4.1.128 alike). The old region is then dropped without touching either.
     pub(crate) fn reallocate_no_cleaner(
         &self,
         old_capacity: usize,
