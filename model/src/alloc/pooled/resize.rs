@@ -47,15 +47,15 @@ pub(crate) fn resize_pooled(
         return Ok(());
     }
     let cache = allocator.thread_cache(t)?;
-    let new_region = allocator.allocate_region(&old.arena, &cache, new_capacity)?;
+    let new_region = allocator.allocate_region(&old.arena, cache, new_capacity)?;
     let kept = length.min(new_capacity);
     let data = buf.get_bytes0(0, kept)?;
-    let link = allocator.cache_link(&cache, &new_region);
+    let link = allocator.cache_link(cache, &new_region);
     // A huge buffer of an aligned arena gets the normalized length (PoolArena.java:
     // 139–142, 226), though the indexes are trimmed to the request.
     let length_new = new_region.allocation.length;
     let huge_new = new_region.allocation.kind == SizeKind::Huge;
-    let old_region = set_length(buf, length_new, Some((new_region, cache.clone(), link)));
+    let old_region = set_length(buf, length_new, Some((new_region, cache.id(), link)));
     buf.trim_indices_to_capacity(new_capacity);
     buf.set_bytes0(0, &data)?;
     let Some(mut old) = old_region else {
@@ -69,7 +69,7 @@ pub(crate) fn resize_pooled(
     {
         // 4.1.48 reads `buf.cache` after `allocate` re-initialized it: the calling
         // thread's cache, or none when the new region is huge (`initUnpooled`).
-        old.cache = (!huge_new).then(|| cache.clone());
+        old.cache = (!huge_new).then(|| cache.id());
     }
     let again = (allocator.jvm().mutant() == Mutant::SubpageDoubleFree).then(|| old.region.clone());
     allocator.free_region(old)?;
@@ -86,7 +86,7 @@ pub(crate) fn resize_pooled(
 fn set_length(
     buf: &ByteBuf,
     new_capacity: usize,
-    replacement: Option<(ArenaAllocation, Arc<super::ThreadCache>, Option<CacheLink>)>,
+    replacement: Option<(ArenaAllocation, u64, Option<CacheLink>)>,
 ) -> Option<PooledRegion> {
     let mut state = buf.object().state();
     let mut new_link = None;
