@@ -2,6 +2,7 @@
 
 use crate::alloc::pooled::ArenaAllocation;
 use crate::memory::Memory;
+use std::num::NonZeroU64;
 
 /// How an unpooled region's bytes are accounted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,8 +55,9 @@ impl Region {
 pub struct PooledRegion {
     /// The allocation and its arena.
     pub region: ArenaAllocation,
-    /// The allocating thread's cache, by id (`ThreadCache::id`).
-    pub cache: Option<u64>,
+    /// The allocating thread's cache, by id (`ThreadCache::id`; ids count from 1, so
+    /// the option costs no space and a buffer object's state moves inline).
+    pub cache: Option<NonZeroU64>,
 }
 
 /// Which thread cache a pooled buffer object keeps reachable (`PooledByteBuf.cache`).

@@ -29,6 +29,7 @@ use crate::sync::book::counter::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Arc, BookLock, Mutex};
 use crate::thread::ThreadId;
 use bindings::CacheBindings;
+use std::num::NonZeroU64;
 
 /// Where [`PooledAllocator::serve`] found the memory.
 enum Served {
@@ -292,7 +293,7 @@ impl PooledAllocator {
             class: self.pooled_class(kind),
             region: Region::Pooled(PooledRegion {
                 region,
-                cache: Some(cache.id()),
+                cache: NonZeroU64::new(cache.id()),
             }),
             capacity,
             max_capacity: max,
@@ -319,6 +320,7 @@ impl PooledAllocator {
 
     /// `PoolArena.allocate(cache, buf, reqCapacity)`: the thread cache first for small
     /// and normal sizes, then the arena (huge sizes always go to the arena).
+    #[inline]
     pub(crate) fn allocate_region(
         &self,
         arena: &Arc<PoolArena>,
@@ -336,6 +338,7 @@ impl PooledAllocator {
 
     /// [`PooledAllocator::allocate_region`] without wrapping an arena allocation in a
     /// reference to its arena (the caller knows it), all memory pinned.
+    #[inline]
     fn serve(&self, arena: &PoolArena, cache: &ThreadCache, req: usize) -> JavaResult<Served> {
         let sc = arena.size_classes();
         let size_idx = sc.size2size_idx(req);
@@ -376,11 +379,12 @@ impl PooledAllocator {
 
     /// Returns a released pooled buffer's memory: huge chunks are destroyed, other
     /// handles are offered to the allocating thread's cache, else freed to the arena.
+    #[inline]
     pub(crate) fn free_region(&self, region: PooledRegion) -> JavaResult<()> {
         let PooledRegion { region, cache } = region;
         region.arena.pin(&region.allocation, false);
         let huge = region.allocation.kind == SizeKind::Huge;
-        let region = match cache.and_then(|id| self.caches.by_id(id)) {
+        let region = match cache.and_then(|id| self.caches.by_id(id.get())) {
             Some(cache) if !huge => match cache.offer(&self.jvm, region) {
                 Ok(()) => return Ok(()),
                 Err(refused) => refused,

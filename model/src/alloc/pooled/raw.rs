@@ -16,6 +16,7 @@ use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::pool::{Allocation, ArenaKind, SizeKind};
 use crate::sync::Arc;
 use crate::thread::ThreadId;
+use std::num::NonZeroU64;
 
 /// The memory of one buffer made by [`PooledAllocator::allocate_raw`]. Dropping it
 /// without [`PooledAllocator::release_raw`] leaks it, as an unreleased `ByteBuf` does.
@@ -183,7 +184,7 @@ impl PooledAllocator {
                         arena: arena.clone(),
                         allocation,
                     },
-                    cache: Some(cache),
+                    cache: NonZeroU64::new(cache),
                 })
             }
             RawMemory::Unpooled(region) => {

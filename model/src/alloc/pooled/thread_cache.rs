@@ -290,6 +290,7 @@ impl ThreadCache {
         subpage.chain(self.normal.iter()).flatten()
     }
 
+    #[inline]
     fn cache_for(
         &self,
         kind: ArenaKind,
@@ -309,6 +310,7 @@ impl ThreadCache {
 
     /// `allocateSmall`/`allocateNormal` (owner only): polls a cached handle. Every
     /// attempt on an existing queue counts toward the trim interval.
+    #[inline]
     pub fn allocate(
         &self,
         jvm: &Arc<Jvm>,
@@ -355,6 +357,7 @@ impl ThreadCache {
 
     /// [`ThreadCache::add`] taking the handle by value: `Err` gives it back when the
     /// cache refused it (the caller then frees it to the arena).
+    #[inline]
     pub fn offer(&self, jvm: &Jvm, region: ArenaAllocation) -> Result<(), ArenaAllocation> {
         let offered = self.enqueue(jvm, region);
         if offered.is_err() {
@@ -363,6 +366,7 @@ impl ThreadCache {
         offered
     }
 
+    #[inline]
     fn enqueue(&self, jvm: &Jvm, region: ArenaAllocation) -> Result<(), ArenaAllocation> {
         let a = &region.allocation;
         let Some(cache) = self.cache_for(region.arena.kind(), a.size_idx, a.kind) else {
