@@ -29,6 +29,9 @@ pub enum JavaClass {
     UnsupportedOperation,
     /// `java.nio.ReadOnlyBufferException` (no message): a write through `asReadOnly()`.
     ReadOnlyBuffer,
+    /// `java.lang.NullPointerException` (JDK 14+ helpful texts): a field Netty cleared
+    /// or never set, e.g. the `chunk` of a pooled object a failed allocation claimed.
+    NullPointer,
 }
 
 impl JavaClass {
@@ -45,6 +48,7 @@ impl JavaClass {
             JavaClass::ArrayIndexOutOfBounds => "java.lang.ArrayIndexOutOfBoundsException",
             JavaClass::UnsupportedOperation => "java.lang.UnsupportedOperationException",
             JavaClass::ReadOnlyBuffer => "java.nio.ReadOnlyBufferException",
+            JavaClass::NullPointer => "java.lang.NullPointerException",
         }
     }
 

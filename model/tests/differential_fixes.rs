@@ -159,3 +159,46 @@ fn a_duplicate_keeps_its_own_max_capacity_when_its_root_object_is_reused() {
         i32::MAX as usize
     );
 }
+
+#[test]
+fn a_failed_pooled_allocation_loses_the_recycled_object_it_claimed() {
+    // PoolArena.allocate(cache, reqCapacity, maxCapacity) runs newByteBuf(maxCapacity)
+    // -- RECYCLER.get(), then reuse(maxCapacity): count 1, the new maxCapacity, indexes
+    // 0 (PooledByteBuf.java:77-82) -- before allocate(cache, buf, reqCapacity)
+    // (PoolArena.java:145-149 of 4.1.48, :125-129 of 4.1.128). When the memory
+    // allocation throws, nothing recycles the object: `diff --recycler` program s7-1739.
+    let jvm = jvm("netty-4.1.48", true, 1 << 20);
+    let p = PooledAllocator::new(&jvm, config(&jvm, 65536, 3, 0)).unwrap();
+    let old = p.new_buffer(T, true, 6827, 19466).unwrap();
+    old.write_fill(T, 100, 7).unwrap();
+    assert!(old.release().unwrap());
+    let used = jvm.netty_direct().used();
+    let e = p.new_buffer(T, true, 2 << 20, i32::MAX.into()).unwrap_err();
+    assert_eq!(e.class, JavaClass::OutOfDirectMemory, "{e}");
+    assert_eq!(jvm.netty_direct().used(), used);
+    // The stale handle reaches the claimed object: live, reset, without memory.
+    assert!(old.is_stale());
+    assert_eq!(old.ref_cnt(), 1);
+    assert_eq!(old.max_capacity(), i32::MAX as usize);
+    assert_eq!((old.reader_index(), old.writer_index()), (0, 0));
+    // `length` is not reset: capacity() is the released generation's.
+    assert_eq!(old.capacity(), 6827);
+    // capacity(n) reads `chunk.unpooled` (PooledByteBuf.java:101) of a null chunk.
+    let npe = old.set_capacity(T, 10).unwrap_err();
+    assert_eq!(
+        npe.to_string(),
+        "java.lang.NullPointerException: Cannot read field \"unpooled\" because \"this.chunk\" is null"
+    );
+    // The next allocation gets a new object: the claimed one is not in the Recycler.
+    let next = p.new_buffer(T, true, 6827, 19466).unwrap();
+    assert_ne!(next.object_id(), old.object_id());
+    // Its release frees nothing and recycles nothing (`deallocate` runs only
+    // `if (handle >= 0)`, PooledByteBuf.java:166-176).
+    let used = jvm.netty_direct().used();
+    assert!(old.release().unwrap());
+    assert_eq!(old.ref_cnt(), 0);
+    assert_eq!(jvm.netty_direct().used(), used);
+    let after = p.new_buffer(T, true, 6827, 19466).unwrap();
+    assert_ne!(after.object_id(), old.object_id());
+    drop((next, after));
+}

@@ -61,3 +61,24 @@ impl ByteBuf {
         })
     }
 }
+
+impl ByteBuf {
+    /// True for a root object a failed pooled allocation claimed and reset without
+    /// memory (`newByteBuf` ran, `allocate` threw: `handle` -1, `chunk` null).
+    pub fn is_unallocated(&self) -> bool {
+        self.object().is_unallocated()
+    }
+}
+
+impl super::BufObject {
+    /// See [`ByteBuf::is_unallocated`].
+    pub fn is_unallocated(&self) -> bool {
+        matches!(
+            self.state().body,
+            Body::Root {
+                region: Region::Unallocated,
+                ..
+            }
+        )
+    }
+}

@@ -128,6 +128,13 @@ pub(crate) fn deallocate(obj: &Arc<BufObject>, t: ThreadId) -> JavaResult<()> {
             BufClass::UnpooledHeap | BufClass::UnpooledUnsafeHeap
         );
         let region = match &mut state.body {
+            // `PooledByteBuf.deallocate` runs only `if (handle >= 0)` (java:166–175 of
+            // 4.1.48, :171–181 of 4.1.128): an object a failed allocation claimed
+            // frees nothing, keeps its fields and is not recycled.
+            Body::Root {
+                region: Region::Unallocated,
+                ..
+            } => return Ok(()),
             Body::Root { region, capacity } => {
                 // UnpooledHeapByteBuf.deallocate (4.1.48 and 4.1.128 alike): `array =
                 // EMPTY_BYTES`, and `capacity()` is `array.length` from then on.
@@ -151,7 +158,7 @@ pub(crate) fn deallocate(obj: &Arc<BufObject>, t: ThreadId) -> JavaResult<()> {
     match region {
         Region::Unpooled(r) => obj.alloc().free_unpooled(r),
         Region::Pooled(r) => obj.alloc().free_pooled(r)?,
-        Region::Freed => {}
+        Region::Freed | Region::Unallocated => {}
     }
     if obj.class().is_pooled_root() {
         recycle(obj, t);

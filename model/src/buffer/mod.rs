@@ -8,6 +8,7 @@
 //! checker.
 
 mod access;
+mod claim;
 mod class;
 mod copy;
 mod derive;
@@ -31,7 +32,6 @@ pub(crate) use object::{Body, BufState};
 pub(crate) use region::Region;
 pub use region::{Accounting, CacheLink, PooledRegion, UnpooledRegion};
 
-use crate::alloc::pooled::PooledAllocator;
 use crate::alloc::AllocRef;
 use crate::coverage::Event;
 use crate::error::{JavaException, JavaResult};
@@ -58,17 +58,6 @@ pub(crate) struct NewRoot {
     pub region: Region,
     pub capacity: usize,
     pub max_capacity: usize,
-}
-
-/// Everything needed to hand out a pooled root (a recycled or new object).
-pub(crate) struct NewPooledRoot<'a> {
-    pub allocator: &'a Arc<PooledAllocator>,
-    pub thread: ThreadId,
-    pub class: BufClass,
-    pub region: Region,
-    pub capacity: usize,
-    pub max_capacity: usize,
-    pub cache_link: Option<CacheLink>,
 }
 
 impl Clone for ByteBuf {
@@ -110,37 +99,6 @@ impl ByteBuf {
             pool: 0,
         };
         materialize(&jvm, kind, thread, &|| alloc.clone(), state)
-    }
-
-    /// A pooled root: reuses an object from the allocating thread's recycler pool
-    /// (`RECYCLER.get()` then `reuse(maxCapacity)`) or creates one. The allocator is
-    /// borrowed: only a newly created object takes a reference to it.
-    pub(crate) fn new_pooled_root(spec: NewPooledRoot<'_>) -> ByteBuf {
-        let NewPooledRoot {
-            allocator,
-            thread,
-            class,
-            region,
-            capacity,
-            max_capacity,
-            cache_link,
-        } = spec;
-        let jvm = allocator.jvm();
-        let state = Self::root_state(jvm, region, capacity, max_capacity, cache_link);
-        let kind = ObjectKind {
-            class,
-            instrumented: false,
-            own_count: true,
-            recycled: true,
-            pool: allocator.id(),
-        };
-        materialize(
-            jvm,
-            kind,
-            thread,
-            &|| AllocRef::Pooled(allocator.clone()),
-            state,
-        )
     }
 
     /// The initial state of a root owning `region`.
@@ -453,6 +411,20 @@ pub(crate) fn materialize(
     } else {
         false
     };
+    materialize_new(jvm, kind, thread, recyclable, alloc, state)
+}
+
+/// Puts a new object of `kind` with `state` on the heap (`recyclable`: it has a
+/// recycler handle) and returns the first handle to it.
+pub(crate) fn materialize_new(
+    jvm: &Arc<Jvm>,
+    kind: ObjectKind,
+    thread: ThreadId,
+    recyclable: bool,
+    alloc: &dyn Fn() -> AllocRef,
+    state: BufState,
+) -> ByteBuf {
+    let alloc_id = state.alloc_id;
     let refcnt = kind
         .own_count
         .then(|| crate::refcnt::RefCnt::new(jvm.refcount_algorithm()));

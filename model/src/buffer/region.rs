@@ -34,6 +34,12 @@ pub(crate) enum Region {
     Pooled(PooledRegion),
     /// Deallocated: the memory went back to its owner.
     Freed,
+    /// Never allocated: a recycled pooled object `PoolArena.allocate` claimed
+    /// (`newByteBuf(maxCapacity)`: `RECYCLER.get()`, `reuse(maxCapacity)`) before the
+    /// memory allocation threw (PoolArena.java:146–147 of 4.1.48, :126–127 of 4.1.128).
+    /// Netty leaves it live with `handle` -1 and `memory` null; its release frees
+    /// nothing and does not recycle it (`deallocate` runs only `if (handle >= 0)`).
+    Unallocated,
 }
 
 impl Region {
@@ -42,7 +48,7 @@ impl Region {
         match self {
             Region::Unpooled(r) => Some((&r.memory, 0)),
             Region::Pooled(r) => Some((&r.region.allocation.memory, r.region.allocation.offset)),
-            Region::Freed => None,
+            Region::Freed | Region::Unallocated => None,
         }
     }
 }

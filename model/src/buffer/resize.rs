@@ -140,6 +140,14 @@ impl ByteBuf {
             return Err(texts::bad_new_capacity(new_capacity, max));
         }
         let new_capacity = new_capacity as usize;
+        if self.is_unallocated() {
+            // `PooledByteBuf.capacity` reads `chunk.unpooled` next (java:101 of 4.1.48,
+            // :106 of 4.1.128), and a claimed object's `chunk` was never set.
+            return Err(JavaException::new(
+                JavaClass::NullPointer,
+                "Cannot read field \"unpooled\" because \"this.chunk\" is null",
+            ));
+        }
         let pooled = matches!(
             &self.object().state().body,
             Body::Root {

@@ -33,6 +33,7 @@ pub use objects::{derived_keeps_parent_alive, model_raised_no_assertion, refcoun
 pub use places::{
     arena_metrics_consistent, direct_counter_consistent, free_subpage_returned_unless_alone,
     handle_in_exactly_one_place, live_handles_match_size_class, pinned_memory_consistent,
+    LiveRegions,
 };
 pub use touched::ArenaWatch;
 

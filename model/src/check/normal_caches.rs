@@ -3,6 +3,7 @@
 
 use super::arena_sizes;
 use super::netty::NettySizes;
+use super::touched::ArenaWatch;
 use crate::alloc::pooled::PooledAllocator;
 use crate::invariant::NORMAL_CACHES_AS_CREATED;
 use crate::pool::ArenaKind;
@@ -36,7 +37,11 @@ fn expected_queues(sizes: &NettySizes, scheme: SizeClassScheme, size: i32, max: 
 /// `EventExecutor` (PooledByteBufAllocator.java:533–538; event loops are
 /// `FastThreadLocalThread`s in 4.1.48, :471); each normal queue holds
 /// `safeFindNextPositivePowerOfTwo(normalCacheSize)` entries (PoolThreadCache.java:336).
-pub fn normal_caches_as_created(allocator: &PooledAllocator) -> Result<(), Violation> {
+/// The arenas' sizing rules come from `watch` (computed once per run).
+pub fn normal_caches_as_created(
+    allocator: &PooledAllocator,
+    watch: &ArenaWatch,
+) -> Result<(), Violation> {
     let config = allocator.config();
     let scheme = allocator.jvm().profile().allocator.size_classes;
     for cache in allocator.all_caches() {
@@ -54,7 +59,13 @@ pub fn normal_caches_as_created(allocator: &PooledAllocator) -> Result<(), Viola
                 continue;
             };
             let expected = if cached {
-                expected_queues(&arena_sizes(allocator, &arena.lock()), scheme, size, max)
+                match watch.sizes(kind, arena.index()) {
+                    Some(sizes) => expected_queues(sizes, scheme, size, max),
+                    None => {
+                        let sizes = arena_sizes(allocator, &arena.lock());
+                        expected_queues(&sizes, scheme, size, max)
+                    }
+                }
             } else {
                 0
             };

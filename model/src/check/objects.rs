@@ -24,6 +24,12 @@ pub fn refcount_parity(jvm: &Jvm) -> Result<(), Violation> {
         let raw = count.raw();
         let state = obj.state();
         let bad = match &state.body {
+            // An object a failed allocation claimed holds no memory with a live count
+            // (`reuse` reset it, PooledByteBuf.java:77–82), and its release keeps it so.
+            Body::Root {
+                region: Region::Unallocated,
+                ..
+            } => false,
             Body::Root { region, .. } => {
                 let holds = !matches!(region, Region::Freed);
                 holds == (raw & 1 == 1)

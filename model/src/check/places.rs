@@ -3,6 +3,7 @@
 
 use super::ledger::Ledger;
 use super::netty;
+use super::touched::ArenaWatch;
 use crate::alloc::pooled::{ArenaAllocation, PooledAllocator};
 use crate::buffer::{Accounting, AllocId, Body, Region};
 use crate::invariant::{
@@ -64,6 +65,18 @@ fn live_regions(jvm: &Jvm, allocator: u64) -> Vec<(ArenaAllocation, AllocId)> {
     out
 }
 
+/// The pooled regions of one allocator's live buffer objects, with their generations:
+/// read once per full check and shared by the rules that judge them (the state does
+/// not change between those rules).
+pub struct LiveRegions(Vec<(ArenaAllocation, AllocId)>);
+
+impl LiveRegions {
+    /// `allocator`'s live pooled regions now.
+    pub fn of(allocator: &PooledAllocator) -> Self {
+        LiveRegions(live_regions(allocator.jvm(), allocator.id()))
+    }
+}
+
 /// Who claims a slot in [`handle_in_exactly_one_place`], named only when it reports.
 #[derive(Clone, Copy, Debug)]
 enum Claim {
@@ -96,14 +109,16 @@ impl std::fmt::Display for Claim {
 /// PoolSubpage.java:79–81).
 pub fn handle_in_exactly_one_place(
     allocator: &PooledAllocator,
+    live: &LiveRegions,
     ledger: &Ledger,
 ) -> Result<(), Violation> {
     let buddy = buddy_max_order(allocator);
     // (slot, claim) in the order claims are found; sorted stably by slot below, so a
     // slot's claims keep that order.
-    let mut claims: Vec<(Slot, Claim)> = live_regions(allocator.jvm(), allocator.id())
-        .into_iter()
-        .map(|(region, id)| (slot_of(&region, buddy), Claim::Buffer(id)))
+    let mut claims: Vec<(Slot, Claim)> = live
+        .0
+        .iter()
+        .map(|(region, id)| (slot_of(region, buddy), Claim::Buffer(*id)))
         .collect();
     for leaked in ledger.leaked() {
         if leaked.allocator != Some(allocator.id()) {
@@ -192,16 +207,24 @@ pub fn handle_in_exactly_one_place(
 
 /// §8 row 8: every live pooled buffer's handle is a used run or element of its class
 /// (`pool::invariants::handle_size_class_matches` for each).
-pub fn live_handles_match_size_class(allocator: &PooledAllocator) -> Result<(), Violation> {
-    // Each arena's sizing rules once (they depend only on its geometry).
-    let mut sizes: BTreeMap<(ArenaKind, usize), netty::NettySizes> = BTreeMap::new();
-    for (region, _) in live_regions(allocator.jvm(), allocator.id()) {
+pub fn live_handles_match_size_class(
+    allocator: &PooledAllocator,
+    live: &LiveRegions,
+    watch: &ArenaWatch,
+) -> Result<(), Violation> {
+    // Each arena's sizing rules as the watch computed them (they depend only on its
+    // geometry), else once here.
+    let mut computed: BTreeMap<(ArenaKind, usize), netty::NettySizes> = BTreeMap::new();
+    for (region, _) in &live.0 {
         let a = &region.allocation;
         let core = region.arena.lock();
         let key = (region.arena.kind(), region.arena.index());
-        let sizes = sizes
-            .entry(key)
-            .or_insert_with(|| super::arena_sizes(allocator, &core));
+        let sizes = match watch.sizes(key.0, key.1) {
+            Some(sizes) => sizes,
+            None => computed
+                .entry(key)
+                .or_insert_with(|| super::arena_sizes(allocator, &core)),
+        };
         invariants::handle_size_class_matches(&core, sizes, a.chunk, a.handle, a.max_length)?;
         offset_matches_handle(&core, a)?;
     }
@@ -412,15 +435,17 @@ pub fn direct_counter_consistent(jvm: &Jvm, ledger: &Ledger) -> Result<(), Viola
 /// not pinned. Needs a complete `ledger`.
 pub fn pinned_memory_consistent(
     allocator: &PooledAllocator,
+    live: &LiveRegions,
     ledger: &Ledger,
 ) -> Result<(), Violation> {
     let leaked = ledger
         .leaked()
         .iter()
         .filter(|l| l.allocator == Some(allocator.id()))
-        .filter_map(|l| l.region.clone());
-    let held: Vec<ArenaAllocation> = live_regions(allocator.jvm(), allocator.id())
-        .into_iter()
+        .filter_map(|l| l.region.as_ref());
+    let held: Vec<&ArenaAllocation> = live
+        .0
+        .iter()
         .map(|(region, _)| region)
         .chain(leaked)
         .collect();

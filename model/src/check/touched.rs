@@ -59,6 +59,12 @@ impl ArenaWatch {
         }
     }
 
+    /// Netty's sizing rules for the arena of `kind` at `index`, as computed once.
+    pub fn sizes(&self, kind: ArenaKind, index: usize) -> Option<&NettySizes> {
+        let k = KINDS.iter().position(|x| *x == kind)?;
+        self.seen[k].get(index).map(|seen| &seen.sizes)
+    }
+
     /// The arena invariants of
     /// [`check_allocator_arenas`](super::check_allocator_arenas) over what changed
     /// since the last check that passed; the first violation wins, in the same order.

@@ -141,7 +141,7 @@ impl Jvm {
                 }
             }
             Region::Pooled(_) => report.leaked.push(alloc_id),
-            Region::Freed => {}
+            Region::Freed | Region::Unallocated => {}
         }
     }
 }

@@ -41,9 +41,9 @@ impl Record {
     pub fn at(class: &str, method: &str, site: &str) -> Self {
         Record::new(vec![
             java_frame(
-                &format!("leakproof.{class}"),
+                &["leakproof.", class].concat(),
                 method,
-                &format!("{class}.java"),
+                &[class, ".java"].concat(),
             ),
             java_frame("leakproof.Program", "run", site),
         ])
@@ -60,7 +60,8 @@ impl Record {
 
 /// A frame as `StackTraceElement.toString()` prints it: `class.method(location)`.
 pub fn java_frame(class: &str, method: &str, location: &str) -> String {
-    format!("{class}.{method}({location})")
+    // One allocation of the exact length (records are made on every tracked access).
+    [class, ".", method, "(", location, ")"].concat()
 }
 
 impl fmt::Display for Record {

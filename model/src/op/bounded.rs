@@ -132,21 +132,43 @@ impl<'a> Arbitrary<'a> for Amount {
 pub struct Pattern(pub u8);
 
 impl Pattern {
-    /// The `len` bytes this pattern writes.
+    /// The `len` bytes this pattern writes: byte `i` is `(seed + i) * 31 + 7` (mod 256),
+    /// so the bytes repeat every 256 and are copied from one period.
     pub fn bytes(self, len: usize) -> Vec<u8> {
-        (0..len)
-            .map(|i| {
-                self.0
-                    .wrapping_add(i as u8)
-                    .wrapping_mul(31)
-                    .wrapping_add(7)
-            })
-            .collect()
+        let period: [u8; 256] = std::array::from_fn(|i| {
+            self.0
+                .wrapping_add(i as u8)
+                .wrapping_mul(31)
+                .wrapping_add(7)
+        });
+        let mut out = Vec::with_capacity(len);
+        while out.len() < len {
+            let n = (len - out.len()).min(period.len());
+            out.extend_from_slice(&period[..n]);
+        }
+        out
     }
 }
 
 impl<'a> Arbitrary<'a> for Pattern {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         Ok(Pattern(u.arbitrary()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pattern;
+
+    #[test]
+    fn pattern_bytes_follow_the_per_byte_rule_across_periods() {
+        for seed in [0u8, 1, 200, 255] {
+            for len in [0usize, 1, 255, 256, 257, 1000] {
+                let expected: Vec<u8> = (0..len)
+                    .map(|i| seed.wrapping_add(i as u8).wrapping_mul(31).wrapping_add(7))
+                    .collect();
+                assert_eq!(Pattern(seed).bytes(len), expected, "seed {seed} len {len}");
+            }
+        }
     }
 }

@@ -127,7 +127,7 @@ pub fn run(program: &Program, config: &ExecConfig) -> Result<RunReport, PlanErro
         return Ok(exec.finish());
     }
     adopt(&mut exec, ends);
-    if let Err(v) = end_phase(&mut exec) {
+    if let Err(v) = end_phase(&mut exec, false) {
         exec.fail(None, v);
     }
     Ok(exec.finish())

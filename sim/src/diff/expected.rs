@@ -26,14 +26,6 @@ pub enum Effect {
     /// Access through a non-retained pooled derivative of a retained one: from the
     /// first difference on such a handle, the program is not compared further.
     NonRetainedAccess,
-    /// Not a profile field: with the Recycler on, a pooled allocation that fails after
-    /// `PoolArena.allocate`'s `newByteBuf(maxCapacity)` took a recycled object
-    /// (PoolArena.java:145–148, both releases) leaves that object live without memory
-    /// (`reuse`: refCnt 1, the new maxCapacity, indexes 0), which stale handles
-    /// observe; the model allocates the region first (docs/fidelity.md). At such a
-    /// step, with both results equal, differences on held handles end the program's
-    /// comparison.
-    ClaimedByFailedAllocation,
     /// Switched off or unreachable in the differential run (the reason).
     NotObserved(&'static str),
     /// Not in the table: nothing is excused.
@@ -102,7 +94,6 @@ impl fmt::Display for KnownDifference {
             Effect::ArgumentTexts => "IllegalArgumentException messages: class compared only",
             Effect::DuplicateOfSlice => "duplicates of slices: a program ends at their first difference",
             Effect::NonRetainedAccess => "non-retained derivatives of retained ones: a program ends at their first difference",
-            Effect::ClaimedByFailedAllocation => "a failed pooled allocation's claimed recycled object: a program ends there",
             Effect::NotObserved(why) => why,
             Effect::Unknown => "not known: nothing excused",
         };

@@ -162,14 +162,6 @@ impl Filter {
         if self.has(Effect::Layout) && (oom(model) || oom(oracle)) {
             return Some(Effect::Layout);
         }
-        if self.has(Effect::ClaimedByFailedAllocation)
-            && oom(model)
-            && model.first() == oracle.first()
-            && model.first().is_some_and(|l| l.contains(" alloc err "))
-            && differing_lines(model, oracle).all(|l| handle_of(l).is_some())
-        {
-            return Some(Effect::ClaimedByFailedAllocation);
-        }
         let differing: Vec<&String> = differing_lines(model, oracle).collect();
         let grew = |line: &str| {
             let twin = model
@@ -335,34 +327,5 @@ mod tests {
         let m = lines(&[" #1 ref=1 cap=100 max=9"]);
         let o = lines(&[" #1 ref=1 cap=101 max=9"]);
         assert_eq!(f.explain(Some(0), &m, &o), None);
-    }
-
-    #[test]
-    fn a_failed_allocation_explains_only_held_handles_at_an_equal_oom() {
-        let f = Filter::new(vec![Effect::ClaimedByFailedAllocation], 1 << 20, &[]);
-        let oom = "step 8 alloc err io.netty.util.internal.OutOfDirectMemoryError: x";
-        let m = lines(&[oom, " #1 ref=0 cap=6827 max=19466 r=0 w=0", " direct0 a"]);
-        let o = lines(&[
-            oom,
-            " #1 ref=1 cap=6827 max=2147483647 r=0 w=0",
-            " direct0 a",
-        ]);
-        assert_eq!(
-            f.explain(Some(8), &m, &o),
-            Some(Effect::ClaimedByFailedAllocation)
-        );
-        // An arena metric differing too, or a different result, or no OOM: not this.
-        let o2 = lines(&[oom, " #1 ref=1 cap=6827 max=9 r=0 w=0", " direct0 b"]);
-        assert_eq!(f.explain(Some(8), &m, &o2), None);
-        let ok = lines(&["step 8 alloc ok #2", " #1 ref=1 cap=6827 max=9 r=0 w=0"]);
-        assert_eq!(f.explain(Some(8), &m, &ok), None);
-        let read = lines(&["step 8 read ok", " #1 ref=0"]);
-        let read2 = lines(&["step 8 read ok", " #1 ref=1"]);
-        assert_eq!(f.explain(Some(8), &read, &read2), None);
-        // Without the effect (the Recycler off) nothing is excused.
-        assert_eq!(
-            Filter::new(vec![], 1 << 20, &[]).explain(Some(8), &m, &o),
-            None
-        );
     }
 }

@@ -81,19 +81,10 @@ pub fn oracle_profile(config: &ExecConfig) -> leakproof_model::Profile {
 /// The comparison filter of case `c` whose resolved steps are `resolved`: the known
 /// differences between its profile and the oracle's.
 fn filter_of(c: &Case, resolved: &[Step]) -> filter::Filter {
-    let mut effects = expected::effects(&expected::between(
+    let effects = expected::effects(&expected::between(
         &c.config.jvm.profile,
         &oracle_profile(&c.config),
     ));
-    if c.config
-        .jvm
-        .profile
-        .allocator
-        .recycler_max_capacity_per_thread
-        > 0
-    {
-        effects.push(Effect::ClaimedByFailedAllocation);
-    }
     let chunk =
         (c.config.allocator.page_size.max(0) as u64) << c.config.allocator.max_order.clamp(0, 30);
     filter::Filter::new(effects, chunk, resolved)

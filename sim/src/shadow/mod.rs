@@ -30,6 +30,10 @@ pub enum MemKind {
     Cleaner,
     /// A heap array: the GC reclaims it.
     Heap,
+    /// None: a pooled object a failed allocation claimed (`claimed_by_failed_alloc`).
+    /// Netty reads and writes through it at a stale address (undefined), so what it
+    /// holds is not predicted; `capacity(n)` throws.
+    Unallocated,
 }
 
 impl MemKind {
@@ -242,6 +246,11 @@ impl Shadow {
     /// The generation object `o` currently carries.
     pub fn current_of(&self, o: ObjectId) -> Option<AllocId> {
         self.current.get(&o).copied()
+    }
+
+    /// Every object with the generation it carries.
+    pub fn objects(&self) -> impl Iterator<Item = (ObjectId, AllocId)> + '_ {
+        self.current.iter().map(|(o, g)| (*o, *g))
     }
 
     /// The executor observed that deallocated derivative `id` had its fields cleared.

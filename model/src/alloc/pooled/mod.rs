@@ -20,7 +20,7 @@ pub use source::{ChunkAccounting, JvmChunkSource};
 pub use thread_cache::{CacheEntry, CacheSizes, CacheState, RegionCache, ThreadCache};
 
 use super::{validate_capacities, AllocRef};
-use crate::buffer::{BufClass, ByteBuf, CacheLink, NewPooledRoot, NewRoot, PooledRegion, Region};
+use crate::buffer::{BufClass, ByteBuf, CacheLink, NewRoot, PooledRegion, Region};
 use crate::error::{Argument, JavaException, JavaResult};
 use crate::jvm::Jvm;
 use crate::pool::SizeTables;
@@ -282,23 +282,19 @@ impl PooledAllocator {
                 .leak_track_root(&buf, "PooledByteBufAllocator", method)?;
             return Ok(buf);
         };
+        // `newByteBuf(maxCapacity)` takes the object before `allocate(cache, buf,
+        // reqCapacity)` takes the memory; if that throws, the object is lost.
+        let claim = ByteBuf::claim_pooled(self, t, self.pooled_class(kind), max);
         let region = self.allocate_region(arena, cache, initial)?;
         // `PooledByteBuf.length`: the request, except a huge buffer of an aligned
         // arena, whose length is the normalized size (PoolArena.java:139–142, 226).
         let capacity = region.allocation.length;
         let link = self.cache_link(cache, &region);
-        let buf = ByteBuf::new_pooled_root(NewPooledRoot {
-            allocator: self,
-            thread: t,
-            class: self.pooled_class(kind),
-            region: Region::Pooled(PooledRegion {
-                region,
-                cache: NonZeroU64::new(cache.id()),
-            }),
-            capacity,
-            max_capacity: max,
-            cache_link: link,
+        let region = Region::Pooled(PooledRegion {
+            region,
+            cache: NonZeroU64::new(cache.id()),
         });
+        let buf = claim.init(region, capacity, link);
         self.jvm
             .leak_track_root(&buf, "PooledByteBufAllocator", method)?;
         Ok(buf)

@@ -49,14 +49,11 @@ impl RawBuffer {
         }
     }
 
-    /// The bytes the buffer holds in its pool: the size class (`maxLength`), or the
-    /// capacity for huge and unpooled buffers.
+    /// The bytes the buffer holds in its pool: the size class (`maxLength`), which for
+    /// a huge buffer is its capacity (`initUnpooled`), or an unpooled buffer's capacity.
     pub fn footprint(&self) -> usize {
         match &self.memory {
-            RawMemory::Pooled { allocation, .. } => match allocation.kind {
-                SizeKind::Huge => allocation.length,
-                _ => allocation.max_length,
-            },
+            RawMemory::Pooled { allocation, .. } => allocation.max_length,
             RawMemory::Unpooled(u) => u.memory.len(),
         }
     }

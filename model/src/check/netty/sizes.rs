@@ -48,6 +48,9 @@ impl NettySizes {
         let chunk_size = page_size << max_order;
         let mut raw = Vec::new();
         if scheme == SizeClassScheme::Jemalloc4 {
+            // Four classes per doubling from 64 B to the chunk, reserved at once.
+            let doublings = chunk_size.max(64).ilog2() as usize - 5;
+            raw.reserve_exact(4 + 4 * doublings);
             // SizeClasses.java:128–149: 16, 32, 48, 64, then four classes per doubling,
             // 2^g + k·2^(g−2) for k = 1..4, until a class (aligned) reaches the chunk.
             raw.extend([16, 32, 48, 64]);

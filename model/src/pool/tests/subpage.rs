@@ -163,3 +163,24 @@ fn double_free_is_refused_or_corrupts_under_the_mutant() {
     assert!(sub.is_set(0), "XOR set the bit again");
     assert_eq!(sub.num_avail(), 512);
 }
+
+#[test]
+fn next_avail_is_the_hint_netty_keeps() {
+    // PoolSubpage.java:81 (init: nextAvail = 0), 170 (free: nextAvail = bitmapIdx),
+    // 174–177 (getNextAvail takes the hint and leaves −1).
+    let (mut a, mut s) = direct();
+    let x = a.allocate(16, &mut s).unwrap();
+    let hint = |a: &crate::pool::ArenaCore| {
+        a.chunk(x.chunk)
+            .unwrap()
+            .subpage_at(0)
+            .unwrap()
+            .next_avail()
+    };
+    assert_eq!(hint(&a), -1, "the first allocation took the initial hint 0");
+    let y = a.allocate(16, &mut s).unwrap();
+    a.free(y.chunk, y.handle, 16, false, &mut s).unwrap();
+    assert_eq!(hint(&a), 1, "the freed element is the hint");
+    assert_eq!(a.allocate(16, &mut s).unwrap().offset, 16);
+    assert_eq!(hint(&a), -1);
+}

@@ -74,23 +74,28 @@ impl Exec<'_> {
     pub(crate) fn full_checks(&mut self) -> Checked<()> {
         self.report.checks_run += 8;
         let allocators = self.pooled_allocators();
-        for (watch, a) in self.watches.iter_mut().zip(&allocators) {
+        for (watch, a) in self.watches.iter().zip(&allocators) {
             watch.check_all(a)?;
             check::caches_freed_once(a)?;
-            check::normal_caches_as_created(a)?;
+            check::normal_caches_as_created(a, watch)?;
         }
         check::refcount_parity(&self.jvm)?;
         let shadow = &self.shadow;
         check::derived_keeps_parent_alive(&self.jvm, |o| {
             shadow.current_of(o).is_none_or(|g| shadow.ref_cnt(g) == 0)
         })?;
-        for a in &allocators {
-            check::live_handles_match_size_class(a)?;
+        // Read once per allocator: nothing changes while the rules below run.
+        let live: Vec<check::LiveRegions> = allocators
+            .iter()
+            .map(|a| check::LiveRegions::of(a))
+            .collect();
+        for ((a, live), watch) in allocators.iter().zip(&live).zip(&self.watches) {
+            check::live_handles_match_size_class(a, live, watch)?;
         }
         if self.ledger.is_complete(&self.jvm) {
-            for a in &allocators {
-                check::handle_in_exactly_one_place(a, &self.ledger)?;
-                check::pinned_memory_consistent(a, &self.ledger)?;
+            for (a, live) in allocators.iter().zip(&live) {
+                check::handle_in_exactly_one_place(a, live, &self.ledger)?;
+                check::pinned_memory_consistent(a, live, &self.ledger)?;
             }
             check::direct_counter_consistent(&self.jvm, &self.ledger)?;
         }
@@ -181,6 +186,39 @@ impl Exec<'_> {
             .exhausted
             .push(Exhaustion { step: i, shortfall });
         Ok(self.say(format_args!("{e}")))
+    }
+
+    /// After pooled allocation `i` ran out of memory: tells the shadow which object the
+    /// model's failed allocation took from the Recycler (an object whose generation
+    /// changed without a new handle), for the shadow to check and predict its state.
+    pub(in crate::exec) fn observe_claim(
+        &mut self,
+        i: usize,
+        (pooled, direct, max): (u8, bool, i64),
+    ) -> Checked<()> {
+        if !self.report.exhausted.last().is_some_and(|x| x.step == i) {
+            return Ok(());
+        }
+        let moved: Vec<_> = self
+            .shadow
+            .objects()
+            .filter_map(|(o, g)| {
+                let now = self.jvm.object(o)?.alloc_id();
+                (now != g).then_some((o, now))
+            })
+            .collect();
+        if moved.len() > 1 {
+            return Err(SHADOW_AGREEMENT.violated(format!(
+                "step {i}: one failed allocation gave new generations to {moved:?}"
+            )));
+        }
+        for (object, id) in moved {
+            let max = usize::try_from(max).unwrap_or(0);
+            self.shadow
+                .claimed_by_failed_alloc((pooled, direct, max), object, id, i)
+                .map_err(|e| SHADOW_AGREEMENT.violated(format!("step {i}: {e}")))?;
+        }
+        Ok(())
     }
 
     /// Under a direct-memory limit, the shadow's state of `e` before an op that may

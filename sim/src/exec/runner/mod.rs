@@ -73,6 +73,8 @@ pub fn run_with_tables(
         Err(rejected) => return *rejected,
     };
     let every = config.check_every.max(1) as usize;
+    // Whether the full set last ran on the state the program ends in.
+    let mut checked_last = false;
     for (i, step) in program.steps.iter().enumerate() {
         match exec.step(i, step, program.addressing) {
             Ok(Some(resolved)) => {
@@ -89,14 +91,15 @@ pub fn run_with_tables(
                 return exec.finish();
             }
         }
-        if (i + 1) % every == 0 {
+        checked_last = (i + 1) % every == 0;
+        if checked_last {
             if let Err(v) = exec.full_checks() {
                 exec.fail(exec.report.resolved.steps.len().checked_sub(1), v);
                 return exec.finish();
             }
         }
     }
-    if let Err(v) = end_phase(&mut exec) {
+    if let Err(v) = end_phase(&mut exec, checked_last) {
         exec.fail(None, v);
     }
     exec.finish()
@@ -288,6 +291,7 @@ impl Exec<'_> {
                 };
                 let text = self.compare_new(i, t, pred, model, made, resolved)?;
                 if *pooled {
+                    self.observe_claim(i, (index, *direct, max.value()))?;
                     self.arena_checks()?;
                 }
                 text
@@ -451,6 +455,9 @@ impl Exec<'_> {
                     unreleasable: apply::creates_unreleasable(op, unreleasable),
                 };
                 let text = self.compare_applied(i, t, id, pred, model, made, resolved)?;
+                if let (Op::Copy { .. }, Some(a)) = (op, self.shadow.copy_allocation(e)) {
+                    self.observe_claim(i, a)?;
+                }
                 if self.live.handles.len() > handles {
                     self.derived_tracking(i, op, tracked)?;
                 }

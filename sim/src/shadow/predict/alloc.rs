@@ -121,6 +121,62 @@ impl Shadow {
         })))
     }
 
+    /// A pooled allocation from allocator `pooled` failed (out of direct memory) after
+    /// the model gave `object` generation `id`: Netty's `PoolArena.allocate` takes the
+    /// object first — `newByteBuf(maxCapacity)`, then `allocate(cache, buf, reqCapacity)`
+    /// (PoolArena.java:145–149 of 4.1.48, :125–129 of 4.1.128) — so a recycled object
+    /// is taken even when the memory is not. Only a released pooled root of the same
+    /// allocator and kind can be in its Recycler. `reuse(maxCapacity)` (PooledByteBuf
+    /// .java:77–82) gives it count 1, the new `maxCapacity` and indexes 0, and leaves
+    /// `length`; it holds no memory (`handle` -1, `memory` and `chunk` null).
+    pub fn claimed_by_failed_alloc(
+        &mut self,
+        (pooled, direct, max): (u8, bool, usize),
+        object: ObjectId,
+        id: AllocId,
+        step: usize,
+    ) -> Result<(), String> {
+        let prev = self
+            .current
+            .get(&object)
+            .and_then(|g| self.gens.get(g))
+            .ok_or_else(|| format!("{object} is unknown to the shadow"))?;
+        let Body::Root(r) = &prev.body else {
+            return Err(format!("{object} is not a root"));
+        };
+        let recyclable = r.pooled_root
+            && r.life == Life::Released
+            && r.direct == direct
+            && r.pooled_allocator == Some(pooled);
+        if !recyclable || self.gens.contains_key(&id) {
+            return Err(format!(
+                "{object} ({:?}, pooled root {}, direct {}, allocator {:?}) cannot be \
+                 claimed as {id} by a failed allocation of allocator {pooled} (direct {direct})",
+                r.life, r.pooled_root, r.direct, r.pooled_allocator
+            ));
+        }
+        let gen = Gen {
+            object,
+            step,
+            handle: prev.handle,
+            reader: 0,
+            writer: 0,
+            max,
+            count: Some(1),
+            body: Body::Root(RootState {
+                mem: MemKind::Unallocated,
+                norm: 0,
+                huge: false,
+                bytes: ExpectedBytes::filled(r.capacity, None),
+                life: Life::Live,
+                ..r.clone()
+            }),
+        };
+        self.gens.insert(id, gen);
+        self.current.insert(object, id);
+        Ok(())
+    }
+
     /// Binds a predicted generation to the model's new object.
     pub fn bind(&mut self, new: NewGen, id: AllocId, object: ObjectId, step: usize, handle: u32) {
         let mut gen = new.gen;

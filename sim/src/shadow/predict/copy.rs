@@ -55,4 +55,14 @@ impl Shadow {
         }
         Ok(new)
     }
+
+    /// The pooled allocation a `copy()` through `e` makes, if any: (allocator, direct,
+    /// maxCapacity). `copy` allocates from the root's `alloc()` with the root's
+    /// `maxCapacity()` (UnsafeByteBufUtil.java:454 of 4.1.128, `PooledHeapByteBuf.copy`,
+    /// `PooledDirectByteBuf.copy`), which for a pooled root is its pooled allocator.
+    pub fn copy_allocation(&self, e: AllocId) -> Option<(u8, bool, i64)> {
+        let root = self.root(e)?;
+        let r = self.root_state(root);
+        Some((r.pooled_allocator?, r.direct, self.g(root).max as i64))
+    }
 }

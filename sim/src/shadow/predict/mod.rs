@@ -459,7 +459,8 @@ impl Shadow {
         self.check_root_range(e, writer, len)?;
         let start = self.adj(e) + writer;
         if let Some(r) = self.root(e) {
-            let kept = !env.virtual_memory;
+            // Without memory (a claimed object), Netty writes at a stale address.
+            let kept = !env.virtual_memory && self.root_state(r).mem != MemKind::Unallocated;
             let bytes = &mut self.root_mut(r).bytes;
             bytes.write(start, data, kept);
         }
@@ -489,6 +490,14 @@ impl Shadow {
         self.accessible(e)?;
         if n < 0 || n > max as i64 {
             return Err(Expected::exact(texts::bad_new_capacity(n, max)));
+        }
+        if self.root_state(e).mem == MemKind::Unallocated {
+            // `capacity(n)` reads `chunk.unpooled` next (PooledByteBuf.java:101 of
+            // 4.1.48, :106 of 4.1.128): a claimed object's `chunk` is null.
+            return Err(Expected::exact(JavaException::new(
+                JavaClass::NullPointer,
+                "Cannot read field \"unpooled\" because \"this.chunk\" is null",
+            )));
         }
         let n = n as usize;
         let root = self.root_mut(e);
