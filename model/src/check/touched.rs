@@ -13,14 +13,14 @@ use crate::alloc::pooled::PooledAllocator;
 use crate::pool::invariants::{self, ChunkScope};
 use crate::pool::{ArenaCore, ArenaKind, ChunkId};
 use crate::violation::Violation;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// What the last passing check saw of one arena, and its sizing rules.
 #[derive(Debug)]
 struct Seen {
     /// `None` before the first check.
     version: Option<u64>,
-    chunks: BTreeMap<ChunkId, u64>,
+    /// Each chunk's version, ascending by id (as `ArenaCore::chunks` lists them).
+    chunks: Vec<(ChunkId, u64)>,
     /// Netty's sizing rules for the arena, computed once (the geometry never changes).
     sizes: NettySizes,
 }
@@ -44,7 +44,7 @@ impl ArenaWatch {
                 .iter()
                 .map(|arena| Seen {
                     version: None,
-                    chunks: BTreeMap::new(),
+                    chunks: Vec::new(),
                     sizes: arena_sizes(allocator, &arena.lock()),
                 })
                 .collect()
@@ -75,9 +75,13 @@ impl ArenaWatch {
                 if seen.version == Some(core.version()) {
                     continue;
                 }
-                let changed: BTreeSet<ChunkId> = core
+                let last = &seen.chunks;
+                let changed: Vec<ChunkId> = core
                     .chunks()
-                    .filter(|c| seen.chunks.get(&c.id()) != Some(&c.version()))
+                    .filter(|c| {
+                        let i = last.binary_search_by_key(&c.id(), |(id, _)| *id);
+                        i.map_or(true, |i| last[i].1 != c.version())
+                    })
                     .map(|c| c.id())
                     .collect();
                 let scope = ChunkScope::Only(&changed);
