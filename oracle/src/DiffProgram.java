@@ -59,8 +59,11 @@ final class DiffProgram implements Runnable {
             case "gc": case "trim_cache": case "free_cache": args = 0; break;
             default: return "unknown op `" + f[0] + "`";
         }
-        if (f.length != args + 2) {
-            return "op " + f[0] + " takes " + args + " arguments after CREATES, got " + (f.length - 2);
+        // A read may end with START END pairs: the bytes Java leaves unspecified.
+        boolean ranges = f[0].equals("read") && f.length > args + 2;
+        if (ranges ? (f.length - args - 2) % 2 != 0 : f.length != args + 2) {
+            return "op " + f[0] + " takes " + args + " arguments after CREATES"
+                + (f[0].equals("read") ? " and START END pairs" : "") + ", got " + (f.length - 2);
         }
         if (!f[1].equals("-") && !f[1].matches("[0-9]+")) {
             return "op " + f[0] + ": CREATES must be `-` or a handle id, got `" + f[1] + "`";
@@ -159,7 +162,8 @@ final class DiffProgram implements Runnable {
                 case "read": {
                     byte[] dst = new byte[i(f[3])];
                     buf.readBytes(dst);
-                    return "ok bytes " + dst.length + " " + fnv(dst);
+                    String masked = unspecified(dst, f);
+                    return "ok bytes " + dst.length + " " + fnv(dst) + masked;
                 }
                 case "set_capacity":
                     buf.capacity(i(f[3]));
@@ -202,6 +206,22 @@ final class DiffProgram implements Runnable {
             b[k] = (byte) ((((seed + k) & 0xff) * 31 + 7) & 0xff);
         }
         return b;
+    }
+
+    /**
+     * Zeroes the bytes of {@code dst} in the op line's START END ranges (what Java leaves
+     * unspecified, e.g. a tail {@code Unsafe.reallocateMemory} grew) and names how many,
+     * as {@code sim/src/diff/unspecified.rs} does on the model's side.
+     */
+    static String unspecified(byte[] dst, String[] f) {
+        int n = 0;
+        for (int k = 4; k + 1 < f.length; k += 2) {
+            int from = Math.max(0, Math.min(i(f[k]), dst.length));
+            int to = Math.max(from, Math.min(i(f[k + 1]), dst.length));
+            java.util.Arrays.fill(dst, from, to, (byte) 0);
+            n += to - from;
+        }
+        return n == 0 ? "" : " unspecified " + n;
     }
 
     /** 64-bit FNV-1a, as `leakproof_sim::trace::fnv1a`. */

@@ -95,8 +95,13 @@ impl AllocRef {
         if let AllocRef::Unpooled(a) = self {
             a.adjust_direct_metric(new_capacity as i64 - old_capacity as i64);
         }
+        let memory = crate::memory::Memory::new(jvm.config().memory_mode, new_capacity);
+        // `Unsafe.reallocateMemory` leaves the grown tail uninitialized.
+        if new_capacity > old_capacity {
+            jvm.uninitialized(&memory, old_capacity, new_capacity - old_capacity);
+        }
         Ok(UnpooledRegion {
-            memory: crate::memory::Memory::new(jvm.config().memory_mode, new_capacity),
+            memory,
             accounting: crate::buffer::Accounting::NettyCounter,
         })
     }

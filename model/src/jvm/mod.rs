@@ -71,6 +71,10 @@ pub struct Jvm {
     pub(crate) allocators: BookLock<Vec<Arc<PooledAllocator>>>,
     /// Event counters (bookkeeping: never a scheduling point).
     events: Events,
+    /// What bytes Java leaves uninitialized read as (see [`Jvm::fill_uninitialized`]).
+    uninitialized_fill: AtomicU8,
+    /// How many such bytes were handed out.
+    uninitialized_bytes: AtomicU64,
 }
 
 impl Jvm {
@@ -102,6 +106,8 @@ impl Jvm {
             site: BookLock::new(Arc::from("main")),
             allocators: BookLock::new(Vec::new()),
             events: Events::default(),
+            uninitialized_fill: AtomicU8::new(0),
+            uninitialized_bytes: AtomicU64::new(0),
             config,
         })
     }
@@ -159,6 +165,31 @@ impl Jvm {
     /// How many garbage collections have run.
     pub fn gc_runs(&self) -> u64 {
         self.gc_runs.load(Ordering::SeqCst)
+    }
+
+    /// Sets what memory Java leaves uninitialized reads as: the tail that
+    /// `PlatformDependent.reallocateDirectNoCleaner` (`Unsafe.reallocateMemory`, both
+    /// releases) grows. Zero by default, as a fresh `malloc` block under the oracle's
+    /// `MALLOC_PERTURB_`; the differential run reruns a program with another value to
+    /// find which bytes it reads depend on it (docs/differential.md).
+    pub fn fill_uninitialized(&self, byte: u8) {
+        self.uninitialized_fill.store(byte, Ordering::SeqCst);
+    }
+
+    /// Uninitialized bytes handed out so far, each filled with the value
+    /// [`Jvm::fill_uninitialized`] set.
+    pub fn uninitialized_bytes(&self) -> u64 {
+        self.uninitialized_bytes.load(Ordering::SeqCst)
+    }
+
+    /// Fills `len` bytes of `memory` at `offset` that Java leaves uninitialized.
+    pub(crate) fn uninitialized(&self, memory: &crate::memory::Memory, offset: usize, len: usize) {
+        self.uninitialized_bytes
+            .fetch_add(len as u64, Ordering::SeqCst);
+        let fill = self.uninitialized_fill.load(Ordering::SeqCst);
+        if fill != 0 {
+            memory.fill(offset, len, fill);
+        }
     }
 
     /// Starts logical thread `id` of `kind`. Starting a running thread is an error.

@@ -4,6 +4,7 @@
 use super::DiffError;
 use leakproof_model::alloc::pooled::PooledConfig;
 use leakproof_model::op::{Op, Step};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 fn flag(b: bool) -> u8 {
@@ -29,8 +30,13 @@ pub fn header(name: &str, a: &PooledConfig, tiny_cache_size: u32, barrier: bool)
     )
 }
 
-/// One resolved single-thread step as an op line (`NAME CREATES ARGS…`).
-pub fn op_line(index: usize, step: &Step) -> Result<String, DiffError> {
+/// One resolved single-thread step as an op line (`NAME CREATES ARGS…`); a read ends
+/// with the `START END` ranges of its bytes that Java leaves `unspecified`.
+pub fn op_line(
+    index: usize,
+    step: &Step,
+    unspecified: &[(usize, usize)],
+) -> Result<String, DiffError> {
     if step.thread != 0 {
         return Err(DiffError::Unsupported(format!(
             "step {index} runs on thread {}: the differential run is single-threaded",
@@ -82,6 +88,11 @@ pub fn op_line(index: usize, step: &Step) -> Result<String, DiffError> {
     for a in args {
         let _ = write!(s, " {a}");
     }
+    if let Op::Read { .. } = step.op {
+        for (from, to) in unspecified {
+            let _ = write!(s, " {from} {to}");
+        }
+    }
     Ok(s)
 }
 
@@ -92,11 +103,13 @@ pub fn program(
     tiny_cache_size: u32,
     barrier: bool,
     steps: &[Step],
+    unspecified: &BTreeMap<usize, Vec<(usize, usize)>>,
 ) -> Result<String, DiffError> {
     let mut s = header(name, a, tiny_cache_size, barrier);
     s.push('\n');
     for (i, step) in steps.iter().enumerate() {
-        s.push_str(&op_line(i, step)?);
+        let ranges = unspecified.get(&i).map_or(&[][..], Vec::as_slice);
+        s.push_str(&op_line(i, step, ranges)?);
         s.push('\n');
     }
     s.push_str("end\n");

@@ -17,6 +17,7 @@ pub mod observe;
 pub mod oracle;
 pub mod random;
 pub mod setup;
+pub mod unspecified;
 
 pub use compare::{Disagreement, Verdict};
 pub use expected::{Effect, KnownDifference};
@@ -122,6 +123,7 @@ pub fn run_cases(
                     tiny_cache_size(&c.config),
                     key.needs_barrier(),
                     &model[i].resolved,
+                    &model[i].unspecified,
                 )?);
             }
             let observed = oracle.run(key, &text)?;

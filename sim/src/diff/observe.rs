@@ -2,12 +2,14 @@
 //! API calls (the executor's [`apply`](crate::exec::apply), so the two cannot drift)
 //! and prints, after each op, the same observation lines the Java oracle prints
 //! (`oracle/src/DiffProgram.java`). Nothing here predicts: it only reads what the model
-//! did, as the oracle reads what Netty did.
+//! did, as the oracle reads what Netty did. A program that received bytes Java leaves
+//! uninitialized runs twice, to tell which bytes its reads return are unspecified
+//! ([`super::unspecified`]).
 
+use super::unspecified::{differing_ranges, read_result, SECOND_FILL};
 use super::DiffError;
 use crate::exec::apply::{self, Applied};
 use crate::exec::ExecConfig;
-use crate::trace::fnv1a;
 use leakproof_model::alloc::pooled::PooledAllocator;
 use leakproof_model::alloc::UnpooledAllocator;
 use leakproof_model::buffer::ByteBuf;
@@ -16,6 +18,7 @@ use leakproof_model::jvm::Jvm;
 use leakproof_model::op::{Addressing, Capacity, Op, Program, Size, Step};
 use leakproof_model::pool::{ArenaKind, ArenaMetrics};
 use leakproof_model::ThreadId;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// What the model printed for one program, and the program in resolved form.
@@ -25,6 +28,20 @@ pub struct ModelRun {
     pub resolved: Vec<Step>,
     /// The observation text (`program NAME` … `end NAME`).
     pub text: String,
+    /// Per resolved read step, the `[start, end)` ranges of the bytes it returned that
+    /// Java leaves unspecified ([`super::unspecified`]); reads without any are absent.
+    pub unspecified: BTreeMap<usize, Vec<(usize, usize)>>,
+}
+
+/// One run of a program: the text with every successful read's result left out (at
+/// `reads`' text offsets), the bytes read, and how many uninitialized bytes the model
+/// handed out.
+struct Pass {
+    resolved: Vec<Step>,
+    text: String,
+    /// (offset in `text`, resolved step, bytes read).
+    reads: Vec<(usize, usize, Vec<u8>)>,
+    uninitialized: u64,
 }
 
 struct Held {
@@ -62,18 +79,53 @@ impl Ids<'_> {
     }
 }
 
-/// Runs `program` (single-threaded, modulo or resolved) under `config` on the model.
+/// Runs `program` (single-threaded, modulo or resolved) under `config` on the model;
+/// a program that received bytes Java leaves uninitialized runs a second time with
+/// them filled otherwise, and what its reads returned differently is unspecified.
 pub fn run(name: &str, program: &Program, config: &ExecConfig) -> Result<ModelRun, DiffError> {
+    let first = pass(name, program, config, 0)?;
+    let mut unspecified = BTreeMap::new();
+    if first.uninitialized > 0 {
+        let second = pass(name, program, config, SECOND_FILL)?;
+        for ((_, step, a), (_, _, b)) in first.reads.iter().zip(&second.reads) {
+            let ranges = differing_ranges(a, b);
+            if !ranges.is_empty() {
+                unspecified.insert(*step, ranges);
+            }
+        }
+    }
+    let mut text = String::with_capacity(first.text.len() + 40 * first.reads.len());
+    let mut at = 0;
+    for (offset, step, bytes) in &first.reads {
+        text.push_str(&first.text[at..*offset]);
+        let none = Vec::new();
+        text.push_str(&read_result(bytes, unspecified.get(step).unwrap_or(&none)));
+        at = *offset;
+    }
+    text.push_str(&first.text[at..]);
+    Ok(ModelRun {
+        resolved: first.resolved,
+        text,
+        unspecified,
+    })
+}
+
+/// One run of `program` with uninitialized memory reading as `fill`.
+fn pass(name: &str, program: &Program, config: &ExecConfig, fill: u8) -> Result<Pass, DiffError> {
     let mut out = format!("program {name}\n");
     let jvm = Jvm::new(config.jvm.clone());
+    jvm.fill_uninitialized(fill);
+    let mut reads = Vec::new();
     let pooled = match PooledAllocator::new(&jvm, config.allocator.clone()) {
         Ok(p) => p,
         Err(e) => {
             let _ = writeln!(out, "rejected {}\nend {name}", escape(&e.to_string()));
             jvm.dispose();
-            return Ok(ModelRun {
+            return Ok(Pass {
                 resolved: Vec::new(),
                 text: out,
+                reads,
+                uninitialized: 0,
             });
         }
     };
@@ -167,23 +219,31 @@ pub fn run(name: &str, program: &Program, config: &ExecConfig) -> Result<ModelRu
                     Some(Ok(Applied::Unit)) => "ok".to_string(),
                     Some(Ok(Applied::Released(b))) => format!("ok {b}"),
                     Some(Ok(Applied::Bytes(v))) => {
-                        format!("ok bytes {} {:016x}", v.len(), fnv1a(&v))
+                        reads.push((0, resolved.len(), v));
+                        String::new()
                     }
                     Some(Err(e)) => format!("err {}", escape(&e.to_string())),
                 }
             }
         };
         let _ = writeln!(out, "step {} {} {result}", resolved.len(), step.op.name());
+        // A read's result goes where its line ends, once both runs are known.
+        if let Some(r) = reads.last_mut().filter(|r| r.1 == resolved.len()) {
+            r.0 = out.len() - 1;
+        }
         resolved.push(r);
         observe(&mut out, &held, &pooled, &unpooled, &jvm);
     }
     let _ = writeln!(out, "end {name}");
     held.clear();
     drop(handle);
+    let uninitialized = jvm.uninitialized_bytes();
     jvm.dispose();
-    Ok(ModelRun {
+    Ok(Pass {
         resolved,
         text: out,
+        reads,
+        uninitialized,
     })
 }
 
