@@ -158,7 +158,8 @@ impl Events {
         }
     }
 
-    /// The counts so far, as a value.
+    /// The counts so far, as a value (without what the thread caches count
+    /// themselves: `Jvm::coverage` merges those).
     pub fn snapshot(&self) -> Coverage {
         let mut out = Coverage::default();
         for (slot, count) in out.counts.iter_mut().zip(&self.counts) {
@@ -183,6 +184,12 @@ impl Coverage {
     /// True when `event` happened at least once.
     pub fn reached(&self, event: Event) -> bool {
         self.times(event) > 0
+    }
+
+    /// Counts `n` more occurrences of `event` (saturating).
+    pub(crate) fn add(&mut self, event: Event, n: u64) {
+        let count = &mut self.counts[event as usize];
+        *count = count.saturating_add(n);
     }
 
     /// Adds `other`'s counts (saturating).

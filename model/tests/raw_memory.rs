@@ -37,7 +37,7 @@ fn a_pooled_buffer_holds_its_size_class() {
         assert_eq!(b.size_kind(), Some(kind));
         assert_eq!(b.arena_index(), Some(0));
         assert!(b.handle().is_some());
-        alloc.release_raw(b, Some(&thread)).unwrap();
+        alloc.release_raw(b).unwrap();
     }
 }
 
@@ -54,7 +54,7 @@ fn a_huge_buffer_holds_its_capacity_and_gives_it_back() {
         (capacity, Some(SizeKind::Huge))
     );
     assert_eq!(jvm.netty_direct().used() - before, capacity as i64);
-    alloc.release_raw(b, Some(&thread)).unwrap();
+    alloc.release_raw(b).unwrap();
     assert_eq!(jvm.netty_direct().used(), before);
 }
 
@@ -69,5 +69,5 @@ fn without_direct_arenas_a_buffer_is_unpooled_and_holds_its_capacity() {
         (b.size_kind(), b.arena_index(), b.handle()),
         (None, None, None)
     );
-    alloc.release_raw(b, None).unwrap();
+    alloc.release_raw(b).unwrap();
 }

@@ -107,6 +107,7 @@ impl AllocRef {
     }
 
     /// Returns a released pooled buffer's memory (cache, arena or huge destruction).
+    #[inline]
     pub(crate) fn free_pooled(&self, region: crate::buffer::PooledRegion) -> JavaResult<()> {
         match self {
             AllocRef::Pooled(a) => a.free_region(region),

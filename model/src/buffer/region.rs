@@ -1,8 +1,8 @@
 //! Where a root buffer's bytes live.
 
-use crate::alloc::pooled::{ArenaAllocation, ThreadCache};
+use crate::alloc::pooled::ArenaAllocation;
 use crate::memory::Memory;
-use crate::sync::Arc;
+use std::num::NonZeroU64;
 
 /// How an unpooled region's bytes are accounted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,13 +54,16 @@ impl Region {
 }
 
 /// A pooled buffer's memory: the arena allocation and the allocating thread's cache
-/// (`PooledByteBuf.cache`), to which the handle is offered on release.
+/// (`PooledByteBuf.cache`), to which the handle is offered on release. The cache is
+/// named by its id in the allocator that freed region goes back to (a reference count
+/// taken and dropped per buffer would be model bookkeeping Netty does not have).
 #[derive(Debug)]
 pub struct PooledRegion {
     /// The allocation and its arena.
     pub region: ArenaAllocation,
-    /// The allocating thread's cache.
-    pub cache: Option<Arc<ThreadCache>>,
+    /// The allocating thread's cache, by id (`ThreadCache::id`; ids count from 1, so
+    /// the option costs no space and a buffer object's state moves inline).
+    pub cache: Option<NonZeroU64>,
 }
 
 /// Which thread cache a pooled buffer object keeps reachable (`PooledByteBuf.cache`).

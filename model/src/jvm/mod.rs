@@ -32,7 +32,7 @@ pub use registry::{ObjectRegistry, ThreadInfo, ThreadRegistry};
 
 use crate::alloc::pooled::PooledAllocator;
 use crate::buffer::AllocId;
-use crate::coverage::{Coverage, Events};
+use crate::coverage::{Coverage, Event, Events};
 use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::leak::LeakDetector;
 use crate::sync::book::counter::{AtomicBool, AtomicU64, AtomicU8, Ordering};
@@ -142,9 +142,18 @@ impl Jvm {
         &self.events
     }
 
-    /// The events counted so far, as a value.
+    /// The events counted so far, as a value: the JVM's counters and those the
+    /// thread-cache queues of its allocators keep themselves (`RegionCache::event_counts`).
     pub fn coverage(&self) -> Coverage {
-        self.events.snapshot()
+        let mut coverage = self.events.snapshot();
+        for allocator in self.allocators() {
+            for queue in allocator.all_caches().iter().flat_map(|c| c.queues()) {
+                let (polls, adds) = queue.event_counts();
+                coverage.add(Event::CachePoll, polls);
+                coverage.add(Event::CacheAdd, adds);
+            }
+        }
+        coverage
     }
 
     /// The heap budget for `byte[]` arrays.

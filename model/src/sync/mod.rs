@@ -7,7 +7,8 @@
 //!
 //! Two families: [`Mutex`] and [`atomic`] are Netty's own synchronization points, the
 //! scheduling points loom and shuttle branch on; [`book`] holds the model's bookkeeping
-//! locks and counters, which are `std` on every backend and never scheduling points.
+//! locks and counters and [`Slots`] its lock-free append-only registries, which are
+//! `std` on every backend and never scheduling points.
 
 #[cfg(all(feature = "loom", feature = "shuttle"))]
 compile_error!(
@@ -31,6 +32,7 @@ mod backend;
 pub mod book;
 mod byte_cells;
 mod mutex;
+mod slots;
 
 pub use backend::atomic;
 pub use backend::mpsc;
@@ -39,6 +41,7 @@ pub use backend::Arc;
 pub use book::{BookGuard, BookLock};
 pub use byte_cells::{ByteCells, Piece};
 pub use mutex::{Mutex, MutexGuard};
+pub use slots::Slots;
 
 /// Which backend this build of the model runs on.
 pub const BACKEND: Backend = backend::BACKEND;

@@ -104,9 +104,7 @@ fn run(
                     },
                 );
             }
-            WorkloadOp::Release { id, thread: t } => {
-                release(allocator, bound.get(&t), &mut buffers, &mut ledger, id)?
-            }
+            WorkloadOp::Release { id, .. } => release(allocator, &mut buffers, &mut ledger, id)?,
             WorkloadOp::Drop { id } => {
                 if let Some(b) = buffers.get_mut(&id) {
                     b.dropped = true;
@@ -155,7 +153,6 @@ fn bind(
 
 fn release(
     allocator: &PooledAllocator,
-    on: Option<&RawThread>,
     buffers: &mut BTreeMap<u64, Buffer>,
     ledger: &mut Ledger,
     id: u64,
@@ -174,11 +171,11 @@ fn release(
     if let Some(m) = b.memory.take() {
         ledger.unhold(place(&m), b.direct, m.footprint());
         allocator
-            .release_raw(m, on)
+            .release_raw(m)
             .map_err(|e| model_error(e.to_string()))?;
     }
     match parent {
-        Some(p) => release(allocator, on, buffers, ledger, p),
+        Some(p) => release(allocator, buffers, ledger, p),
         None => Ok(()),
     }
 }

@@ -250,7 +250,7 @@ impl Sim<'_, '_> {
         self.ledger
             .unhold(place(&memory), direct, memory.footprint());
         self.allocator
-            .release_raw(memory, Some(thread))
+            .release_raw(memory)
             .map_err(|e| self.failed(MODEL_RAISED_NO_ASSERTION, e.to_string()))
     }
 

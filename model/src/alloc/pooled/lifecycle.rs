@@ -30,14 +30,14 @@ impl PooledAllocator {
     /// `onRemoval` for thread `t`: frees `t`'s cache now (entries to the arenas,
     /// metrics counted). Returns the entries freed, `None` if `t` had no live cache.
     pub fn free_thread_cache(&self, t: ThreadId) -> Option<usize> {
-        let cache = self.caches.lock().remove(&t)?;
+        let cache = self.caches.unbind(t)?;
         cache.free(self.jvm(), false)
     }
 
     /// Thread `t` exited without cleaning up its thread-locals: its cache stays until
     /// its finalizer runs.
     pub fn forget_thread(&self, t: ThreadId) {
-        self.caches.lock().remove(&t);
+        self.caches.unbind(t);
     }
 
     fn reachable_cache(&self, cache: &ThreadCache, linked: &BTreeSet<CacheLink>) -> bool {

@@ -1,6 +1,7 @@
 //! `PooledByteBufAllocator`: arenas, thread caches and pooled buffers (netty.md §1–§5).
 
 mod arena;
+mod bindings;
 mod config;
 mod lifecycle;
 mod metric;
@@ -24,10 +25,11 @@ use crate::error::{Argument, JavaException, JavaResult};
 use crate::jvm::Jvm;
 use crate::pool::SizeTables;
 use crate::pool::{ArenaCore, ArenaKind, ArenaOptions, PoolGeometry, SizeKind};
-use crate::sync::book::counter::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use crate::sync::book::counter::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Arc, BookLock, Mutex};
 use crate::thread::ThreadId;
-use std::collections::BTreeMap;
+use bindings::CacheBindings;
+use std::num::NonZeroU64;
 
 /// Where [`PooledAllocator::serve`] found the memory.
 enum Served {
@@ -40,9 +42,9 @@ enum Served {
 /// One `PooledByteBufAllocator` (shared by its handles and its buffers).
 ///
 /// The arenas' locks and the caches' queues are Netty's synchronization points, and so
-/// is `cache_init` (`PoolThreadLocalCache.initialValue` is `synchronized`). The map of
-/// bound caches (Netty's `FastThreadLocal`), the list of every cache, the finalizer
-/// queue, the ids and the handle count are bookkeeping.
+/// is `cache_init` (`PoolThreadLocalCache.initialValue` is `synchronized`). The caches and
+/// their bindings (Netty's `FastThreadLocal`, `bindings.rs`), the finalizer queue, the
+/// ids and the handle count are bookkeeping.
 #[derive(Debug)]
 pub struct PooledAllocator {
     id: u64,
@@ -51,10 +53,8 @@ pub struct PooledAllocator {
     geometry: PoolGeometry,
     heap_arenas: Vec<Arc<PoolArena>>,
     direct_arenas: Vec<Arc<PoolArena>>,
-    caches: BookLock<BTreeMap<ThreadId, Arc<ThreadCache>>>,
+    pub(crate) caches: CacheBindings,
     cache_init: Mutex<()>,
-    pub(crate) all_caches: BookLock<Vec<Arc<ThreadCache>>>,
-    next_cache_id: AtomicU64,
     pub(crate) handles: AtomicUsize,
     pub(crate) pending_caches: BookLock<Vec<Arc<ThreadCache>>>,
     pub(crate) finalize_pending: AtomicBool,
@@ -142,10 +142,8 @@ impl PooledAllocator {
             jvm: jvm.clone(),
             config,
             geometry,
-            caches: BookLock::new(BTreeMap::new()),
+            caches: CacheBindings::default(),
             cache_init: Mutex::new(()),
-            all_caches: BookLock::new(Vec::new()),
-            next_cache_id: AtomicU64::new(1),
             handles: AtomicUsize::new(0),
             pending_caches: BookLock::new(Vec::new()),
             finalize_pending: AtomicBool::new(false),
@@ -194,28 +192,29 @@ impl PooledAllocator {
 
     /// Every thread cache ever created (live, freed or awaiting finalization).
     pub fn all_caches(&self) -> Vec<Arc<ThreadCache>> {
-        self.all_caches.lock().clone()
+        self.caches.all().cloned().collect()
     }
 
     /// The cache bound to thread `t`, if it was created and not removed.
     pub fn cache_of(&self, t: ThreadId) -> Option<Arc<ThreadCache>> {
-        self.caches.lock().get(&t).cloned()
+        self.caches.bound(t).cloned()
     }
 
     /// `threadCache.get()` on thread `t`: creates the cache on first use, bound to the
     /// least-used arenas; real queues for event-loop / FastThreadLocal threads or with
     /// `useCacheForAllThreads`, a zero-size cache (without finalizer) otherwise.
-    pub fn thread_cache(&self, t: ThreadId) -> JavaResult<Arc<ThreadCache>> {
+    /// The cache is borrowed from the allocator (no reference count on the hit).
+    pub fn thread_cache(&self, t: ThreadId) -> JavaResult<&Arc<ThreadCache>> {
         // A bound cache implies a running thread (exit removes the binding), so the
         // thread registry is consulted only when the cache is created.
-        if let Some(cache) = self.cache_of(t) {
+        if let Some(cache) = self.caches.bound(t) {
             return Ok(cache);
         }
         let kind = self.jvm.thread_kind(t)?;
         // `initialValue` is synchronized; the arena reads and binding below are facade
         // operations, so no bookkeeping lock is held across them.
         let _init = self.cache_init.lock();
-        if let Some(cache) = self.cache_of(t) {
+        if let Some(cache) = self.caches.bound(t) {
             return Ok(cache);
         }
         let heap = least_used(&self.heap_arenas);
@@ -233,9 +232,8 @@ impl PooledAllocator {
         } else {
             CacheSizes::NONE
         };
-        let id = self.next_cache_id.fetch_add(1, Ordering::SeqCst);
         let cache = Arc::new(ThreadCache::new(
-            id,
+            self.caches.next_id(),
             t,
             heap,
             direct,
@@ -243,9 +241,7 @@ impl PooledAllocator {
             cached,
             self.jvm().mutant(),
         ));
-        self.caches.lock().insert(t, cache.clone());
-        self.all_caches.lock().push(cache.clone());
-        Ok(cache)
+        Ok(self.caches.bind(cache))
     }
 
     /// The class of a pooled buffer from an arena of `kind` under this JVM's platform.
@@ -289,14 +285,14 @@ impl PooledAllocator {
         // `newByteBuf(maxCapacity)` takes the object before `allocate(cache, buf,
         // reqCapacity)` takes the memory; if that throws, the object is lost.
         let claim = ByteBuf::claim_pooled(self, t, self.pooled_class(kind), max);
-        let region = self.allocate_region(arena, &cache, initial)?;
+        let region = self.allocate_region(arena, cache, initial)?;
         // `PooledByteBuf.length`: the request, except a huge buffer of an aligned
         // arena, whose length is the normalized size (PoolArena.java:139–142, 226).
         let capacity = region.allocation.length;
-        let link = self.cache_link(&cache, &region);
+        let link = self.cache_link(cache, &region);
         let region = Region::Pooled(PooledRegion {
             region,
-            cache: Some(cache),
+            cache: NonZeroU64::new(cache.id()),
         });
         let buf = claim.init(region, capacity, link);
         self.jvm
@@ -320,6 +316,7 @@ impl PooledAllocator {
 
     /// `PoolArena.allocate(cache, buf, reqCapacity)`: the thread cache first for small
     /// and normal sizes, then the arena (huge sizes always go to the arena).
+    #[inline]
     pub(crate) fn allocate_region(
         &self,
         arena: &Arc<PoolArena>,
@@ -337,6 +334,7 @@ impl PooledAllocator {
 
     /// [`PooledAllocator::allocate_region`] without wrapping an arena allocation in a
     /// reference to its arena (the caller knows it), all memory pinned.
+    #[inline]
     fn serve(&self, arena: &PoolArena, cache: &ThreadCache, req: usize) -> JavaResult<Served> {
         let sc = arena.size_classes();
         let size_idx = sc.size2size_idx(req);
@@ -377,11 +375,12 @@ impl PooledAllocator {
 
     /// Returns a released pooled buffer's memory: huge chunks are destroyed, other
     /// handles are offered to the allocating thread's cache, else freed to the arena.
+    #[inline]
     pub(crate) fn free_region(&self, region: PooledRegion) -> JavaResult<()> {
         let PooledRegion { region, cache } = region;
         region.arena.pin(&region.allocation, false);
         let huge = region.allocation.kind == SizeKind::Huge;
-        let region = match cache {
+        let region = match cache.and_then(|id| self.caches.by_id(id.get())) {
             Some(cache) if !huge => match cache.offer(&self.jvm, region) {
                 Ok(()) => return Ok(()),
                 Err(refused) => refused,
@@ -403,7 +402,7 @@ impl PooledAllocator {
 
     /// `trimCurrentThreadCache()` on thread `t`: true when `t` had a cache.
     pub fn trim_thread_cache(&self, t: ThreadId) -> bool {
-        match self.cache_of(t) {
+        match self.caches.bound(t) {
             Some(cache) => {
                 cache.trim(&self.jvm);
                 true

@@ -16,6 +16,7 @@ use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::pool::{Allocation, ArenaKind, SizeKind};
 use crate::sync::Arc;
 use crate::thread::ThreadId;
+use std::num::NonZeroU64;
 
 /// The memory of one buffer made by [`PooledAllocator::allocate_raw`]. Dropping it
 /// without [`PooledAllocator::release_raw`] leaks it, as an unreleased `ByteBuf` does.
@@ -83,7 +84,7 @@ impl RawBuffer {
 }
 
 /// A running thread's cache, looked up once (`threadCache.get()`): Netty reads it from
-/// a `FastThreadLocal`, the model from a locked map, which a simulation of millions of
+/// a `FastThreadLocal`, the model from its bindings, which a simulation of millions of
 /// allocations on a few long-lived event loops need not repeat. Valid while the
 /// thread runs (its exit frees or orphans the cache).
 #[derive(Clone, Debug)]
@@ -109,7 +110,7 @@ impl PooledAllocator {
     pub fn raw_thread(&self, t: ThreadId) -> JavaResult<RawThread> {
         Ok(RawThread {
             thread: t,
-            cache: self.thread_cache(t)?,
+            cache: self.thread_cache(t)?.clone(),
         })
     }
 
@@ -159,10 +160,9 @@ impl PooledAllocator {
 
     /// `release()` reaching 0 on a buffer made by [`PooledAllocator::allocate_raw`]:
     /// the handle is offered to the allocating thread's cache, else freed to the arena
-    /// (huge chunks are destroyed); unpooled memory goes back to its counter. `on` is
-    /// the releasing thread's binding, if it has one: when its cache is the buffer's,
-    /// the cache is taken from it instead of looked up among every cache made.
-    pub fn release_raw(&self, buffer: RawBuffer, on: Option<&RawThread>) -> JavaResult<()> {
+    /// (huge chunks are destroyed); unpooled memory goes back to its counter. The cache
+    /// is found by its id without a lock, whichever thread releases.
+    pub fn release_raw(&self, buffer: RawBuffer) -> JavaResult<()> {
         match buffer.memory {
             RawMemory::Pooled {
                 allocation,
@@ -173,21 +173,15 @@ impl PooledAllocator {
                 let Some(arena) = self.arenas(kind).get(arena as usize) else {
                     return Err(model_error(format!("model: no {kind:?} arena {arena}")));
                 };
-                let cache = if let Some(t) = on.filter(|t| t.cache.id() == cache) {
-                    t.cache.clone()
-                } else {
-                    let all = self.all_caches.lock();
-                    let Some(found) = all.iter().find(|c| c.id() == cache) else {
-                        return Err(model_error(format!("model: no thread cache #{cache}")));
-                    };
-                    found.clone()
-                };
+                if self.caches.by_id(cache).is_none() {
+                    return Err(model_error(format!("model: no thread cache #{cache}")));
+                }
                 self.free_region(PooledRegion {
                     region: ArenaAllocation {
                         arena: arena.clone(),
                         allocation,
                     },
-                    cache: Some(cache),
+                    cache: NonZeroU64::new(cache),
                 })
             }
             RawMemory::Unpooled(region) => {

@@ -9,6 +9,7 @@ use crate::mutant::Mutant;
 use crate::pool::SizeKind;
 use crate::sync::Arc;
 use crate::thread::ThreadId;
+use std::num::NonZeroU64;
 
 /// Whether `capacity(new)` can change `length` in place for a buffer of `length`
 /// within a `max_length` class (never for huge chunks).
@@ -47,15 +48,19 @@ pub(crate) fn resize_pooled(
         return Ok(());
     }
     let cache = allocator.thread_cache(t)?;
-    let new_region = allocator.allocate_region(&old.arena, &cache, new_capacity)?;
+    let new_region = allocator.allocate_region(&old.arena, cache, new_capacity)?;
     let kept = length.min(new_capacity);
     let data = buf.get_bytes0(0, kept)?;
-    let link = allocator.cache_link(&cache, &new_region);
+    let link = allocator.cache_link(cache, &new_region);
     // A huge buffer of an aligned arena gets the normalized length (PoolArena.java:
     // 139–142, 226), though the indexes are trimmed to the request.
     let length_new = new_region.allocation.length;
     let huge_new = new_region.allocation.kind == SizeKind::Huge;
-    let old_region = set_length(buf, length_new, Some((new_region, cache.clone(), link)));
+    let old_region = set_length(
+        buf,
+        length_new,
+        Some((new_region, NonZeroU64::new(cache.id()), link)),
+    );
     buf.trim_indices_to_capacity(new_capacity);
     buf.set_bytes0(0, &data)?;
     let Some(mut old) = old_region else {
@@ -69,7 +74,7 @@ pub(crate) fn resize_pooled(
     {
         // 4.1.48 reads `buf.cache` after `allocate` re-initialized it: the calling
         // thread's cache, or none when the new region is huge (`initUnpooled`).
-        old.cache = (!huge_new).then(|| cache.clone());
+        old.cache = NonZeroU64::new(cache.id()).filter(|_| !huge_new);
     }
     let again = (allocator.jvm().mutant() == Mutant::SubpageDoubleFree).then(|| old.region.clone());
     allocator.free_region(old)?;
@@ -86,7 +91,7 @@ pub(crate) fn resize_pooled(
 fn set_length(
     buf: &ByteBuf,
     new_capacity: usize,
-    replacement: Option<(ArenaAllocation, Arc<super::ThreadCache>, Option<CacheLink>)>,
+    replacement: Option<(ArenaAllocation, Option<NonZeroU64>, Option<CacheLink>)>,
 ) -> Option<PooledRegion> {
     let mut state = buf.object().state();
     let mut new_link = None;
@@ -100,7 +105,7 @@ fn set_length(
                 new_link = Some(link);
                 let new = Region::Pooled(PooledRegion {
                     region: region_new,
-                    cache: Some(cache),
+                    cache,
                 });
                 match std::mem::replace(region, new) {
                     Region::Pooled(r) => Some(r),

@@ -8,7 +8,10 @@
 //!
 //! Netty's synchronization points here are the queues (MPSC) and `freed` (an
 //! `AtomicBoolean`): facade operations. The allocation counters are plain `int`s that
-//! only the owner touches, so they are bookkeeping.
+//! only the owner touches, so they are bookkeeping; so are the queue's event counts
+//! (`Event::CachePoll`, `Event::CacheAdd`), plain data changed only under the queue's
+//! lock and merged into the JVM's counts on read (`Jvm::coverage`), which spares the
+//! cache hit a shared read-modify-write per poll and per add.
 
 use super::arena::{ArenaAllocation, PoolArena};
 use crate::coverage::Event;
@@ -16,7 +19,7 @@ use crate::jvm::Jvm;
 use crate::mutant::Mutant;
 use crate::pool::{ArenaKind, FreeOutcome, Handle, SizeKind};
 use crate::sync::atomic::{AtomicBool, Ordering};
-use crate::sync::book::counter::{AtomicUsize as OwnerCounter, Ordering as Plain};
+use crate::sync::book::counter::{AtomicU64, AtomicUsize as OwnerCounter, Ordering as Plain};
 use crate::sync::{Arc, Mutex};
 use crate::thread::ThreadId;
 use std::collections::VecDeque;
@@ -39,6 +42,17 @@ pub struct RegionCache {
     queue: Mutex<VecDeque<CacheEntry>>,
     /// `MemoryRegionCache.allocations` (owner only).
     hits_since_trim: OwnerCounter,
+    /// Entries polled (`Event::CachePoll`), changed under the queue's lock.
+    polls: AtomicU64,
+    /// Entries added and kept (`Event::CacheAdd`), changed under the queue's lock.
+    adds: AtomicU64,
+}
+
+/// `counter += delta` by a load and a store: the caller holds the lock that
+/// serializes every change of `counter`.
+fn bump(counter: &AtomicU64, delta: i64) {
+    let now = counter.load(Plain::Relaxed);
+    counter.store(now.wrapping_add_signed(delta), Plain::Relaxed);
 }
 
 impl RegionCache {
@@ -48,6 +62,8 @@ impl RegionCache {
             capacity,
             queue: Mutex::new(VecDeque::new()),
             hits_since_trim: OwnerCounter::new(0),
+            polls: AtomicU64::new(0),
+            adds: AtomicU64::new(0),
         }
     }
 
@@ -59,6 +75,15 @@ impl RegionCache {
     /// Queue capacity.
     pub fn capacity(&self) -> usize {
         self.capacity
+    }
+
+    /// Entries polled and entries added (and kept) so far: `(CachePoll, CacheAdd)`
+    /// (a snapshot; reading takes no lock, so it is no scheduling point).
+    pub fn event_counts(&self) -> (u64, u64) {
+        (
+            self.polls.load(Plain::Relaxed),
+            self.adds.load(Plain::Relaxed),
+        )
     }
 
     /// Entries currently queued (a snapshot).
@@ -265,6 +290,7 @@ impl ThreadCache {
         subpage.chain(self.normal.iter()).flatten()
     }
 
+    #[inline]
     fn cache_for(
         &self,
         kind: ArenaKind,
@@ -284,6 +310,7 @@ impl ThreadCache {
 
     /// `allocateSmall`/`allocateNormal` (owner only): polls a cached handle. Every
     /// attempt on an existing queue counts toward the trim interval.
+    #[inline]
     pub fn allocate(
         &self,
         jvm: &Arc<Jvm>,
@@ -295,12 +322,18 @@ impl ThreadCache {
         // `Mutant::CacheOffByOne`: polls the queue of the next larger class.
         let polled = size_idx + usize::from(self.cache_off_by_one);
         let cache = self.cache_for(kind, polled, size_kind)?;
-        let entry = cache.queue.lock().pop_front();
+        let entry = {
+            let mut queue = cache.queue.lock();
+            let entry = queue.pop_front();
+            if entry.is_some() {
+                bump(&cache.polls, 1);
+            }
+            entry
+        };
         // `++allocations` on plain fields: only the owner allocates from its cache.
         if entry.is_some() {
             let hits = cache.hits_since_trim.load(Plain::Relaxed);
             cache.hits_since_trim.store(hits + 1, Plain::Relaxed);
-            jvm.events().record(Event::CachePoll);
         }
         let n = self.allocations.load(Plain::Relaxed) + 1;
         self.allocations.store(n, Plain::Relaxed);
@@ -324,16 +357,16 @@ impl ThreadCache {
 
     /// [`ThreadCache::add`] taking the handle by value: `Err` gives it back when the
     /// cache refused it (the caller then frees it to the arena).
+    #[inline]
     pub fn offer(&self, jvm: &Jvm, region: ArenaAllocation) -> Result<(), ArenaAllocation> {
         let offered = self.enqueue(jvm, region);
-        jvm.events().record(if offered.is_ok() {
-            Event::CacheAdd
-        } else {
-            Event::CacheAddRefused
-        });
+        if offered.is_err() {
+            jvm.events().record(Event::CacheAddRefused);
+        }
         offered
     }
 
+    #[inline]
     fn enqueue(&self, jvm: &Jvm, region: ArenaAllocation) -> Result<(), ArenaAllocation> {
         let a = &region.allocation;
         let Some(cache) = self.cache_for(region.arena.kind(), a.size_idx, a.kind) else {
@@ -354,6 +387,7 @@ impl ThreadCache {
                 region,
                 checked_freed: checks,
             });
+            bump(&cache.adds, 1);
         }
         if profile.cache_add_rechecks_after_offer && self.is_freed() {
             let mut queue = cache.queue.lock();
@@ -361,6 +395,7 @@ impl ThreadCache {
                 e.region.allocation.chunk == chunk && e.region.allocation.handle == handle
             });
             if let Some(entry) = ours.and_then(|pos| queue.remove(pos)) {
+                bump(&cache.adds, -1);
                 return Err(entry.region);
             }
         }
