@@ -91,13 +91,10 @@ impl StepMachine for Retain {
     }
 
     #[inline(always)]
-    fn finish(self) -> Result<JavaResult<()>, (MicroStep, Self)> {
+    fn take_outcome(self) -> Result<JavaResult<()>, Self> {
         match self {
             Retain::Done(result) => Ok(result),
-            machine => match machine.action() {
-                Action::Step(step) => Err((step, machine)),
-                Action::Done(result) => Ok(result),
-            },
+            machine => Err(machine),
         }
     }
 
@@ -225,13 +222,10 @@ impl StepMachine for Release {
     }
 
     #[inline(always)]
-    fn finish(self) -> Result<JavaResult<bool>, (MicroStep, Self)> {
+    fn take_outcome(self) -> Result<JavaResult<bool>, Self> {
         match self {
             Release::Done(result) => Ok(result),
-            machine => match machine.action() {
-                Action::Step(step) => Err((step, machine)),
-                Action::Done(result) => Ok(result),
-            },
+            machine => Err(machine),
         }
     }
 

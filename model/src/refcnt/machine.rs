@@ -97,14 +97,25 @@ pub trait StepMachine: Sized {
     /// returned unchanged.
     fn advance(self, observed: i32) -> Self;
 
+    /// The outcome of a finished machine moved out of it, or the machine back. The
+    /// default moves nothing (`finish` then clones it out of `action`); the hot
+    /// machines move it.
+    #[inline(always)]
+    fn take_outcome(self) -> Result<JavaResult<Self::Output>, Self> {
+        Err(self)
+    }
+
     /// [`StepMachine::action`] taking the machine by value: the finished outcome, or
-    /// the next micro-step with the machine. The default clones the outcome out of
-    /// `action`; the hot machines move it instead.
+    /// the next micro-step with the machine.
     #[inline(always)]
     fn finish(self) -> Result<JavaResult<Self::Output>, (MicroStep, Self)> {
-        match self.action() {
+        let machine = match self.take_outcome() {
+            Ok(result) => return Ok(result),
+            Err(machine) => machine,
+        };
+        match machine.action() {
             Action::Done(result) => Ok(result),
-            Action::Step(step) => Err((step, self)),
+            Action::Step(step) => Err((step, machine)),
         }
     }
 }

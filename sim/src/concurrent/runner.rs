@@ -86,7 +86,7 @@ pub fn run(program: &Program, config: &ExecConfig) -> Result<RunReport, PlanErro
     let history = std::sync::Arc::new(History::new());
     let shared = Arc::new(Shared {
         jvm: exec.jvm.clone(),
-        pooled: exec.pooled.clone(),
+        pooled: exec.pooled().clone(),
         unpooled: exec.unpooled.clone(),
         plan,
         history: history.clone(),

@@ -30,9 +30,8 @@ use std::collections::BTreeSet;
 /// stranded entries) plus no-Cleaner and leaked no-Cleaner unpooled regions.
 fn model_usage(exec: &Exec<'_>) -> u64 {
     let mut used: u64 = 0;
-    let allocators = exec.pooled_allocators();
     for kind in [ArenaKind::Heap, ArenaKind::Direct] {
-        for arena in allocators.iter().flat_map(|a| a.arenas(kind)) {
+        for arena in exec.allocators.iter().flat_map(|a| a.arenas(kind)) {
             let core = arena.lock();
             for c in core.chunks() {
                 if c.is_unpooled() {
@@ -51,7 +50,7 @@ fn model_usage(exec: &Exec<'_>) -> u64 {
             }
         }
     }
-    for cache in allocators.iter().flat_map(|a| a.all_caches()) {
+    for cache in exec.allocators.iter().flat_map(|a| a.all_caches()) {
         for q in cache.queues() {
             for e in q.entries() {
                 used = used.saturating_sub(e.region.allocation.max_length as u64);
@@ -140,7 +139,7 @@ pub(crate) fn end_phase(exec: &mut Exec<'_>, checked: bool) -> Result<(), Violat
     for t in others {
         exec.exit_thread(t, true)?;
     }
-    let allocators = exec.pooled_allocators();
+    let allocators = exec.allocators.clone();
     for a in &allocators {
         a.free_thread_cache(ThreadId::MAIN);
     }

@@ -62,8 +62,7 @@ impl Exec<'_> {
 
     pub(in crate::exec) fn arena_checks(&mut self) -> Checked<()> {
         self.report.checks_run += 1;
-        let allocators = std::iter::once(&self.pooled).chain(&self.second);
-        for (watch, a) in self.watches.iter_mut().zip(allocators) {
+        for (watch, a) in self.watches.iter_mut().zip(&self.allocators) {
             watch.check_changed(a)?;
         }
         Ok(())
@@ -73,8 +72,8 @@ impl Exec<'_> {
     /// order of a single one's).
     pub(crate) fn full_checks(&mut self) -> Checked<()> {
         self.report.checks_run += 8;
-        let allocators = self.pooled_allocators();
-        for (watch, a) in self.watches.iter().zip(&allocators) {
+        let allocators = &self.allocators[..];
+        for (watch, a) in self.watches.iter().zip(allocators) {
             watch.check_all(a)?;
             check::caches_freed_once(a)?;
             check::normal_caches_as_created(a, watch)?;
@@ -389,7 +388,7 @@ impl Exec<'_> {
             ));
         }
         for kind in [ArenaKind::Heap, ArenaKind::Direct] {
-            for a in self.pooled_allocators().iter().flat_map(|p| p.arenas(kind)) {
+            for a in self.allocators.iter().flat_map(|p| p.arenas(kind)) {
                 let core = a.lock();
                 let used: usize = core.chunks().map(|c| c.chunk_size() - c.free_bytes()).sum();
                 out.push_str(&format!(

@@ -22,10 +22,9 @@ mod compare;
 /// The running execution.
 pub(crate) struct Exec<'o> {
     pub jvm: Arc<Jvm>,
-    /// The program's pooled allocator.
-    pub pooled: Arc<PooledAllocator>,
-    /// Its second one, of the same configuration, when the configuration has one.
-    pub second: Option<Arc<PooledAllocator>>,
+    /// The program's pooled allocators: its own first, then a second one of the same
+    /// configuration when the configuration has one.
+    pub allocators: Vec<Arc<PooledAllocator>>,
     /// The program's references to them (dropped at the end: finalization).
     pub handles: Vec<PooledByteBufAllocator>,
     pub unpooled: Arc<UnpooledAllocator>,
@@ -135,10 +134,10 @@ impl<'o> Exec<'o> {
             coverage: Default::default(),
         };
         let count = if config.second_allocator { 2 } else { 1 };
-        let mut made = Vec::new();
+        let mut allocators = Vec::with_capacity(count);
         for _ in 0..count {
             match PooledAllocator::with_tables(&jvm, config.allocator.clone(), tables) {
-                Ok(p) => made.push(p),
+                Ok(p) => allocators.push(p),
                 Err(e) => {
                     report.outcome = Outcome::Rejected {
                         message: e.to_string(),
@@ -147,10 +146,6 @@ impl<'o> Exec<'o> {
                 }
             }
         }
-        let mut made = made.into_iter();
-        let pooled = made.next().expect("at least one allocator is made");
-        let second = made.next();
-        let allocators: Vec<_> = std::iter::once(&pooled).chain(&second).collect();
         let env = AllocEnv::from_config(&config.jvm, &config.allocator);
         let detailed = observer.detailed();
         Ok(Exec {
@@ -172,20 +167,16 @@ impl<'o> Exec<'o> {
             addr,
             pending: None,
             env,
-            pooled,
-            second,
+            allocators,
             jvm,
         })
     }
 }
 
 impl Exec<'_> {
-    /// The program's pooled allocators, the first first.
-    pub(crate) fn pooled_allocators(&self) -> Vec<Arc<PooledAllocator>> {
-        std::iter::once(&self.pooled)
-            .chain(&self.second)
-            .cloned()
-            .collect()
+    /// The program's own pooled allocator (the first).
+    pub(crate) fn pooled(&self) -> &Arc<PooledAllocator> {
+        &self.allocators[0]
     }
 
     pub(crate) fn fail(&mut self, step: Option<usize>, violation: Violation) {
@@ -201,7 +192,7 @@ impl Exec<'_> {
             .map(|r| r.text.clone())
             .collect();
         self.report.metrics = Some(super::report::RunMetrics {
-            pooled: self.pooled.metric(),
+            pooled: self.pooled().metric(),
             unpooled: self.unpooled.metric().snapshot(),
             used_direct_memory: self.jvm.netty_direct().used(),
         });
@@ -265,10 +256,11 @@ impl Exec<'_> {
                 max,
                 second,
             } => {
-                let (index, allocator) = match (&self.second, *pooled && *second) {
-                    (Some(s), true) => (1, s),
-                    _ => (0, &self.pooled),
+                let index: u8 = match self.allocators.get(1) {
+                    Some(_) if *pooled && *second => 1,
+                    _ => 0,
                 };
+                let allocator = &self.allocators[usize::from(index)];
                 let pred = self.shadow.alloc(
                     &self.env,
                     pooled.then_some(index),
@@ -302,15 +294,15 @@ impl Exec<'_> {
                 self.say(format_args!("gc"))
             }
             Op::TrimCache => {
-                for a in self.pooled_allocators() {
+                for a in &self.allocators {
                     a.trim_thread_cache(t);
                 }
                 self.arena_checks()?;
                 self.say(format_args!("trimmed"))
             }
             Op::FreeCache => {
-                let n = self.pooled.free_thread_cache(t);
-                let m = self.second.as_ref().map(|s| s.free_thread_cache(t));
+                let n = self.pooled().free_thread_cache(t);
+                let m = self.allocators.get(1).map(|s| s.free_thread_cache(t));
                 self.arena_checks()?;
                 match m {
                     None => self.say(format_args!("freed {n:?}")),

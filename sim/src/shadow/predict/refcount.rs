@@ -7,13 +7,7 @@ use super::*;
 impl Shadow {
     /// `retain(k)` through `e`.
     pub fn retain(&mut self, e: AllocId, k: i32) -> Prediction {
-        if k <= 0 {
-            return Err(Expected::exact(texts::non_positive(
-                self.refcount.argument_error_style,
-                "increment",
-                k,
-            )));
-        }
+        self.positive(k, "increment")?;
         let h = self.holder(e);
         let c = self.g(h).count.unwrap_or(0);
         if c == 0 {
@@ -25,15 +19,21 @@ impl Shadow {
 
     /// `release(k)` through `e`.
     pub fn release(&mut self, e: AllocId, k: i32) -> Prediction {
+        self.positive(k, "decrement")?;
+        let h = self.holder(e);
+        self.release_holder(h, k).map(Pred::Released)
+    }
+
+    /// `checkPositive(k, "increment" / "decrement")`, in the profile's wording.
+    fn positive(&self, k: i32, what: &str) -> R<()> {
         if k <= 0 {
             return Err(Expected::exact(texts::non_positive(
                 self.refcount.argument_error_style,
-                "decrement",
+                what,
                 k,
             )));
         }
-        let h = self.holder(e);
-        self.release_holder(h, k).map(Pred::Released)
+        Ok(())
     }
 
     fn release_holder(&mut self, h: AllocId, k: i32) -> R<bool> {
