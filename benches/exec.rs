@@ -14,7 +14,9 @@
 //! ran and checked, and programs, per second. Never asserted. Run with
 //! `cargo bench --bench exec`. `--each` skips criterion and runs every program of the
 //! set once, for profilers (`valgrind --tool=callgrind <bench binary> --each`): the same
-//! work each time, whatever the machine's load.
+//! work each time, whatever the machine's load. `--corpus DIR` does the same for every
+//! file of a libFuzzer corpus directory (e.g. one a seed-corpus campaign grew), decoded
+//! as the fuzz target decodes it, in file-name order.
 
 use criterion::{criterion_group, Criterion};
 use leakproof_model::op::Program;
@@ -92,9 +94,21 @@ fn print_throughput() {
 
 criterion_group!(benches, exec_benches);
 
-/// `--each`: every program once, outside criterion.
-fn run_each() {
-    let set = programs();
+/// The inputs of a corpus directory, decoded, in file-name order.
+fn corpus(dir: &str) -> Vec<(ExecConfig, Program)> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("--corpus {dir}: {e}"))
+        .map(|entry| entry.expect("corpus entry").path())
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| fuzz_input::decode(&std::fs::read(p).expect("corpus file"), Mutant::None))
+        .collect()
+}
+
+/// `--each` / `--corpus DIR`: every program once, outside criterion.
+fn run_each(set: Vec<(ExecConfig, Program)>) {
     let tables = SizeTables::new();
     let mut steps = 0u64;
     let start = Instant::now();
@@ -105,8 +119,15 @@ fn run_each() {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--each") {
-        run_each();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--corpus") {
+        let dir = args.get(i + 1).expect("--corpus needs a directory");
+        run_each(corpus(dir));
+        print_throughput();
+        return;
+    }
+    if args.iter().any(|a| a == "--each") {
+        run_each(programs());
         print_throughput();
         return;
     }

@@ -87,6 +87,8 @@ const INVARIANT_METHODS: &[&str] = &[
     "capacity",
     "thread_kind",
     "entries",
+    // `entries` lent under the queue's lock instead of cloned.
+    "for_each_entry",
     "stranded",
     "is_freed",
     "owner",

@@ -92,12 +92,13 @@ pub fn chunk_buddy_tree_consistent(c: &PoolChunk) -> Result<(), Violation> {
             ),
         )
     };
+    // What breaks a level's run of depth-valued nodes, by id: subtrees under a used
+    // node (skipped, sorted before a dependent node at the same id) and dependent
+    // nodes. One buffer for every level (emptied by std's `Vec::clear`).
+    let mut skips = Vec::new();
     for d in 0..=max_order {
         let level = (1usize << d)..(2usize << d);
-        // What breaks the level's run of depth-valued nodes, by id: subtrees under a
-        // used node (skipped, sorted before a dependent node at the same id) and
-        // dependent nodes.
-        let mut skips = Vec::new();
+        Vec::clear(&mut skips);
         for &u in &used {
             let du = u.ilog2();
             if du < d {

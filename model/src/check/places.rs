@@ -134,9 +134,7 @@ pub fn handle_in_exactly_one_place(
             freed: cache.is_freed(),
         };
         for q in cache.queues() {
-            for e in q.entries() {
-                claims.push((slot_of(&e.region, buddy), claim));
-            }
+            q.for_each_entry(|e| claims.push((slot_of(&e.region, buddy), claim)));
         }
     }
     let mut used: Vec<Slot> = Vec::new();

@@ -52,9 +52,9 @@ fn model_usage(exec: &Exec<'_>) -> u64 {
     }
     for cache in exec.allocators.iter().flat_map(|a| a.all_caches()) {
         for q in cache.queues() {
-            for e in q.entries() {
+            q.for_each_entry(|e| {
                 used = used.saturating_sub(e.region.allocation.max_length as u64);
-            }
+            });
         }
     }
     used += exec

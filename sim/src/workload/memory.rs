@@ -82,14 +82,13 @@ pub fn cached_bytes(allocator: &PooledAllocator) -> [u64; 2] {
     let mut out = [0u64; 2];
     for cache in allocator.all_caches() {
         for queue in cache.queues() {
-            for entry in queue.entries() {
+            queue.for_each_entry(|entry| {
                 let a = &entry.region.allocation;
-                if a.kind == SizeKind::Huge {
-                    continue;
+                if a.kind != SizeKind::Huge {
+                    let k = usize::from(entry.region.arena.kind() == ArenaKind::Direct);
+                    out[k] += a.max_length as u64;
                 }
-                let k = usize::from(entry.region.arena.kind() == ArenaKind::Direct);
-                out[k] += a.max_length as u64;
-            }
+            });
         }
     }
     out

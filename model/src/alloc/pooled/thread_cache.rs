@@ -90,6 +90,15 @@ impl RegionCache {
     pub fn entries(&self) -> Vec<CacheEntry> {
         self.queue.lock().iter().cloned().collect()
     }
+
+    /// Calls `f` on every queued entry, in queue order, under the queue's lock (one
+    /// lock, as [`entries`](Self::entries) takes, without cloning the entries: the
+    /// checkers read them at every full check). `f` must not touch this cache.
+    pub fn for_each_entry(&self, mut f: impl FnMut(&CacheEntry)) {
+        for e in self.queue.lock().iter() {
+            f(e);
+        }
+    }
 }
 
 /// Where a thread cache stands.

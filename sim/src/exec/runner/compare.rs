@@ -220,13 +220,30 @@ impl Exec<'_> {
         Ok(())
     }
 
-    /// Under a direct-memory limit, the shadow's state of `e` before an op that may
-    /// allocate (restored if the model's allocation fails).
-    pub(in crate::exec) fn save_if_limited(&self, e: AllocId) -> Option<Vec<(AllocId, Gen)>> {
-        self.env.direct_limit.map(|_| self.shadow.save(e))
+    /// Under a direct-memory limit, the shadow's state of `e` before `op` when it may
+    /// allocate (restored if the model's allocation fails): `capacity(n)`, or a write
+    /// that does not fit, since `ensureWritable0` returns at once when
+    /// `writerIndex + minWritableBytes <= capacity()` (4.1.48 AbstractByteBuf.java:286–291,
+    /// 4.1.128 :284–290). The shadow's writer index and capacity are the model's
+    /// (compared after every op).
+    pub(in crate::exec) fn save_if_may_allocate(
+        &self,
+        op: &Op,
+        e: AllocId,
+    ) -> Option<Vec<(AllocId, Gen)>> {
+        self.env.direct_limit?;
+        let may_allocate = match op {
+            Op::Write { len, .. } => {
+                let writer = self.shadow.gen(e).map_or(0, |g| g.writer);
+                len.0 as usize > self.shadow.capacity(e).saturating_sub(writer)
+            }
+            Op::SetCapacity { .. } => true,
+            _ => false,
+        };
+        may_allocate.then(|| self.shadow.save(e))
     }
 
-    /// Restores what [`Exec::save_if_limited`] saved when step `i` ran out of memory.
+    /// Restores what [`Exec::save_if_may_allocate`] saved when step `i` ran out of memory.
     pub(in crate::exec) fn restore_if_exhausted(
         &mut self,
         i: usize,

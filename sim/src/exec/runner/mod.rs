@@ -432,10 +432,7 @@ impl Exec<'_> {
             }
             _ => {
                 // A write or `capacity(n)` may reallocate, which can run out of memory.
-                let saved = match op {
-                    Op::Write { .. } | Op::SetCapacity { .. } => self.save_if_limited(e),
-                    _ => None,
-                };
+                let saved = self.save_if_may_allocate(op, e);
                 let pred = apply::predict(&mut self.shadow, &self.env, op, e, unreleasable);
                 let (Some(pred), Some(model)) = (pred, apply::on_handle(op, &buf, t)) else {
                     return Ok(String::new());
