@@ -179,4 +179,25 @@ mod tests {
         }
         assert_ne!(case(&p, 7, 0).program, case(&p, 8, 0).program);
     }
+
+    #[test]
+    fn some_programs_hold_the_shared_empty_buffer() {
+        let p = Profile::by_name("netty-4.1.48").unwrap();
+        let empty = |op: &Op| {
+            matches!(
+                op,
+                Op::Alloc {
+                    size: Size(0),
+                    max: Capacity::Bounded(Size(0)),
+                    ..
+                }
+            )
+        };
+        let n = 3000;
+        let with = (0..n)
+            .filter(|&i| case(&p, 14, i).program.steps.iter().any(|s| empty(&s.op)))
+            .count();
+        eprintln!("{with} of {n} programs allocate (0, 0)");
+        assert!(with >= n as usize / 50, "{with} of {n}");
+    }
 }
