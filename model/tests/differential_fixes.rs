@@ -113,6 +113,27 @@ fn no_cleaner_reallocation_counts_only_the_difference() {
 }
 
 #[test]
+fn a_no_cleaner_regrowth_leaves_exactly_the_grown_tail_uninitialized() {
+    // Unsafe.reallocateMemory keeps the old bytes and leaves the grown tail
+    // uninitialized; a shrink or a same-size resize leaves nothing uninitialized.
+    let jvm = jvm("netty-4.1.48", true, 1 << 20);
+    jvm.fill_uninitialized(0xa5);
+    let u = UnpooledAllocator::new(&jvm);
+    let b = u.new_buffer(T, true, 4, i32::MAX.into()).unwrap();
+    b.set_bytes(0, &[1, 2, 3, 4]).unwrap();
+    b.set_capacity(T, 10).unwrap();
+    assert_eq!(jvm.uninitialized_bytes(), 6);
+    assert_eq!(
+        b.get_bytes(0, 10).unwrap(),
+        [1, 2, 3, 4, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5]
+    );
+    b.set_capacity(T, 3).unwrap();
+    b.set_capacity(T, 3).unwrap();
+    assert_eq!(jvm.uninitialized_bytes(), 6);
+    assert_eq!(b.get_bytes(0, 3).unwrap(), [1, 2, 3]);
+}
+
+#[test]
 fn a_duplicate_keeps_its_own_max_capacity_when_its_root_object_is_reused() {
     // new UnpooledDuplicatedByteBuf(this) / new PooledNonRetainedDuplicateByteBuf(
     // delegate, this): DuplicatedByteBuf's constructor takes super(buffer.maxCapacity())

@@ -7,7 +7,11 @@
 //! Skipped here (bytes/NIO): `testLittleEndianWithExpand` (byte order),
 //! `AbstractPooledByteBufTest.testIsContiguous` (NIO memory layout).
 
-use crate::support::{assert_throws, Fixture, CAPACITY, IAE, IOOBE, MAX, T};
+use crate::support::{assert_throws, Fixture, IAE, IOOBE, T};
+
+crate::only_4_1_128! {
+    use crate::support::{CAPACITY, MAX};
+}
 use leakproof_model::buffer::ByteBuf;
 use leakproof_model::JavaClass;
 
@@ -118,24 +122,28 @@ fn test_max_fast_writable_bytes(fx: &Fixture, _: &ByteBuf) {
     buffer.release().unwrap();
 }
 
-fn test_max_fast_writable_bytes_tracks_written_bytes(fx: &Fixture, _: &ByteBuf) {
-    let buf = fx.new_buffer_max(4, 10);
-    let max = buf.max_fast_writable_bytes();
-    buf.write_byte(T, 1).unwrap();
-    // assertEquals(max - 1, buf.maxFastWritableBytes());
-    assert_eq!(buf.max_fast_writable_bytes(), max - 1);
-    buf.release().unwrap();
+crate::only_4_1_128! {
+    fn test_max_fast_writable_bytes_tracks_written_bytes(fx: &Fixture, _: &ByteBuf) {
+        let buf = fx.new_buffer_max(4, 10);
+        let max = buf.max_fast_writable_bytes();
+        buf.write_byte(T, 1).unwrap();
+        // assertEquals(max - 1, buf.maxFastWritableBytes());
+        assert_eq!(buf.max_fast_writable_bytes(), max - 1);
+        buf.release().unwrap();
+    }
 }
 
-fn test_ensure_writable_integer_overflow(fx: &Fixture, _: &ByteBuf) {
-    let buffer = fx.new_buffer(CAPACITY);
-    buffer
-        .set_writer_index(buffer.reader_index() as i64)
-        .unwrap();
-    buffer.write_byte(T, 1).unwrap();
-    // buffer.ensureWritable(Integer.MAX_VALUE); fail(); catch (IndexOutOfBoundsException e)
-    assert_throws(IOOBE, buffer.ensure_writable(T, MAX as usize));
-    buffer.release().unwrap();
+crate::only_4_1_128! {
+    fn test_ensure_writable_integer_overflow(fx: &Fixture, _: &ByteBuf) {
+        let buffer = fx.new_buffer(CAPACITY);
+        buffer
+            .set_writer_index(buffer.reader_index() as i64)
+            .unwrap();
+        buffer.write_byte(T, 1).unwrap();
+        // buffer.ensureWritable(Integer.MAX_VALUE); fail(); catch (IndexOutOfBoundsException e)
+        assert_throws(IOOBE, buffer.ensure_writable(T, MAX as usize));
+        buffer.release().unwrap();
+    }
 }
 
 /// `AbstractPooledByteBufTest.testMaxFastWritableBytes`: a pooled buffer writes in
@@ -221,22 +229,28 @@ fn ensure_writable_with_out_force_does_not_throw(fx: &Fixture, _: &ByteBuf) {
     ensure_writable_does_not_throw(fx, false);
 }
 
-/// `ensureWritableReadOnly(force)`: a read-only view answers 1 and stays as it is.
-fn ensure_writable_read_only(fx: &Fixture, force: bool) {
-    let buffer = fx.new_buffer(8);
-    buffer.set_writer_index(buffer.capacity() as i64).unwrap();
-    // assertEquals(1, buffer.asReadOnly().ensureWritable(8, force));
-    let read_only = buffer.as_read_only().unwrap();
-    assert_eq!(read_only.ensure_writable_force(T, 8, force).unwrap(), 1);
-    buffer.release().unwrap();
+crate::only_4_1_128! {
+    /// `ensureWritableReadOnly(force)`: a read-only view answers 1 and stays as it is.
+    fn ensure_writable_read_only(fx: &Fixture, force: bool) {
+        let buffer = fx.new_buffer(8);
+        buffer.set_writer_index(buffer.capacity() as i64).unwrap();
+        // assertEquals(1, buffer.asReadOnly().ensureWritable(8, force));
+        let read_only = buffer.as_read_only().unwrap();
+        assert_eq!(read_only.ensure_writable_force(T, 8, force).unwrap(), 1);
+        buffer.release().unwrap();
+    }
 }
 
-fn ensure_writable_with_force_as_ready_only(fx: &Fixture, _: &ByteBuf) {
-    ensure_writable_read_only(fx, true);
+crate::only_4_1_128! {
+    fn ensure_writable_with_force_as_ready_only(fx: &Fixture, _: &ByteBuf) {
+        ensure_writable_read_only(fx, true);
+    }
 }
 
-fn ensure_writable_with_out_force_as_read_only(fx: &Fixture, _: &ByteBuf) {
-    ensure_writable_read_only(fx, false);
+crate::only_4_1_128! {
+    fn ensure_writable_with_out_force_as_read_only(fx: &Fixture, _: &ByteBuf) {
+        ensure_writable_read_only(fx, false);
+    }
 }
 
 /// `AbstractPooledByteBufTest.ensureWritableWithEnoughSpaceShouldNotThrow`.
@@ -256,16 +270,18 @@ fn ensure_writable_with_not_enough_space_should_throw(fx: &Fixture, _: &ByteBuf)
     buf.release().unwrap();
 }
 
-/// `AbstractPooledByteBufTest.distinctBuffersMustNotOverlap`.
-fn distinct_buffers_must_not_overlap(fx: &Fixture, _: &ByteBuf) {
-    let a = fx.new_buffer(16384);
-    let b = fx.new_buffer(65536);
-    a.set_byte(a.capacity() as i64 - 1, 1).unwrap();
-    b.set_byte(0, 2).unwrap();
-    // assertEquals(1, a.getByte(a.capacity() - 1));
-    assert_eq!(a.get_byte(a.capacity() as i64 - 1).unwrap(), 1);
-    a.release().unwrap();
-    b.release().unwrap();
+crate::only_4_1_128! {
+    /// `AbstractPooledByteBufTest.distinctBuffersMustNotOverlap`.
+    fn distinct_buffers_must_not_overlap(fx: &Fixture, _: &ByteBuf) {
+        let a = fx.new_buffer(16384);
+        let b = fx.new_buffer(65536);
+        a.set_byte(a.capacity() as i64 - 1, 1).unwrap();
+        b.set_byte(0, 2).unwrap();
+        // assertEquals(1, a.getByte(a.capacity() - 1));
+        assert_eq!(a.get_byte(a.capacity() as i64 - 1).unwrap(), 1);
+        a.release().unwrap();
+        b.release().unwrap();
+    }
 }
 
 crate::kinds_test! {
@@ -285,17 +301,22 @@ crate::kinds_test! {
         unpooled_direct, duplicated, retained_duplicated, simple_leak_aware, advanced_leak_aware];
     test_max_fast_writable_bytes: [unpooled_heap, unpooled_direct, duplicated,
         retained_duplicated, simple_leak_aware, advanced_leak_aware];
-    test_max_fast_writable_bytes_tracks_written_bytes: [pooled_heap, pooled_direct,
-        unpooled_heap, unpooled_direct, duplicated, retained_duplicated, simple_leak_aware,
-        advanced_leak_aware];
-    test_ensure_writable_integer_overflow: all;
     test_max_fast_writable_bytes_pooled: [pooled_heap, pooled_direct];
     test_ensure_writable_doesnt_grow_too_much: [pooled_heap, pooled_direct];
     ensure_writable_with_force_does_not_throw: all;
     ensure_writable_with_out_force_does_not_throw: all;
-    ensure_writable_with_force_as_ready_only: all;
-    ensure_writable_with_out_force_as_read_only: all;
     ensure_writable_with_enough_space_should_not_throw: [pooled_heap, pooled_direct];
     ensure_writable_with_not_enough_space_should_throw: [pooled_heap, pooled_direct];
-    distinct_buffers_must_not_overlap: [pooled_heap, pooled_direct];
+}
+
+crate::only_4_1_128! {
+    crate::kinds_test! {
+        test_max_fast_writable_bytes_tracks_written_bytes: [pooled_heap, pooled_direct,
+            unpooled_heap, unpooled_direct, duplicated, retained_duplicated, simple_leak_aware,
+            advanced_leak_aware];
+        test_ensure_writable_integer_overflow: all;
+        ensure_writable_with_force_as_ready_only: all;
+        ensure_writable_with_out_force_as_read_only: all;
+        distinct_buffers_must_not_overlap: [pooled_heap, pooled_direct];
+    }
 }

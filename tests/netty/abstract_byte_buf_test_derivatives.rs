@@ -129,52 +129,60 @@ fn test_retained_slice_index(_: &Fixture, buffer: &ByteBuf) {
     }
 }
 
-/// The slices of `testDuplicateOf…SliceHasTheSameCapacityAsTheSlice`: `slice()` and
-/// `slice(0, capacity - 2)`, retained or not.
-fn slices_of(buffer: &ByteBuf, retained: bool) -> Vec<ByteBuf> {
-    let short = buffer.capacity() as i64 - 2;
-    if retained {
-        vec![
-            buffer.retained_slice(T).unwrap(),
-            buffer.retained_slice_range(T, 0, short).unwrap(),
-        ]
-    } else {
-        vec![
-            buffer.slice().unwrap(),
-            buffer.slice_range(0, short).unwrap(),
-        ]
+crate::only_4_1_128! {
+    /// The slices of `testDuplicateOf…SliceHasTheSameCapacityAsTheSlice`: `slice()` and
+    /// `slice(0, capacity - 2)`, retained or not.
+    fn slices_of(buffer: &ByteBuf, retained: bool) -> Vec<ByteBuf> {
+        let short = buffer.capacity() as i64 - 2;
+        if retained {
+            vec![
+                buffer.retained_slice(T).unwrap(),
+                buffer.retained_slice_range(T, 0, short).unwrap(),
+            ]
+        } else {
+            vec![
+                buffer.slice().unwrap(),
+                buffer.slice_range(0, short).unwrap(),
+            ]
+        }
     }
 }
 
-pub fn duplicate_of_slice_has_the_same_capacity(buffer: &ByteBuf, retained_slice: bool) {
-    for retained_dup in [false, true] {
-        for slice in slices_of(buffer, retained_slice) {
-            let duplicate = if retained_dup {
-                slice.retained_duplicate(T).unwrap()
-            } else {
-                slice.duplicate().unwrap()
-            };
-            // assertEquals(slice.capacity(), duplicate.capacity());
-            assert_eq!(duplicate.capacity(), slice.capacity());
-            if retained_dup {
-                duplicate.release().unwrap();
-            }
-            if retained_slice {
-                slice.release().unwrap();
+crate::only_4_1_128! {
+    pub fn duplicate_of_slice_has_the_same_capacity(buffer: &ByteBuf, retained_slice: bool) {
+        for retained_dup in [false, true] {
+            for slice in slices_of(buffer, retained_slice) {
+                let duplicate = if retained_dup {
+                    slice.retained_duplicate(T).unwrap()
+                } else {
+                    slice.duplicate().unwrap()
+                };
+                // assertEquals(slice.capacity(), duplicate.capacity());
+                assert_eq!(duplicate.capacity(), slice.capacity());
+                if retained_dup {
+                    duplicate.release().unwrap();
+                }
+                if retained_slice {
+                    slice.release().unwrap();
+                }
             }
         }
     }
 }
 
-fn test_duplicate_of_slice_has_the_same_capacity_as_the_slice(_: &Fixture, buffer: &ByteBuf) {
-    duplicate_of_slice_has_the_same_capacity(buffer, false);
+crate::only_4_1_128! {
+    fn test_duplicate_of_slice_has_the_same_capacity_as_the_slice(_: &Fixture, buffer: &ByteBuf) {
+        duplicate_of_slice_has_the_same_capacity(buffer, false);
+    }
 }
 
-fn test_duplicate_of_retained_slice_has_the_same_capacity_as_the_slice(
-    _: &Fixture,
-    buffer: &ByteBuf,
-) {
-    duplicate_of_slice_has_the_same_capacity(buffer, true);
+crate::only_4_1_128! {
+    fn test_duplicate_of_retained_slice_has_the_same_capacity_as_the_slice(
+        _: &Fixture,
+        buffer: &ByteBuf,
+    ) {
+        duplicate_of_slice_has_the_same_capacity(buffer, true);
+    }
 }
 
 /// `assert{,Retained}{Slice,Duplicate}FailAfterRelease(bufs…)`: release every buffer
@@ -404,8 +412,6 @@ crate::kinds_test! {
     test_duplicate: all;
     test_slice_index: all;
     test_retained_slice_index: all;
-    test_duplicate_of_slice_has_the_same_capacity_as_the_slice: all;
-    test_duplicate_of_retained_slice_has_the_same_capacity_as_the_slice: all;
     test_slice_after_release: all;
     test_slice_after_release2: all;
     test_slice_after_release_retained_slice: all;
@@ -438,4 +444,11 @@ crate::kinds_test! {
     test_mixed_slice_b_length_out_of_bounds: all;
     test_slice_index_out_of_bounds: all;
     test_slice_length_out_of_bounds: all;
+}
+
+crate::only_4_1_128! {
+    crate::kinds_test! {
+        test_duplicate_of_slice_has_the_same_capacity_as_the_slice: all;
+        test_duplicate_of_retained_slice_has_the_same_capacity_as_the_slice: all;
+    }
 }

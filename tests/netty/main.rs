@@ -10,6 +10,24 @@
 
 mod support;
 
+/// The profile every test of this binary runs on.
+pub fn profile() -> leakproof_model::Profile {
+    leakproof_model::Profile::netty_4_1()
+}
+
+/// The `maxOrder` `PooledByteBufAllocatorTest` passes its allocators (9 in 4.1.128;
+/// `tests/netty_4_1_48` passes 11, as 4.1.48's test does).
+pub const MAX_ORDER: i32 = 9;
+
+/// Tests of 4.1.128 that 4.1.48's buffer tests do not have: `tests/netty_4_1_48`,
+/// which shares these modules, drops them.
+#[macro_export]
+macro_rules! only_4_1_128 {
+    ($($item:item)*) => {
+        $($item)*
+    };
+}
+
 mod abstract_byte_buf_test_bounds;
 mod abstract_byte_buf_test_capacity;
 mod abstract_byte_buf_test_contents;

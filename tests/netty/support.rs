@@ -1,4 +1,6 @@
-//! What every ported Netty test shares: the JVM a JUnit run sees, the buffer kinds
+//! What every ported Netty test shares (both binaries: `tests/netty` for 4.1.128 and
+//! `tests/netty_4_1_48` for 4.1.48, each naming its profile in `crate::profile()`):
+//! the JVM a JUnit run sees, the buffer kinds
 //! `AbstractByteBufTest`'s subclasses build (`newBuffer`), JUnit's per-test lifecycle
 //! (`init`/`dispose`), `ByteBuf.compareTo`, and the exhaustive schedule explorer for
 //! the tests that race real threads.
@@ -22,9 +24,10 @@ pub const MAX: i64 = i32::MAX as i64;
 pub const CAPACITY: usize = 4096;
 
 /// A JVM like the one Netty's build runs its tests in, with a fixed core count (the
-/// arena formula reads it) and enough heap for the default allocator's arenas.
+/// arena formula reads it) and enough heap for the default allocator's arenas, on the
+/// binary's profile.
 pub fn jvm_with(level: LeakLevel, sampling_interval: i32) -> Arc<Jvm> {
-    let profile = Profile::netty_4_1();
+    let profile: Profile = crate::profile();
     let mut leak = LeakConfig::from_profile(&profile.leak).with_level(level);
     leak.sampling_interval = sampling_interval;
     Jvm::new(JvmConfig {
@@ -60,6 +63,36 @@ pub fn pooled(
     use_cache_for_all_threads: bool,
     direct_alignment: i32,
 ) -> Arc<PooledAllocator> {
+    let config = pooled_config(
+        jvm,
+        prefer_direct,
+        heap_arenas,
+        direct_arenas,
+        page_size,
+        max_order,
+        small_cache_size,
+        normal_cache_size,
+        use_cache_for_all_threads,
+        direct_alignment,
+    );
+    PooledAllocator::new(jvm, config).unwrap()
+}
+
+/// The configuration [`pooled`] builds (the tiny cache size stays the profile's
+/// default: 4.1.128 has none; 4.1.48's constructors that take one set it after).
+#[allow(clippy::too_many_arguments)]
+pub fn pooled_config(
+    jvm: &Arc<Jvm>,
+    prefer_direct: bool,
+    heap_arenas: i32,
+    direct_arenas: i32,
+    page_size: i32,
+    max_order: i32,
+    small_cache_size: i32,
+    normal_cache_size: i32,
+    use_cache_for_all_threads: bool,
+    direct_alignment: i32,
+) -> PooledConfig {
     let mut config = PooledConfig::with_geometry(jvm.config(), page_size, max_order);
     config.prefer_direct = prefer_direct;
     config.heap_arenas = heap_arenas;
@@ -68,11 +101,43 @@ pub fn pooled(
     config.normal_cache_size = normal_cache_size;
     config.use_cache_for_all_threads = use_cache_for_all_threads;
     config.direct_alignment = direct_alignment;
+    config
+}
+
+/// `new PooledByteBufAllocator(preferDirect, nHeapArena, nDirectArena, pageSize,
+/// maxOrder, tinyCacheSize, smallCacheSize, normalCacheSize, useCacheForAllThreads,
+/// alignment)`: 4.1.48's constructor, deprecated in 4.1.128, which ignores the tiny size.
+#[allow(clippy::too_many_arguments)]
+pub fn pooled_tiny(
+    jvm: &Arc<Jvm>,
+    prefer_direct: bool,
+    heap_arenas: i32,
+    direct_arenas: i32,
+    page_size: i32,
+    max_order: i32,
+    [tiny, small, normal]: [i32; 3],
+    use_cache_for_all_threads: bool,
+    direct_alignment: i32,
+) -> Arc<PooledAllocator> {
+    let mut config = pooled_config(
+        jvm,
+        prefer_direct,
+        heap_arenas,
+        direct_arenas,
+        page_size,
+        max_order,
+        small,
+        normal,
+        use_cache_for_all_threads,
+        direct_alignment,
+    );
+    config.tiny_cache_size = tiny;
     PooledAllocator::new(jvm, config).unwrap()
 }
 
 /// `new PooledByteBufAllocator(true, nHeapArena, nDirectArena, pageSize, maxOrder, 0, 0,
-/// 0)`: no thread caches (the tiny cache size is gone in 4.1.128).
+/// 0)`: no thread caches (`tinyCacheSize, smallCacheSize, normalCacheSize`; 4.1.128
+/// ignores the tiny one).
 pub fn pooled_no_cache(
     jvm: &Arc<Jvm>,
     heap_arenas: i32,
@@ -81,7 +146,7 @@ pub fn pooled_no_cache(
     max_order: i32,
 ) -> Arc<PooledAllocator> {
     let defaults = PooledConfig::netty_default(jvm.config());
-    pooled(
+    let mut config = pooled_config(
         jvm,
         true,
         heap_arenas,
@@ -92,7 +157,9 @@ pub fn pooled_no_cache(
         0,
         defaults.use_cache_for_all_threads,
         0,
-    )
+    );
+    config.tiny_cache_size = 0;
+    PooledAllocator::new(jvm, config).unwrap()
 }
 
 /// Asserts `result` is Java exception `class` (JUnit's `assertThrows`).

@@ -210,7 +210,7 @@ impl ArenaCore {
         req: usize,
         size_idx: usize,
     ) -> JavaResult<Allocation> {
-        let elem = self.sc.size_idx2size(size_idx).unwrap_or(0);
+        let elem = self.sc.subpage_elem_size(size_idx, req).unwrap_or(0);
         let not_live = |live: bool, size: usize| {
             model_error(format!(
                 "doNotDestroy={live}, elemSize={size}, sizeIdx={size_idx}"
@@ -263,7 +263,7 @@ impl ArenaCore {
                 let Some(chunk) = self.chunks.get_mut(&id) else {
                     continue;
                 };
-                if let Some(h) = chunk.allocate(&self.sc, size_idx, &mut self.pools)? {
+                if let Some(h) = chunk.allocate(&self.sc, size_idx, req, &mut self.pools)? {
                     let before = chunk.list();
                     self.lists.after_allocate(chunk);
                     if chunk.list() != before {
@@ -307,7 +307,9 @@ impl ArenaCore {
             self.chunks.insert(id, chunk);
             return Ok(alloc);
         }
-        let Some(h) = chunk.allocate(&self.sc, size_idx, &mut self.pools)? else {
+        let allocated = chunk.allocate(&self.sc, size_idx, req, &mut self.pools);
+        let Some(h) = allocated.inspect_err(|_| source.destroy_chunk(chunk.chunk_size(), false))?
+        else {
             source.destroy_chunk(chunk.chunk_size(), false);
             return Err(model_error(format!(
                 "model: a new chunk could not serve size index {size_idx}"

@@ -284,11 +284,12 @@ impl PoolChunk {
         &mut self,
         sc: &SizeClasses,
         size_idx: usize,
+        req: usize,
         pools: &mut SubpagePools,
     ) -> JavaResult<Option<u64>> {
         self.version += 1;
         if size_idx <= sc.small_max_size_idx() {
-            return self.allocate_subpage(sc, size_idx, pools);
+            return self.allocate_subpage(sc, size_idx, req, pools);
         }
         let Some(run_size) = sc.size_idx2size(size_idx) else {
             return Ok(None);
@@ -309,12 +310,16 @@ impl PoolChunk {
         &mut self,
         sc: &SizeClasses,
         size_idx: usize,
+        req: usize,
         pools: &mut SubpagePools,
     ) -> JavaResult<Option<u64>> {
-        let (Some(run_size), Some(elem)) = (sc.run_size(size_idx), sc.size_idx2size(size_idx))
+        let (Some(run_size), Some(elem)) =
+            (sc.run_size(size_idx), sc.subpage_elem_size(size_idx, req))
         else {
             return Ok(None);
         };
+        // Netty has taken the page when `init` throws; the model changes nothing.
+        sc.check_subpage_bitmap(run_size, elem)?;
         let Some(run) = self.take_run(sc, run_size) else {
             return Ok(None);
         };

@@ -9,6 +9,7 @@
 
 use super::geometry::PoolGeometry;
 use super::size_classes::{SizeClassRow, SizeClasses};
+use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::profile::SizeClassScheme;
 
 /// Number of tiny pools (`numTinySubpagePools` = 512 >>> 4).
@@ -101,6 +102,37 @@ impl SizeClasses {
         } else {
             "normal"
         }
+    }
+
+    /// The element size of a new subpage for a request of `req` bytes in class
+    /// `size_idx`, and the size a pooled subpage of that class is asserted to have: the
+    /// class size (4.1.128 `sizeIdx2size`); under the legacy scheme the request's
+    /// `normCapacity` (4.1.48 PoolChunk.java:358–361 `init(head, normCapacity)`,
+    /// PoolArena.java:206), which differs from the class size only with an alignment
+    /// below 16, where a tiny pool's first request fixes its element size.
+    pub fn subpage_elem_size(&self, size_idx: usize, req: usize) -> Option<usize> {
+        match self.scheme() {
+            SizeClassScheme::Legacy if size_idx < self.n_subpages() => {
+                Some(self.legacy_normalize(req))
+            }
+            _ => self.size_idx2size(size_idx),
+        }
+    }
+
+    /// `PoolSubpage.init`'s bitmap fill: 4.1.48 sizes the bitmap for 16-byte elements
+    /// (`new long[pageSize >>> 10]`, PoolSubpage.java:55), and the `bitmapLength` words
+    /// of smaller elements write past it (:59–71). 4.1.128 sizes it for the smallest
+    /// class and never gets here.
+    pub fn check_subpage_bitmap(&self, run_size: usize, elem: usize) -> JavaResult<()> {
+        let words = (run_size.checked_div(elem).unwrap_or(0)).div_ceil(64);
+        let capacity = self.page_size() >> 10;
+        if self.scheme() == SizeClassScheme::Legacy && words > capacity {
+            return Err(JavaException::new(
+                JavaClass::ArrayIndexOutOfBounds,
+                format!("Index {capacity} out of bounds for length {capacity}"),
+            ));
+        }
+        Ok(())
     }
 
     /// True for the tiny classes of the legacy scheme (always false for jemalloc-4).

@@ -2,7 +2,7 @@
 //! (file and line cited on each): exception texts, capacity growth and in-place
 //! resizing. Sizes come from `leakproof_model::check::netty`, the checkers' own
 //! restatement; nothing here calls the model's rule functions
-//! (`tests/oracle_independence.rs` checks that).
+//! (`tests/oracle_independence/` checks that).
 
 use leakproof_model::error::{JavaClass, JavaException};
 use leakproof_model::profile::ArgumentErrorStyle;

@@ -37,7 +37,6 @@ pub struct CacheEntry {
 /// `MemoryRegionCache`: a bounded MPSC queue for one size class.
 #[derive(Debug)]
 pub struct RegionCache {
-    size_idx: usize,
     capacity: usize,
     queue: Mutex<VecDeque<CacheEntry>>,
     /// `MemoryRegionCache.allocations` (owner only).
@@ -56,20 +55,14 @@ fn bump(counter: &AtomicU64, delta: i64) {
 }
 
 impl RegionCache {
-    fn new(size_idx: usize, capacity: usize) -> Self {
+    fn new(capacity: usize) -> Self {
         RegionCache {
-            size_idx,
             capacity,
             queue: Mutex::new(VecDeque::new()),
             hits_since_trim: OwnerCounter::new(0),
             polls: AtomicU64::new(0),
             adds: AtomicU64::new(0),
         }
-    }
-
-    /// The size class this queue serves.
-    pub fn size_idx(&self) -> usize {
-        self.size_idx
     }
 
     /// Queue capacity.
@@ -172,7 +165,7 @@ fn subpage_caches(size: usize, tiny: bool, arena: Option<&Arc<PoolArena>>) -> Ve
                 sc.n_tiny()..sc.n_subpages()
             };
             let capacity = size.next_power_of_two();
-            classes.map(|i| RegionCache::new(i, capacity)).collect()
+            classes.map(|_| RegionCache::new(capacity)).collect()
         }
         _ => Vec::new(),
     }
@@ -190,7 +183,7 @@ fn normal_caches(sizes: &CacheSizes, arena: Option<&Arc<PoolArena>>) -> Vec<Regi
             (sc.n_subpages()..sc.n_sizes())
                 .enumerate()
                 .take_while(|&(k, i)| k < at_least || sc.size_idx2size(i).is_some_and(|s| s <= max))
-                .map(|(_, i)| RegionCache::new(i, capacity))
+                .map(|_| RegionCache::new(capacity))
                 .collect()
         }
         _ => Vec::new(),

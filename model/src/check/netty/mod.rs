@@ -3,7 +3,7 @@
 //!
 //! The shadow model and the invariants judge the model with these, never with the
 //! model's own functions: an oracle that calls the rule it checks cannot see a fault
-//! in it. `tests/oracle_independence.rs` fails when an oracle file calls a model rule.
+//! in it. `tests/oracle_independence/` fails when an oracle file calls a model rule.
 //! Nothing in the model calls into this module.
 
 mod chunk_lists;

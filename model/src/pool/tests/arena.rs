@@ -192,6 +192,20 @@ fn counters_follow_pool_arena_metric() {
 }
 
 #[test]
+fn destroy_all_leaves_no_pool_linking_a_destroyed_chunk() {
+    // Netty's finalizer destroys the chunks (`destroyPoolChunkLists`) and leaves the
+    // subpages linked behind the heads (`destroyPoolSubPages` only destroys the heads,
+    // which have no chunk): unobservable once the arena is unreachable. The model
+    // unlinks them, so its state after finalization stays one the invariants accept.
+    let (mut a, mut s) = arena(MemoryMode::Virtual, None);
+    let _small = a.allocate(64, &mut s).unwrap();
+    assert_eq!(a.subpage_pools().iter().count(), 1);
+    assert_eq!(a.destroy_all(&mut s), 1);
+    assert_eq!(a.subpage_pools().iter().count(), 0);
+    check_arena(&a).unwrap();
+}
+
+#[test]
 fn destroy_all_destroys_pooled_chunks_but_not_huge_ones() {
     let (mut a, mut s) = arena(MemoryMode::Virtual, None);
     let _x = a.allocate(3 * 1024 * 1024, &mut s).unwrap();

@@ -171,7 +171,7 @@ fn handles_are_4_1_48_node_ids() {
     assert_eq!(c.offset_of(h), Some((0, 4 * PAGE)));
     // A tiny 16-byte element on the next free leaf (page 4 = id 16 + 4).
     let idx = sc().size2size_idx(16);
-    let e = c.allocate(&sc(), idx, &mut p).unwrap().unwrap();
+    let e = c.allocate(&sc(), idx, 16, &mut p).unwrap().unwrap();
     assert_eq!(e, 0x4000_0000_0000_0000 | 20);
     let e2 = from_pool(&mut c, &mut p, idx);
     assert_eq!(e2, 0x4000_0000_0000_0000 | (1 << 32) | 20);
@@ -183,10 +183,10 @@ fn subpage_page_returns_to_the_tree_when_not_alone_and_is_reused() {
     let (mut c, mut p) = chunk();
     let sc = sc();
     let idx = sc.size2size_idx(4096); // small, two elements per page
-    let h1 = c.allocate(&sc, idx, &mut p).unwrap().unwrap();
+    let h1 = c.allocate(&sc, idx, 4096, &mut p).unwrap().unwrap();
     let h2 = from_pool(&mut c, &mut p, idx);
     // The first subpage is full and unlinked; a second page starts a second subpage.
-    let h3 = c.allocate(&sc, idx, &mut p).unwrap().unwrap();
+    let h3 = c.allocate(&sc, idx, 4096, &mut p).unwrap().unwrap();
     assert_eq!(c.decode(h3).run_offset, 1);
     for h in [h1, h2] {
         c.free(&sc, h, &mut p, Default::default()).unwrap();
@@ -196,7 +196,7 @@ fn subpage_page_returns_to_the_tree_when_not_alone_and_is_reused() {
     assert!(c.subpage_at(0).is_none());
     assert_eq!(c.free_bytes(), 15 * PAGE);
     let h4 = c
-        .allocate(&sc, sc.size2size_idx(512), &mut p)
+        .allocate(&sc, sc.size2size_idx(512), 512, &mut p)
         .unwrap()
         .unwrap();
     assert_eq!(c.decode(h4).run_offset, 0);
@@ -210,7 +210,7 @@ fn every_tiny_class_gets_its_own_subpage_with_page_over_size_elements() {
     for size in (16..512).step_by(16).take(15) {
         let idx = sc.size2size_idx(size);
         assert!(sc.is_tiny_idx(idx));
-        let h = c.allocate(&sc, idx, &mut p).unwrap().unwrap();
+        let h = c.allocate(&sc, idx, size, &mut p).unwrap().unwrap();
         let s = c.subpage_at(c.decode(h).run_offset).unwrap();
         assert_eq!(
             (s.elem_size(), s.max_num_elems()),
@@ -218,7 +218,7 @@ fn every_tiny_class_gets_its_own_subpage_with_page_over_size_elements() {
         );
     }
     assert!(c
-        .allocate(&sc, sc.size2size_idx(240), &mut p)
+        .allocate(&sc, sc.size2size_idx(240), 240, &mut p)
         .unwrap()
         .is_some());
     assert_eq!(c.free_bytes(), 0);

@@ -3,6 +3,7 @@
 //! tiny class (4.1.48 PoolSubpage.java:79–81, 104–106).
 
 use super::support::Lcg;
+use crate::error::JavaClass;
 use crate::memory::MemoryMode;
 use crate::mutant::Mutant;
 use crate::pool::invariants::check_arena;
@@ -129,4 +130,32 @@ fn random_legacy_workload_keeps_the_arena_consistent() {
         }
         check_arena(&a).unwrap();
     }
+}
+
+/// Below a 16-byte alignment a tiny pool's subpage takes its first request's
+/// `normCapacity` (4.1.48 PoolChunk.java:358–361), a later request of another size in
+/// that pool fails Netty's assert (PoolArena.java:206), and an element under 16 bytes
+/// overflows the bitmap of `pageSize >>> 10` words (PoolSubpage.java:55, 59–71) without
+/// changing the arena.
+#[test]
+fn below_16_byte_alignment_the_first_request_sizes_the_tiny_subpage() {
+    let profile = AllocatorProfile::netty_4_1_48();
+    let opts = ArenaOptions::new(ArenaKind::Direct, 1, &profile, Mutant::None);
+    let mut a = ArenaCore::new(legacy(16384, 11, 8), opts);
+    let mut s = SimpleChunkSource::new(MemoryMode::Virtual);
+    let x = a.allocate(40, &mut s).unwrap();
+    assert_eq!((x.length, x.max_length), (40, 40));
+    let e = a.allocate(32, &mut s).unwrap_err();
+    assert_eq!(e.class, JavaClass::Assertion);
+    let before = a.chunks().map(|c| c.free_bytes()).collect::<Vec<_>>();
+    let e = a.allocate(8, &mut s).unwrap_err();
+    assert_eq!(e.class, JavaClass::ArrayIndexOutOfBounds);
+    assert_eq!(e.message, "Index 16 out of bounds for length 16");
+    let after = a.chunks().map(|c| c.free_bytes()).collect::<Vec<_>>();
+    assert_eq!(before, after);
+    assert_eq!(a.subpage_pools().first(0), None);
+    check_arena(&a).unwrap();
+    a.free(x.chunk, x.handle, x.max_length, false, &mut s)
+        .unwrap();
+    check_arena(&a).unwrap();
 }
