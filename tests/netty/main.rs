@@ -40,6 +40,7 @@ mod aligned_pooled_byte_buf_allocator_test;
 mod byte_buf_allocator_test;
 mod byte_buf_derivation_test;
 mod duplicated_byte_buf_test;
+mod empty_byte_buf_test;
 mod pool_arena_test;
 mod pooled_byte_buf_allocator_test;
 mod pooled_byte_buf_allocator_test_threads;

@@ -17,8 +17,9 @@ pub const DEFAULT_MAX_CAPACITY: i32 = i32::MAX;
 /// Netty's `ByteBufAllocator` as `AbstractByteBufAllocator` implements it. Every
 /// method runs on logical thread `t` (the thread cache and recycler it uses).
 ///
-/// `directBuffer(0, 0)`/`heapBuffer(0, 0)` return a zero-capacity buffer of the
-/// allocator's kind here, not Netty's shared `EmptyByteBuf` (docs/fidelity.md).
+/// `directBuffer(0, 0)`/`heapBuffer(0, 0)` (and every form reaching them with both
+/// capacities 0) return the allocator's one shared `EmptyByteBuf`, as Netty's do
+/// (AbstractByteBufAllocator.java:164–165, 183–184 of 4.1.48; `buffer/empty.rs`).
 pub trait ByteBufAllocator {
     /// `validate(initialCapacity, maxCapacity)`, then `newDirectBuffer`/`newHeapBuffer`.
     fn new_buffer_on(

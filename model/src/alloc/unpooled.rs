@@ -1,7 +1,7 @@
 //! `UnpooledByteBufAllocator`: one allocation per buffer, with its metric.
 
 use super::{validate_capacities, AllocRef};
-use crate::buffer::{Accounting, BufClass, ByteBuf, NewRoot, Region, UnpooledRegion};
+use crate::buffer::{Accounting, BufClass, ByteBuf, EmptySlot, NewRoot, Region, UnpooledRegion};
 use crate::error::JavaResult;
 use crate::jvm::Jvm;
 use crate::memory::Memory;
@@ -55,6 +55,8 @@ pub struct UnpooledAllocator {
     has_unsafe: bool,
     prefer_direct: bool,
     metric: UnpooledMetric,
+    /// `emptyBuf` (AbstractByteBufAllocator.java:84, 101 of 4.1.48).
+    empty: EmptySlot,
 }
 
 impl UnpooledAllocator {
@@ -72,6 +74,7 @@ impl UnpooledAllocator {
             has_unsafe: config.has_unsafe,
             prefer_direct,
             metric: UnpooledMetric::default(),
+            empty: EmptySlot::default(),
             jvm: jvm.clone(),
         })
     }
@@ -110,6 +113,12 @@ impl UnpooledAllocator {
         initial: i64,
         max: i64,
     ) -> JavaResult<ByteBuf> {
+        // `if (initialCapacity == 0 && maxCapacity == 0) return emptyBuf;` before
+        // validation (AbstractByteBufAllocator.java:164–165, 183–184 of 4.1.48).
+        if initial == 0 && max == 0 {
+            let alloc = || AllocRef::Unpooled(self.clone());
+            return Ok(ByteBuf::shared_empty(&self.empty, &alloc, t));
+        }
         validate_capacities(&self.jvm.profile().refcount, initial, max)?;
         let class = self.class_for(direct);
         let region = self.allocate_region(class, initial as usize)?;

@@ -119,6 +119,10 @@ impl ByteBuf {
 
     /// `getBytes` without a leak record (internal reads).
     pub(crate) fn get_bytes0(&self, index: i64, length: usize) -> JavaResult<Vec<u8>> {
+        if let Some(empty) = self.empty_target() {
+            empty.empty_range(index, length as i64)?;
+            return Ok(Vec::new());
+        }
         self.check_index(index, length as i64)?;
         let mut out = vec![0; length];
         self.read_memory(index as usize, &mut out)?;
@@ -134,6 +138,9 @@ impl ByteBuf {
     /// `setBytes` without a leak record (internal writes).
     pub(crate) fn set_bytes0(&self, index: i64, data: &[u8]) -> JavaResult<()> {
         self.refuse_if_read_only()?;
+        if self.is_empty_buffer() {
+            return self.empty_range(index, data.len() as i64);
+        }
         self.check_index(index, data.len() as i64)?;
         self.write_memory(index as usize, data)?;
         Ok(())
@@ -162,6 +169,10 @@ impl ByteBuf {
     /// `readBytes(dst[length])`: reads and advances the reader index.
     pub fn read_bytes(&self, length: usize) -> JavaResult<Vec<u8>> {
         self.record_access(AccessKind::Read);
+        if self.is_empty_buffer() {
+            self.empty_length(length as i64)?;
+            return Ok(Vec::new());
+        }
         self.check_readable(length)?;
         let reader = self.reader_index();
         let mut out = vec![0; length];
@@ -179,6 +190,9 @@ impl ByteBuf {
     /// reallocate, using `t`'s thread cache) and advances the writer index.
     pub fn write_bytes(&self, t: ThreadId, data: &[u8]) -> JavaResult<()> {
         self.record_access(AccessKind::Write);
+        if self.is_empty_buffer() {
+            return self.empty_length(data.len() as i64);
+        }
         self.ensure_writable0(t, data.len())?;
         let writer = self.writer_index();
         self.write_memory(writer, data)?;
@@ -194,6 +208,9 @@ impl ByteBuf {
     /// `writeBytes` of `length` copies of `value` (a pattern fill) on thread `t`.
     pub fn write_fill(&self, t: ThreadId, length: usize, value: u8) -> JavaResult<()> {
         self.record_access(AccessKind::Write);
+        if self.is_empty_buffer() {
+            return self.empty_length(length as i64);
+        }
         self.ensure_writable0(t, length)?;
         let writer = self.writer_index();
         self.check_root_range(writer, length)?;
@@ -206,18 +223,28 @@ impl ByteBuf {
 
     /// `readerIndex(index)`.
     pub fn set_reader_index(&self, index: i64) -> JavaResult<()> {
+        if self.is_empty_buffer() {
+            return self.empty_index(index);
+        }
         let writer = self.writer_index() as i64;
         self.set_indexes(index, writer)
     }
 
     /// `writerIndex(index)`.
     pub fn set_writer_index(&self, index: i64) -> JavaResult<()> {
+        if self.is_empty_buffer() {
+            return self.empty_index(index);
+        }
         let reader = self.reader_index() as i64;
         self.set_indexes(reader, index)
     }
 
     /// `setIndex(readerIndex, writerIndex)` (`checkIndexBounds`).
     pub fn set_indexes(&self, reader: i64, writer: i64) -> JavaResult<()> {
+        if self.is_empty_buffer() {
+            self.empty_index(reader)?;
+            return self.empty_index(writer);
+        }
         let capacity = self.capacity();
         if reader < 0 || reader > writer || writer > capacity as i64 {
             return Err(texts::bad_indexes(reader, writer, capacity));

@@ -38,6 +38,11 @@ pub enum BufClass {
     /// `asReadOnly()` (`Unpooled.unmodifiableBuffer`): shares the wrapped buffer's count
     /// and rejects writes.
     ReadOnly,
+    /// `EmptyByteBuf`: an allocator's one shared buffer of capacity and maximum
+    /// capacity 0, returned by `directBuffer(0, 0)`/`heapBuffer(0, 0)`
+    /// (AbstractByteBufAllocator.java:164–165, 183–184 of 4.1.48; :165–166, 184–185 of
+    /// 4.1.128). No count, no memory, never tracked; see `buffer/empty.rs`.
+    Empty,
 }
 
 impl BufClass {
@@ -84,6 +89,7 @@ impl BufClass {
                 "AbstractPooledDerivedByteBuf$PooledNonRetainedDuplicateByteBuf"
             }
             (BufClass::ReadOnly, _) => "ReadOnlyByteBuf",
+            (BufClass::Empty, _) => "EmptyByteBuf",
         }
     }
 

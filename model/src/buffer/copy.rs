@@ -22,6 +22,12 @@ impl ByteBuf {
     }
 
     fn copy0(&self, t: ThreadId, index: i64, length: i64) -> JavaResult<ByteBuf> {
+        // EmptyByteBuf.copy(index, length): checkIndex, then itself (java:864–866),
+        // never an `UnreleasableByteBuf` (its `copy()` is `buf.copy()`).
+        if self.is_empty_buffer() {
+            self.empty_range(index, length)?;
+            return Ok(self.unwrap_unreleasable());
+        }
         // ReadOnlyByteBuf.java:292–294: unwrap().copy(index, length).
         if let Some(wrapped) = self.read_only_target() {
             return wrapped.copy0(t, index, length);

@@ -117,6 +117,11 @@ impl ByteBuf {
 
     /// `slice(index, length)` as the object's class overrides it, without a record.
     pub(super) fn slice0(&self, index: i64, length: i64) -> JavaResult<ByteBuf> {
+        // EmptyByteBuf.slice(index, length): checkIndex, then itself (java:879–881).
+        if self.is_empty_buffer() {
+            self.empty_range(index, length)?;
+            return Ok(self.clone());
+        }
         let adjusted = self.adjustment() as i64 + index;
         match self.class() {
             // AbstractUnpooledSlicedByteBuf: checkIndex0, then unwrap().slice(idx(i), l),
@@ -210,6 +215,10 @@ impl ByteBuf {
 
     /// `duplicate()` as the object's class overrides it, without a record.
     pub(super) fn duplicate0(&self) -> JavaResult<ByteBuf> {
+        // EmptyByteBuf.duplicate(): itself (java:889–891).
+        if self.is_empty_buffer() {
+            return Ok(self.clone());
+        }
         let (reader, writer) = (self.reader_index(), self.writer_index());
         let slice_rule = self.duplicate_of_slice_is_slice();
         match self.class() {
@@ -302,6 +311,11 @@ impl ByteBuf {
 
     /// `readSlice(length)`: a slice of the next `length` readable bytes; advances.
     pub fn read_slice(&self, length: usize) -> JavaResult<ByteBuf> {
+        // EmptyByteBuf.readSlice: checkLength, then itself (java:622–624).
+        if self.is_empty_buffer() {
+            self.empty_length(length as i64)?;
+            return Ok(self.clone());
+        }
         self.check_readable(length)?;
         let reader = self.reader_index();
         let slice = self.slice_range(reader as i64, length as i64)?;

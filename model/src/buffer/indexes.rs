@@ -42,7 +42,9 @@ impl ByteBuf {
     /// `isWritable(numBytes)`: `capacity() - writerIndex >= numBytes` (java:172–174);
     /// never for a read-only view (ReadOnlyByteBuf.java:63–66).
     pub fn is_writable_bytes(&self, num_bytes: i32) -> bool {
+        // EmptyByteBuf.isWritable(size): false, even for 0 (java:1001–1003).
         !self.is_read_only()
+            && !self.is_empty_buffer()
             && self.capacity() as i64 - self.writer_index() as i64 >= i64::from(num_bytes)
     }
 
@@ -50,6 +52,9 @@ impl ByteBuf {
     /// `IllegalArgumentException`), then the reader index advances (java:970–974).
     pub fn skip_bytes(&self, length: i32) -> JavaResult<()> {
         self.record_access(AccessKind::Read);
+        if self.is_empty_buffer() {
+            return self.empty_length(i64::from(length));
+        }
         if length < 0 {
             let profile = self.jvm().profile();
             return Err(profile
@@ -129,6 +134,12 @@ impl ByteBuf {
     /// unless it is empty.
     pub fn index_of(&self, from_index: i32, to_index: i32, value: u8) -> JavaResult<i32> {
         self.record_access(AccessKind::Read);
+        if self.is_empty_buffer() {
+            // EmptyByteBuf.indexOf: checkIndex(fromIndex), checkIndex(toIndex) (java:813–817).
+            self.empty_index(i64::from(from_index))?;
+            self.empty_index(i64::from(to_index))?;
+            return Ok(-1);
+        }
         let capacity = self.capacity() as i32;
         let (start, length) = if from_index <= to_index {
             let from = from_index.max(0);

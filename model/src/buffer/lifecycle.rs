@@ -15,7 +15,7 @@ impl ByteBuf {
 
     /// `retain(increment)`.
     pub fn retain_n(&self, increment: i32) -> JavaResult<()> {
-        if self.is_unreleasable() {
+        if self.is_unreleasable() || self.counts_nothing() {
             return Ok(());
         }
         let holder = self.count_holder();
@@ -47,7 +47,7 @@ impl ByteBuf {
 
     /// `release(decrement)` on logical thread `t`.
     pub fn release_n_on(&self, t: ThreadId, decrement: i32) -> JavaResult<bool> {
-        if self.is_unreleasable() {
+        if self.is_unreleasable() || self.counts_nothing() {
             return Ok(false);
         }
         let derived_holder;
@@ -70,7 +70,7 @@ impl ByteBuf {
 
     /// `touch(hint)`: records an access at ADVANCED/PARANOID (a no-op otherwise).
     pub fn touch(&self, hint: &str) {
-        if self.is_unreleasable() {
+        if self.is_unreleasable() || self.counts_nothing() {
             return;
         }
         let holder = self.count_holder();
@@ -158,7 +158,7 @@ pub(crate) fn deallocate(obj: &Arc<BufObject>, t: ThreadId) -> JavaResult<()> {
     match region {
         Region::Unpooled(r) => obj.alloc().free_unpooled(r),
         Region::Pooled(r) => obj.alloc().free_pooled(r)?,
-        Region::Freed | Region::Unallocated => {}
+        Region::Freed | Region::Unallocated | Region::Empty => {}
     }
     if obj.class().is_pooled_root() {
         recycle(obj, t);

@@ -12,6 +12,7 @@ mod claim;
 mod class;
 mod copy;
 mod derive;
+mod empty;
 mod guard;
 mod indexes;
 mod introspect;
@@ -25,6 +26,7 @@ pub mod texts;
 mod unreleasable;
 
 pub use class::BufClass;
+pub use empty::{EmptySlot, EMPTY_TO_STRING};
 pub use guard::ReleaseOnDrop;
 pub use introspect::PooledFields;
 pub use object::{AllocId, BufObject, LeakHandle, ObjectId};
@@ -180,13 +182,18 @@ impl ByteBuf {
         self.obj.alloc().jvm()
     }
 
-    /// `isDirect()`.
+    /// `isDirect()` (an `EmptyByteBuf`'s is true, EmptyByteBuf.java:109–111).
     pub fn is_direct(&self) -> bool {
-        self.root().class().is_direct_root()
+        let class = self.root().class();
+        class == BufClass::Empty || class.is_direct_root()
     }
 
     /// `refCnt()`: the real count of the object whose count this buffer uses.
     pub fn ref_cnt(&self) -> i32 {
+        if self.counts_nothing() {
+            // EmptyByteBuf.refCnt() (java:1006–1008).
+            return 1;
+        }
         self.count_holder().own_refcnt().map_or(0, |c| c.ref_cnt())
     }
 
@@ -311,6 +318,9 @@ impl ByteBuf {
     }
 
     fn inner_java_string(&self) -> String {
+        if self.is_empty_buffer() {
+            return EMPTY_TO_STRING.to_string();
+        }
         let name = self.obj.simple_name();
         if self.ref_cnt() == 0 {
             return format!("{name}(freed)");

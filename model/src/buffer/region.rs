@@ -40,6 +40,8 @@ pub(crate) enum Region {
     /// Netty leaves it live with `handle` -1 and `memory` null; its release frees
     /// nothing and does not recycle it (`deallocate` runs only `if (handle >= 0)`).
     Unallocated,
+    /// None at all: an `EmptyByteBuf` (capacity 0 for good).
+    Empty,
 }
 
 impl Region {
@@ -48,7 +50,7 @@ impl Region {
         match self {
             Region::Unpooled(r) => Some((&r.memory, 0)),
             Region::Pooled(r) => Some((&r.region.allocation.memory, r.region.allocation.offset)),
-            Region::Freed | Region::Unallocated => None,
+            Region::Freed | Region::Unallocated | Region::Empty => None,
         }
     }
 }

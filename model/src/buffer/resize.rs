@@ -10,6 +10,9 @@ impl ByteBuf {
     /// `ensureWritable(minWritableBytes)` on thread `t` (growth may reallocate).
     pub fn ensure_writable(&self, t: ThreadId, min_writable: usize) -> JavaResult<()> {
         self.record_access(AccessKind::Write);
+        if self.is_empty_buffer() {
+            return self.empty_ensure_writable(min_writable);
+        }
         self.ensure_writable0(t, min_writable)
     }
 
@@ -58,6 +61,9 @@ impl ByteBuf {
         self.record_access(AccessKind::Write);
         if self.is_read_only() {
             return Ok(1);
+        }
+        if self.is_empty_buffer() {
+            return self.empty_ensure_writable_force(min_writable);
         }
         self.ensure_accessible()?;
         if min_writable < 0 {
@@ -115,6 +121,10 @@ impl ByteBuf {
 
     /// `capacity(newCapacity)` without a leak record.
     pub(crate) fn set_capacity0(&self, t: ThreadId, new_capacity: i64) -> JavaResult<()> {
+        // EmptyByteBuf.capacity(int) throws too (java:79–81).
+        if self.is_empty_buffer() {
+            return Err(JavaException::read_only());
+        }
         self.refuse_if_read_only()?;
         if self.class().is_slice() {
             return Err(JavaException::new(

@@ -168,7 +168,8 @@ impl ByteBuf {
 
     /// `readRetainedSlice(length)` on thread `t`; advances the reader index.
     pub fn read_retained_slice(&self, t: ThreadId, length: usize) -> JavaResult<ByteBuf> {
-        if self.is_unreleasable() {
+        if self.is_unreleasable() || self.is_empty_buffer() {
+            // EmptyByteBuf.readRetainedSlice: checkLength, then itself (java:627–629).
             return self.read_slice(length);
         }
         self.check_readable(length)?;

@@ -89,7 +89,10 @@ impl Jvm {
                 referenced.extend(object.alloc().pooled_id());
             }
         }
-        for object in objects.iter().filter(|o| !marked.contains(&o.id())) {
+        // An allocator's `EmptyByteBuf` is never collected: its allocator holds it
+        // (`emptyBuf`), and it holds nothing (no memory, count or tracker).
+        let garbage = |o: &&Arc<BufObject>| !marked.contains(&o.id()) && !is_empty_buf(o);
+        for object in objects.iter().filter(garbage) {
             self.objects.lock().remove(object.id());
             self.collect(object, &mut report);
         }
@@ -141,7 +144,11 @@ impl Jvm {
                 }
             }
             Region::Pooled(_) => report.leaked.push(alloc_id),
-            Region::Freed | Region::Unallocated => {}
+            Region::Freed | Region::Unallocated | Region::Empty => {}
         }
     }
+}
+
+fn is_empty_buf(object: &BufObject) -> bool {
+    object.class() == crate::buffer::BufClass::Empty
 }

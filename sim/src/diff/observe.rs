@@ -15,7 +15,7 @@ use leakproof_model::alloc::UnpooledAllocator;
 use leakproof_model::buffer::ByteBuf;
 use leakproof_model::error::JavaResult;
 use leakproof_model::jvm::Jvm;
-use leakproof_model::op::{Addressing, Capacity, Op, Program, Size, Step};
+use leakproof_model::op::{Addressing, Op, Program, Step};
 use leakproof_model::pool::{ArenaKind, ArenaMetrics};
 use leakproof_model::ThreadId;
 use std::collections::BTreeMap;
@@ -142,13 +142,6 @@ fn pass(name: &str, program: &Program, config: &ExecConfig, fill: u8) -> Result<
                 step.thread
             )));
         }
-        if is_empty_buffer_alloc(&step.op) {
-            jvm.dispose();
-            return Err(DiffError::Unsupported(format!(
-                "step {i} is alloc(0, 0), which returns Netty's shared EmptyByteBuf; the \
-                 model allocates a zero-capacity buffer of its kind instead (docs/fidelity.md)"
-            )));
-        }
         let pos = match step.op.handle() {
             None => None,
             Some(n) => match program.addressing {
@@ -245,20 +238,6 @@ fn pass(name: &str, program: &Program, config: &ExecConfig, fill: u8) -> Result<
         reads,
         uninitialized,
     })
-}
-
-/// True for `directBuffer(0, 0)`/`heapBuffer(0, 0)`: Netty answers with its shared
-/// `EmptyByteBuf` (no arena, no metric, `release()` false), a documented departure of
-/// the model, so the differential run leaves these allocations out.
-pub fn is_empty_buffer_alloc(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::Alloc {
-            size: Size(0),
-            max: Capacity::Bounded(Size(0)),
-            ..
-        }
-    )
 }
 
 /// `Throwable.toString()` on one line, escaped as the oracle escapes it.

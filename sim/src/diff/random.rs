@@ -5,7 +5,7 @@
 use super::{setup, Case};
 use crate::exec::ExecConfig;
 use arbitrary::{Arbitrary, Unstructured};
-use leakproof_model::op::{Op, Program, Step};
+use leakproof_model::op::{Capacity, Op, Program, Size, Step};
 use leakproof_model::{Mutant, Profile};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -60,14 +60,14 @@ pub const JVM_SETTINGS: &[JvmSetting] = &[
     },
 ];
 
-/// True for the ops a single-threaded differential program keeps: not `alloc(0, 0)`
-/// (see [`super::observe::is_empty_buffer_alloc`]); `gc` is left out of random programs: with the leak detector off and no Recycler nothing observable
+/// True for the ops a single-threaded differential program keeps: `gc` is left out of
+/// random programs: with the leak detector off and no Recycler nothing observable
 /// depends on it, and a real `System.gc()` per op would dominate the run's time.
 fn kept(op: &Op) -> bool {
     !matches!(
         op,
         Op::HandOff { .. } | Op::StartThread { .. } | Op::ExitThread { .. } | Op::Gc
-    ) && !super::observe::is_empty_buffer_alloc(op)
+    )
 }
 
 /// `op` from the program's one pooled allocator: the oracle runs one, and the
@@ -90,6 +90,30 @@ fn one_allocator(op: Op) -> Op {
         op => op,
     }
 }
+
+/// One allocation in [`EMPTY_ONE_IN`] becomes `(0, 0)`: the allocator's shared
+/// `EmptyByteBuf`, which the op generator's sizes almost never draw (both 0 and a
+/// bounded maximum of 0), so that random programs hold it next to other buffers.
+fn empty_sometimes(op: Op, rng: &mut ChaCha8Rng) -> Op {
+    match op {
+        Op::Alloc {
+            pooled,
+            direct,
+            second,
+            ..
+        } if rng.random_range(0..EMPTY_ONE_IN) == 0 => Op::Alloc {
+            pooled,
+            direct,
+            size: Size(0),
+            max: Capacity::Bounded(Size(0)),
+            second,
+        },
+        op => op,
+    }
+}
+
+/// How rarely a random program's allocation is `(0, 0)`.
+const EMPTY_ONE_IN: u32 = 16;
 
 /// Program `index` of the run with `seed` on `profile` (deterministic).
 pub fn case(profile: &Profile, seed: u64, index: u64) -> Case {
@@ -116,7 +140,7 @@ pub fn case(profile: &Profile, seed: u64, index: u64) -> Case {
         .steps
         .into_iter()
         .filter(|s| kept(&s.op))
-        .map(|s| Step::new(0, one_allocator(s.op)))
+        .map(|s| Step::new(0, empty_sometimes(one_allocator(s.op), &mut rng)))
         .collect();
     Case {
         name: format!("s{seed}-{index}"),
@@ -154,5 +178,26 @@ mod tests {
             assert_eq!(a.config.jvm.profile.name, "netty-4.1.48");
         }
         assert_ne!(case(&p, 7, 0).program, case(&p, 8, 0).program);
+    }
+
+    #[test]
+    fn some_programs_hold_the_shared_empty_buffer() {
+        let p = Profile::by_name("netty-4.1.48").unwrap();
+        let empty = |op: &Op| {
+            matches!(
+                op,
+                Op::Alloc {
+                    size: Size(0),
+                    max: Capacity::Bounded(Size(0)),
+                    ..
+                }
+            )
+        };
+        let n = 3000;
+        let with = (0..n)
+            .filter(|&i| case(&p, 14, i).program.steps.iter().any(|s| empty(&s.op)))
+            .count();
+        eprintln!("{with} of {n} programs allocate (0, 0)");
+        assert!(with >= n as usize / 50, "{with} of {n}");
     }
 }

@@ -91,7 +91,8 @@ impl Shadow {
         for (o, id) in dead {
             self.current.remove(&o);
             if let Some(Body::Root(r)) = self.gens.get_mut(&id).map(|g| &mut g.body) {
-                if r.life == Life::Live {
+                // Nothing to reclaim of an `EmptyByteBuf`: it stays its allocator's.
+                if r.life == Life::Live && r.mem != super::MemKind::Empty {
                     if r.mem.leaks_when_collected() {
                         r.life = Life::Leaked;
                         out.leaked.insert(id);

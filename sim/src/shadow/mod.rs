@@ -34,6 +34,9 @@ pub enum MemKind {
     /// Netty reads and writes through it at a stale address (undefined), so what it
     /// holds is not predicted; `capacity(n)` throws.
     Unallocated,
+    /// None at all: an allocator's `EmptyByteBuf` (`predict/empty.rs`), never released
+    /// and never collected (its allocator holds it).
+    Empty,
 }
 
 impl MemKind {
@@ -207,6 +210,8 @@ pub struct Shadow {
     derived: DerivedProfile,
     /// Generations deallocated by the last prediction (to be told about recycling).
     pub deallocated: Vec<AllocId>,
+    /// Each allocator's `EmptyByteBuf` once made (`None`: the unpooled allocator's).
+    empty: BTreeMap<Option<u8>, AllocId>,
 }
 
 impl Shadow {
@@ -218,6 +223,7 @@ impl Shadow {
             refcount,
             derived,
             deallocated: Vec::new(),
+            empty: BTreeMap::new(),
         }
     }
 

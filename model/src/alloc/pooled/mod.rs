@@ -20,7 +20,7 @@ pub use source::{ChunkAccounting, JvmChunkSource};
 pub use thread_cache::{CacheEntry, CacheSizes, CacheState, RegionCache, ThreadCache};
 
 use super::{validate_capacities, AllocRef};
-use crate::buffer::{BufClass, ByteBuf, CacheLink, NewRoot, PooledRegion, Region};
+use crate::buffer::{BufClass, ByteBuf, CacheLink, EmptySlot, NewRoot, PooledRegion, Region};
 use crate::error::{Argument, JavaException, JavaResult};
 use crate::jvm::Jvm;
 use crate::pool::SizeTables;
@@ -59,6 +59,8 @@ pub struct PooledAllocator {
     pub(crate) pending_caches: BookLock<Vec<Arc<ThreadCache>>>,
     pub(crate) finalize_pending: AtomicBool,
     finalized: AtomicBool,
+    /// `emptyBuf` (AbstractByteBufAllocator.java:84, 101 of 4.1.48).
+    empty: EmptySlot,
 }
 
 fn check_positive_or_zero(jvm: &Jvm, value: i32, argument: Argument) -> JavaResult<()> {
@@ -148,6 +150,7 @@ impl PooledAllocator {
             pending_caches: BookLock::new(Vec::new()),
             finalize_pending: AtomicBool::new(false),
             finalized: AtomicBool::new(false),
+            empty: EmptySlot::default(),
         });
         jvm.register_allocator(allocator.clone());
         Ok(allocator)
@@ -262,6 +265,13 @@ impl PooledAllocator {
         initial: i64,
         max: i64,
     ) -> JavaResult<ByteBuf> {
+        // `return emptyBuf` for (0, 0), before validation, finalizers, thread caches,
+        // arenas and leak detection (AbstractByteBufAllocator.java:164–165, 183–184 of
+        // 4.1.48; :165–166, 184–185 of 4.1.128).
+        if initial == 0 && max == 0 {
+            let alloc = || AllocRef::Pooled(self.clone());
+            return Ok(ByteBuf::shared_empty(&self.empty, &alloc, t));
+        }
         validate_capacities(&self.jvm.profile().refcount, initial, max)?;
         self.jvm.run_finalizers();
         let (initial, max) = (initial as usize, max as usize);

@@ -6,6 +6,9 @@ use super::*;
 impl Shadow {
     /// `readBytes(len)` through `e`.
     pub fn read(&mut self, e: AllocId, len: usize) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::Read(len)) {
+            return p;
+        }
         self.check_readable(e, len)?;
         let reader = self.g(e).reader;
         self.check_root_range(e, reader, len)?;
@@ -32,6 +35,9 @@ impl Shadow {
     /// released derivative of a live root grows it, and `setBytes` (forwarded to
     /// the root the same way) writes.
     pub fn write(&mut self, env: &AllocEnv, e: AllocId, data: &[u8]) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::Write(data.len())) {
+            return p;
+        }
         self.refuse_if_read_only(e)?;
         let len = data.len();
         let (writer, max) = (self.g(e).writer, self.g(e).max);
@@ -76,6 +82,9 @@ impl Shadow {
 
     /// `capacity(n)` through `e`.
     pub fn set_capacity(&mut self, env: &AllocEnv, e: AllocId, n: i64) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::SetCapacity) {
+            return p;
+        }
         self.refuse_if_read_only(e)?;
         if let Some(v) = self.view(e) {
             if v.fixed.is_some() {

@@ -61,6 +61,23 @@ impl Shadow {
     /// `heapBuffer`/`directBuffer(size, max)` from pooled allocator `pooled` (0 the
     /// first, 1 the second; all of one configuration) or the unpooled one (`None`).
     pub fn alloc(
+        &mut self,
+        env: &AllocEnv,
+        pooled: Option<u8>,
+        direct: bool,
+        size: i64,
+        max: i64,
+    ) -> Prediction {
+        if size == 0 && max == 0 {
+            return Ok(self.empty_alloc(pooled));
+        }
+        self.new_buffer(env, pooled, direct, size, max)
+    }
+
+    /// A new buffer of the allocator's kind: the allocation past the `(0, 0)` check.
+    /// A copy allocates so too: it asks for the root's `maxCapacity`, which only an
+    /// `EmptyByteBuf` has at 0, and its copies are itself (`empty.rs`).
+    pub(super) fn new_buffer(
         &self,
         env: &AllocEnv,
         pooled: Option<u8>,
@@ -183,10 +200,12 @@ impl Shadow {
         gen.object = object;
         gen.step = step;
         gen.handle = handle;
-        if let Body::View(v) = &mut gen.body {
-            if gen.count.is_some() {
-                v.holder = id;
+        match &mut gen.body {
+            Body::View(v) if gen.count.is_some() => v.holder = id,
+            Body::Root(r) if r.mem == MemKind::Empty => {
+                self.empty.insert(r.pooled_allocator, id);
             }
+            _ => {}
         }
         self.gens.insert(id, gen);
         self.current.insert(object, id);

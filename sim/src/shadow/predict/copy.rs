@@ -5,6 +5,9 @@ use super::*;
 impl Shadow {
     /// `copy()` through `e`.
     pub fn copy(&self, env: &AllocEnv, e: AllocId) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::Copy) {
+            return p;
+        }
         let g = self.g(e);
         let (mut index, length) = (g.reader, g.writer.saturating_sub(g.reader));
         let root = if let Some(v) = self.view(e) {
@@ -39,7 +42,7 @@ impl Shadow {
             )));
         }
         let data = r.bytes.window(index, length);
-        let mut new = self.alloc(
+        let mut new = self.new_buffer(
             env,
             r.pooled_allocator,
             r.direct,
@@ -63,6 +66,10 @@ impl Shadow {
     pub fn copy_allocation(&self, e: AllocId) -> Option<(u8, bool, i64)> {
         let root = self.root(e)?;
         let r = self.root_state(root);
+        if r.mem == MemKind::Empty {
+            // A copy of an `EmptyByteBuf` is itself: nothing is allocated.
+            return None;
+        }
         Some((r.pooled_allocator?, r.direct, self.g(root).max as i64))
     }
 }

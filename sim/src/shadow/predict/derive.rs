@@ -175,6 +175,9 @@ impl Shadow {
 
     /// `slice()` through `e`.
     pub fn slice(&self, e: AllocId) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::View) {
+            return p;
+        }
         let g = self.g(e);
         self.slice_range(e, g.reader, g.writer.saturating_sub(g.reader))
     }
@@ -190,6 +193,9 @@ impl Shadow {
 
     /// `duplicate()` through `e`.
     pub fn duplicate(&self, e: AllocId) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::View) {
+            return p;
+        }
         let (reader, writer, adj) = (self.g(e).reader, self.g(e).writer, self.adj(e));
         let slice_rule = self.derived.duplicate_of_slice_is_slice;
         match self.kind(e) {
@@ -238,6 +244,9 @@ impl Shadow {
 
     /// `readSlice(len)` through `e`.
     pub fn read_slice(&mut self, e: AllocId, len: usize) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::ReadView(len)) {
+            return p;
+        }
         self.check_readable(e, len)?;
         let reader = self.g(e).reader;
         let out = self.slice_range(e, reader, len)?;

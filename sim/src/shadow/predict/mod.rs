@@ -13,11 +13,13 @@ mod access;
 mod alloc;
 mod copy;
 mod derive;
+mod empty;
 mod read_only;
 mod refcount;
 mod retained;
 
 use alloc::norm_of;
+use empty::Call;
 
 /// How an expected message is compared (texts embedding a buffer's `toString()`,
 /// which depends on leak sampling, are compared up to it).

@@ -27,6 +27,9 @@ impl Shadow {
     /// buffer's (java:424–426): a duplicate's root and every other view share `e`'s
     /// capacity, so indexes beyond `capacity(e)` throw and nothing is created.
     pub fn as_read_only(&self, e: AllocId) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::AsReadOnly) {
+            return p;
+        }
         let kind = self.kind(e);
         if let Kind::ReadOnly(_) = kind {
             return Ok(Pred::Same(e));

@@ -7,6 +7,9 @@ use super::*;
 impl Shadow {
     /// `retain(k)` through `e`.
     pub fn retain(&mut self, e: AllocId, k: i32) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::Retain) {
+            return p;
+        }
         self.positive(k, "increment")?;
         let h = self.holder(e);
         let c = self.g(h).count.unwrap_or(0);
@@ -19,6 +22,9 @@ impl Shadow {
 
     /// `release(k)` through `e`.
     pub fn release(&mut self, e: AllocId, k: i32) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::Release) {
+            return p;
+        }
         self.positive(k, "decrement")?;
         let h = self.holder(e);
         self.release_holder(h, k).map(Pred::Released)

@@ -87,6 +87,9 @@ impl Shadow {
     /// and APD:320–323 `(0, capacity())`; every other class `(readerIndex,
     /// readableBytes)`.
     pub fn retained_slice(&mut self, e: AllocId) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::View) {
+            return p;
+        }
         let g = self.g(e);
         let (r, n) = (g.reader, g.writer.saturating_sub(g.reader));
         let (index, length) = match self.kind(e) {
@@ -99,6 +102,9 @@ impl Shadow {
 
     /// `readRetainedSlice(len)` through `e`.
     pub fn read_retained_slice(&mut self, e: AllocId, len: usize) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::ReadView(len)) {
+            return p;
+        }
         self.check_readable(e, len)?;
         let reader = self.g(e).reader;
         let out = self.retained_slice_range(e, reader, len)?;
@@ -108,6 +114,9 @@ impl Shadow {
 
     /// `retainedDuplicate()` through `e`.
     pub fn retained_duplicate(&mut self, e: AllocId) -> Prediction {
+        if let Some(p) = self.on_empty(e, Call::View) {
+            return p;
+        }
         let (reader, writer, adj) = (self.g(e).reader, self.g(e).writer, self.adj(e));
         let kind = self.kind(e);
         if self.derived.duplicate_of_slice_is_slice
