@@ -111,7 +111,10 @@ fn it_reaches_no_cache_arena_metric_counter_or_leak_detector() {
             assert_eq!(buf.leak_tracker(), None, "never toLeakAwareBuffer'd");
             assert_eq!(buf.to_java_string(), "EmptyByteBufBE");
         }
-        drop(held);
+        // toLeakAwareBuffer of it leaves the shared object untracked (docs/fidelity.md).
+        let wrapped = jvm.to_leak_aware_buffer(&held[0]).unwrap();
+        assert_eq!(wrapped.leak_tracker(), None);
+        drop((held, wrapped));
         jvm.gc();
         // A tracked buffer's collection would be reported at the next tracked allocation.
         let probe = unpooled.direct_buffer(T).unwrap();
