@@ -166,3 +166,27 @@ fn constructor_texts_follow_the_profile() {
     assert_eq!(text(old(), 8192, 4096), "page 4096");
     assert_eq!(text(new(), 8192, 4096), "page 8192");
 }
+
+#[test]
+fn growing_to_a_huge_size_frees_the_old_memory_past_the_cache_in_4_1_48_only() {
+    // 4.1.48 PoolArena.reallocate frees the old memory with `buf.cache` read after
+    // `allocate(parent.threadCache(), buf, newCapacity)` (PoolArena.java:397, 407),
+    // which `initUnpooled` set to null for a huge buffer (PooledByteBuf.java:55): it
+    // goes back to the arena. 4.1.128 frees with the cache read before (`oldCache`),
+    // so the calling thread's cache keeps it.
+    for (profile, cached) in [
+        (Profile::netty_4_1_48(), vec![]),
+        (Profile::netty_4_1(), vec![1]),
+    ] {
+        let name = profile.name.clone();
+        let (_jvm, alloc) = setup(profile, |c| {
+            c.page_size = 8192;
+            c.max_order = 3;
+        });
+        let b = alloc.new_buffer(LOOP, true, 1024, i32::MAX.into()).unwrap();
+        b.set_capacity(LOOP, 128 * 1024).unwrap();
+        let entries: Vec<usize> = queued(&alloc).into_iter().map(|(_, n)| n).collect();
+        assert_eq!(entries, cached, "{name}");
+        b.release().unwrap();
+    }
+}
