@@ -7,23 +7,17 @@ use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
 use leakproof_model::alloc::{AllocRef, ByteBufAllocator, UnpooledAllocator};
 use leakproof_model::buffer::{BufClass, ByteBuf};
 use leakproof_model::error::{JavaClass, JavaException};
-use leakproof_model::jvm::{Jvm, JvmConfig};
-use leakproof_model::leak::{LeakConfig, LeakLevel};
-use leakproof_model::{Profile, ThreadId, ThreadKind};
+use leakproof_model::jvm::Jvm;
+use leakproof_model::leak::LeakLevel;
+use leakproof_model::Profile;
 use std::sync::Arc;
 
-const T: ThreadId = ThreadId(1);
+mod support;
+use support::{jvm_at, T};
 
 /// A JVM of `profile` at PARANOID (so any tracked buffer would show), `T` running.
 fn jvm(profile: Profile) -> Arc<Jvm> {
-    let leak = LeakConfig::from_profile(&profile.leak).with_level(LeakLevel::Paranoid);
-    let jvm = Jvm::new(JvmConfig {
-        runtime_max_memory: 1 << 30,
-        leak,
-        ..JvmConfig::for_profile(profile)
-    });
-    jvm.start_thread(T, ThreadKind::EventLoop).unwrap();
-    jvm
+    jvm_at(profile, LeakLevel::Paranoid, |_| {})
 }
 
 fn pooled(jvm: &Arc<Jvm>) -> Arc<PooledAllocator> {
@@ -111,7 +105,10 @@ fn it_reaches_no_cache_arena_metric_counter_or_leak_detector() {
             assert_eq!(buf.leak_tracker(), None, "never toLeakAwareBuffer'd");
             assert_eq!(buf.to_java_string(), "EmptyByteBufBE");
         }
-        drop(held);
+        // toLeakAwareBuffer of it leaves the shared object untracked (docs/fidelity.md).
+        let wrapped = jvm.to_leak_aware_buffer(&held[0]).unwrap();
+        assert_eq!(wrapped.leak_tracker(), None);
+        drop((held, wrapped));
         jvm.gc();
         // A tracked buffer's collection would be reported at the next tracked allocation.
         let probe = unpooled.direct_buffer(T).unwrap();

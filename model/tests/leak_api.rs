@@ -2,23 +2,16 @@
 //! any buffer by level, hints as values, and `LeakListener`.
 
 use leakproof_model::alloc::{ByteBufAllocator, UnpooledAllocator};
-use leakproof_model::jvm::{Jvm, JvmConfig};
-use leakproof_model::leak::{LeakConfig, LeakLevel, LeakListener};
-use leakproof_model::{Profile, ThreadId, ThreadKind};
+use leakproof_model::jvm::Jvm;
+use leakproof_model::leak::{LeakLevel, LeakListener};
+use leakproof_model::Profile;
 use std::sync::{Arc, Mutex};
 
-const T: ThreadId = ThreadId(1);
+mod support;
+use support::{jvm_at, T};
 
 fn jvm(level: LeakLevel) -> Arc<Jvm> {
-    let profile = Profile::netty_4_1();
-    let leak = LeakConfig::from_profile(&profile.leak).with_level(level);
-    let jvm = Jvm::new(JvmConfig {
-        runtime_max_memory: 1 << 30,
-        leak,
-        ..JvmConfig::for_profile(profile)
-    });
-    jvm.start_thread(T, ThreadKind::EventLoop).unwrap();
-    jvm
+    jvm_at(Profile::netty_4_1(), level, |_| {})
 }
 
 #[test]

@@ -3,25 +3,19 @@
 
 use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
 use leakproof_model::alloc::UnpooledAllocator;
-use leakproof_model::jvm::{Jvm, JvmConfig};
-use leakproof_model::leak::{LeakConfig, LeakLevel};
-use leakproof_model::{Mutant, Profile, ThreadId, ThreadKind};
+use leakproof_model::jvm::Jvm;
+use leakproof_model::leak::LeakLevel;
+use leakproof_model::{Mutant, Profile};
 use std::sync::Arc;
 
-const T: ThreadId = ThreadId(1);
+mod support;
+use support::{jvm_at, T};
 
 fn jvm(level: LeakLevel, mutant: Mutant) -> Arc<Jvm> {
-    let profile = Profile::netty_4_1();
-    let leak = LeakConfig::from_profile(&profile.leak).with_level(level);
-    let jvm = Jvm::new(JvmConfig {
-        runtime_max_memory: 1 << 30,
-        netty_max_direct_memory: 0,
-        leak,
-        mutant,
-        ..JvmConfig::for_profile(profile)
-    });
-    jvm.start_thread(T, ThreadKind::EventLoop).unwrap();
-    jvm
+    jvm_at(Profile::netty_4_1(), level, |c| {
+        c.netty_max_direct_memory = 0;
+        c.mutant = mutant;
+    })
 }
 
 fn pooled(jvm: &Arc<Jvm>) -> Arc<PooledAllocator> {

@@ -8,7 +8,8 @@
 //! (docs/fidelity.md): `shouldNotAllowNullInConstructor` (no null in Rust).
 
 use crate::sliced_byte_buf_test::unpooled_buffer;
-use crate::support::T;
+use crate::support::{jvm, T};
+use leakproof_model::alloc::UnpooledAllocator;
 use leakproof_model::buffer::{BufClass, ByteBuf};
 use leakproof_model::{JavaClass, JavaResult};
 
@@ -27,6 +28,16 @@ fn assert_unsupported<V: std::fmt::Debug>(result: JavaResult<V>) {
 }
 
 /// `unmodifiableBuffer(buffer(n))`.
+/// `unmodifiableBuffer(EMPTY_BUFFER)`: `Unpooled.EMPTY_BUFFER` is an `EmptyByteBuf`,
+/// and the model's is an allocator's (`heapBuffer(0, 0)`), the same class.
+fn read_only_of_empty() -> ByteBuf {
+    let empty = UnpooledAllocator::new(&jvm())
+        .new_buffer(T, false, 0, 0)
+        .unwrap();
+    assert_eq!(empty.class(), BufClass::Empty);
+    empty.unmodifiable().unwrap()
+}
+
 fn read_only_of(n: i64) -> (ByteBuf, ByteBuf) {
     let buf = unpooled_buffer(n);
     let ro = buf.unmodifiable().unwrap();
@@ -70,21 +81,21 @@ fn should_return_writable_copy() {
 
 #[test]
 fn should_reject_set_byte() {
-    let (ro, _) = read_only_of(0);
+    let ro = read_only_of_empty();
     // unmodifiableBuffer(EMPTY_BUFFER).setByte(0, (byte) 0): UnsupportedOperationException
     assert_unsupported(ro.set_byte(0, 0));
 }
 
 #[test]
 fn should_reject_set_bytes3() {
-    let (ro, _) = read_only_of(0);
+    let ro = read_only_of_empty();
     // unmodifiableBuffer(EMPTY_BUFFER).setBytes(0, (byte[]) null, 0, 0)
     assert_unsupported(ro.set_bytes(0, &[]));
 }
 
 #[test]
 fn should_reject_set_bytes4() {
-    let (ro, _) = read_only_of(0);
+    let ro = read_only_of_empty();
     // unmodifiableBuffer(EMPTY_BUFFER).setBytes(0, (ByteBuf) null, 0, 0)
     assert_unsupported(ro.set_bytes(0, &[]));
 }
@@ -152,11 +163,9 @@ crate::only_4_1_128! {
     }
 }
 
-/// `Unpooled.EMPTY_BUFFER` is an `EmptyByteBuf`, which the model does not have; an
-/// empty unpooled buffer stands for it (ReadOnlyByteBuf refuses whatever it wraps).
 #[test]
 fn should_reject_discard_read_bytes() {
-    let (ro, _) = read_only_of(0);
+    let ro = read_only_of_empty();
     // assertThrows(UnsupportedOperationException.class, () -> unmodifiableBuffer(EMPTY_BUFFER).discardReadBytes());
     assert_unsupported(ro.discard_read_bytes());
 }

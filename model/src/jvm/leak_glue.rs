@@ -118,10 +118,12 @@ impl Jvm {
     /// SIMPLE and ADVANCED, always at PARANOID — behind a `SimpleLeakAwareByteBuf`
     /// (SIMPLE) or `AdvancedLeakAwareByteBuf`. The model keeps the tracker on the
     /// object whose count `buf` uses, one per object: a buffer already tracked is
-    /// returned as it is (Netty would wrap the wrapper).
+    /// returned as it is (Netty would wrap the wrapper). An `EmptyByteBuf` is returned
+    /// untracked: its one object is the allocator's, which a tracker on it would change
+    /// for every later `(0, 0)` allocation (Netty wraps it; docs/fidelity.md).
     pub fn to_leak_aware_buffer(&self, buf: &ByteBuf) -> JavaResult<ByteBuf> {
         let holder = ByteBuf::from_object(buf.count_holder());
-        if holder.object().state().tracker.is_none() {
+        if holder.object().state().tracker.is_none() && !holder.is_empty_buffer() {
             self.leak_track_root(&holder, "AbstractByteBufAllocator", "toLeakAwareBuffer")?;
         }
         Ok(buf.clone())
