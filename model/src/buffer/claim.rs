@@ -5,7 +5,7 @@
 //! memory) has therefore already taken the object: nothing returns it to the Recycler,
 //! and a stale handle of its released generation sees it live, without memory.
 
-use super::{materialize_new, Body, BufClass, BufObject, BufState, ByteBuf, CacheLink};
+use super::{materialize_new, Body, BufClass, BufObject, ByteBuf, CacheLink};
 use super::{ObjectKind, Region};
 use crate::alloc::pooled::PooledAllocator;
 use crate::alloc::AllocRef;
@@ -45,27 +45,7 @@ impl ByteBuf {
         let jvm = allocator.jvm();
         let claimed = jvm.recycler.lock().get(class, kind.pool, thread);
         if let Ok(obj) = &claimed {
-            let (capacity, cache_link) = {
-                let state = obj.state();
-                let capacity = match &state.body {
-                    Body::Root { capacity, .. } => *capacity,
-                    _ => 0,
-                };
-                (capacity, state.cache_link)
-            };
-            obj.reincarnate(BufState {
-                alloc_id: jvm.next_alloc_id(),
-                reader: 0,
-                writer: 0,
-                max_capacity,
-                marks: (0, 0),
-                body: Body::Root {
-                    region: Region::Unallocated,
-                    capacity,
-                },
-                tracker: None,
-                cache_link,
-            });
+            obj.reuse_root(jvm.next_alloc_id(), max_capacity);
         }
         PooledClaim {
             allocator,

@@ -268,6 +268,39 @@ impl BufObject {
     #[inline(always)]
     pub(crate) fn reincarnate(&self, state: BufState) {
         *self.state.lock() = state;
+        self.reset_for_reuse();
+    }
+
+    /// `reuse(maxCapacity)` of a recycled pooled root (PooledByteBuf.java:77–82, both
+    /// releases) as one change of its state: generation `alloc_id`, the new
+    /// `maxCapacity`, indexes and marks 0, no memory yet and no tracker, keeping what
+    /// `reuse` does not touch (`length`, so `capacity()`, and `cache`); count back to
+    /// 1, out of the recycler. The same as [`reincarnate`](Self::reincarnate) with that
+    /// state, without building it and reading the old one under a lock of its own.
+    #[inline(always)]
+    pub(crate) fn reuse_root(&self, alloc_id: AllocId, max_capacity: usize) {
+        {
+            let mut state = self.state.lock();
+            let capacity = match &state.body {
+                Body::Root { capacity, .. } => *capacity,
+                _ => 0,
+            };
+            state.alloc_id = alloc_id;
+            state.reader = 0;
+            state.writer = 0;
+            state.max_capacity = max_capacity;
+            state.marks = (0, 0);
+            state.body = Body::Root {
+                region: Region::Unallocated,
+                capacity,
+            };
+            state.tracker = None;
+        }
+        self.reset_for_reuse();
+    }
+
+    #[inline(always)]
+    fn reset_for_reuse(&self) {
         if let Some(refcnt) = &self.refcnt {
             refcnt.reset();
         }

@@ -30,13 +30,19 @@ pub fn stranded_entries(
 ) -> Result<StrandedReport, Violation> {
     let mut report = StrandedReport::default();
     for cache in allocator.all_caches() {
-        for entry in cache.stranded() {
-            let item = (cache.owner(), entry.region.allocation.max_length);
-            if entry.checked_freed {
-                report.raced.push(item);
-            } else {
-                report.unchecked.push(item);
-            }
+        // Entries left in a freed cache: nobody will ever drain them.
+        if !cache.is_freed() {
+            continue;
+        }
+        for q in cache.queues() {
+            q.for_each_entry(|entry| {
+                let item = (cache.owner(), entry.region.allocation.max_length);
+                if entry.checked_freed {
+                    report.raced.push(item);
+                } else {
+                    report.unchecked.push(item);
+                }
+            });
         }
     }
     if let Some((owner, bytes)) = report.unchecked.first() {

@@ -90,16 +90,30 @@ impl Jvm {
     }
 
     /// `toLeakAwareBuffer(buf)` for a new root made by `allocator.method`: tracks it
-    /// at SIMPLE (1 in samplingInterval), ADVANCED likewise, PARANOID always.
+    /// at SIMPLE (1 in samplingInterval), ADVANCED likewise, PARANOID always. Inlined
+    /// down to the level check: with detection disabled it costs one relaxed load.
+    #[inline(always)]
     pub(crate) fn leak_track_root(
         &self,
         buf: &ByteBuf,
         allocator: &str,
         method: &str,
     ) -> JavaResult<()> {
-        let Some(wrapper) = WrapperKind::for_level(self.leak_level()) else {
-            return Ok(());
-        };
+        match WrapperKind::for_level(self.leak_level()) {
+            None => Ok(()),
+            Some(wrapper) => self.leak_track_root_as(wrapper, buf, allocator, method),
+        }
+    }
+
+    /// [`Jvm::leak_track_root`] at a level that tracks, behind `wrapper`.
+    #[inline(never)]
+    fn leak_track_root_as(
+        &self,
+        wrapper: WrapperKind,
+        buf: &ByteBuf,
+        allocator: &str,
+        method: &str,
+    ) -> JavaResult<()> {
         let site = self.shared_site();
         let object = buf.object_id().0;
         let id = {
@@ -174,11 +188,18 @@ impl Jvm {
         Ok(())
     }
 
-    /// An access through a leak-aware wrapper: the advanced wrapper records it.
+    /// An access through a leak-aware wrapper: the advanced wrapper records it. Inlined
+    /// down to the check whether anything was ever tracked (one relaxed load).
+    #[inline(always)]
     pub(crate) fn leak_record(&self, holder: &BufObject, op: AccessKind, hint: Option<&str>) {
-        if !self.leak_tracked_any.load(Ordering::Relaxed) {
-            return;
+        if self.leak_tracked_any.load(Ordering::Relaxed) {
+            self.leak_record_tracked(holder, op, hint);
         }
+    }
+
+    /// [`Jvm::leak_record`] once something was tracked.
+    #[inline(never)]
+    fn leak_record_tracked(&self, holder: &BufObject, op: AccessKind, hint: Option<&str>) {
         let Some(handle) = holder.state().tracker else {
             return;
         };

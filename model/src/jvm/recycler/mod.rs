@@ -20,6 +20,7 @@
 //! `Jvm` keeps the recycler behind one facade lock: taking and returning an object is
 //! the recycler's hand-over, one of Netty's synchronization points.
 
+mod pools;
 mod queue;
 #[cfg(test)]
 mod tests;
@@ -29,8 +30,9 @@ use crate::profile::{CrossThreadRecycle, RecyclerProfile, RecyclerRatio};
 use crate::sync::book::counter::Ordering;
 use crate::sync::Arc;
 use crate::thread::ThreadId;
+use pools::Pools;
 use queue::{Delayed, Queues};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Which pool: the object class, the pool family (the pooled allocator's id) and the
 /// owner thread.
@@ -43,9 +45,10 @@ pub struct Recycler {
     profile: RecyclerProfile,
     /// `maxDelayedQueuesPerThread` (4.1.48: 2 · cores).
     max_delayed_queues: usize,
-    pools: BTreeMap<PoolKey, Pool>,
-    /// Running threads: only they own pools (an exited thread's pools died with it).
-    running: BTreeSet<ThreadId>,
+    pools: Pools,
+    /// Running threads, sorted: only they own pools (an exited thread's pools died with
+    /// it).
+    running: Vec<ThreadId>,
     /// `DELAYED_RECYCLED` (4.1.48): per recycling thread, the queue (or DUMMY) it feeds
     /// for each pool. JVM-wide across classes, as Netty's static thread-local is.
     delayed: BTreeMap<ThreadId, BTreeMap<PoolKey, Delayed>>,
@@ -77,8 +80,8 @@ impl Recycler {
             max_per_thread: max_per_thread as usize,
             profile: profile.clone(),
             max_delayed_queues: max_delayed_queues as usize,
-            pools: BTreeMap::new(),
-            running: BTreeSet::from([ThreadId::MAIN]),
+            pools: Pools::default(),
+            running: vec![ThreadId::MAIN],
             delayed: BTreeMap::new(),
         }
     }
@@ -91,7 +94,7 @@ impl Recycler {
     fn pool(&mut self, key: PoolKey) -> &mut Pool {
         let (ratio, max) = (self.profile.ratio, self.max_per_thread as u32);
         let cross = self.profile.cross_thread;
-        self.pools.entry(key).or_insert_with(|| Pool {
+        self.pools.get_or_insert_with(key, || Pool {
             elements: Vec::new(),
             ratio_counter: ratio,
             queues: Queues::new(cross, max),
@@ -150,12 +153,14 @@ impl Recycler {
 
     /// Thread `thread` started: it may own pools.
     pub fn thread_started(&mut self, thread: ThreadId) {
-        self.running.insert(thread);
+        if let Err(i) = self.running.binary_search(&thread) {
+            self.running.insert(i, thread);
+        }
     }
 
     /// True when `owner` is running (its pools exist).
     pub fn owner_alive(&self, owner: ThreadId) -> bool {
-        self.running.contains(&owner)
+        self.running.binary_search(&owner).is_ok()
     }
 
     /// `handle.recycle()` of `obj` (class `class`, pool family `family`) on thread
@@ -260,7 +265,7 @@ impl Recycler {
     /// owners' next scavenges). Other threads' DUMMY or queue entries for its pools go
     /// too: Netty's `WeakHashMap` drops them once the stack is collected.
     pub fn forget_thread(&mut self, thread: ThreadId) -> Vec<ObjectId> {
-        self.running.remove(&thread);
+        self.running.retain(|t| *t != thread);
         self.delayed.remove(&thread);
         for feeds in self.delayed.values_mut() {
             feeds.retain(|(_, _, owner), _| *owner != thread);
@@ -268,14 +273,9 @@ impl Recycler {
         for pool in self.pools.values_mut() {
             pool.queues.thread_exited(thread);
         }
-        let keys: Vec<_> = self
-            .pools
-            .keys()
-            .filter(|(_, _, t)| *t == thread)
-            .copied()
-            .collect();
-        keys.into_iter()
-            .filter_map(|k| self.pools.remove(&k))
+        self.pools
+            .remove_owned_by(thread)
+            .into_iter()
             .flat_map(|p| {
                 let queued: Vec<_> = p.queues.object_ids().collect();
                 p.elements.into_iter().map(|o| o.id()).chain(queued)
