@@ -251,7 +251,7 @@ impl Recycler {
 
     /// Every pooled object id, in pool order (each pool's stack, then its queues).
     pub fn pooled_ids(&self) -> impl Iterator<Item = ObjectId> + '_ {
-        self.pools.values().flat_map(|p| {
+        self.pools.in_key_order().flat_map(|p| {
             p.elements
                 .iter()
                 .map(|o| o.id())
@@ -270,7 +270,7 @@ impl Recycler {
         for feeds in self.delayed.values_mut() {
             feeds.retain(|(_, _, owner), _| *owner != thread);
         }
-        for pool in self.pools.values_mut() {
+        for pool in self.pools.in_key_order_mut() {
             pool.queues.thread_exited(thread);
         }
         self.pools

@@ -34,12 +34,12 @@ impl Pools {
     }
 
     /// Every pool, in key order.
-    pub(super) fn values(&self) -> impl Iterator<Item = &Pool> + '_ {
+    pub(super) fn in_key_order(&self) -> impl Iterator<Item = &Pool> + '_ {
         self.entries.iter().map(|(_, p)| p)
     }
 
     /// Every pool, in key order.
-    pub(super) fn values_mut(&mut self) -> impl Iterator<Item = &mut Pool> + '_ {
+    pub(super) fn in_key_order_mut(&mut self) -> impl Iterator<Item = &mut Pool> + '_ {
         self.entries.iter_mut().map(|(_, p)| p)
     }
 
@@ -101,7 +101,7 @@ mod tests {
         }
         let mut sorted = keys.to_vec();
         sorted.sort();
-        let order: Vec<u32> = pools.values().map(|p| p.ratio_counter).collect();
+        let order: Vec<u32> = pools.in_key_order().map(|p| p.ratio_counter).collect();
         let want: Vec<u32> = sorted
             .iter()
             .map(|k| keys.iter().position(|x| x == k).unwrap() as u32)
@@ -113,7 +113,7 @@ mod tests {
             .map(|p| p.ratio_counter)
             .collect();
         assert_eq!(removed, [3, 0]);
-        assert_eq!(pools.values().count(), 2);
+        assert_eq!(pools.in_key_order().count(), 2);
         assert_eq!(
             pools
                 .get_or_insert_with(keys[2], || unreachable!())
