@@ -104,7 +104,7 @@ impl SizeClasses {
         }
     }
 
-    /// The element size of a new subpage for a request of `req` bytes in class
+    /// The element size of a new subpage for a request of `req` bytes in subpage class
     /// `size_idx`, and the size a pooled subpage of that class is asserted to have: the
     /// class size (4.1.128 `sizeIdx2size`); under the legacy scheme the request's
     /// `normCapacity` (4.1.48 PoolChunk.java:358–361 `init(head, normCapacity)`,
@@ -112,9 +112,7 @@ impl SizeClasses {
     /// below 16, where a tiny pool's first request fixes its element size.
     pub fn subpage_elem_size(&self, size_idx: usize, req: usize) -> Option<usize> {
         match self.scheme() {
-            SizeClassScheme::Legacy if size_idx < self.n_subpages() => {
-                Some(self.legacy_normalize(req))
-            }
+            SizeClassScheme::Legacy => Some(self.legacy_normalize(req)),
             _ => self.size_idx2size(size_idx),
         }
     }

@@ -234,3 +234,26 @@ fn acting_on_a_derivative_that_was_never_made_is_an_irce() {
     assert_eq!(err(3), "refCnt: 0");
     assert_eq!(log.touched_after_deallocate.len(), 1, "{log}");
 }
+
+#[test]
+fn a_live_object_keeps_its_raw_count_in_each_algorithms_encoding() {
+    // Even/odd stores twice the count (AbstractReferenceCountedByteBuf's `refCnt = 2`,
+    // ReferenceCountUpdater: retain adds 2k, a non-final release subtracts 2k); the
+    // older algorithms store the count itself.
+    for (algorithm, raw) in [
+        (Algorithm::EvenOdd, 4),
+        (Algorithm::CasLoop, 2),
+        (Algorithm::RacyGetAndAdd, 2),
+    ] {
+        let scenario = Scenario::new(
+            algorithm,
+            RefCountProfile::netty_4_1(),
+            vec![vec![RefOp::Retain(2), RefOp::Release(1)]],
+        );
+        let mut interpreter = Interpreter::new(&scenario);
+        while interpreter.step(0).is_ok() {}
+        assert!(interpreter.log().complete, "{algorithm:?}");
+        assert_eq!(interpreter.system().root().raw(), raw, "{algorithm:?}");
+        protocol::check_always(interpreter.system(), algorithm).unwrap();
+    }
+}
