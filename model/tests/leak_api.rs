@@ -69,3 +69,17 @@ fn hints_are_values_and_the_listener_hears_each_reported_leak() {
     assert!(heard[0].1.contains("Hint: frame 7"), "{}", heard[0].1);
     sentinel.release().unwrap();
 }
+
+#[test]
+fn set_level_changes_what_later_tracking_does() {
+    // ResourceLeakDetector.setLevel: the level each later `track` reads.
+    let jvm = jvm(LeakLevel::Disabled);
+    let buf = UnpooledAllocator::new(&jvm).heap_buffer(T).unwrap();
+    let before = jvm.to_leak_aware_buffer(&buf).unwrap();
+    assert!(before.leak_tracker().is_none());
+    jvm.leak_detector().set_level(LeakLevel::Paranoid);
+    assert_eq!(jvm.leak_detector().level(), LeakLevel::Paranoid);
+    let after = jvm.to_leak_aware_buffer(&buf).unwrap();
+    assert!(after.leak_tracker().is_some());
+    assert!(after.release().unwrap());
+}

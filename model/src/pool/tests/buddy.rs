@@ -90,6 +90,30 @@ fn runs_take_the_leftmost_aligned_node_of_their_depth() {
 }
 
 #[test]
+fn a_run_that_is_no_node_frees_nothing() {
+    // Only a power-of-two run at an offset it divides is a node (4.1.48 handles carry
+    // the node id itself); anything else is no used node and changes nothing.
+    let mut t = BuddyTree::new(4);
+    let used = t.allocate(2).unwrap();
+    assert_eq!((used.offset, used.pages), (0, 2));
+    let before = t.memory_map().to_vec();
+    for bad in [
+        Run {
+            offset: 1,
+            pages: 2,
+        },
+        Run {
+            offset: 0,
+            pages: 3,
+        },
+    ] {
+        assert!(!t.free(bad, false), "{bad:?}");
+        assert_eq!(t.memory_map(), &before[..], "{bad:?}");
+    }
+    assert!(t.free(used, false));
+}
+
+#[test]
 fn uncoalesced_mutant_leaves_free_buddies_apart() {
     let (mut c, mut p) = chunk();
     let (a, b) = (run(&mut c, 1).unwrap(), run(&mut c, 1).unwrap());
