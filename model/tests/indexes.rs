@@ -102,7 +102,10 @@ fn index_of_searches_forward_and_backward() {
 fn is_writable_follows_the_capacity_and_refuses_read_only_views() {
     let buf = buffer(4);
     assert!(buf.is_writable() && buf.is_writable_bytes(4) && !buf.is_writable_bytes(5));
-    buf.write_bytes(T, &[1, 2, 3, 4]).unwrap();
+    buf.write_bytes(T, &[1, 2, 3]).unwrap();
+    // capacity() - writerIndex: one byte left, not the capacity plus the index.
+    assert!(buf.is_writable_bytes(1) && !buf.is_writable_bytes(2));
+    buf.write_bytes(T, &[4]).unwrap();
     assert!(!buf.is_writable());
     let fresh = buffer(4);
     assert!(!fresh.unmodifiable().unwrap().is_writable());
