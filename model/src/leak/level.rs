@@ -91,7 +91,8 @@ pub(crate) fn java_trim(s: &str) -> &str {
 
 /// `String.equalsIgnoreCase` against an ASCII upper-case `name`: same UTF-16 length and
 /// each char equal after Java's per-char upper- then lower-case folding. Only four
-/// non-ASCII chars fold onto ASCII letters under Java's simple case mappings.
+/// non-ASCII chars fold onto ASCII letters under Java's simple case mappings, three of
+/// them onto letters of the level names.
 fn java_equals_ignore_case(value: &str, name: &str) -> bool {
     value.encode_utf16().count() == name.len()
         && value
@@ -107,9 +108,9 @@ fn java_fold_to_ascii_upper(c: char) -> Option<char> {
         // Character.toUpperCase: dotless i -> I, long s -> S.
         '\u{0131}' => Some('I'),
         '\u{017F}' => Some('S'),
-        // Character.toLowerCase: capital I with dot -> i, Kelvin sign -> k.
+        // Character.toLowerCase: capital I with dot -> i. (The Kelvin sign folds to k,
+        // but no level name has a K.)
         '\u{0130}' => Some('I'),
-        '\u{212A}' => Some('K'),
         _ => None,
     }
 }
