@@ -98,21 +98,6 @@ pub struct ThreadState {
     own: Vec<ObjectState>,
 }
 
-impl ThreadState {
-    /// Index of the current (or next) operation in the thread's program.
-    pub fn next_op(&self) -> usize {
-        self.next
-    }
-    /// True while an operation has a micro-step left.
-    pub fn is_running(&self) -> bool {
-        self.running.is_some()
-    }
-    /// The thread's own derivatives, by slot.
-    pub fn own(&self) -> &[ObjectState] {
-        &self.own
-    }
-}
-
 /// Every object and thread of a scenario between two micro-steps.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct System {
