@@ -1,11 +1,21 @@
-//! The per-op arena check, incremental: each op checks only the arenas and chunks it
-//! changed. Every arena invariant is a function of one arena's state, so an arena whose
-//! [`ArenaCore::version`] did not move since a check that passed still passes, and
-//! within a changed arena the chunk-local rules need only the chunks whose
-//! [`PoolChunk::version`](crate::pool::chunk::PoolChunk::version) moved
-//! (`pool::invariants::check_arena_in`). The executor still runs the full set
-//! ([`check_allocator_arenas`](super::check_allocator_arenas)) at its interval and at
-//! the end.
+//! The arena checks, incremental over chunks: each op checks only the arenas and
+//! chunks it changed, and the full set at the executor's interval runs every
+//! arena-wide rule but the chunk-local rules only over the chunks changed since the
+//! last check that passed. [`check_allocator_arenas`](super::check_allocator_arenas)
+//! and [`ArenaWatch::check_all`] with `every_chunk` check every chunk (the executor's
+//! end phase does).
+//!
+//! Why skipping a chunk finds exactly what checking it would: the chunk-local rules
+//! (`pool::invariants::check_arena_in` §9.1–9.4 and `subpage_run_size_matches_in`)
+//! read nothing but the chunk and the arena's sizing rules, which never change (see
+//! `ChunkScope`). A chunk's state is its private fields, changed only by its `&mut
+//! self` methods, each of which bumps
+//! [`PoolChunk::version`](crate::pool::chunk::PoolChunk::version) (pinned by
+//! `pool/tests/versions.rs`); chunk ids are never reused (`ArenaCore::fresh_id`
+//! counts up). So a chunk whose (id, version) a passing check saw is in the state that
+//! passed, and its rules pass again; the first violation is the same one, in the same
+//! order. The arena-wide rules (§9.5, §9.6, the subpage-retention rule and the
+//! metrics) read the lists, pools and counters and always run over every chunk.
 
 use super::{arena_metrics_consistent, arena_sizes};
 use super::{free_subpage_returned_unless_alone, netty::NettySizes};
@@ -67,47 +77,68 @@ impl ArenaWatch {
 
     /// The arena invariants of
     /// [`check_allocator_arenas`](super::check_allocator_arenas) over what changed
-    /// since the last check that passed; the first violation wins, in the same order.
+    /// since the last check that passed (arenas whose version did not move are
+    /// skipped); the first violation wins, in the same order.
     pub fn check_changed(&mut self, allocator: &PooledAllocator) -> Result<(), Violation> {
+        self.check(allocator, Scope::Changed)
+    }
+
+    /// Every arena invariant: the arena-wide rules over every chunk, the chunk-local
+    /// rules over the chunks changed since the last check that passed, or over every
+    /// chunk when `every_chunk` (the sizing rules reused).
+    pub fn check_all(
+        &mut self,
+        allocator: &PooledAllocator,
+        every_chunk: bool,
+    ) -> Result<(), Violation> {
+        let scope = if every_chunk {
+            Scope::EveryChunk
+        } else {
+            Scope::EveryArena
+        };
+        self.check(allocator, scope)
+    }
+
+    fn check(&mut self, allocator: &PooledAllocator, scope: Scope) -> Result<(), Violation> {
         for (k, kind) in KINDS.into_iter().enumerate() {
             for (arena, seen) in allocator.arenas(kind).iter().zip(&mut self.seen[k]) {
                 let core = arena.lock();
-                if seen.version == Some(core.version()) {
+                if scope == Scope::Changed && seen.version == Some(core.version()) {
                     continue;
                 }
-                let last = &seen.chunks;
-                let changed: Vec<ChunkId> = core
-                    .chunks()
-                    .filter(|c| {
-                        let i = last.binary_search_by_key(&c.id(), |(id, _)| *id);
-                        i.map_or(true, |i| last[i].1 != c.version())
-                    })
-                    .map(|c| c.id())
-                    .collect();
-                let scope = ChunkScope::Only(&changed);
-                check_core(&core, &seen.sizes, scope, self.releases_single_element)?;
+                let changed: Vec<ChunkId>;
+                let chunks = if scope == Scope::EveryChunk {
+                    ChunkScope::All
+                } else {
+                    let last = &seen.chunks;
+                    changed = core
+                        .chunks()
+                        .filter(|c| {
+                            let i = last.binary_search_by_key(&c.id(), |(id, _)| *id);
+                            i.map_or(true, |i| last[i].1 != c.version())
+                        })
+                        .map(|c| c.id())
+                        .collect();
+                    ChunkScope::Only(&changed)
+                };
+                check_core(&core, &seen.sizes, chunks, self.releases_single_element)?;
                 seen.version = Some(core.version());
                 seen.chunks = core.chunks().map(|c| (c.id(), c.version())).collect();
             }
         }
         Ok(())
     }
+}
 
-    /// Every arena invariant over every chunk (the sizing rules reused).
-    pub fn check_all(&self, allocator: &PooledAllocator) -> Result<(), Violation> {
-        for (k, kind) in KINDS.into_iter().enumerate() {
-            for (arena, seen) in allocator.arenas(kind).iter().zip(&self.seen[k]) {
-                let core = arena.lock();
-                check_core(
-                    &core,
-                    &seen.sizes,
-                    ChunkScope::All,
-                    self.releases_single_element,
-                )?;
-            }
-        }
-        Ok(())
-    }
+/// What [`ArenaWatch::check`] covers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// The arenas changed since the last passing check, their changed chunks.
+    Changed,
+    /// Every arena, the changed chunks.
+    EveryArena,
+    /// Every arena and chunk.
+    EveryChunk,
 }
 
 /// One arena's invariants, the chunk-local ones over `scope`.

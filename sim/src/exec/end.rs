@@ -99,10 +99,11 @@ fn held_by_recycler(exec: &Exec<'_>, gen: AllocId) -> bool {
 }
 
 /// `checked`: the full set already ran on the state the program ended in (its last
-/// step hit the interval), so it is not run again on the same state.
+/// step hit the interval), so it is not run again on the same state. Both full sets
+/// here check every chunk (`Exec::complete_checks`).
 pub(crate) fn end_phase(exec: &mut Exec<'_>, checked: bool) -> Result<(), Violation> {
     if !checked {
-        exec.full_checks()?;
+        exec.complete_checks()?;
     }
     let end = usize::MAX;
     // 1. The program ends: its handles die.
@@ -143,7 +144,7 @@ pub(crate) fn end_phase(exec: &mut Exec<'_>, checked: bool) -> Result<(), Violat
     for a in &allocators {
         a.free_thread_cache(ThreadId::MAIN);
     }
-    exec.full_checks()?;
+    exec.complete_checks()?;
     let known = !exec.jvm.profile().allocator.cache_add_checks_freed;
     let mut stranded = check::StrandedReport::default();
     for a in &allocators {

@@ -12,3 +12,4 @@ mod size_classes;
 mod size_classes_legacy;
 mod subpage;
 mod support;
+mod versions;

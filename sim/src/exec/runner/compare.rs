@@ -69,12 +69,22 @@ impl Exec<'_> {
     }
 
     /// The full invariant set (the allocator checks on each pooled allocator, in the
-    /// order of a single one's).
+    /// order of a single one's), the chunk-local arena rules over the chunks changed
+    /// since the last passing check (`check::ArenaWatch` says why that finds the same).
     pub(crate) fn full_checks(&mut self) -> Checked<()> {
+        self.full_checks_over(false)
+    }
+
+    /// The full invariant set with the arena rules over every chunk (the end phase's).
+    pub(crate) fn complete_checks(&mut self) -> Checked<()> {
+        self.full_checks_over(true)
+    }
+
+    fn full_checks_over(&mut self, every_chunk: bool) -> Checked<()> {
         self.report.checks_run += 8;
         let allocators = &self.allocators[..];
-        for (watch, a) in self.watches.iter().zip(allocators) {
-            watch.check_all(a)?;
+        for (watch, a) in self.watches.iter_mut().zip(allocators) {
+            watch.check_all(a, every_chunk)?;
             check::caches_freed_once(a)?;
             check::normal_caches_as_created(a, watch)?;
         }

@@ -1,0 +1,59 @@
+//! The contract the incremental arena checks rest on (`check::touched`): every
+//! `&mut self` method of `PoolChunk` bumps its version, so a chunk whose version did
+//! not move since a passing check is in the state that passed. Read from the source:
+//! a method that changes the chunk without a bump fails here, naming it.
+
+/// Methods that bump by calling one that does before changing anything themselves.
+const DELEGATES: &[(&str, &str)] = &[
+    ("allocate_run", "self.take_run("),
+    ("allocate_subpage", "self.take_run("),
+];
+
+/// Each `&mut self` method of `source` with its body (up to its closing brace at the
+/// method's indentation).
+fn mut_methods(source: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = source.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(at) = line.find("fn ") else { continue };
+        let indent = &line[..line.len() - line.trim_start().len()];
+        if !line.trim_start().starts_with("fn ") && !line.trim_start().starts_with("pub") {
+            continue;
+        }
+        let name: String = line[at + 3..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let close = format!("{indent}}}");
+        let end = (i..lines.len())
+            .find(|&j| lines[j] == close)
+            .unwrap_or(lines.len());
+        let text = lines[i..end].join("\n");
+        let signature = &text[..text.find('{').unwrap_or(text.len())];
+        if signature.contains("&mut self") {
+            out.push((name, text));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_mut_method_of_a_chunk_bumps_its_version() {
+    let methods = mut_methods(include_str!("../chunk.rs"));
+    assert!(methods.len() >= 10, "found only {methods:?}");
+    for (name, body) in &methods {
+        let bumps = body.contains("self.version += 1")
+            || DELEGATES
+                .iter()
+                .any(|(n, call)| n == name && body.contains(call));
+        assert!(
+            bumps,
+            "PoolChunk::{name} takes &mut self without bumping version"
+        );
+    }
+    let take_run = methods
+        .iter()
+        .find(|(n, _)| n == "take_run")
+        .expect("take_run");
+    assert!(take_run.1.contains("self.version += 1"));
+}
