@@ -117,6 +117,12 @@ fn io_buffer_through_a_buffers_alloc_is_direct_with_unsafe_or_pooled_direct() {
         let b = pooled(&jvm, true).heap_buffer(T).unwrap();
         assert_eq!(b.alloc().has_unsafe(), has_unsafe);
         assert!(b.alloc().io_buffer(T).unwrap().is_direct());
+        // ioBuffer(initialCapacity) and ioBuffer(initialCapacity, maxCapacity).
+        let io = unpooled.io_buffer_with(T, 10).unwrap();
+        assert_eq!((io.capacity(), io.max_capacity()), (10, i32::MAX as usize));
+        assert_eq!(io.is_direct(), has_unsafe);
+        let io = unpooled.io_buffer_with_max(T, 10, 20).unwrap();
+        assert_eq!((io.capacity(), io.max_capacity()), (10, 20));
     }
 }
 

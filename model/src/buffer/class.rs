@@ -128,11 +128,6 @@ impl BufClass {
         matches!(self, BufClass::PooledSliced | BufClass::PooledDuplicated)
     }
 
-    /// True when the object is reused through the Recycler.
-    pub fn is_recycled(self) -> bool {
-        self.is_pooled_root() || self.is_pooled_derivative()
-    }
-
     /// True for slices (fixed capacity), false for duplicates and roots.
     pub fn is_slice(self) -> bool {
         matches!(

@@ -49,8 +49,3 @@ pub fn bad_initial_capacity(initial: i64, max: i64) -> JavaException {
         "initialCapacity: {initial} (expected: not greater than maxCapacity({max})"
     ))
 }
-
-/// `AbstractByteBuf(int maxCapacity)`: `maxCapacity: M (expected: >= 0)`.
-pub fn bad_max_capacity(max: i64) -> JavaException {
-    JavaException::illegal_argument(format!("maxCapacity: {max} (expected: >= 0)"))
-}

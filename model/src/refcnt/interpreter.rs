@@ -54,12 +54,6 @@ impl Scenario {
         self.initial_raw = raw;
         self
     }
-
-    /// The same operations and cell value under another algorithm.
-    pub fn with_algorithm(mut self, algorithm: Algorithm) -> Self {
-        self.algorithm = algorithm;
-        self
-    }
 }
 
 /// One schedule entry: run one micro-step of `thread`.
