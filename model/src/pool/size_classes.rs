@@ -338,19 +338,13 @@ impl SizeClasses {
         if size <= self.lookup_max_size {
             return self.size_to_idx[(size - 1) >> LOG2_QUANTUM];
         }
+        // SizeClasses.java:329–335. Here the size is above lookupMaxSize (the 4 KiB
+        // class, aligned: SizeClasses.java:167–168), so x >= 13 and Netty's branches
+        // for `x < LOG2_SIZE_CLASS_GROUP + LOG2_QUANTUM + 1` (= 7) are never taken.
         let x = log2(((size as u64) << 1) - 1);
-        let first = LOG2_SIZE_CLASS_GROUP + LOG2_QUANTUM + 1;
-        let shift = if x < first {
-            0
-        } else {
-            x - (LOG2_SIZE_CLASS_GROUP + LOG2_QUANTUM)
-        };
+        let shift = x - (LOG2_SIZE_CLASS_GROUP + LOG2_QUANTUM);
         let group = (shift as usize) << LOG2_SIZE_CLASS_GROUP;
-        let log2_delta = if x < first {
-            LOG2_QUANTUM
-        } else {
-            x - LOG2_SIZE_CLASS_GROUP - 1
-        };
+        let log2_delta = x - LOG2_SIZE_CLASS_GROUP - 1;
         let modulo = ((size - 1) >> log2_delta) & ((1 << LOG2_SIZE_CLASS_GROUP) - 1);
         group + modulo
     }
