@@ -395,12 +395,11 @@ impl SizeClasses {
         if size <= self.lookup_max_size {
             return self.rows[self.size_to_idx[(size - 1) >> LOG2_QUANTUM]].size;
         }
+        // normalizeSizeCompute above lookupMaxSize: x >= 13, so its branch for
+        // `x < LOG2_SIZE_CLASS_GROUP + LOG2_QUANTUM + 1` is never taken (as in
+        // `size2size_idx`).
         let x = log2(((size as u64) << 1) - 1);
-        let log2_delta = if x < LOG2_SIZE_CLASS_GROUP + LOG2_QUANTUM + 1 {
-            LOG2_QUANTUM
-        } else {
-            x - LOG2_SIZE_CLASS_GROUP - 1
-        };
+        let log2_delta = x - LOG2_SIZE_CLASS_GROUP - 1;
         let mask = (1usize << log2_delta) - 1;
         (size + mask) & !mask
     }
