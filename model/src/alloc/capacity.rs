@@ -61,6 +61,8 @@ mod tests {
         let t = CALCULATE_THRESHOLD;
         assert_eq!(calculate_new_capacity(t, usize::MAX).unwrap(), t);
         assert_eq!(calculate_new_capacity(t + 1, 64 << 20).unwrap(), 2 * t);
+        // 4 MiB steps, not doubling: 8 MiB + 1 grows to 12 MiB.
+        assert_eq!(calculate_new_capacity(2 * t + 1, 64 << 20).unwrap(), 3 * t);
         assert_eq!(calculate_new_capacity(t + 1, t + 10).unwrap(), t + 10);
     }
 
