@@ -12,13 +12,14 @@ mod end;
 mod report;
 mod runner;
 mod state;
+mod tiny_pools;
 
 pub use config::ExecConfig;
 pub use draw::{CONFIG_BYTES, MATERIALIZED_CHUNK_LIMIT};
 pub(crate) use end::end_phase;
 pub use report::{Exhaustion, Finding, KnownBug, Misuse, MisuseKind, Outcome, RunReport};
 pub(crate) use runner::Exec;
-pub use runner::{run, run_with_tables};
+pub use runner::{run, run_with_tables, KNOWN_BUG_TINY_POOL_ALIGNMENT};
 pub(crate) use state::Held;
 
 use leakproof_model::op::Step;
