@@ -19,8 +19,9 @@ pub use draw::{CONFIG_BYTES, MATERIALIZED_CHUNK_LIMIT};
 pub(crate) use end::end_phase;
 pub use report::{Exhaustion, Finding, KnownBug, Misuse, MisuseKind, Outcome, RunReport};
 pub(crate) use runner::Exec;
-pub use runner::{run, run_with_tables, KNOWN_BUG_TINY_POOL_ALIGNMENT};
+pub use runner::{run, run_with_tables};
 pub(crate) use state::Held;
+pub use tiny_pools::KNOWN_BUG_TINY_POOL_ALIGNMENT;
 
 use leakproof_model::op::Step;
 

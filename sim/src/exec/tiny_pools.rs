@@ -9,6 +9,10 @@ use leakproof_model::pool::ArenaKind;
 use leakproof_model::ThreadId;
 use std::sync::Arc;
 
+/// Netty's issue for 4.1.48's tiny pools under an alignment below 16 (fixed by #11987
+/// in 4.1.73; netty.md §8 row 10).
+pub const KNOWN_BUG_TINY_POOL_ALIGNMENT: &str = "#11955";
+
 /// `numTinySubpagePools` (4.1.48 PoolArena.java:41).
 const TINY_POOLS: usize = 512 >> 4;
 

@@ -4,6 +4,7 @@
 use super::*;
 use crate::exec::apply::Applied;
 use crate::exec::report::{Exhaustion, KnownBug};
+use crate::exec::tiny_pools::KNOWN_BUG_TINY_POOL_ALIGNMENT;
 use crate::shadow::Gen;
 use leakproof_model::error::JavaException;
 use leakproof_model::invariant::MODEL_RAISED_NO_ASSERTION;

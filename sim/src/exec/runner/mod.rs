@@ -47,10 +47,6 @@ pub(crate) struct Exec<'o> {
     pub halted: Option<usize>,
 }
 
-/// Netty's issue for 4.1.48's tiny pools under an alignment below 16 (fixed by #11987
-/// in 4.1.73; netty.md §8 row 10).
-pub const KNOWN_BUG_TINY_POOL_ALIGNMENT: &str = "#11955";
-
 type Checked<T> = Result<T, Violation>;
 
 /// What the executor expects of a handle an op creates: the id a resolved step
