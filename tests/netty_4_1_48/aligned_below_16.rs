@@ -99,3 +99,38 @@ fn alignment_8_the_first_request_of_a_tiny_pool_fixes_its_element_size() {
     ];
     assert_eq!(seen, expected);
 }
+
+#[test]
+fn alignment_8_a_cached_smaller_element_fails_init_buf_with_subpage_assert() {
+    // Printed by the real 4.1.48 (JDK 17, `-ea`) for `new PooledByteBufAllocator(true,
+    // 1, 1, 4096, 3, 4, 4, 2, true, 8)`: 16 B, released into the cache's tiny queue 1;
+    // then 24 B polls that 16-byte entry and fails `assert reqCapacity <=
+    // subpage.elemSize` (PoolChunk.java:427); 16 B is served; 8 B and 1 B overflow the
+    // bitmap of 4 KiB pages. (Without `-ea` the 24-byte request gets capacity 24 and
+    // maxFastWritableBytes 16: a buffer over its neighbour's element.)
+    let jvm = jvm();
+    let allocator = pooled_tiny(&jvm, true, 1, 1, 4096, 3, [4, 4, 2], true, 8);
+    let first = allocator.new_buffer(T, true, 16, MAX).expect("16 B");
+    assert!(first.release().expect("released"));
+    let seen: Vec<Seen> = [24, 16, 8, 1]
+        .iter()
+        .map(|&size| match allocator.new_buffer(T, true, size, MAX) {
+            Ok(b) => Seen::Buffer(b.capacity(), b.max_fast_writable_bytes()),
+            Err(e) => {
+                let message = (e.class != JavaClass::Assertion).then_some(e.message);
+                Seen::Threw(e.class, message)
+            }
+        })
+        .collect();
+    let overflow_4 = || {
+        let message = "Index 4 out of bounds for length 4".to_string();
+        Seen::Threw(JavaClass::ArrayIndexOutOfBounds, Some(message))
+    };
+    let expected = [
+        assertion(),
+        Seen::Buffer(16, 16),
+        overflow_4(),
+        overflow_4(),
+    ];
+    assert_eq!(seen, expected);
+}

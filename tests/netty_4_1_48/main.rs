@@ -44,6 +44,7 @@ mod abstract_byte_buf_test_views;
 mod abstract_reference_counted_byte_buf_test;
 #[path = "../netty/abstract_reference_counted_test.rs"]
 mod abstract_reference_counted_test;
+mod aligned_above_chunk;
 mod aligned_below_16;
 #[path = "../netty/byte_buf_allocator_test.rs"]
 mod byte_buf_allocator_test;

@@ -128,8 +128,10 @@ const INVARIANT_METHODS: &[&str] = &[
 const INVARIANT_PATHS: &[&str] = &["Violation::new", "NettySizes::of_arena"];
 
 /// Model functions the shadow may call besides [`GENERIC`]: the Java name of an
-/// exception class (how `Expected` prints).
-const SHADOW_METHODS: &[&str] = &["java_name"];
+/// exception class (how `Expected` prints), and the stored page size and alignment of
+/// the checkers' `NettySizes` (`check::netty`, oracle code), which the #11955 rule reads
+/// (names the model's tables share, also accessors of stored fields).
+const SHADOW_METHODS: &[&str] = &["java_name", "alignment", "page_size"];
 
 /// `Type::function` pairs the shadow may call.
 const SHADOW_PATHS: &[&str] = &["JavaException::new", "Violation::new"];

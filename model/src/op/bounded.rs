@@ -29,6 +29,32 @@ pub const THRESHOLDS: &[u32] = &[
     4 << 20,
 ];
 
+/// Size-class boundaries from 64 B to 112 KiB: `2^g + k·2^(g−2)` for g = 6..16 and
+/// k = 0..3, 4.1.128's classes (SizeClasses.java:128–149) and, at k = 0, 4.1.48's small
+/// and normal classes and every page size the generator draws (the tiny classes are the
+/// 16-byte steps the small buckets cover; larger chunks are in [`THRESHOLDS`]).
+const CLASS_BOUNDARIES: [u32; 44] = {
+    let mut out = [0u32; 44];
+    let mut i = 0;
+    while i < 44 {
+        let group = 1u32 << (6 + i / 4);
+        out[i] = group + (i % 4) as u32 * (group / 4);
+        i += 1;
+    }
+    out
+};
+
+/// One uniform draw `n` in sixteen becomes a size at or around a class boundary, picked
+/// by `n`'s other bits: no extra input is read, so programs decode as before.
+fn near_a_class_boundary(n: u32) -> u32 {
+    if n % 16 != 15 {
+        return n;
+    }
+    let k = (n / 16) as usize;
+    let t = CLASS_BOUNDARIES[k % CLASS_BOUNDARIES.len()];
+    (i64::from(t) + NEAR[(k / CLASS_BOUNDARIES.len()) % NEAR.len()]).max(0) as u32
+}
+
 /// Offsets around a threshold: one byte, one quantum (16 B), one alignment step.
 const NEAR: &[i64] = &[-17, -16, -1, 0, 1, 16, 17, 64];
 
@@ -46,7 +72,7 @@ impl<'a> Arbitrary<'a> for Size {
             0..=6 => u.int_in_range(0..=64u32)?,
             7..=9 => u.int_in_range(0..=600u32)?,
             10 | 11 => u.int_in_range(0..=9_000u32)?,
-            12..=14 => u.int_in_range(0..=MAX_SIZE)?,
+            12..=14 => near_a_class_boundary(u.int_in_range(0..=MAX_SIZE)?),
             _ => {
                 // Near a threshold; the largest ones (≥ 1 MiB, whose bytes every check
                 // compares) one time in sixteen.

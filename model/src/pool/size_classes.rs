@@ -240,8 +240,14 @@ impl SizeClasses {
 
     /// Replaces the request classes with the legacy scheme's (`size_classes_legacy`);
     /// the first `n_subpages` rows are served from subpages.
-    pub(super) fn set_legacy_rows(&mut self, rows: Vec<SizeClassRow>, n_subpages: usize) {
+    pub(super) fn set_legacy_rows(
+        &mut self,
+        rows: Vec<SizeClassRow>,
+        n_subpages: usize,
+        alignment: usize,
+    ) {
         self.scheme = SizeClassScheme::Legacy;
+        self.alignment = alignment;
         self.rows = rows;
         self.n_subpages = n_subpages;
         self.small_max_size_idx = n_subpages - 1;

@@ -37,7 +37,10 @@ fn row(index: usize, size: usize, is_subpage: bool, is_multi_page_size: bool) ->
 impl SizeClasses {
     /// The ≤4.1.51 table for a validated geometry and an alignment.
     pub fn legacy(geometry: &PoolGeometry, alignment: usize) -> Self {
-        let mut sc = SizeClasses::new(geometry, alignment);
+        // The jemalloc table underneath is built unaligned: 4.1.48 accepts an alignment
+        // up to the chunk (its page is not rounded up, #11106), where aligned jemalloc
+        // classes would not reach a valid table.
+        let mut sc = SizeClasses::new(geometry, 0);
         let page = geometry.page_size;
         let n_small = geometry.page_shifts as usize - 9;
         let mut rows: Vec<SizeClassRow> = (0..NUM_TINY_SUBPAGE_POOLS)
@@ -51,7 +54,7 @@ impl SizeClasses {
             rows.push(row(rows.len(), size, false, true));
             size <<= 1;
         }
-        sc.set_legacy_rows(rows, NUM_TINY_SUBPAGE_POOLS + n_small);
+        sc.set_legacy_rows(rows, NUM_TINY_SUBPAGE_POOLS + n_small, alignment);
         sc
     }
 

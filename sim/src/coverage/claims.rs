@@ -12,6 +12,7 @@ pub const CLAIMS: &[(Source, &[Event])] = &[
         Source::FuzzCorpus,
         &[
             ListMoveUp,
+            SubpageReleased,
             CacheAdd,
             CacheTrim,
             CacheFree,
@@ -98,7 +99,6 @@ pub const CLAIMS: &[(Source, &[Event])] = &[
             HugeChunkDestroyed,
             ListMoveUp,
             ListMoveDown,
-            SubpageReleased,
             CacheAdd,
             CacheAddRefused,
             CachePoll,

@@ -12,6 +12,7 @@ mod end;
 mod report;
 mod runner;
 mod state;
+mod tiny_pools;
 
 pub use config::ExecConfig;
 pub use draw::{CONFIG_BYTES, MATERIALIZED_CHUNK_LIMIT};
@@ -20,6 +21,7 @@ pub use report::{Exhaustion, Finding, KnownBug, Misuse, MisuseKind, Outcome, Run
 pub(crate) use runner::Exec;
 pub use runner::{run, run_with_tables};
 pub(crate) use state::Held;
+pub use tiny_pools::KNOWN_BUG_TINY_POOL_ALIGNMENT;
 
 use leakproof_model::op::Step;
 

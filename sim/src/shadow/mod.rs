@@ -10,9 +10,11 @@
 mod gc;
 pub mod netty;
 mod predict;
+mod tiny_pools;
 
 pub use gc::{GcPrediction, LeakedGen};
 pub use predict::{AllocEnv, Expected, Match, NewGen, Pred, Prediction};
+pub use tiny_pools::{ObservedArena, TinyPools, TinyServed, TinySide};
 
 use leakproof_model::buffer::{AllocId, ObjectId};
 use leakproof_model::check::ExpectedBytes;
@@ -212,6 +214,10 @@ pub struct Shadow {
     pub deallocated: Vec<AllocId>,
     /// Each allocator's `EmptyByteBuf` once made (`None`: the unpooled allocator's).
     empty: BTreeMap<Option<u8>, AllocId>,
+    /// Netty's tiny pools and the acting thread's tiny queues before the op, where a
+    /// 4.1.48 pool can meet requests of other sizes (#11955, `tiny_pools.rs`); `None`
+    /// elsewhere.
+    pub tiny_pools: Option<TinyPools>,
 }
 
 impl Shadow {
@@ -224,6 +230,7 @@ impl Shadow {
             derived,
             deallocated: Vec::new(),
             empty: BTreeMap::new(),
+            tiny_pools: None,
         }
     }
 

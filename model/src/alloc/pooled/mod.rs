@@ -350,7 +350,7 @@ impl PooledAllocator {
         let size_idx = sc.size2size_idx(req);
         let size_kind = sc.kind_of_idx(size_idx);
         if size_kind != SizeKind::Huge {
-            if let Some(hit) = cache.allocate(&self.jvm, arena.kind(), size_idx, size_kind, req) {
+            if let Some(hit) = cache.allocate(&self.jvm, arena.kind(), size_idx, size_kind, req)? {
                 hit.arena.pin(&hit.allocation, true);
                 return Ok(Served::Cached(hit));
             }

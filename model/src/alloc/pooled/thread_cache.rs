@@ -15,6 +15,7 @@
 
 use super::arena::{ArenaAllocation, PoolArena};
 use crate::coverage::Event;
+use crate::error::{JavaClass, JavaException, JavaResult};
 use crate::jvm::Jvm;
 use crate::mutant::Mutant;
 use crate::pool::{ArenaKind, FreeOutcome, Handle, SizeKind};
@@ -77,6 +78,11 @@ impl RegionCache {
             self.polls.load(Plain::Relaxed),
             self.adds.load(Plain::Relaxed),
         )
+    }
+
+    /// The entry the next poll takes (a snapshot).
+    pub fn front(&self) -> Option<CacheEntry> {
+        self.queue.lock().front().cloned()
     }
 
     /// Entries currently queued (a snapshot).
@@ -293,6 +299,12 @@ impl ThreadCache {
     }
 
     #[inline]
+    /// The queue of tiny class `tiny_idx` (`tinyIdx`, 4.1.48 PoolArena.java:151) for
+    /// `kind`, if this cache has one (4.1.48 with `tinyCacheSize` > 0 only).
+    pub fn tiny_queue(&self, kind: ArenaKind, tiny_idx: usize) -> Option<&RegionCache> {
+        self.tiny[idx(kind)].get(tiny_idx)
+    }
+
     fn cache_for(
         &self,
         kind: ArenaKind,
@@ -312,6 +324,11 @@ impl ThreadCache {
 
     /// `allocateSmall`/`allocateNormal` (owner only): polls a cached handle. Every
     /// attempt on an existing queue counts toward the trim interval.
+    ///
+    /// A subpage entry smaller than the request fails `initBufWithSubpage`'s `assert
+    /// reqCapacity <= subpage.elemSize` (4.1.48 PoolChunk.java:427) before the count:
+    /// only 4.1.48 with an alignment below 16 queues such entries (#11955). Netty has
+    /// polled the entry and loses it; the model leaves it queued (`docs/fidelity.md`).
     #[inline]
     pub fn allocate(
         &self,
@@ -320,12 +337,26 @@ impl ThreadCache {
         size_idx: usize,
         size_kind: SizeKind,
         req_capacity: usize,
-    ) -> Option<ArenaAllocation> {
+    ) -> JavaResult<Option<ArenaAllocation>> {
         // `Mutant::CacheOffByOne`: polls the queue of the next larger class.
         let polled = size_idx + usize::from(self.cache_off_by_one);
-        let cache = self.cache_for(kind, polled, size_kind)?;
+        let Some(cache) = self.cache_for(kind, polled, size_kind) else {
+            return Ok(None);
+        };
         let entry = {
             let mut queue = cache.queue.lock();
+            if let Some(front) = queue.front() {
+                let a = &front.region.allocation;
+                if a.kind == SizeKind::Small && req_capacity > a.max_length {
+                    return Err(JavaException::new(
+                        JavaClass::Assertion,
+                        format!(
+                            "reqCapacity {req_capacity} > cached elemSize {}",
+                            a.max_length
+                        ),
+                    ));
+                }
+            }
             let entry = queue.pop_front();
             if entry.is_some() {
                 bump(&cache.polls, 1);
@@ -343,11 +374,11 @@ impl ThreadCache {
             self.allocations.store(0, Plain::Relaxed);
             self.trim(jvm);
         }
-        entry.map(|e| {
+        Ok(entry.map(|e| {
             let mut region = e.region;
             region.allocation.length = req_capacity;
             region
-        })
+        }))
     }
 
     /// `add`: offers a freed handle (any thread). False when there is no queue for the

@@ -175,6 +175,16 @@ impl NettySizes {
         } else {
             align(req, 16)
         };
+        if size > self.chunk_size {
+            // An alignment above the chunk (4.1.48 does not round the page up to it):
+            // `allocate` compares `normCapacity` with `chunkSize` (PoolArena.java:
+            // 221–232) and serves the request itself from its own chunk.
+            return Norm {
+                size: req,
+                huge: true,
+                small: false,
+            };
+        }
         Norm {
             size,
             huge: false,

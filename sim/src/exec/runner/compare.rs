@@ -3,9 +3,11 @@
 
 use super::*;
 use crate::exec::apply::Applied;
-use crate::exec::report::Exhaustion;
+use crate::exec::report::{Exhaustion, KnownBug};
+use crate::exec::tiny_pools::KNOWN_BUG_TINY_POOL_ALIGNMENT;
 use crate::shadow::Gen;
 use leakproof_model::error::JavaException;
+use leakproof_model::invariant::MODEL_RAISED_NO_ASSERTION;
 use leakproof_model::leak;
 
 impl Exec<'_> {
@@ -138,6 +140,27 @@ impl Exec<'_> {
         }
     }
 
+    /// A predicted `AssertionError` or `ArrayIndexOutOfBoundsException`: only the #11955
+    /// rule (`shadow/tiny_pools.rs`) predicts them. Netty's pools, queues and pages now
+    /// differ from the model's (it took the page, lost a chunk or a polled entry; the
+    /// model changed nothing), so the program's op stream ends here and the end phase
+    /// runs on the model's state, where every check still holds.
+    fn record_tiny_pool_bug(&mut self, i: usize, e: &JavaException) {
+        if matches!(
+            e.class,
+            JavaClass::Assertion | JavaClass::ArrayIndexOutOfBounds
+        ) {
+            self.report.known_bugs.push(KnownBug {
+                issue: KNOWN_BUG_TINY_POOL_ALIGNMENT,
+                invariant: MODEL_RAISED_NO_ASSERTION.name,
+                message: format!(
+                    "step {i}: a tiny pool met another size ({e}); the program ends here"
+                ),
+            });
+            self.halted = Some(i);
+        }
+    }
+
     pub(in crate::exec) fn mismatch_or_error(
         &mut self,
         i: usize,
@@ -147,12 +170,20 @@ impl Exec<'_> {
         match (pred, model) {
             (Err(p), Err(m)) if p.matches(&m) => {
                 self.record_misuse(i, &m);
+                self.record_tiny_pool_bug(i, &m);
                 Ok(self.say(format_args!("{m}")))
             }
             (_, Err(m)) if m.class == JavaClass::Assertion => {
                 check::model_raised_no_assertion(&m).map(|_| String::new())
             }
             (Ok(_), Err(m)) if m.class == JavaClass::OutOfDirectMemory => {
+                self.accept_exhaustion(i, &m)
+            }
+            // A new subpage may need a new chunk first, which may not fit the limit.
+            (Err(p), Err(m))
+                if m.class == JavaClass::OutOfDirectMemory
+                    && p.class == JavaClass::ArrayIndexOutOfBounds =>
+            {
                 self.accept_exhaustion(i, &m)
             }
             (p, m) => Err(SHADOW_AGREEMENT.violated(format!(
@@ -205,7 +236,8 @@ impl Exec<'_> {
         i: usize,
         (pooled, direct, max): (u8, bool, i64),
     ) -> Checked<()> {
-        if !self.report.exhausted.last().is_some_and(|x| x.step == i) {
+        let exhausted = self.report.exhausted.last().is_some_and(|x| x.step == i);
+        if !exhausted && self.halted != Some(i) {
             return Ok(());
         }
         let moved: Vec<_> = self

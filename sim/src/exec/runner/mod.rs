@@ -42,6 +42,9 @@ pub(crate) struct Exec<'o> {
     pub addr: Addressing,
     /// The step being executed, resolved so far (kept when it violates).
     pub pending: Option<Step>,
+    /// The step after which the program's op stream ended (a known Netty bug left
+    /// Netty's state apart from the model's, `record_tiny_pool_bug`).
+    pub halted: Option<usize>,
 }
 
 type Checked<T> = Result<T, Violation>;
@@ -79,6 +82,11 @@ pub fn run_with_tables(
             Ok(Some(resolved)) => {
                 exec.report.steps_run += 1;
                 exec.report.resolved.steps.push(resolved);
+                if exec.halted.is_some() {
+                    exec.report.steps_skipped += program.steps.len() - i - 1;
+                    checked_last = false;
+                    break;
+                }
             }
             Ok(None) => exec.report.steps_skipped += 1,
             Err(v) => {
@@ -166,6 +174,7 @@ impl<'o> Exec<'o> {
             observer,
             addr,
             pending: None,
+            halted: None,
             env,
             allocators,
             jvm,
@@ -219,6 +228,10 @@ impl Exec<'_> {
             resolved.op = step.op.with_handle(self.live.handles[pos].id);
         }
         self.pending = Some(resolved.clone());
+        if self.env.tiny_pools_by_request() {
+            let buf = target.map(|pos| &self.live.handles[pos].buf);
+            self.shadow.tiny_pools = Some(super::tiny_pools::observe(&self.allocators, t, buf));
+        }
         let result = match (&step.op, target) {
             (op, Some(pos)) => self.on_handle(i, t, op, pos, step.creates, &mut resolved)?,
             (op, None) => match self.global(i, t, op, step, addr, &mut resolved)? {

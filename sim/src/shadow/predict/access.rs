@@ -115,6 +115,19 @@ impl Shadow {
             )));
         }
         let n = n as usize;
+        // `PoolArena.reallocate` allocates `n` through the calling thread's cache
+        // (4.1.48 PoolArena.java:381–397): it may throw before the buffer changes.
+        let served = {
+            let r = self.root_state(e);
+            let sc = if r.direct { &env.direct } else { &env.heap };
+            match (r.pooled_root, sc, r.pooled_allocator) {
+                (true, Some(sizes), Some(p)) if !fits_in_place(cap, r.norm, n, r.huge) => {
+                    let (norm, _) = norm_of(Some(sizes), n);
+                    Some(self.served_max_length(sizes, (p, r.direct, true), n, norm)?)
+                }
+                _ => None,
+            }
+        };
         let root = self.root_mut(e);
         let kept = cap.min(n);
         if root.pooled_root {
@@ -127,7 +140,7 @@ impl Shadow {
                 // normalized length (PoolArena.java:139–142, PooledByteBuf.java:55–56).
                 let (norm, huge) = norm_of(sc.as_ref(), n);
                 let new_cap = if huge { norm } else { n };
-                root.norm = norm;
+                root.norm = served.unwrap_or(norm);
                 root.huge = huge;
                 root.bytes.truncate(kept.min(new_cap));
                 root.bytes.resize(new_cap, None);

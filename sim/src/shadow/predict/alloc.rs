@@ -1,6 +1,7 @@
 //! Predictions for new allocations and binding them to the model's generations.
 
 use super::*;
+use crate::shadow::TinyServed;
 use leakproof_model::alloc::pooled::PooledConfig;
 use leakproof_model::jvm::JvmConfig;
 use leakproof_model::memory::MemoryMode;
@@ -57,6 +58,17 @@ impl AllocEnv {
     }
 }
 
+impl AllocEnv {
+    /// True where a 4.1.48 tiny pool can meet requests of other sizes: the legacy
+    /// scheme (`is_tiny` holds for size 0) with an alignment of 1–8 (#11955).
+    pub fn tiny_pools_by_request(&self) -> bool {
+        [&self.heap, &self.direct]
+            .into_iter()
+            .flatten()
+            .any(|s| s.is_tiny(0) && (1..16).contains(&s.alignment()))
+    }
+}
+
 impl Shadow {
     /// `heapBuffer`/`directBuffer(size, max)` from pooled allocator `pooled` (0 the
     /// first, 1 the second; all of one configuration) or the unpooled one (`None`).
@@ -100,6 +112,12 @@ impl Shadow {
         let zero = (!env.virtual_memory).then_some(0);
         let (mem, norm, huge, fill) = if pooled_root {
             let (norm, huge) = norm_of(sc.as_ref(), size);
+            let norm = match (sc, pooled) {
+                (Some(sizes), Some(p)) => {
+                    self.served_max_length(sizes, (p, direct, false), size, norm)?
+                }
+                _ => norm,
+            };
             (MemKind::Pooled, norm, huge, None)
         } else if direct {
             let kind = if env.no_cleaner {
@@ -209,6 +227,34 @@ impl Shadow {
         }
         self.gens.insert(id, gen);
         self.current.insert(object, id);
+    }
+}
+
+impl Shadow {
+    /// The `maxLength` a pooled request of `req` bytes (normalized to `norm`) from
+    /// allocator `pooled` gets: `norm`, except where 4.1.48 with an alignment of 1–8
+    /// serves a tiny request by the observed pools and queues (#11955,
+    /// `tiny_pools.rs`), which may throw instead.
+    /// `realloc`: a reallocation, served in the buffer's own arena.
+    pub(super) fn served_max_length(
+        &self,
+        sizes: &NettySizes,
+        (pooled, direct, realloc): (u8, bool, bool),
+        req: usize,
+        norm: usize,
+    ) -> Result<usize, Expected> {
+        let by_request = sizes.is_tiny(norm) && (1..16).contains(&sizes.alignment());
+        let Some(pools) = self.tiny_pools.as_ref().filter(|_| by_request) else {
+            return Ok(norm);
+        };
+        let Some(side) = pools.side(pooled, direct) else {
+            return Ok(norm);
+        };
+        let arena = if realloc { pools.own_arena } else { None };
+        match side.serve(req, norm, sizes.page_size(), arena) {
+            TinyServed::Element(elem) => Ok(elem),
+            TinyServed::Throws(e) => Err(e),
+        }
     }
 }
 
