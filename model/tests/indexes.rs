@@ -78,6 +78,9 @@ fn skip_bytes_checks_its_argument_and_the_readable_bytes() {
         JavaClass::IndexOutOfBounds
     );
     assert_eq!(buf.reader_index(), 0);
+    // Zero is legal (checkPositiveOrZero) and moves nothing.
+    buf.skip_bytes(0).unwrap();
+    assert_eq!(buf.reader_index(), 0);
 }
 
 #[test]
