@@ -167,7 +167,9 @@ impl NettySizes {
             };
         }
         let size = if req == self.chunk_size {
-            req
+            // `reqCapacity >= chunkSize`: aligned (PoolArena.java:340–342), past the
+            // chunk when the alignment is larger than it.
+            align(req, self.alignment)
         } else if req >= 512 {
             req.next_power_of_two()
         } else if self.alignment > 0 {
@@ -282,5 +284,13 @@ mod tests {
         assert_eq!(norm(&s, 16 << 20), (16 << 20, false, false));
         assert_eq!(norm(&s, (16 << 20) + 1), ((16 << 20) + 1, true, false));
         assert!(s.is_class(4096) && !s.is_class(4095 + 2));
+        // 4 KiB chunks aligned to 8 KiB: a chunk-sized request aligns past the chunk
+        // and is served huge with its own size, as larger ones are.
+        let a = NettySizes::of_arena(Legacy, 4096, 4096, 8192);
+        assert_eq!(norm(&a, 4096), (4096, true, false));
+        assert_eq!(norm(&a, 4097), (4097, true, false));
+        assert_eq!(norm(&a, 31), (31, true, false));
+        let b = NettySizes::of_arena(Legacy, 4096, 8192, 4096);
+        assert_eq!(norm(&b, 8192), (8192, false, false));
     }
 }
