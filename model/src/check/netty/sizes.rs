@@ -108,6 +108,13 @@ impl NettySizes {
         self.scheme == SizeClassScheme::Legacy && elem_size & !0x1FF == 0
     }
 
+    /// True when a tiny request normalized to `norm` meets a 4.1.48 tiny pool whose
+    /// element size the pool's first request fixed: an alignment of 1–8 leaves tiny
+    /// requests unrounded (PoolArena.java:364–366, #11955).
+    pub fn tiny_pool_by_request(&self, norm: usize) -> bool {
+        self.is_tiny(norm) && (1..16).contains(&self.alignment)
+    }
+
     /// How a request of `req` bytes is served.
     pub fn normalize(&self, req: usize) -> Norm {
         match self.scheme {

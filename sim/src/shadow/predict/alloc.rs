@@ -65,7 +65,7 @@ impl AllocEnv {
         [&self.heap, &self.direct]
             .into_iter()
             .flatten()
-            .any(|s| s.is_tiny(0) && (1..16).contains(&s.alignment()))
+            .any(|s| s.tiny_pool_by_request(0))
     }
 }
 
@@ -243,7 +243,7 @@ impl Shadow {
         req: usize,
         norm: usize,
     ) -> Result<usize, Expected> {
-        let by_request = sizes.is_tiny(norm) && (1..16).contains(&sizes.alignment());
+        let by_request = sizes.tiny_pool_by_request(norm);
         let Some(pools) = self.tiny_pools.as_ref().filter(|_| by_request) else {
             return Ok(norm);
         };
