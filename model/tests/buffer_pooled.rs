@@ -45,6 +45,7 @@ fn event_loop_reuses_its_cached_handle() {
         "the recycler hands the same object back"
     );
     assert!(a.is_stale(), "the old handle now reaches a new incarnation");
+    assert!(!b.is_stale(), "the new handle is the incarnation's own");
     let m = alloc.metric();
     assert_eq!(
         m.direct_arenas[0].num_small_allocations, 1,
@@ -271,4 +272,28 @@ fn trim_frees_what_was_not_used_since_the_last_trim() {
     assert!(alloc.trim_thread_cache(LOOP));
     assert_eq!(queued(), 0, "an explicit trim empties an unused queue");
     assert!(!alloc.trim_thread_cache(ThreadId(99)));
+}
+
+#[test]
+fn a_thread_gets_a_new_cache_after_its_cache_is_freed() {
+    let (_jvm, alloc) = setup(1);
+    // Two allocations: the second finds the cache through the binding, not by making it.
+    for _ in 0..2 {
+        let buf = alloc.new_buffer(LOOP, true, 256, 1024).unwrap();
+        assert!(buf.release().unwrap());
+    }
+    assert_eq!(
+        alloc.free_thread_cache(LOOP),
+        Some(1),
+        "the cached 256 B slot"
+    );
+    // PoolThreadLocalCache.onRemoval dropped the binding: the next allocation makes a
+    // new cache (initialValue), never reaching the freed one.
+    let buf = alloc.new_buffer(LOOP, true, 256, 1024).unwrap();
+    assert!(buf.release().unwrap());
+    assert_eq!(
+        alloc.free_thread_cache(LOOP),
+        Some(1),
+        "the new cache, holding the slot released after the first was freed"
+    );
 }
