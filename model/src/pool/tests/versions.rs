@@ -1,7 +1,8 @@
 //! The contract the incremental arena checks rest on (`check::touched`): every
-//! `&mut self` method of `PoolChunk` bumps its version, so a chunk whose version did
-//! not move since a passing check is in the state that passed. Read from the source:
-//! a method that changes the chunk without a bump fails here, naming it.
+//! `&mut self` method of `PoolChunk`, and every public one of `ArenaCore`, bumps its
+//! version, so a chunk or arena whose version did not move since a passing check is in
+//! the state that passed. Read from the source: a method that changes one without a
+//! bump fails here, naming it.
 
 /// Methods that bump by calling one that does before changing anything themselves.
 const DELEGATES: &[(&str, &str)] = &[
@@ -56,4 +57,27 @@ fn every_mut_method_of_a_chunk_bumps_its_version() {
         .find(|(n, _)| n == "take_run")
         .expect("take_run");
     assert!(take_run.1.contains("self.version += 1"));
+}
+
+/// `ArenaCore`'s public methods that bump through one that does.
+const ARENA_DELEGATES: &[(&str, &str)] = &[("allocate", "self.allocate_sized(")];
+
+#[test]
+fn every_public_mut_method_of_an_arena_bumps_its_version() {
+    let source = include_str!("../arena_core.rs");
+    let methods: Vec<(String, String)> = mut_methods(source)
+        .into_iter()
+        .filter(|(_, body)| body.trim_start().starts_with("pub"))
+        .collect();
+    assert!(methods.len() >= 8, "found only {methods:?}");
+    for (name, body) in &methods {
+        let bumps = body.contains("self.version += 1")
+            || ARENA_DELEGATES
+                .iter()
+                .any(|(n, call)| n == name && body.contains(call));
+        assert!(
+            bumps,
+            "ArenaCore::{name} takes &mut self without bumping version"
+        );
+    }
 }
