@@ -439,18 +439,17 @@ impl SizeClasses {
         }
         let max_elements = 1usize << (self.page_shifts - LOG2_QUANTUM);
         let elem = self.rows[size_idx].size;
+        // PoolChunk.java:393–416. Netty's `while (nElements > maxElements)` (:406) never runs
+        // here: every class is a multiple of 16, `elem = 16·e`, and at `e` pages the run
+        // holds exactly `page/16` elements and divides, so the loop below stops at most
+        // there.
         let mut run = 0;
-        let mut n;
         loop {
             run += self.page_size;
-            n = run / elem;
+            let n = run / elem;
             if !(n < max_elements && run != n * elem) {
                 break;
             }
-        }
-        while n > max_elements {
-            run -= self.page_size;
-            n = run / elem;
         }
         Some(run)
     }

@@ -169,6 +169,11 @@ fn one_level_mutant_leaves_chunks_in_the_wrong_list() {
     assert_eq!(a.chunk(id).unwrap().list(), Some(ChunkListId::Q075));
     let v = chunk_in_list_by_usage(&a).unwrap_err();
     assert_eq!(v.invariant, CHUNK_IN_LIST_BY_USAGE);
+    assert!(
+        v.message.contains(" in q075: "),
+        "the message names the list: {}",
+        v.message
+    );
 }
 
 #[test]
