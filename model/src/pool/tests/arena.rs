@@ -91,6 +91,17 @@ fn aligned_huge_chunks_are_normalized() {
 }
 
 #[test]
+fn the_direct_limit_itself_is_reachable() {
+    // PlatformDependent.incrementMemoryCounter throws only when the new usage exceeds
+    // the limit (`newUsedMemory > DIRECT_MEMORY_LIMIT`).
+    let (mut a, mut s) = arena(MemoryMode::Virtual, Some(CHUNK));
+    a.allocate(100, &mut s).unwrap();
+    assert_eq!(s.used, CHUNK);
+    let e = a.allocate(CHUNK, &mut s).unwrap_err();
+    assert_eq!(e.class, JavaClass::OutOfDirectMemory);
+}
+
+#[test]
 fn out_of_direct_memory_propagates_and_changes_nothing() {
     let (mut a, mut s) = arena(MemoryMode::Virtual, Some(0));
     let e = a.allocate(100, &mut s).unwrap_err();

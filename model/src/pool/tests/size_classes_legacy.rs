@@ -159,3 +159,14 @@ fn below_16_byte_alignment_the_first_request_sizes_the_tiny_subpage() {
         .unwrap();
     check_arena(&a).unwrap();
 }
+
+#[test]
+fn every_legacy_row_spells_its_size_as_group_plus_deltas() {
+    // `(1 << log2Group) + (nDelta << log2Delta)`, as the jemalloc rows; size 0 has no
+    // such form and reads as 1.
+    let sc = legacy(8192, 11, 0);
+    for row in sc.rows() {
+        let spelled = sc.unaligned_size(row.index).unwrap();
+        assert_eq!(spelled, row.size.max(1), "row {}", row.index);
+    }
+}
