@@ -81,3 +81,36 @@ fn every_public_mut_method_of_an_arena_bumps_its_version() {
         );
     }
 }
+
+#[test]
+fn every_arena_operation_moves_its_version() {
+    use super::support::{direct, CHUNK};
+    let (mut a, mut s) = direct();
+    let mut last = a.version();
+    let mut moved = |a: &crate::pool::ArenaCore, what: &str| {
+        assert!(
+            a.version() > last,
+            "{what} left the arena's version at {last}"
+        );
+        last = a.version();
+    };
+    // Small: a new subpage run, then the pool's first subpage; normal; huge.
+    let small = a.allocate(64, &mut s).unwrap();
+    moved(&a, "a small allocation in a new run");
+    a.allocate(64, &mut s).unwrap();
+    moved(&a, "a small allocation from the pool");
+    let normal = a.allocate(64 << 10, &mut s).unwrap();
+    moved(&a, "a normal allocation");
+    let huge = a.allocate(CHUNK + 1, &mut s).unwrap();
+    moved(&a, "a huge allocation");
+    for (x, norm) in [(small, 64), (normal, 64 << 10), (huge, CHUNK + 1)] {
+        a.free(x.chunk, x.handle, norm, false, &mut s).unwrap();
+        moved(&a, "a free");
+    }
+    a.inc_thread_caches();
+    moved(&a, "a thread cache bound");
+    a.dec_thread_caches();
+    moved(&a, "a thread cache freed");
+    a.destroy_all(&mut s);
+    moved(&a, "destroy_all");
+}
