@@ -53,6 +53,16 @@ fn draw_recycler(u: &mut Unstructured<'_>, r: &mut RecyclerProfile) -> Result<()
     Ok(())
 }
 
+/// True when a cached thread's `PoolThreadCache` gets a queue array: an arena to bind
+/// and a positive tiny (4.1.48) or small cache size, or positive `normalCacheSize` and
+/// `maxCachedBufferCapacity` (`createSubPageCaches`, `createNormalCaches`,
+/// PoolThreadCache.java:122–152 of 4.1.48, :106–137 of 4.1.128).
+fn has_cache_queues(a: &PooledConfig) -> bool {
+    let arenas = a.heap_arenas > 0 || a.direct_arenas > 0;
+    let normal = a.normal_cache_size > 0 && a.max_cached_buffer_capacity > 0;
+    arenas && (a.tiny_cache_size > 0 || a.small_cache_size > 0 || normal)
+}
+
 impl ExecConfig {
     /// A configuration drawn from `u` (exhausted input gives the first choice of each
     /// knob: the profile's first name, 4 KiB pages, order 3, no alignment …). Every
@@ -145,6 +155,13 @@ impl ExecConfig {
         a.normal_cache_size = pick(u, &[2, 0, 1, 64])?;
         a.max_cached_buffer_capacity = pick(u, &[32 * 1024, 0, 8192, 64 * 1024])?;
         a.cache_trim_interval = pick(u, &[64, 0, 1, 8, 8192])?;
+        if a.cache_trim_interval == 0 && has_cache_queues(&a) {
+            // Netty's thread cache refuses it (`freeSweepAllocationThreshold: 0
+            // (expected: > 0)`, PoolThreadCache.java:113–119 of 4.1.48, :96–102 of
+            // 4.1.128) on every allocation of a cached thread; the model does not. Its
+            // default instead, which a short program never reaches, as 0 never trims.
+            a.cache_trim_interval = 8192;
+        }
         a.use_cache_for_all_threads = u.arbitrary()?;
         a.prefer_direct = u.arbitrary()?;
         // io.netty.maxDirectMemory: the counter with the JVM's limit, Cleaner buffers
@@ -174,5 +191,40 @@ impl ExecConfig {
         let mut c = Self::draw(mutant, &mut u).expect("drawing from bytes never fails");
         c.second_allocator = one_in(&mut u, 4).expect("drawing from bytes never fails");
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngCore, SeedableRng};
+
+    /// Netty accepts `cacheTrimInterval` 0 only where a cached thread's cache gets no
+    /// queue; the generator still draws it there.
+    #[test]
+    fn trim_interval_zero_only_where_netty_accepts_it() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let (mut zero, mut refused) = (0, 0);
+        for _ in 0..4000 {
+            let mut bytes = [0u8; CONFIG_BYTES];
+            rng.fill_bytes(&mut bytes);
+            let a = ExecConfig::from_bytes(Mutant::None, &bytes).allocator;
+            if a.cache_trim_interval == 0 {
+                zero += 1;
+                assert!(!has_cache_queues(&a), "{a:?}");
+            }
+            refused += usize::from(a.cache_trim_interval == 8192 && has_cache_queues(&a));
+        }
+        assert!(zero > 0 && refused > 0, "{zero} zero, {refused} at 8192");
+        let mut a =
+            ExecConfig::small(Profile::by_name("netty-4.1").unwrap(), Mutant::None, 0).allocator;
+        assert!(has_cache_queues(&a));
+        (a.small_cache_size, a.normal_cache_size) = (0, 1);
+        a.max_cached_buffer_capacity = 0;
+        assert!(!has_cache_queues(&a));
+        a.max_cached_buffer_capacity = 1;
+        assert!(has_cache_queues(&a));
+        (a.heap_arenas, a.direct_arenas) = (0, 0);
+        assert!(!has_cache_queues(&a));
     }
 }

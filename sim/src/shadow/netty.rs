@@ -114,6 +114,14 @@ pub fn calculate_new_capacity(min_new: usize, max: usize) -> Result<usize, JavaE
     Ok(capacity.min(max))
 }
 
+/// `ensureWritable0(len)` reaches `capacity(n)` (and may allocate): unless
+/// `writerIndex + minWritableBytes <= capacity()` (AbstractByteBuf.java:286–291 of
+/// 4.1.48, :284–290 of 4.1.128). A derivative's writer index can be past its
+/// capacity (another view shrank the root), and then even a 0-byte write grows it.
+pub fn write_grows(writer: usize, len: usize, capacity: usize) -> bool {
+    writer + len > capacity
+}
+
 /// `PooledByteBuf.capacity(n)` stays in place (PooledByteBuf.java:106–119): growing
 /// within `maxLength`, or shrinking to more than half of it (and, for `maxLength` ≤
 /// 512, by less than 16 bytes); huge buffers always reallocate.
@@ -152,6 +160,14 @@ mod tests {
         assert_eq!(calculate_new_capacity(t + 1, 64 << 20).unwrap(), 2 * t);
         assert_eq!(calculate_new_capacity(t + 1, t + 10).unwrap(), t + 10);
         assert!(calculate_new_capacity(1000, 512).is_err());
+    }
+
+    #[test]
+    fn a_write_grows_past_the_capacity_even_when_empty() {
+        assert!(!write_grows(10, 6, 16) && write_grows(10, 7, 16));
+        // A duplicate whose root shrank to 0 under it (4.1.48: Netty grows the root).
+        assert!(write_grows(131_073, 0, 0));
+        assert!(!write_grows(0, 0, 0));
     }
 
     #[test]

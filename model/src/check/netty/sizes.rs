@@ -231,10 +231,43 @@ impl NettySizes {
         }
     }
 
+    /// How a pooled class of `size` bytes (a live handle's `maxLength`) is served, or
+    /// `None` when no request is served with that size. Not `normalize(size)`: under
+    /// the legacy scheme normalizing a class need not give it back (with an alignment
+    /// above the chunk, the chunk-sized class that requests of `chunkSize / 2 + 1` …
+    /// `chunkSize − 1` get is huge as a request itself).
+    pub fn class(&self, size: usize) -> Option<Norm> {
+        match self.scheme {
+            SizeClassScheme::Jemalloc4 => {
+                Some(self.normalize(size)).filter(|n| !n.huge && n.size == size)
+            }
+            SizeClassScheme::Legacy => self.is_legacy_class(size).then_some(Norm {
+                size,
+                huge: false,
+                small: size < self.page_size,
+            }),
+        }
+    }
+
     /// True when `size` is the size of one of the arena's pooled classes.
     pub fn is_class(&self, size: usize) -> bool {
-        let n = self.normalize(size);
-        !n.huge && n.size == size
+        self.class(size).is_some()
+    }
+
+    /// The values 4.1.48's `normalizeCapacity` (PoolArena.java:337–374) gives requests
+    /// it serves from a chunk (`normCapacity <= chunkSize`, :221): a tiny request
+    /// aligned, or rounded to 16 without alignment (0 to `align(511)`), a power of two
+    /// from 512 (requests of 512 up to the chunk, alignment ignored, :344–358), and the
+    /// chunk itself (a chunk-sized request aligned, :340–342, or the power of two above
+    /// half the chunk); `isTinyOrSmall` (:166–168) is then `size < pageSize`.
+    fn is_legacy_class(&self, size: usize) -> bool {
+        let step = if self.alignment > 0 {
+            self.alignment
+        } else {
+            16
+        };
+        let tiny = size % step == 0 && size <= align(511, step);
+        size <= self.chunk_size && (tiny || (size >= 512 && size.is_power_of_two()))
     }
 }
 
@@ -299,5 +332,43 @@ mod tests {
         assert_eq!(norm(&a, 31), (31, true, false));
         let b = NettySizes::of_arena(Legacy, 4096, 8192, 4096);
         assert_eq!(norm(&b, 8192), (8192, false, false));
+    }
+
+    #[test]
+    fn legacy_classes_are_what_requests_normalize_to() {
+        let class = |s: &NettySizes, n: usize| s.class(n).map(|c| (c.size, c.huge, c.small));
+        // 4 KiB chunks aligned to 8 KiB: 2049–4095 B requests get the whole chunk (a
+        // normal run), though a 4096 B request is huge.
+        let a = NettySizes::of_arena(Legacy, 4096, 4096, 8192);
+        assert_eq!(norm(&a, 2049), (4096, false, false));
+        assert_eq!(class(&a, 4096), Some((4096, false, false)));
+        assert_eq!(class(&a, 0), Some((0, false, true)));
+        assert!(a.class(8192).is_none() && a.class(2048).is_some());
+        assert!(a.class(16).is_none() && a.class(48).is_none());
+        // Every class any request normalizes to, and nothing else.
+        for (page, chunk, alignment) in [
+            (4096, 4096, 8192),
+            (4096, 8192, 0),
+            (4096, 16384, 1),
+            (4096, 16384, 8),
+            (8192, 8192, 1024),
+            (4096, 32768, 4096),
+        ] {
+            let s = NettySizes::of_arena(Legacy, page, chunk, alignment);
+            let mut served = std::collections::BTreeSet::new();
+            for req in 0..=chunk + 1 {
+                let n = s.normalize(req);
+                if !n.huge {
+                    assert_eq!(
+                        s.class(n.size),
+                        Some(n),
+                        "{req} B in {page}/{chunk}/{alignment}"
+                    );
+                    served.insert(n.size);
+                }
+            }
+            let classes: Vec<usize> = (0..=2 * chunk).filter(|&n| s.is_class(n)).collect();
+            assert_eq!(classes, served.into_iter().collect::<Vec<_>>());
+        }
     }
 }

@@ -33,10 +33,10 @@ pub fn handle_size_class_matches(
         }
         return Ok(());
     }
-    if !sizes.is_class(norm_capacity) {
+    let Some(class) = sizes.class(norm_capacity) else {
         return err(format!("capacity {norm_capacity} is not a size class"));
-    }
-    let small = sizes.normalize(norm_capacity).small;
+    };
+    let small = class.small;
     let f = netty::handle_fields(h, c.buddy_tree().map(|t| t.max_order()));
     if f.is_subpage != small {
         return err(format!(
@@ -126,13 +126,10 @@ pub fn subpage_run_size_matches_in(
     for c in pooled(core).filter(|c| scope.covers(c.id())) {
         for s in c.subpages() {
             let elem = s.elem_size();
-            let n = sizes.normalize(elem);
+            let small = sizes.class(elem).is_some_and(|n| n.small);
             let run = sizes.subpage_run(elem);
             let elems = run.checked_div(elem).unwrap_or(s.max_num_elems() as usize);
-            if !(n.small && n.size == elem)
-                || s.run_size() != run
-                || s.max_num_elems() as usize != elems
-            {
+            if !small || s.run_size() != run || s.max_num_elems() as usize != elems {
                 return Err(Violation::new(
                     SUBPAGE_RUN_SIZE_MATCHES,
                     format!(

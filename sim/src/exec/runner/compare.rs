@@ -5,6 +5,7 @@ use super::*;
 use crate::exec::apply::Applied;
 use crate::exec::report::{Exhaustion, KnownBug};
 use crate::exec::tiny_pools::KNOWN_BUG_TINY_POOL_ALIGNMENT;
+use crate::shadow::netty::write_grows;
 use crate::shadow::Gen;
 use leakproof_model::error::JavaException;
 use leakproof_model::invariant::MODEL_RAISED_NO_ASSERTION;
@@ -264,10 +265,9 @@ impl Exec<'_> {
 
     /// Under a direct-memory limit, the shadow's state of `e` before `op` when it may
     /// allocate (restored if the model's allocation fails): `capacity(n)`, or a write
-    /// that does not fit, since `ensureWritable0` returns at once when
-    /// `writerIndex + minWritableBytes <= capacity()` (4.1.48 AbstractByteBuf.java:286–291,
-    /// 4.1.128 :284–290). The shadow's writer index and capacity are the model's
-    /// (compared after every op).
+    /// that does not fit ([`write_grows`]; not `len > capacity − writerIndex`, as
+    /// the writer index may be past the capacity). The shadow's writer index and
+    /// capacity are the model's (compared after every op).
     pub(in crate::exec) fn save_if_may_allocate(
         &self,
         op: &Op,
@@ -277,7 +277,7 @@ impl Exec<'_> {
         let may_allocate = match op {
             Op::Write { len, .. } => {
                 let writer = self.shadow.gen(e).map_or(0, |g| g.writer);
-                len.0 as usize > self.shadow.capacity(e).saturating_sub(writer)
+                write_grows(writer, len.0 as usize, self.shadow.capacity(e))
             }
             Op::SetCapacity { .. } => true,
             _ => false,

@@ -43,7 +43,7 @@ impl Shadow {
         let (writer, max) = (self.g(e).writer, self.g(e).max);
         let target = writer + len;
         let cap = self.capacity(e);
-        if target <= cap {
+        if !write_grows(writer, len, cap) {
             self.accessible(e)?;
         } else {
             if target > max {

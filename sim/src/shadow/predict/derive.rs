@@ -183,12 +183,13 @@ impl Shadow {
     }
 
     /// A root-wide non-retained duplicate sharing `delegate`'s count, with the root's
-    /// indexes (`new PooledNonRetainedDuplicateByteBuf(delegate, unwrap())`).
-    fn non_retained_duplicate(&self, e: AllocId, delegate: AllocId) -> Prediction {
+    /// indexes, of `of`: `new PooledNonRetainedDuplicateByteBuf(delegate, of)`, whose
+    /// `maxCapacity` is `of.maxCapacity()` (DuplicatedByteBuf.java:46).
+    fn non_retained_duplicate(&self, e: AllocId, delegate: AllocId, of: Of) -> Prediction {
         let root = self.root(e).ok_or_else(released)?;
         let g = self.g(root);
         let view = ViewState::duplicate(root, delegate);
-        Ok(self.new_view(view, (g.reader, g.writer, g.max)))
+        Ok(self.new_view(view, (g.reader, g.writer, self.g(of.pick(e, root)).max)))
     }
 
     /// `duplicate()` through `e`.
@@ -220,16 +221,22 @@ impl Shadow {
             // APD:302–306 (and the 4.1.48 PS): duplicate0().setIndex(idx(r), idx(w)).
             Kind::PooledSliced | Kind::NonRetainedSliced => {
                 self.accessible(e)?;
-                let p = self.non_retained_duplicate(e, self.holder(e))?;
+                let p = self.non_retained_duplicate(e, self.holder(e), Of::Root)?;
                 self.set_new_indexes(p, reader + adj, writer + adj)
             }
-            // PD:98–100, APD:220–223.
+            // PD:98–100: duplicate0(), of unwrap(); APD:220–223: of this.
             Kind::PooledDuplicated | Kind::NonRetainedDuplicated => {
                 self.accessible(e)?;
-                let p = self.non_retained_duplicate(e, self.holder(e))?;
+                let of = match self.kind(e) {
+                    Kind::PooledDuplicated => Of::Root,
+                    _ => Of::This,
+                };
+                let p = self.non_retained_duplicate(e, self.holder(e), of)?;
                 self.set_new_indexes(p, reader, writer)
             }
-            // A:1198–1201: a duplicate of the root (D:48–49 unwraps a duplicate).
+            // A:1198–1201: `new UnpooledDuplicatedByteBuf(this)`, of the root (D:48–49
+            // unwraps a duplicate) with this buffer's `maxCapacity` (D:46): a duplicate
+            // keeps the one its root had, which a Recycler reuse may since have changed.
             Kind::Root { .. } | Kind::Duplicated => {
                 self.accessible(e)?;
                 let root = self.root(e).ok_or_else(released)?;
@@ -237,7 +244,7 @@ impl Shadow {
                 let cap = self.capacity(root);
                 check_indexes(reader, writer, cap)?;
                 let view = ViewState::duplicate(root, root);
-                Ok(self.new_view(view, (reader, writer, self.g(root).max)))
+                Ok(self.new_view(view, (reader, writer, self.g(e).max)))
             }
         }
     }
@@ -255,6 +262,24 @@ impl Shadow {
     }
 }
 
+/// Whose `maxCapacity` a new duplicate takes: the buffer it wraps (DuplicatedByteBuf.java:46).
+#[derive(Clone, Copy)]
+enum Of {
+    /// `unwrap()`, the root.
+    Root,
+    /// The buffer `duplicate()` was called on.
+    This,
+}
+
+impl Of {
+    fn pick(self, this: AllocId, root: AllocId) -> AllocId {
+        match self {
+            Of::Root => root,
+            Of::This => this,
+        }
+    }
+}
+
 /// `setIndex(r, w)`'s `checkIndexBounds` (AbstractByteBuf): `0 <= r <= w <= capacity`.
 pub(super) fn check_indexes(reader: usize, writer: usize, cap: usize) -> Result<(), Expected> {
     if reader > writer || writer > cap {
@@ -265,4 +290,46 @@ pub(super) fn check_indexes(reader: usize, writer: usize, cap: usize) -> Result<
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::ExecConfig;
+    use leakproof_model::{Mutant, Profile};
+
+    fn bind(s: &mut Shadow, pred: Prediction, id: u64) -> AllocId {
+        let Ok(Pred::New(new)) = pred else {
+            panic!("a new buffer expected: {pred:?}")
+        };
+        s.bind(*new, AllocId(id), ObjectId(id), 0, 0);
+        AllocId(id)
+    }
+
+    fn max_of(pred: Prediction) -> usize {
+        match pred {
+            Ok(Pred::New(new)) => new.gen.max,
+            other => panic!("a new buffer expected: {other:?}"),
+        }
+    }
+
+    /// `new UnpooledDuplicatedByteBuf(this)` takes `this.maxCapacity()`
+    /// (DuplicatedByteBuf.java:46): a duplicate of a duplicate keeps the first one's,
+    /// though the Recycler reused the root's object with another.
+    #[test]
+    fn a_duplicate_takes_the_max_capacity_of_the_buffer_it_wraps() {
+        for name in ["netty-4.1.48", "netty-4.1"] {
+            let p = Profile::by_name(name).unwrap();
+            let c = ExecConfig::small(p.clone(), Mutant::None, 0);
+            let env = AllocEnv::from_config(&c.jvm, &c.allocator);
+            let mut s = Shadow::new(p.refcount.clone(), p.derived.clone());
+            let pred = s.alloc(&env, None, false, 0, 34);
+            let root = bind(&mut s, pred, 1);
+            let pred = s.duplicate(root);
+            let dup = bind(&mut s, pred, 2);
+            s.gm(root).max = i32::MAX as usize;
+            assert_eq!(max_of(s.duplicate(dup)), 34, "{name}");
+            assert_eq!(max_of(s.duplicate(root)), i32::MAX as usize, "{name}");
+        }
+    }
 }

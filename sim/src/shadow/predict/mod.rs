@@ -2,7 +2,7 @@
 //! what it does to counts, indexes and bytes. Applied as predicted; the executor
 //! stops at the first disagreement.
 
-use super::netty::{self as texts, calculate_new_capacity, fits_in_place};
+use super::netty::{self as texts, calculate_new_capacity, fits_in_place, write_grows};
 use super::{Body, Gen, Life, MemKind, RootState, Shadow, ViewState};
 use leakproof_model::buffer::{AllocId, ObjectId};
 use leakproof_model::check::netty::NettySizes;
