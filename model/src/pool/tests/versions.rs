@@ -38,20 +38,25 @@ fn mut_methods(source: &str) -> Vec<(String, String)> {
     out
 }
 
-#[test]
-fn every_mut_method_of_a_chunk_bumps_its_version() {
-    let methods = mut_methods(include_str!("../chunk.rs"));
-    assert!(methods.len() >= 10, "found only {methods:?}");
-    for (name, body) in &methods {
+/// Fails naming the first method that neither bumps `version` nor calls its delegate.
+fn assert_each_bumps(owner: &str, methods: &[(String, String)], delegates: &[(&str, &str)]) {
+    for (name, body) in methods {
         let bumps = body.contains("self.version += 1")
-            || DELEGATES
+            || delegates
                 .iter()
                 .any(|(n, call)| n == name && body.contains(call));
         assert!(
             bumps,
-            "PoolChunk::{name} takes &mut self without bumping version"
+            "{owner}::{name} takes &mut self without bumping version"
         );
     }
+}
+
+#[test]
+fn every_mut_method_of_a_chunk_bumps_its_version() {
+    let methods = mut_methods(include_str!("../chunk.rs"));
+    assert!(methods.len() >= 10, "found only {methods:?}");
+    assert_each_bumps("PoolChunk", &methods, DELEGATES);
     let take_run = methods
         .iter()
         .find(|(n, _)| n == "take_run")
@@ -70,16 +75,7 @@ fn every_public_mut_method_of_an_arena_bumps_its_version() {
         .filter(|(_, body)| body.trim_start().starts_with("pub"))
         .collect();
     assert!(methods.len() >= 8, "found only {methods:?}");
-    for (name, body) in &methods {
-        let bumps = body.contains("self.version += 1")
-            || ARENA_DELEGATES
-                .iter()
-                .any(|(n, call)| n == name && body.contains(call));
-        assert!(
-            bumps,
-            "ArenaCore::{name} takes &mut self without bumping version"
-        );
-    }
+    assert_each_bumps("ArenaCore", &methods, ARENA_DELEGATES);
 }
 
 #[test]
