@@ -60,6 +60,8 @@ fn hints_are_values_and_the_listener_hears_each_reported_leak() {
     let alloc = UnpooledAllocator::new(&jvm);
     let leaked = alloc.direct_buffer(T).unwrap();
     leaked.touch_hint(&format_args!("frame {}", 7));
+    // UnreleasableByteBuf.touch(hint) (4.1.128, java:115–122) returns itself: no record.
+    leaked.unreleasable().touch("through the unreleasable view");
     drop(leaked);
     jvm.gc();
     let sentinel = alloc.direct_buffer(T).unwrap();
@@ -67,6 +69,7 @@ fn hints_are_values_and_the_listener_hears_each_reported_leak() {
     assert_eq!(heard.len(), 1);
     assert_eq!(heard[0].0, "ByteBuf");
     assert!(heard[0].1.contains("Hint: frame 7"), "{}", heard[0].1);
+    assert!(!heard[0].1.contains("unreleasable view"), "{}", heard[0].1);
     sentinel.release().unwrap();
 }
 

@@ -306,15 +306,9 @@ impl ThreadCache {
         }))
     }
 
-    /// `add`: offers a freed handle (any thread). False when there is no queue for the
-    /// size, the cache was freed (when the profile checks), or the queue is full; the
-    /// caller then frees to the arena.
-    pub fn add(&self, jvm: &Jvm, region: &ArenaAllocation) -> bool {
-        self.offer(jvm, region.clone()).is_ok()
-    }
-
-    /// [`ThreadCache::add`] taking the handle by value: `Err` gives it back when the
-    /// cache refused it (the caller then frees it to the arena).
+    /// `add`: offers a freed handle (any thread). `Err` gives it back when there is no
+    /// queue for the size, the cache was freed (when the profile checks), or the queue is
+    /// full; the caller then frees it to the arena.
     #[inline]
     pub fn offer(&self, jvm: &Jvm, region: ArenaAllocation) -> Result<(), ArenaAllocation> {
         let offered = self.enqueue(jvm, region);
