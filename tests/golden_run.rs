@@ -172,13 +172,14 @@ fn bad_scenario_input_names_the_key_and_exits_2() {
     let text = include_str!("../sim/scenarios/jt809.toml").replace("cores = 4", "");
     std::fs::write(&missing, text).unwrap();
     let missing = missing.display().to_string();
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 10] = [
         (&["run", "--set", "traffic.bogus=1"], "scenario key `traffic.bogus`: unknown field `bogus`"),
         (&["run", &missing], "scenario key `jvm`: missing field `cores`"),
         (&["run", "--set", "traffic.messages_per_day=-5"], "scenario key `traffic.messages_per_day`: -5"),
         (&["run", "--set", "stages.unescape.probability=1.5"], "scenario key `stages[2].probability`: 1.5 is not a probability"),
         (&["run", "--set", "stages.unescape.release=sometimes"], "scenario key `stages[2].release`"),
         (&["run", "--set", "allocator.max_order=15"], "scenario key `allocator.max_order`: java.lang.IllegalArgumentException: maxOrder: 15 (expected: 0-14)"),
+        (&["run", "--set", "allocator.cache_trim_interval=0"], "scenario key `allocator.cache_trim_interval`: freeSweepAllocationThreshold: 0 (expected: > 0)"),
         (&["run", "--level", "LOUD"], "scenario key `leak.level`: `LOUD`"),
         (&["run", "no-such-scenario"], "scenario `no-such-scenario` is neither a built-in scenario"),
         (&["run", "--set", "traffic"], "--set traffic: expected key=value"),
@@ -209,6 +210,15 @@ fn zero_is_legal_where_netty_accepts_it() {
         "allocator.direct_arenas=0",
         "--set",
         "duration_days=0.2",
+        // A threshold of 0 where the caches have no array (PoolThreadCache accepts it).
+        "--set",
+        "allocator.cache_trim_interval=0",
+        "--set",
+        "allocator.small_cache_size=0",
+        "--set",
+        "allocator.normal_cache_size=0",
+        "--set",
+        "allocator.tiny_cache_size=0",
     ]));
     assert_eq!(v["setup"]["direct_arenas"], 0);
     assert!(v["stages"][0]["leaked"].as_u64().unwrap() > 0);

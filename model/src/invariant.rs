@@ -115,7 +115,7 @@ invariants! {
     ADD_TO_FREED_CACHE = "add_to_freed_cache", "§8 #17 (#12749)",
         "no entry is added to a cache after it was freed without checking `freed`";
     CACHES_FREED_ONCE = "caches_freed_once", "§4, §8 #16 (#8108)",
-        "each arena's numThreadCaches counts exactly the live caches bound to it: no cache is freed twice";
+        "each arena's numThreadCaches counts exactly the live caches bound to it and the constructions that threw after counting it: no cache is freed twice";
     NORMAL_CACHES_AS_CREATED = "normal_caches_as_created", "§4 (PoolThreadCache.createNormalCaches)",
         "a cached thread's cache has one normal queue per size class up to min(chunkSize, maxCachedBufferCapacity) (4.1.48: max(1, log2(max/pageSize)+1)), each of normalCacheSize rounded up to a power of two; an uncached thread's has none";
     HISTORY_LINEARIZABLE = "history_linearizable", "§6, issue 11",

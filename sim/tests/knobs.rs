@@ -8,6 +8,7 @@ use leakproof_model::leak::LeakLevel;
 use leakproof_model::profile::CrossThreadRecycle;
 use leakproof_model::Mutant;
 use leakproof_sim::exec::{ExecConfig, CONFIG_BYTES};
+use leakproof_sim::shadow::refused_threshold;
 use rand::{RngCore, SeedableRng};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -56,6 +57,12 @@ fn classify(c: &ExecConfig, seen: &mut Seen) {
         a.max_cached_buffer_capacity,
     );
     note(seen, "cacheTrimInterval", a.cache_trim_interval);
+    let scheme = j.profile.allocator.size_classes;
+    note(
+        seen,
+        "thread cache refused",
+        refused_threshold(scheme, a).is_some(),
+    );
     note(seen, "useCacheForAllThreads", a.use_cache_for_all_threads);
     note(seen, "preferDirect", a.prefer_direct);
     note(seen, "leak level", j.leak.level);
@@ -138,7 +145,8 @@ fn expected() -> BTreeMap<&'static str, BTreeSet<String>> {
         "maxCachedBufferCapacity",
         debug_set(&[0, 8192, 32 * 1024, 64 * 1024]),
     );
-    e.insert("cacheTrimInterval", debug_set(&[0, 1, 8, 64, 8192]));
+    e.insert("cacheTrimInterval", debug_set(&[-1, 0, 1, 8, 64, 8192]));
+    e.insert("thread cache refused", bools.clone());
     e.insert("useCacheForAllThreads", bools.clone());
     e.insert("preferDirect", bools.clone());
     e.insert(

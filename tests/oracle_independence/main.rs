@@ -85,6 +85,7 @@ const INVARIANT_METHODS: &[&str] = &[
     "all_caches",
     "arena",
     "num_thread_caches",
+    "refused_thread_caches",
     "queues",
     "normal_queues",
     "capacity",

@@ -60,8 +60,10 @@ pub fn stranded_entries(
 
 /// #8108: a thread cache is freed once. Each arena's `numThreadCaches` (incremented by
 /// the `PoolThreadCache` constructor, decremented by `free()`) counts exactly the caches
-/// bound to it that are not freed; a second `free()` would count one cache out twice.
-/// Holds at quiescent points (a `free()` in flight has set `freed` before unbinding).
+/// bound to it that are not freed, plus the constructions that threw after counting
+/// (PoolThreadCache.java:96–102 of 4.1.128); a second `free()` would count one cache out
+/// twice. Holds at quiescent points (a `free()` in flight has set `freed` before
+/// unbinding).
 pub fn caches_freed_once(allocator: &PooledAllocator) -> Result<(), Violation> {
     let caches = allocator.all_caches();
     for kind in [ArenaKind::Heap, ArenaKind::Direct] {
@@ -69,13 +71,14 @@ pub fn caches_freed_once(allocator: &PooledAllocator) -> Result<(), Violation> {
             let bound = caches
                 .iter()
                 .filter(|c| !c.is_freed() && c.arena(kind).is_some_and(|a| Arc::ptr_eq(a, arena)))
-                .count();
+                .count() as i64;
+            let refused = arena.refused_thread_caches() as i64;
             let counted = arena.num_thread_caches();
-            if i64::from(counted) != bound as i64 {
+            if i64::from(counted) != bound + refused {
                 return Err(Violation::new(
                     CACHES_FREED_ONCE,
                     format!(
-                        "{kind:?} arena {}: numThreadCaches is {counted} but {bound} live caches are bound to it (a cache freed twice, or counted out without being freed)",
+                        "{kind:?} arena {}: numThreadCaches is {counted} but {bound} live caches are bound to it and {refused} constructions threw (a cache freed twice, or counted out without being freed)",
                         arena.index()
                     ),
                 ));

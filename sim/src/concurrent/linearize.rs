@@ -287,6 +287,8 @@ mod tests {
         has_unsafe: true,
         direct_limit: None,
         virtual_memory: false,
+        cache_refusal: None,
+        cache_all_threads: false,
     };
 
     fn event(

@@ -4,6 +4,7 @@
 //! memory, and sizes stay those of the op language.
 
 use super::ExecConfig;
+use crate::shadow::refused_threshold;
 use arbitrary::{Result, Unstructured};
 use leakproof_model::alloc::pooled::PooledConfig;
 use leakproof_model::jvm::JdkVersion;
@@ -57,12 +58,6 @@ fn draw_recycler(u: &mut Unstructured<'_>, r: &mut RecyclerProfile) -> Result<()
 /// and a positive tiny (4.1.48) or small cache size, or positive `normalCacheSize` and
 /// `maxCachedBufferCapacity` (`createSubPageCaches`, `createNormalCaches`,
 /// PoolThreadCache.java:122–152 of 4.1.48, :106–137 of 4.1.128).
-fn has_cache_queues(a: &PooledConfig) -> bool {
-    let arenas = a.heap_arenas > 0 || a.direct_arenas > 0;
-    let normal = a.normal_cache_size > 0 && a.max_cached_buffer_capacity > 0;
-    arenas && (a.tiny_cache_size > 0 || a.small_cache_size > 0 || normal)
-}
-
 impl ExecConfig {
     /// A configuration drawn from `u` (exhausted input gives the first choice of each
     /// knob: the profile's first name, 4 KiB pages, order 3, no alignment …). Every
@@ -154,12 +149,12 @@ impl ExecConfig {
         a.small_cache_size = pick(u, &[4, 0, 1, 2, 256])?;
         a.normal_cache_size = pick(u, &[2, 0, 1, 64])?;
         a.max_cached_buffer_capacity = pick(u, &[32 * 1024, 0, 8192, 64 * 1024])?;
-        a.cache_trim_interval = pick(u, &[64, 0, 1, 8, 8192])?;
-        if a.cache_trim_interval == 0 && has_cache_queues(&a) {
-            // Netty's thread cache refuses it (`freeSweepAllocationThreshold: 0
-            // (expected: > 0)`, PoolThreadCache.java:113–119 of 4.1.48, :96–102 of
-            // 4.1.128) on every allocation of a cached thread; the model does not. Its
-            // default instead, which a short program never reaches, as 0 never trims.
+        a.cache_trim_interval = pick(u, &[64, 0, 1, 8, 8192, -1])?;
+        let scheme = jvm.profile.allocator.size_classes;
+        if refused_threshold(scheme, &a).is_some() && !one_in(u, 4)? {
+            // Netty's thread cache refuses a threshold below 1 where it gets a queue
+            // (`freeSweepAllocationThreshold: 0 (expected: > 0)` on every allocation
+            // of a cached thread): one time in four, so that most programs allocate.
             a.cache_trim_interval = 8192;
         }
         a.use_cache_for_all_threads = u.arbitrary()?;
@@ -199,32 +194,27 @@ mod tests {
     use super::*;
     use rand::{RngCore, SeedableRng};
 
-    /// Netty accepts `cacheTrimInterval` 0 only where a cached thread's cache gets no
-    /// queue; the generator still draws it there.
+    /// A threshold below 1 is drawn where Netty refuses it (a cached thread's cache
+    /// gets a queue) and where it accepts it (no queue).
     #[test]
-    fn trim_interval_zero_only_where_netty_accepts_it() {
+    fn trim_intervals_below_one_are_drawn_refused_and_accepted() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
-        let (mut zero, mut refused) = (0, 0);
+        let (mut accepted, mut refused) = (0, 0);
         for _ in 0..4000 {
             let mut bytes = [0u8; CONFIG_BYTES];
             rng.fill_bytes(&mut bytes);
-            let a = ExecConfig::from_bytes(Mutant::None, &bytes).allocator;
-            if a.cache_trim_interval == 0 {
-                zero += 1;
-                assert!(!has_cache_queues(&a), "{a:?}");
+            let c = ExecConfig::from_bytes(Mutant::None, &bytes);
+            let scheme = c.jvm.profile.allocator.size_classes;
+            if c.allocator.cache_trim_interval < 1 {
+                match refused_threshold(scheme, &c.allocator) {
+                    Some(_) => refused += 1,
+                    None => accepted += 1,
+                }
             }
-            refused += usize::from(a.cache_trim_interval == 8192 && has_cache_queues(&a));
         }
-        assert!(zero > 0 && refused > 0, "{zero} zero, {refused} at 8192");
-        let mut a =
-            ExecConfig::small(Profile::by_name("netty-4.1").unwrap(), Mutant::None, 0).allocator;
-        assert!(has_cache_queues(&a));
-        (a.small_cache_size, a.normal_cache_size) = (0, 1);
-        a.max_cached_buffer_capacity = 0;
-        assert!(!has_cache_queues(&a));
-        a.max_cached_buffer_capacity = 1;
-        assert!(has_cache_queues(&a));
-        (a.heap_arenas, a.direct_arenas) = (0, 0);
-        assert!(!has_cache_queues(&a));
+        assert!(
+            accepted > 0 && refused > 0,
+            "{accepted} accepted, {refused} refused"
+        );
     }
 }

@@ -10,10 +10,12 @@
 mod gc;
 pub mod netty;
 mod predict;
+mod threads;
 mod tiny_pools;
 
 pub use gc::{GcPrediction, LeakedGen};
-pub use predict::{AllocEnv, Expected, Match, NewGen, Pred, Prediction};
+pub use predict::{refused_threshold, AllocEnv, Expected, Match, NewGen, Pred, Prediction};
+pub use threads::Threads;
 pub use tiny_pools::{ObservedArena, TinyPools, TinyServed, TinySide};
 
 use leakproof_model::buffer::{AllocId, ObjectId};
@@ -218,6 +220,8 @@ pub struct Shadow {
     /// 4.1.48 pool can meet requests of other sizes (#11955, `tiny_pools.rs`); `None`
     /// elsewhere.
     pub tiny_pools: Option<TinyPools>,
+    /// Which threads get a real thread cache, and the acting one.
+    pub threads: Threads,
 }
 
 impl Shadow {
@@ -231,6 +235,7 @@ impl Shadow {
             deallocated: Vec::new(),
             empty: BTreeMap::new(),
             tiny_pools: None,
+            threads: Threads::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use super::sizes::SizeSampler;
 use super::source::LoadedScenario;
 use super::timeline::Timeline;
 use crate::scenarios::copy_loop_config::pooled_geometry;
+use crate::shadow::refused_threshold;
 use leakproof_model::alloc::pooled::PooledConfig;
 use leakproof_model::error::Argument;
 use leakproof_model::jvm::{JdkVersion, JvmConfig};
@@ -337,6 +338,13 @@ fn pooled_config(s: &Scenario, jvm: &JvmConfig) -> Result<(PooledConfig, usize),
     }
     if let Some(b) = a.use_cache_for_all_threads {
         pooled.use_cache_for_all_threads = b;
+    }
+    if let Some(n) = refused_threshold(jvm.profile.allocator.size_classes, &pooled) {
+        // The event loops' PoolThreadCache constructor throws on every allocation.
+        return Err(ScenarioError::invalid(
+            "allocator.cache_trim_interval",
+            format!("freeSweepAllocationThreshold: {n} (expected: > 0) while the thread caches have queues: Netty's PoolThreadCache throws it on every allocation of an event loop"),
+        ));
     }
     let geometry = pooled_geometry(jvm, &pooled).map_err(|e| {
         let key = match e.argument() {

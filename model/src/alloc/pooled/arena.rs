@@ -40,6 +40,9 @@ pub struct PoolArena {
     /// Σ `PoolChunk.pinnedBytes` of the pooled (non-huge) chunks, as a two's-complement
     /// `i64` (Netty's `LongCounter`s are plain counters, not the arena lock).
     pinned: AtomicU64,
+    /// Thread caches whose constructor counted this arena and then threw (model
+    /// bookkeeping: Netty keeps no such count, its `numThreadCaches` stays raised).
+    refused_caches: AtomicU64,
 }
 
 impl PoolArena {
@@ -58,6 +61,7 @@ impl PoolArena {
             size_classes,
             core: Mutex::new(core),
             pinned: AtomicU64::new(0),
+            refused_caches: AtomicU64::new(0),
         }
     }
 
@@ -193,6 +197,16 @@ impl PoolArena {
         } else {
             core.dec_thread_caches();
         }
+    }
+
+    /// A thread cache's constructor threw after counting this arena.
+    pub(crate) fn thread_cache_refused(&self) {
+        self.refused_caches.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// How many thread caches' constructors counted this arena and then threw.
+    pub fn refused_thread_caches(&self) -> u64 {
+        self.refused_caches.load(Ordering::SeqCst)
     }
 
     /// `numThreadCaches()`.

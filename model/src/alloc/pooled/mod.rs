@@ -231,7 +231,7 @@ impl PooledAllocator {
                 small: self.config.small_cache_size.max(0) as usize,
                 normal: self.config.normal_cache_size.max(0) as usize,
                 max_cached: self.config.max_cached_buffer_capacity.max(0) as usize,
-                trim_interval: self.config.cache_trim_interval.max(0) as usize,
+                trim_interval: self.config.cache_trim_interval,
                 normal_covers_a_page: self.jvm.profile().allocator.normal_cache_covers_a_page,
             }
         } else {
@@ -245,7 +245,7 @@ impl PooledAllocator {
             sizes,
             cached,
             self.jvm().mutant(),
-        ));
+        )?);
         Ok(self.caches.bind(cache))
     }
 

@@ -65,8 +65,9 @@ pub struct CacheSizes {
     pub normal: usize,
     /// `maxCachedBufferCapacity`.
     pub max_cached: usize,
-    /// `freeSweepAllocationThreshold` (`cacheTrimInterval`).
-    pub trim_interval: usize,
+    /// `freeSweepAllocationThreshold` (`cacheTrimInterval`; below 1 refused where the
+    /// cache gets a queue).
+    pub trim_interval: i32,
     /// At least one normal queue, for the page-size class, even when
     /// `maxCachedBufferCapacity` is below a page
     /// (`AllocatorProfile::normal_cache_covers_a_page`).
@@ -130,9 +131,21 @@ fn normal_caches(sizes: &CacheSizes, arena: Option<&Arc<PoolArena>>) -> Vec<Regi
     }
 }
 
+/// True where Netty's constructor made any cache array (a null array is no queue; a
+/// 4.1.128 normal array may be empty yet non-null): a tiny or small array when the
+/// size and the class count are positive, a normal one when `normalCacheSize` and
+/// `maxCachedBufferCapacity` are (PoolThreadCache.java:122–150 of 4.1.48, :105–134 of
+/// 4.1.128).
+fn makes_cache_arrays(sizes: &CacheSizes, subpage_queues: usize, arena: bool) -> bool {
+    arena && (subpage_queues > 0 || (sizes.normal > 0 && sizes.max_cached > 0))
+}
+
 impl ThreadCache {
     /// A cache for `owner` bound to the given arenas (each arena's `numThreadCaches`
-    /// is incremented, zero-size caches included).
+    /// is incremented, zero-size caches included). Then, as the constructor's last
+    /// check (PoolThreadCache.java:113–119 of 4.1.48, :96–102 of 4.1.128), a
+    /// `freeSweepAllocationThreshold` below 1 with any cache array throws
+    /// `IllegalArgumentException`: the arenas stay counted (each records the refusal).
     pub fn new(
         id: u64,
         owner: ThreadId,
@@ -141,7 +154,7 @@ impl ThreadCache {
         sizes: CacheSizes,
         has_finalizer: bool,
         mutant: Mutant,
-    ) -> Self {
+    ) -> JavaResult<Self> {
         let tiny = [
             subpage_caches(sizes.tiny, true, heap_arena.as_ref()),
             subpage_caches(sizes.tiny, true, direct_arena.as_ref()),
@@ -157,7 +170,23 @@ impl ThreadCache {
         for arena in heap_arena.iter().chain(direct_arena.iter()) {
             arena.thread_cache_bound(true);
         }
-        ThreadCache {
+        let arrays = (0..2).any(|k| {
+            let arena = [&heap_arena, &direct_arena][k].is_some();
+            makes_cache_arrays(&sizes, tiny[k].len() + small[k].len(), arena)
+        });
+        if arrays && sizes.trim_interval < 1 {
+            for arena in heap_arena.iter().chain(direct_arena.iter()) {
+                arena.thread_cache_refused();
+            }
+            return Err(JavaException::new(
+                JavaClass::IllegalArgument,
+                format!(
+                    "freeSweepAllocationThreshold: {} (expected: > 0)",
+                    sizes.trim_interval
+                ),
+            ));
+        }
+        Ok(ThreadCache {
             id,
             owner,
             heap_arena,
@@ -165,12 +194,12 @@ impl ThreadCache {
             tiny,
             small,
             normal,
-            trim_interval: sizes.trim_interval,
+            trim_interval: sizes.trim_interval.max(0) as usize,
             allocations: OwnerCounter::new(0),
             freed: AtomicBool::new(false),
             has_finalizer,
             cache_off_by_one: mutant == Mutant::CacheOffByOne,
-        }
+        })
     }
 
     /// Unique id within its allocator.

@@ -228,6 +228,7 @@ impl Exec<'_> {
             resolved.op = step.op.with_handle(self.live.handles[pos].id);
         }
         self.pending = Some(resolved.clone());
+        self.shadow.threads.acting = t;
         if self.env.tiny_pools_by_request() {
             let buf = target.map(|pos| &self.live.handles[pos].buf);
             self.shadow.tiny_pools = Some(super::tiny_pools::observe(&self.allocators, t, buf));
@@ -330,6 +331,7 @@ impl Exec<'_> {
                 if let Err(e) = self.jvm.start_thread(id, (*kind).into()) {
                     return Err(SHADOW_AGREEMENT.violated(format!("step {i}: start {id}: {e}")));
                 }
+                self.shadow.threads.started(id, *kind);
                 self.live.threads.push(id);
                 self.live.threads.sort();
                 resolved.creates = Some(id.0);

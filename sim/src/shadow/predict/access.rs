@@ -116,9 +116,13 @@ impl Shadow {
         }
         let n = n as usize;
         // `PoolArena.reallocate` allocates `n` through the calling thread's cache
-        // (4.1.48 PoolArena.java:381–397): it may throw before the buffer changes.
+        // (`parent.threadCache()`, PoolArena.java:397 of 4.1.48, :317 of 4.1.128): it
+        // may throw before the buffer changes.
         let served = {
             let r = self.root_state(e);
+            if r.pooled_root && !fits_in_place(cap, r.norm, n, r.huge) {
+                self.threads.thread_cache(env)?;
+            }
             let sc = if r.direct { &env.direct } else { &env.heap };
             match (r.pooled_root, sc, r.pooled_allocator) {
                 (true, Some(sizes), Some(p)) if !fits_in_place(cap, r.norm, n, r.huge) => {

@@ -5,6 +5,7 @@ use crate::shadow::TinyServed;
 use leakproof_model::alloc::pooled::PooledConfig;
 use leakproof_model::jvm::JvmConfig;
 use leakproof_model::memory::MemoryMode;
+use leakproof_model::profile::SizeClassScheme;
 
 impl AllocEnv {
     /// What the shadow knows of a program's allocators, from their configuration: a
@@ -54,8 +55,25 @@ impl AllocEnv {
             has_unsafe: jvm.has_unsafe,
             direct_limit: no_cleaner.then_some(limit),
             virtual_memory: jvm.memory_mode == MemoryMode::Virtual,
+            cache_refusal: refused_threshold(scheme, allocator),
+            cache_all_threads: allocator.use_cache_for_all_threads,
         }
     }
+}
+
+/// The threshold a cached thread's `PoolThreadCache` constructor throws on: below 1
+/// while any cache array is made (PoolThreadCache.java:113–119 of 4.1.48, :96–102 of
+/// 4.1.128). Arrays (java:122–150 of 4.1.48, :105–134 of 4.1.128) exist only with an
+/// arena of their kind: tiny ones when `tinyCacheSize > 0` under the legacy classes
+/// (32 tiny pools), small ones when `smallCacheSize > 0` (every legal page size has
+/// small pools), normal ones when `normalCacheSize` and `maxCachedBufferCapacity` are
+/// positive, even where no size fits (4.1.128 then makes an empty array).
+pub fn refused_threshold(scheme: SizeClassScheme, a: &PooledConfig) -> Option<i32> {
+    let tiny = scheme == SizeClassScheme::Legacy && a.tiny_cache_size > 0;
+    let normal = a.normal_cache_size > 0 && a.max_cached_buffer_capacity > 0;
+    let arrays = tiny || a.small_cache_size > 0 || normal;
+    let arenas = a.heap_arenas > 0 || a.direct_arenas > 0;
+    (arenas && arrays && a.cache_trim_interval < 1).then_some(a.cache_trim_interval)
 }
 
 impl AllocEnv {
@@ -103,6 +121,12 @@ impl Shadow {
                 size,
                 max,
             )));
+        }
+        if pooled.is_some() {
+            // `newDirectBuffer`/`newHeapBuffer` start with `threadCache.get()`, arenas
+            // or not (PooledByteBufAllocator.java:334, 351 of 4.1.48; :381, 398 of
+            // 4.1.128).
+            self.threads.thread_cache(env)?;
         }
         let size = size as usize;
         let sc = if direct { &env.direct } else { &env.heap };

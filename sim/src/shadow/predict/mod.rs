@@ -19,6 +19,7 @@ mod refcount;
 mod retained;
 
 use alloc::norm_of;
+pub use alloc::refused_threshold;
 use empty::Call;
 
 /// How an expected message is compared (texts embedding a buffer's `toString()`,
@@ -45,7 +46,7 @@ pub struct Expected {
 }
 
 impl Expected {
-    fn exact(e: JavaException) -> Self {
+    pub(crate) fn exact(e: JavaException) -> Self {
         Expected {
             class: e.class,
             message: e.message,
@@ -119,6 +120,11 @@ pub struct AllocEnv {
     /// Memory holds no bytes (`MemoryMode::Virtual`): writes are dropped, so what a
     /// read returns is not predicted.
     pub virtual_memory: bool,
+    /// The `freeSweepAllocationThreshold` (`cacheTrimInterval`) a cached thread's
+    /// `PoolThreadCache` constructor refuses, if it does (`refused_threshold`).
+    pub cache_refusal: Option<i32>,
+    /// `useCacheForAllThreads`: plain threads get a real cache too.
+    pub cache_all_threads: bool,
 }
 
 type R<T> = Result<T, Expected>;
