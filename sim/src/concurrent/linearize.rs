@@ -222,6 +222,7 @@ fn predicted_text(p: &Prediction) -> String {
 /// Applies event `e` to `shadow` when the shadow predicts exactly what `e` observed.
 fn explain(shadow: &mut Shadow, env: &AllocEnv, e: &Event) -> Result<(), String> {
     shadow.deallocated.clear();
+    shadow.threads.acting = e.thread;
     let pred = match &e.step.op {
         // The concurrent runner allocates from the first pooled allocator only.
         Op::Alloc {
@@ -428,6 +429,40 @@ mod tests {
         let events = vec![event(2, 30, alloc, (2, 3), reuse)];
         let v = linearize(&start, &ENV, &events, DEFAULT_BUDGET, "r").unwrap_err();
         assert!(v.message.contains("still live"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_refused_thread_cache_is_predicted_for_the_acting_thread() {
+        // cacheTrimInterval 0 with queues: an event loop's pooled allocation throws,
+        // main's (a plain thread) does not.
+        let env = AllocEnv {
+            cache_refusal: Some(0),
+            ..ENV
+        };
+        let mut start = one_buffer();
+        start
+            .threads
+            .started(ThreadId(2), leakproof_model::ThreadKind::EventLoop);
+        let alloc = Op::Alloc {
+            pooled: true,
+            direct: true,
+            size: Size(8),
+            max: Capacity::Unbounded,
+            second: false,
+        };
+        let refused = Err(JavaException::new(
+            leakproof_model::error::JavaClass::IllegalArgument,
+            "freeSweepAllocationThreshold: 0 (expected: > 0)",
+        ));
+        let events = vec![event(2, 30, alloc.clone(), (2, 3), refused.clone())];
+        assert!(linearize(&start, &env, &events, DEFAULT_BUDGET, "r").is_ok());
+        let events = vec![event(1, 30, alloc, (2, 3), refused)];
+        let v = linearize(&start, &env, &events, DEFAULT_BUDGET, "r").unwrap_err();
+        assert!(
+            v.message.contains("freeSweepAllocationThreshold"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]

@@ -71,6 +71,7 @@ pub fn run(program: &Program, config: &ExecConfig) -> Result<RunReport, PlanErro
             exec.fail(None, SHADOW_AGREEMENT.violated(format!("start {t}: {e}")));
             return Ok(exec.finish());
         }
+        exec.shadow.threads.started(*t, *kind);
         exec.live.threads.push(*t);
     }
     exec.live.threads.sort();

@@ -3,8 +3,7 @@
 
 use super::predict::{AllocEnv, Expected};
 use leakproof_model::error::{JavaClass, JavaException};
-use leakproof_model::op::ThreadKindOp;
-use leakproof_model::ThreadId;
+use leakproof_model::{ThreadId, ThreadKind};
 use std::collections::BTreeSet;
 
 /// The program's threads as Netty's `PoolThreadLocalCache.initialValue` classifies
@@ -21,11 +20,8 @@ pub struct Threads {
 
 impl Threads {
     /// The program started thread `id` of `kind`.
-    pub fn started(&mut self, id: ThreadId, kind: ThreadKindOp) {
-        if matches!(
-            kind,
-            ThreadKindOp::EventLoop | ThreadKindOp::FastThreadLocal
-        ) {
+    pub fn started(&mut self, id: ThreadId, kind: ThreadKind) {
+        if matches!(kind, ThreadKind::EventLoop | ThreadKind::FastThreadLocal) {
             self.always_cached.insert(id);
         }
     }

@@ -331,7 +331,7 @@ impl Exec<'_> {
                 if let Err(e) = self.jvm.start_thread(id, (*kind).into()) {
                     return Err(SHADOW_AGREEMENT.violated(format!("step {i}: start {id}: {e}")));
                 }
-                self.shadow.threads.started(id, *kind);
+                self.shadow.threads.started(id, (*kind).into());
                 self.live.threads.push(id);
                 self.live.threads.sort();
                 resolved.creates = Some(id.0);
