@@ -166,16 +166,9 @@ impl NettySizes {
     /// the next power of two; below, aligned, or a multiple of 16 (0 stays 0). Tiny and
     /// small are below one page.
     fn normalize_legacy(&self, req: usize) -> Norm {
-        if req > self.chunk_size {
-            return Norm {
-                size: req,
-                huge: true,
-                small: false,
-            };
-        }
-        let size = if req == self.chunk_size {
-            // `reqCapacity >= chunkSize`: aligned (PoolArena.java:340–342), past the
-            // chunk when the alignment is larger than it.
+        let size = if req >= self.chunk_size {
+            // `reqCapacity >= chunkSize`: aligned (PoolArena.java:340–342), so huge
+            // unless it is the chunk itself under an alignment no larger than it.
             align(req, self.alignment)
         } else if req >= 512 {
             req.next_power_of_two()
@@ -185,9 +178,10 @@ impl NettySizes {
             align(req, 16)
         };
         if size > self.chunk_size {
-            // An alignment above the chunk (4.1.48 does not round the page up to it):
             // `allocate` compares `normCapacity` with `chunkSize` (PoolArena.java:
-            // 221–232) and serves the request itself from its own chunk.
+            // 221–232) and serves a huge request at its own size from its own chunk;
+            // an alignment above the chunk makes even smaller requests huge (4.1.48
+            // does not round the page up to it).
             return Norm {
                 size: req,
                 huge: true,
