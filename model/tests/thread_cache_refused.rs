@@ -98,20 +98,35 @@ fn a_cache_without_arrays_accepts_any_threshold() {
 }
 
 #[test]
-fn a_normal_array_counts_even_when_it_holds_no_queue() {
-    // 4.1.128's createNormalCaches returns an empty, non-null array when no normal size
-    // fits under maxCachedBufferCapacity; 4.1.48 makes at least one queue.
+fn any_one_array_refuses_the_threshold() {
+    // (tiny, small, normal, maxCachedBufferCapacity): one array kind alone. 4.1.128's
+    // createNormalCaches returns an empty, non-null array when no normal size fits
+    // under maxCachedBufferCapacity (here 1 byte); 4.1.48 makes at least one queue.
     for profile in profiles() {
+        let legacy = profile.allocator.tiny_cache_size > 0;
+        let mut alone = vec![(0, 4, 0, 0), (0, 0, 1, 1)];
+        if legacy {
+            alone.push((4, 0, 0, 0));
+        }
+        for (tiny, small, normal, max) in alone {
+            let alloc = setup(profile.clone(), |c| {
+                (c.tiny_cache_size, c.small_cache_size) = (tiny, small);
+                (c.normal_cache_size, c.max_cached_buffer_capacity) = (normal, max);
+            });
+            assert!(
+                refusal(&alloc, LOOP).is_some(),
+                "{tiny} {small} {normal} {max}"
+            );
+        }
         let alloc = setup(profile, |c| {
-            (c.tiny_cache_size, c.small_cache_size) = (0, 0);
-            (c.normal_cache_size, c.max_cached_buffer_capacity) = (1, 1);
-        });
-        assert!(refusal(&alloc, LOOP).is_some());
-        let alloc = setup(Profile::netty_4_1(), |c| {
             (c.tiny_cache_size, c.small_cache_size) = (0, 0);
             (c.normal_cache_size, c.max_cached_buffer_capacity) = (1, 0);
         });
-        assert_eq!(refusal(&alloc, LOOP), None);
+        assert_eq!(
+            refusal(&alloc, LOOP),
+            None,
+            "a normal size without a capacity"
+        );
     }
 }
 
