@@ -7,6 +7,7 @@
 //! released derivative's fields were cleared on recycling — and predicts the effect on
 //! whichever generation a stale handle now reaches.
 
+mod dense;
 mod gc;
 pub mod netty;
 mod predict;
@@ -16,6 +17,7 @@ pub use gc::{GcPrediction, LeakedGen};
 pub use predict::{AllocEnv, Expected, Match, NewGen, Pred, Prediction};
 pub use tiny_pools::{ObservedArena, TinyPools, TinyServed, TinySide};
 
+use dense::DenseMap;
 use leakproof_model::buffer::{AllocId, ObjectId};
 use leakproof_model::check::ExpectedBytes;
 use leakproof_model::profile::{DerivedProfile, RefCountProfile};
@@ -206,8 +208,8 @@ pub enum Body {
 /// The shadow model's state.
 #[derive(Clone, Debug)]
 pub struct Shadow {
-    gens: BTreeMap<AllocId, Gen>,
-    current: BTreeMap<ObjectId, AllocId>,
+    gens: DenseMap<AllocId, Gen>,
+    current: DenseMap<ObjectId, AllocId>,
     refcount: RefCountProfile,
     derived: DerivedProfile,
     /// Generations deallocated by the last prediction (to be told about recycling).
@@ -224,8 +226,8 @@ impl Shadow {
     /// An empty shadow for a profile's refcount and derived-buffer rules.
     pub fn new(refcount: RefCountProfile, derived: DerivedProfile) -> Self {
         Shadow {
-            gens: BTreeMap::new(),
-            current: BTreeMap::new(),
+            gens: DenseMap::default(),
+            current: DenseMap::default(),
             refcount,
             derived,
             deallocated: Vec::new(),
@@ -285,7 +287,7 @@ impl Shadow {
     pub fn fingerprint(&self, bytes: bool) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = std::hash::DefaultHasher::new();
-        for (id, g) in &self.gens {
+        for (id, g) in self.gens.iter() {
             (id, g.object, g.reader, g.writer, g.max, g.count).hash(&mut h);
             match &g.body {
                 Body::Root(r) => {
