@@ -15,7 +15,7 @@ mod tiny_pools;
 
 pub use gc::{GcPrediction, LeakedGen};
 pub use predict::{AllocEnv, Expected, Match, NewGen, Pred, Prediction};
-pub use tiny_pools::{ObservedArena, TinyPools, TinyServed, TinySide};
+pub use tiny_pools::{ObservedArena, TinyPools, TinyServed, TinySide, TinyView};
 
 use dense::DenseMap;
 use leakproof_model::buffer::{AllocId, ObjectId};
@@ -217,9 +217,8 @@ pub struct Shadow {
     /// Each allocator's `EmptyByteBuf` once made (`None`: the unpooled allocator's).
     empty: BTreeMap<Option<u8>, AllocId>,
     /// Netty's tiny pools and the acting thread's tiny queues before the op, where a
-    /// 4.1.48 pool can meet requests of other sizes (#11955, `tiny_pools.rs`); `None`
-    /// elsewhere.
-    pub tiny_pools: Option<TinyPools>,
+    /// 4.1.48 pool can meet requests of other sizes (#11955, `tiny_pools.rs`).
+    pub tiny_pools: TinyView,
 }
 
 impl Shadow {
@@ -232,7 +231,7 @@ impl Shadow {
             derived,
             deallocated: Vec::new(),
             empty: BTreeMap::new(),
-            tiny_pools: None,
+            tiny_pools: TinyView::Untracked,
         }
     }
 

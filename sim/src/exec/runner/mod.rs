@@ -4,7 +4,7 @@ use super::end::end_phase;
 use super::report::{Misuse, MisuseKind, Outcome, RunReport};
 use super::state::{Held, Program as Live};
 use super::{apply, ExecConfig, Observer, StepEvent};
-use crate::shadow::{AllocEnv, Body, Pred, Prediction, Shadow};
+use crate::shadow::{AllocEnv, Body, Pred, Prediction, Shadow, TinyView};
 use leakproof_model::alloc::pooled::{PooledAllocator, PooledByteBufAllocator};
 use leakproof_model::alloc::UnpooledAllocator;
 use leakproof_model::buffer::{AllocId, ByteBuf};
@@ -229,8 +229,12 @@ impl Exec<'_> {
         }
         self.pending = Some(resolved.clone());
         if self.env.tiny_pools_by_request() {
-            let buf = target.map(|pos| &self.live.handles[pos].buf);
-            self.shadow.tiny_pools = Some(super::tiny_pools::observe(&self.allocators, t, buf));
+            self.shadow.tiny_pools = if super::tiny_pools::may_allocate(&step.op) {
+                let buf = target.map(|pos| &self.live.handles[pos].buf);
+                TinyView::Observed(super::tiny_pools::observe(&self.allocators, t, buf))
+            } else {
+                TinyView::Skipped
+            };
         }
         let result = match (&step.op, target) {
             (op, Some(pos)) => self.on_handle(i, t, op, pos, step.creates, &mut resolved)?,
