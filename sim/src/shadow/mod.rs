@@ -2,9 +2,10 @@
 //! indexes and bytes of every allocation generation, and the error each op must raise.
 //!
 //! It knows Netty's rules (netty.md §6), not the model's code: the executor asks it to
-//! predict every op before running the model, then compares. It is *told* what it does
-//! not predict — which object an allocation reused (the Recycler's order) and whether a
-//! released derivative's fields were cleared on recycling — and predicts the effect on
+//! predict every op from its own state alone (it never reads the model's), then
+//! compares with what the model's op did. It is *told* what it does not predict —
+//! which object an allocation reused (the Recycler's order) and whether a released
+//! derivative's fields were cleared on recycling — and predicts the effect on
 //! whichever generation a stale handle now reaches.
 
 mod dense;

@@ -448,10 +448,19 @@ impl Exec<'_> {
                 return Ok(self.say(format_args!("#{id} handed to {to}")));
             }
             _ => {
-                // A write or `capacity(n)` may reallocate, which can run out of memory.
-                let saved = self.save_if_may_allocate(op, e);
+                // The prediction reads the shadow only, so it may follow the model's op:
+                // then the shadow's state needs saving (to restore, `restore_if_exhausted`)
+                // only when a write or `capacity(n)` did run out of memory, not before
+                // every one that may.
+                let model = apply::on_handle(op, &buf, t);
+                let saved = match &model {
+                    Some(Err(m)) if m.class == JavaClass::OutOfDirectMemory => {
+                        self.save_if_may_allocate(op, e)
+                    }
+                    _ => None,
+                };
                 let pred = apply::predict(&mut self.shadow, &self.env, op, e, unreleasable);
-                let (Some(pred), Some(model)) = (pred, apply::on_handle(op, &buf, t)) else {
+                let (Some(pred), Some(model)) = (pred, model) else {
                     return Ok(String::new());
                 };
                 let (handles, tracked) =
