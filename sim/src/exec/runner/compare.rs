@@ -72,7 +72,7 @@ impl Exec<'_> {
     }
 
     /// The full invariant set (the allocator checks on each pooled allocator, in the
-    /// order of a single one's), the chunk-local arena rules over the chunks changed
+    /// order of a single one's), the arena rules over the arenas and chunks changed
     /// since the last passing check (`check::ArenaWatch` says why that finds the same).
     pub(crate) fn full_checks(&mut self) -> Checked<()> {
         self.full_checks_over(false)
