@@ -16,7 +16,9 @@
 //! set once, for profilers (`valgrind --tool=callgrind <bench binary> --each`): the same
 //! work each time, whatever the machine's load. `--corpus DIR` does the same for every
 //! file of a libFuzzer corpus directory (e.g. one a seed-corpus campaign grew), decoded
-//! as the fuzz target decodes it, in file-name order.
+//! as the fuzz target decodes it, in file-name order. `--digest` (with `--each` or
+//! `--corpus DIR`) also prints one hash of every run's report as JSON: two builds that
+//! print the same digest gave every program the same verdict, misuse, leaks and texts.
 
 use criterion::{criterion_group, Criterion};
 use leakproof_model::op::Program;
@@ -107,27 +109,37 @@ fn corpus(dir: &str) -> Vec<(ExecConfig, Program)> {
         .collect()
 }
 
-/// `--each` / `--corpus DIR`: every program once, outside criterion.
-fn run_each(set: Vec<(ExecConfig, Program)>) {
+/// `--each` / `--corpus DIR`: every program once, outside criterion; with `digest`, a
+/// hash of every report's JSON (then the time includes the hashing: not for timing).
+fn run_each(set: Vec<(ExecConfig, Program)>, digest: bool) {
     let tables = SizeTables::new();
     let mut steps = 0u64;
+    let mut hash = std::hash::DefaultHasher::new();
     let start = Instant::now();
     for (config, program) in &set {
-        steps += run_with_tables(black_box(program), config, &mut Quiet, &tables).steps_run as u64;
+        let report = run_with_tables(black_box(program), config, &mut Quiet, &tables);
+        steps += report.steps_run as u64;
+        if digest {
+            std::hash::Hash::hash(&serde_json::to_string(&report).expect("json"), &mut hash);
+        }
     }
     *TOTALS.lock().unwrap() = (set.len() as u64, steps, start.elapsed().as_nanos());
+    if digest {
+        println!("report digest: {:016x}", std::hash::Hasher::finish(&hash));
+    }
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    let digest = args.iter().any(|a| a == "--digest");
     if let Some(i) = args.iter().position(|a| a == "--corpus") {
         let dir = args.get(i + 1).expect("--corpus needs a directory");
-        run_each(corpus(dir));
+        run_each(corpus(dir), digest);
         print_throughput();
         return;
     }
     if args.iter().any(|a| a == "--each") {
-        run_each(programs());
+        run_each(programs(), digest);
         print_throughput();
         return;
     }

@@ -5,6 +5,7 @@
 use crate::shadow::{ObservedArena, TinyPools, TinySide};
 use leakproof_model::alloc::pooled::PooledAllocator;
 use leakproof_model::buffer::ByteBuf;
+use leakproof_model::op::Op;
 use leakproof_model::pool::ArenaKind;
 use leakproof_model::ThreadId;
 use std::sync::Arc;
@@ -15,6 +16,36 @@ pub const KNOWN_BUG_TINY_POOL_ALIGNMENT: &str = "#11955";
 
 /// `numTinySubpagePools` (4.1.48 PoolArena.java:41).
 const TINY_POOLS: usize = 512 >> 4;
+
+/// Whether `op` may allocate from a pool, so the shadow may need the pools before it:
+/// an allocation, a copy (`alloc().buffer`), `capacity(n)` and a write that grows
+/// (`PoolArena.reallocate`). Every other op allocates nothing from an arena (derived
+/// buffers come from the Recycler, `readBytes(int)` into a plain array here), and the
+/// observation costs a look at every tiny pool and queue; the shadow panics if it
+/// needs the pools on an op this says no to (`TinyView::Skipped`).
+pub(crate) fn may_allocate(op: &Op) -> bool {
+    match op {
+        Op::Alloc { .. } | Op::Write { .. } | Op::SetCapacity { .. } | Op::Copy { .. } => true,
+        Op::Read { .. }
+        | Op::Slice { .. }
+        | Op::Duplicate { .. }
+        | Op::ReadSlice { .. }
+        | Op::RetainedSlice { .. }
+        | Op::RetainedDuplicate { .. }
+        | Op::ReadRetainedSlice { .. }
+        | Op::AsReadOnly { .. }
+        | Op::Unreleasable { .. }
+        | Op::Retain { .. }
+        | Op::Release { .. }
+        | Op::Drop { .. }
+        | Op::HandOff { .. }
+        | Op::Gc
+        | Op::TrimCache
+        | Op::FreeCache
+        | Op::StartThread { .. }
+        | Op::ExitThread { .. } => false,
+    }
+}
 
 /// The arena of the pooled root `buf` reaches (through derivatives), if any.
 fn root_arena(buf: &ByteBuf) -> Option<usize> {

@@ -2,6 +2,7 @@
 //! (handles the program holds, recycler pools, view → root/count holder/parent edges)
 //! and predicts which unreleased generations leak and which the GC reclaims.
 
+use super::dense::DenseMap;
 use super::{Body, Life, Shadow};
 use leakproof_model::buffer::{AllocId, ObjectId};
 use std::collections::BTreeSet;
@@ -31,17 +32,17 @@ pub struct GcPrediction {
 }
 
 impl Shadow {
-    fn edges(&self, o: ObjectId) -> Vec<ObjectId> {
+    /// Pushes the objects `o`'s generation references onto `out`.
+    fn edges(&self, o: ObjectId, out: &mut Vec<ObjectId>) {
         let Some(g) = self.current.get(&o).and_then(|id| self.gens.get(id)) else {
-            return Vec::new();
+            return;
         };
         let Body::View(v) = &g.body else {
-            return Vec::new();
+            return;
         };
         if v.recycled {
-            return Vec::new();
+            return;
         }
-        let mut out = Vec::new();
         let mut push = |id: AllocId| {
             if let Some(x) = self.gens.get(&id) {
                 out.push(x.object);
@@ -50,7 +51,7 @@ impl Shadow {
         // A read-only view of a pooled derivative references that object only.
         if let Some(w) = v.read_only.and_then(|w| w.recyclable()) {
             push(w);
-            return out;
+            return;
         }
         push(v.root);
         if g.count.is_none() {
@@ -59,7 +60,6 @@ impl Shadow {
         if let Some(p) = v.parent {
             push(p);
         }
-        out
     }
 
     /// Predicts a collection with `held` objects referenced by the program and
@@ -69,7 +69,7 @@ impl Shadow {
         held: &BTreeSet<ObjectId>,
         in_recycler: impl Fn(ObjectId) -> bool,
     ) -> GcPrediction {
-        let mut marked = BTreeSet::new();
+        let mut marked: DenseMap<ObjectId, ()> = DenseMap::default();
         let mut stack: Vec<ObjectId> = self
             .current
             .keys()
@@ -77,14 +77,14 @@ impl Shadow {
             .filter(|o| held.contains(o) || in_recycler(*o))
             .collect();
         while let Some(o) = stack.pop() {
-            if marked.insert(o) {
-                stack.extend(self.edges(o));
+            if marked.insert(o, ()).is_none() {
+                self.edges(o, &mut stack);
             }
         }
         let dead: Vec<(ObjectId, AllocId)> = self
             .current
             .iter()
-            .filter(|(o, _)| !marked.contains(o))
+            .filter(|(o, _)| !marked.contains_key(o))
             .map(|(o, g)| (*o, *g))
             .collect();
         let mut out = GcPrediction::default();
@@ -131,7 +131,7 @@ impl Shadow {
     /// Every leaked generation, with its creator and what pinned it.
     pub fn leaked(&self) -> Vec<LeakedGen> {
         let mut out = Vec::new();
-        for (id, g) in &self.gens {
+        for (id, g) in self.gens.iter() {
             let Body::Root(r) = &g.body else { continue };
             if r.life != Life::Leaked {
                 continue;

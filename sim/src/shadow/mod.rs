@@ -2,11 +2,13 @@
 //! indexes and bytes of every allocation generation, and the error each op must raise.
 //!
 //! It knows Netty's rules (netty.md §6), not the model's code: the executor asks it to
-//! predict every op before running the model, then compares. It is *told* what it does
-//! not predict — which object an allocation reused (the Recycler's order) and whether a
-//! released derivative's fields were cleared on recycling — and predicts the effect on
+//! predict every op from its own state alone (it never reads the model's), then
+//! compares with what the model's op did. It is *told* what it does not predict —
+//! which object an allocation reused (the Recycler's order) and whether a released
+//! derivative's fields were cleared on recycling — and predicts the effect on
 //! whichever generation a stale handle now reaches.
 
+mod dense;
 mod gc;
 pub mod netty;
 mod predict;
@@ -16,8 +18,9 @@ mod tiny_pools;
 pub use gc::{GcPrediction, LeakedGen};
 pub use predict::{refused_threshold, AllocEnv, Expected, Match, NewGen, Pred, Prediction};
 pub use threads::Threads;
-pub use tiny_pools::{ObservedArena, TinyPools, TinyServed, TinySide};
+pub use tiny_pools::{ObservedArena, TinyPools, TinyServed, TinySide, TinyView};
 
+use dense::DenseMap;
 use leakproof_model::buffer::{AllocId, ObjectId};
 use leakproof_model::check::ExpectedBytes;
 use leakproof_model::profile::{DerivedProfile, RefCountProfile};
@@ -208,8 +211,8 @@ pub enum Body {
 /// The shadow model's state.
 #[derive(Clone, Debug)]
 pub struct Shadow {
-    gens: BTreeMap<AllocId, Gen>,
-    current: BTreeMap<ObjectId, AllocId>,
+    gens: DenseMap<AllocId, Gen>,
+    current: DenseMap<ObjectId, AllocId>,
     refcount: RefCountProfile,
     derived: DerivedProfile,
     /// Generations deallocated by the last prediction (to be told about recycling).
@@ -217,9 +220,8 @@ pub struct Shadow {
     /// Each allocator's `EmptyByteBuf` once made (`None`: the unpooled allocator's).
     empty: BTreeMap<Option<u8>, AllocId>,
     /// Netty's tiny pools and the acting thread's tiny queues before the op, where a
-    /// 4.1.48 pool can meet requests of other sizes (#11955, `tiny_pools.rs`); `None`
-    /// elsewhere.
-    pub tiny_pools: Option<TinyPools>,
+    /// 4.1.48 pool can meet requests of other sizes (#11955, `tiny_pools.rs`).
+    pub tiny_pools: TinyView,
     /// Which threads get a real thread cache, and the acting one.
     pub threads: Threads,
 }
@@ -228,13 +230,13 @@ impl Shadow {
     /// An empty shadow for a profile's refcount and derived-buffer rules.
     pub fn new(refcount: RefCountProfile, derived: DerivedProfile) -> Self {
         Shadow {
-            gens: BTreeMap::new(),
-            current: BTreeMap::new(),
+            gens: DenseMap::default(),
+            current: DenseMap::default(),
             refcount,
             derived,
             deallocated: Vec::new(),
             empty: BTreeMap::new(),
-            tiny_pools: None,
+            tiny_pools: TinyView::Untracked,
             threads: Threads::default(),
         }
     }
@@ -290,7 +292,7 @@ impl Shadow {
     pub fn fingerprint(&self, bytes: bool) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = std::hash::DefaultHasher::new();
-        for (id, g) in &self.gens {
+        for (id, g) in self.gens.iter() {
             (id, g.object, g.reader, g.writer, g.max, g.count).hash(&mut h);
             match &g.body {
                 Body::Root(r) => {

@@ -58,6 +58,20 @@ pub struct TinyPools {
     pub own_arena: Option<usize>,
 }
 
+/// What the shadow knows of the tiny pools when it predicts an op.
+#[derive(Clone, Debug, Default)]
+pub enum TinyView {
+    /// Nothing: pools are not observed (every profile and alignment where a pool meets
+    /// only its own size, and the concurrent executors).
+    #[default]
+    Untracked,
+    /// Observed before this op.
+    Observed(TinyPools),
+    /// Not observed, because the executor knows the op allocates nothing: a prediction
+    /// that needs the pools then is a bug of the executor, and panics.
+    Skipped,
+}
+
 /// How #11955's rule serves a tiny request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TinyServed {

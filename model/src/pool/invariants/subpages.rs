@@ -76,16 +76,21 @@ pub(super) fn chunk_subpages_linked_iff_available(
 }
 
 pub(super) fn subpage_pools_link_live_subpages(core: &ArenaCore) -> Result<(), Violation> {
-    for (idx, key) in core.subpage_pools().iter() {
-        let ok = core
-            .chunk(key.chunk)
-            .and_then(|c| c.subpage_at(key.run_offset))
-            .is_some_and(|s| s.head_index() == idx);
-        if !ok {
-            return Err(Violation::new(
-                SUBPAGE_LINKED_IFF_AVAILABLE,
-                format!("pool {idx} links {key:?}, which is not a subpage of that size"),
-            ));
+    // Pool by pool, in `SubpagePools::iter`'s order, without its iterator chain: most
+    // pools are empty and this runs for every arena at every check.
+    let pools = core.subpage_pools();
+    for idx in 0..pools.len() {
+        for &key in pools.pool(idx) {
+            let ok = core
+                .chunk(key.chunk)
+                .and_then(|c| c.subpage_at(key.run_offset))
+                .is_some_and(|s| s.head_index() == idx);
+            if !ok {
+                return Err(Violation::new(
+                    SUBPAGE_LINKED_IFF_AVAILABLE,
+                    format!("pool {idx} links {key:?}, which is not a subpage of that size"),
+                ));
+            }
         }
     }
     Ok(())

@@ -204,3 +204,30 @@ fn free_all_returns_pages_allows_only_lone_empty_subpages() {
     free_all_returns_pages(&a, true).unwrap();
     check_arena(&a).unwrap();
 }
+
+/// §9.5's other half: every pool entry names a live subpage of that pool's size; an
+/// entry in another size's pool (the last pool included) or naming no subpage is caught.
+#[test]
+fn a_pool_entry_of_another_size_or_no_subpage_is_caught() {
+    let linked = |a: &mut crate::pool::ArenaCore, idx: usize, key| {
+        a.pools.link_front(idx, key);
+        subpage_linked_iff_available(a).unwrap_err()
+    };
+    let (mut a, mut s) = direct();
+    a.allocate(16, &mut s).unwrap();
+    check_arena(&a).unwrap();
+    let (idx, key) = a.subpage_pools().iter().next().unwrap();
+    let last = a.subpage_pools().len() - 1;
+    assert_ne!(idx, last);
+    let v = linked(&mut a, last, key);
+    assert_eq!(v.invariant, NAMES[4]);
+    assert!(v.message.starts_with(&format!("pool {last} links")), "{v}");
+    let (mut b, mut s) = direct();
+    b.allocate(16, &mut s).unwrap();
+    let not_a_subpage = crate::pool::SubpageKey {
+        run_offset: key.run_offset + 1,
+        ..key
+    };
+    let v = linked(&mut b, idx, not_a_subpage);
+    assert!(v.message.starts_with(&format!("pool {idx} links")), "{v}");
+}

@@ -72,7 +72,7 @@ impl Exec<'_> {
     }
 
     /// The full invariant set (the allocator checks on each pooled allocator, in the
-    /// order of a single one's), the chunk-local arena rules over the chunks changed
+    /// order of a single one's), the arena rules over the arenas and chunks changed
     /// since the last passing check (`check::ArenaWatch` says why that finds the same).
     pub(crate) fn full_checks(&mut self) -> Checked<()> {
         self.full_checks_over(false)
@@ -263,11 +263,11 @@ impl Exec<'_> {
         Ok(())
     }
 
-    /// Under a direct-memory limit, the shadow's state of `e` before `op` when it may
-    /// allocate (restored if the model's allocation fails): `capacity(n)`, or a write
-    /// that does not fit ([`write_grows`]; not `len > capacity − writerIndex`, as
-    /// the writer index may be past the capacity). The shadow's writer index and
-    /// capacity are the model's (compared after every op).
+    /// Under a direct-memory limit, the shadow's state of `e` before it predicts `op`,
+    /// when `op` may allocate (restored since the model's allocation failed):
+    /// `capacity(n)`, or a write that does not fit ([`write_grows`]; not `len >
+    /// capacity − writerIndex`, as the writer index may be past the capacity). The
+    /// shadow's writer index and capacity are the model's (compared after every op).
     pub(in crate::exec) fn save_if_may_allocate(
         &self,
         op: &Op,

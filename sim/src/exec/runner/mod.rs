@@ -4,7 +4,7 @@ use super::end::end_phase;
 use super::report::{Misuse, MisuseKind, Outcome, RunReport};
 use super::state::{Held, Program as Live};
 use super::{apply, ExecConfig, Observer, StepEvent};
-use crate::shadow::{AllocEnv, Body, Pred, Prediction, Shadow};
+use crate::shadow::{AllocEnv, Body, Pred, Prediction, Shadow, TinyView};
 use leakproof_model::alloc::pooled::{PooledAllocator, PooledByteBufAllocator};
 use leakproof_model::alloc::UnpooledAllocator;
 use leakproof_model::buffer::{AllocId, ByteBuf};
@@ -230,8 +230,12 @@ impl Exec<'_> {
         self.pending = Some(resolved.clone());
         self.shadow.threads.acting = t;
         if self.env.tiny_pools_by_request() {
-            let buf = target.map(|pos| &self.live.handles[pos].buf);
-            self.shadow.tiny_pools = Some(super::tiny_pools::observe(&self.allocators, t, buf));
+            self.shadow.tiny_pools = if super::tiny_pools::may_allocate(&step.op) {
+                let buf = target.map(|pos| &self.live.handles[pos].buf);
+                TinyView::Observed(super::tiny_pools::observe(&self.allocators, t, buf))
+            } else {
+                TinyView::Skipped
+            };
         }
         let result = match (&step.op, target) {
             (op, Some(pos)) => self.on_handle(i, t, op, pos, step.creates, &mut resolved)?,
@@ -446,10 +450,19 @@ impl Exec<'_> {
                 return Ok(self.say(format_args!("#{id} handed to {to}")));
             }
             _ => {
-                // A write or `capacity(n)` may reallocate, which can run out of memory.
-                let saved = self.save_if_may_allocate(op, e);
+                // The prediction reads the shadow only, so it may follow the model's op:
+                // then the shadow's state needs saving (to restore, `restore_if_exhausted`)
+                // only when a write or `capacity(n)` did run out of memory, not before
+                // every one that may.
+                let model = apply::on_handle(op, &buf, t);
+                let saved = match &model {
+                    Some(Err(m)) if m.class == JavaClass::OutOfDirectMemory => {
+                        self.save_if_may_allocate(op, e)
+                    }
+                    _ => None,
+                };
                 let pred = apply::predict(&mut self.shadow, &self.env, op, e, unreleasable);
-                let (Some(pred), Some(model)) = (pred, apply::on_handle(op, &buf, t)) else {
+                let (Some(pred), Some(model)) = (pred, model) else {
                     return Ok(String::new());
                 };
                 let (handles, tracked) =

@@ -1,7 +1,7 @@
 //! Predictions for new allocations and binding them to the model's generations.
 
 use super::*;
-use crate::shadow::TinyServed;
+use crate::shadow::{TinyServed, TinyView};
 use leakproof_model::alloc::pooled::PooledConfig;
 use leakproof_model::jvm::JvmConfig;
 use leakproof_model::memory::MemoryMode;
@@ -267,9 +267,15 @@ impl Shadow {
         req: usize,
         norm: usize,
     ) -> Result<usize, Expected> {
-        let by_request = sizes.tiny_pool_by_request(norm);
-        let Some(pools) = self.tiny_pools.as_ref().filter(|_| by_request) else {
+        if !sizes.tiny_pool_by_request(norm) {
             return Ok(norm);
+        }
+        let pools = match &self.tiny_pools {
+            TinyView::Untracked => return Ok(norm),
+            TinyView::Observed(pools) => pools,
+            TinyView::Skipped => {
+                panic!("a tiny allocation by an op the executor did not observe the tiny pools for")
+            }
         };
         let Some(side) = pools.side(pooled, direct) else {
             return Ok(norm);
