@@ -184,6 +184,18 @@ pub fn run_solo<M: StepMachine>(raw: i32, machine: M) -> (i32, JavaResult<M::Out
     }
 }
 
+/// A finished machine's outcome as the machine holds it: the exception boxed, so a
+/// machine is a few registers wide while it steps (with a `JavaException` inline the
+/// even/odd release was spilled and reloaded around every micro-step, and the reload
+/// stalled on store forwarding). [`unbox`] gives the [`JavaResult`] back.
+pub type Finished<T> = Result<T, Box<JavaException>>;
+
+/// A [`Finished`] outcome as a [`JavaResult`].
+#[inline(always)]
+pub fn unbox<T>(outcome: Finished<T>) -> JavaResult<T> {
+    outcome.map_err(|e| *e)
+}
+
 /// `ObjectUtil.checkPositive(amount, what)`: every algorithm rejects `k <= 0` before any
 /// micro-step with the profile's `IllegalArgumentException` text.
 pub(crate) fn check_positive(
