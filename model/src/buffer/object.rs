@@ -73,6 +73,28 @@ pub(crate) enum Body {
     Recycled,
 }
 
+impl Body {
+    /// `*self = new`. A body that holds nothing to drop (a root whose memory was freed
+    /// or never allocated, a recycled derivative: every reuse of a recycled object) is
+    /// forgotten instead of going through the out-of-line drop glue.
+    #[inline(always)]
+    pub(crate) fn set(&mut self, new: Body) {
+        let old = std::mem::replace(self, new);
+        let owns_nothing = matches!(
+            old,
+            Body::Root {
+                region: Region::Freed | Region::Unallocated | Region::Empty,
+                ..
+            } | Body::Recycled
+        );
+        if owns_nothing {
+            std::mem::forget(old);
+        } else {
+            drop(old);
+        }
+    }
+}
+
 /// The mutable fields of a buffer object.
 #[derive(Debug)]
 pub(crate) struct BufState {
@@ -290,10 +312,10 @@ impl BufObject {
             state.writer = 0;
             state.max_capacity = max_capacity;
             state.marks = (0, 0);
-            state.body = Body::Root {
+            state.body.set(Body::Root {
                 region: Region::Unallocated,
                 capacity,
-            };
+            });
             state.tracker = None;
         }
         self.reset_for_reuse();
