@@ -8,7 +8,7 @@
 
 use super::algorithm::Algorithm;
 use super::even_odd;
-use super::machine::{MicroStep, StepMachine};
+use super::machine::{unbox, Finished, MicroStep, StepMachine};
 use crate::error::JavaResult;
 use crate::profile::RefCountProfile;
 use crate::sync::atomic::{AtomicI32, Ordering};
@@ -64,6 +64,13 @@ impl RefCnt {
     /// Runs `machine` to completion on this cell, one atomic micro-step at a time.
     #[inline(always)]
     pub fn run<M: StepMachine>(&self, machine: M) -> JavaResult<M::Output> {
+        unbox(self.run_finished(machine))
+    }
+
+    /// [`RefCnt::run`] with the exception boxed: nothing wider than the machine and a
+    /// pointer moves through the loop.
+    #[inline(always)]
+    fn run_finished<M: StepMachine>(&self, machine: M) -> Finished<M::Output> {
         let mut machine = machine;
         loop {
             match machine.finish() {

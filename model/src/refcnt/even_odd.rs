@@ -8,7 +8,6 @@
 //! `retryRelease0`.
 
 use super::machine::{check_positive, irce, unbox, Action, Finished, MicroStep, StepMachine};
-use crate::error::JavaResult;
 use crate::profile::RefCountProfile;
 
 /// The raw value of a fresh (or reset) object: real count 1.
@@ -91,9 +90,9 @@ impl StepMachine for Retain {
     }
 
     #[inline(always)]
-    fn take_outcome(self) -> Result<JavaResult<()>, Self> {
+    fn take_outcome(self) -> Result<Finished<()>, Self> {
         match self {
-            Retain::Done(result) => Ok(unbox(result)),
+            Retain::Done(result) => Ok(result),
             machine => Err(machine),
         }
     }
@@ -224,9 +223,9 @@ impl StepMachine for Release {
     }
 
     #[inline(always)]
-    fn take_outcome(self) -> Result<JavaResult<bool>, Self> {
+    fn take_outcome(self) -> Result<Finished<bool>, Self> {
         match self {
-            Release::Done(result) => Ok(unbox(result)),
+            Release::Done(result) => Ok(result),
             machine => Err(machine),
         }
     }

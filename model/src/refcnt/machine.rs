@@ -101,20 +101,21 @@ pub trait StepMachine: Sized {
     /// default moves nothing (`finish` then clones it out of `action`); the hot
     /// machines move it.
     #[inline(always)]
-    fn take_outcome(self) -> Result<JavaResult<Self::Output>, Self> {
+    fn take_outcome(self) -> Result<Finished<Self::Output>, Self> {
         Err(self)
     }
 
-    /// [`StepMachine::action`] taking the machine by value: the finished outcome, or
-    /// the next micro-step with the machine.
+    /// [`StepMachine::action`] taking the machine by value: the finished outcome (its
+    /// exception boxed, so the caller's loop stays narrow), or the next micro-step with
+    /// the machine.
     #[inline(always)]
-    fn finish(self) -> Result<JavaResult<Self::Output>, (MicroStep, Self)> {
+    fn finish(self) -> Result<Finished<Self::Output>, (MicroStep, Self)> {
         let machine = match self.take_outcome() {
             Ok(result) => return Ok(result),
             Err(machine) => machine,
         };
         match machine.action() {
-            Action::Done(result) => Ok(result),
+            Action::Done(result) => Ok(result.map_err(Box::new)),
             Action::Step(step) => Err((step, machine)),
         }
     }
@@ -188,7 +189,7 @@ pub fn run_solo<M: StepMachine>(raw: i32, machine: M) -> (i32, JavaResult<M::Out
 /// machine is a few registers wide while it steps (with a `JavaException` inline the
 /// even/odd release was spilled and reloaded around every micro-step, and the reload
 /// stalled on store forwarding). [`unbox`] gives the [`JavaResult`] back.
-pub type Finished<T> = Result<T, Box<JavaException>>;
+pub type Finished<T> = crate::error::BoxedResult<T>;
 
 /// A [`Finished`] outcome as a [`JavaResult`].
 #[inline(always)]
