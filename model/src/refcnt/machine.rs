@@ -97,27 +97,12 @@ pub trait StepMachine: Sized {
     /// returned unchanged.
     fn advance(self, observed: i32) -> Self;
 
-    /// The outcome of a finished machine moved out of it, or the machine back. The
-    /// default moves nothing (`finish` then clones it out of `action`); the hot
-    /// machines move it.
+    /// The outcome of a finished machine moved out of it (its exception boxed, so the
+    /// executing loop stays narrow), or the machine back. The default moves nothing
+    /// (the executor then clones it out of `action`); the hot machines move it.
     #[inline(always)]
     fn take_outcome(self) -> Result<Finished<Self::Output>, Self> {
         Err(self)
-    }
-
-    /// [`StepMachine::action`] taking the machine by value: the finished outcome (its
-    /// exception boxed, so the caller's loop stays narrow), or the next micro-step with
-    /// the machine.
-    #[inline(always)]
-    fn finish(self) -> Result<Finished<Self::Output>, (MicroStep, Self)> {
-        let machine = match self.take_outcome() {
-            Ok(result) => return Ok(result),
-            Err(machine) => machine,
-        };
-        match machine.action() {
-            Action::Done(result) => Ok(result.map_err(Box::new)),
-            Action::Step(step) => Err((step, machine)),
-        }
     }
 }
 
