@@ -76,21 +76,22 @@ pub(crate) enum Body {
 impl Body {
     /// `*self = new`. A body that holds nothing to drop (a root whose memory was freed
     /// or never allocated, a recycled derivative: every reuse of a recycled object) is
-    /// forgotten instead of going through the out-of-line drop glue.
+    /// forgotten instead of going through the out-of-line drop glue, and is decided on
+    /// by its tag alone: the rest of the old body is never read (reading it whole,
+    /// right after `reuse` wrote its tag, stalled on store forwarding).
     #[inline(always)]
     pub(crate) fn set(&mut self, new: Body) {
-        let old = std::mem::replace(self, new);
         let owns_nothing = matches!(
-            old,
+            self,
             Body::Root {
                 region: Region::Freed | Region::Unallocated | Region::Empty,
                 ..
             } | Body::Recycled
         );
         if owns_nothing {
-            std::mem::forget(old);
+            std::mem::forget(std::mem::replace(self, new));
         } else {
-            drop(old);
+            *self = new;
         }
     }
 }
