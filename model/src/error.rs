@@ -278,6 +278,18 @@ impl JavaException {
 /// Result of a model operation that Netty could answer with an exception.
 pub type JavaResult<T> = Result<T, JavaException>;
 
+/// A [`JavaResult`] with the exception boxed, for the cache hit's inner layers: a
+/// `JavaException` inline makes every result that carries an allocation record (or a
+/// refcount machine) wide and niche-packed, and moving those stalled on store
+/// forwarding. `?` converts either way.
+pub type BoxedResult<T> = Result<T, Box<JavaException>>;
+
+impl From<Box<JavaException>> for JavaException {
+    fn from(boxed: Box<JavaException>) -> Self {
+        *boxed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,7 +70,7 @@ impl PooledClaim<'_> {
             Ok(obj) => {
                 let alloc_id = {
                     let mut state = obj.state();
-                    state.body = Body::Root { region, capacity };
+                    state.body.set(Body::Root { region, capacity });
                     state.cache_link = cache_link;
                     state.alloc_id
                 };

@@ -73,6 +73,29 @@ pub(crate) enum Body {
     Recycled,
 }
 
+impl Body {
+    /// `*self = new`. A body that holds nothing to drop (a root whose memory was freed
+    /// or never allocated, a recycled derivative: every reuse of a recycled object) is
+    /// forgotten instead of going through the out-of-line drop glue, and is decided on
+    /// by its tag alone: the rest of the old body is never read (reading it whole,
+    /// right after `reuse` wrote its tag, stalled on store forwarding).
+    #[inline(always)]
+    pub(crate) fn set(&mut self, new: Body) {
+        let owns_nothing = matches!(
+            self,
+            Body::Root {
+                region: Region::Freed | Region::Unallocated | Region::Empty,
+                ..
+            } | Body::Recycled
+        );
+        if owns_nothing {
+            std::mem::forget(std::mem::replace(self, new));
+        } else {
+            *self = new;
+        }
+    }
+}
+
 /// The mutable fields of a buffer object.
 #[derive(Debug)]
 pub(crate) struct BufState {
@@ -290,10 +313,10 @@ impl BufObject {
             state.writer = 0;
             state.max_capacity = max_capacity;
             state.marks = (0, 0);
-            state.body = Body::Root {
+            state.body.set(Body::Root {
                 region: Region::Unallocated,
                 capacity,
-            };
+            });
             state.tracker = None;
         }
         self.reset_for_reuse();

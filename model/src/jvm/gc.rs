@@ -43,10 +43,16 @@ impl Jvm {
     }
 
     /// Runs every pending finalizer (a safe point: the caller holds no model lock).
+    /// Inlined down to its flag's load: every allocation asks.
+    #[inline(always)]
     pub fn run_finalizers(&self) -> Vec<FinalizerReport> {
         if !self.finalizers_pending.load(Ordering::SeqCst) {
             return Vec::new();
         }
+        self.drain_finalizers()
+    }
+
+    fn drain_finalizers(&self) -> Vec<FinalizerReport> {
         // Cleared before draining: a finalizer enqueued from here on sets it again.
         self.finalizers_pending.store(false, Ordering::SeqCst);
         let allocators = self.allocators.lock().clone();

@@ -8,7 +8,7 @@
 
 use super::algorithm::Algorithm;
 use super::even_odd;
-use super::machine::{MicroStep, StepMachine};
+use super::machine::{unbox, Action, Finished, MicroStep, StepMachine};
 use crate::error::JavaResult;
 use crate::profile::RefCountProfile;
 use crate::sync::atomic::{AtomicI32, Ordering};
@@ -64,13 +64,24 @@ impl RefCnt {
     /// Runs `machine` to completion on this cell, one atomic micro-step at a time.
     #[inline(always)]
     pub fn run<M: StepMachine>(&self, machine: M) -> JavaResult<M::Output> {
+        unbox(self.run_finished(machine))
+    }
+
+    /// [`RefCnt::run`] with the exception boxed: nothing wider than the machine and a
+    /// pointer moves through the loop.
+    #[inline(always)]
+    fn run_finished<M: StepMachine>(&self, machine: M) -> Finished<M::Output> {
         let mut machine = machine;
         loop {
-            match machine.finish() {
+            machine = match machine.take_outcome() {
                 Ok(result) => return result,
-                Err((step, next)) => {
+                Err(machine) => machine,
+            };
+            match machine.action() {
+                Action::Done(result) => return result.map_err(Box::new),
+                Action::Step(step) => {
                     let observed = self.execute(step);
-                    machine = next.advance(observed);
+                    machine = machine.advance(observed);
                 }
             }
         }

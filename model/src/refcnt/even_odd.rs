@@ -7,8 +7,7 @@
 //! `retain0`, `release(instance, decrement)`, `tryFinalRelease0`, `nonFinalRelease0` and
 //! `retryRelease0`.
 
-use super::machine::{check_positive, irce, Action, MicroStep, StepMachine};
-use crate::error::JavaResult;
+use super::machine::{check_positive, irce, unbox, Action, Finished, MicroStep, StepMachine};
 use crate::profile::RefCountProfile;
 
 /// The raw value of a fresh (or reset) object: real count 1.
@@ -57,7 +56,7 @@ pub enum Retain {
         old: i32,
     },
     /// Finished.
-    Done(JavaResult<()>),
+    Done(Finished<()>),
 }
 
 impl Retain {
@@ -66,7 +65,7 @@ impl Retain {
     pub fn new(k: i32, profile: &RefCountProfile) -> Self {
         match check_positive(k, "increment", profile) {
             Ok(k) => Retain::Add { k },
-            Err(e) => Retain::Done(Err(e)),
+            Err(e) => Retain::Done(Err(Box::new(e))),
         }
     }
 }
@@ -86,12 +85,12 @@ impl StepMachine for Retain {
             Retain::Undo { k, .. } => {
                 Action::Step(MicroStep::GetAndAdd(raw_delta(*k).wrapping_neg()))
             }
-            Retain::Done(result) => Action::Done(result.clone()),
+            Retain::Done(result) => Action::Done(unbox(result.clone())),
         }
     }
 
     #[inline(always)]
-    fn take_outcome(self) -> Result<JavaResult<()>, Self> {
+    fn take_outcome(self) -> Result<Finished<()>, Self> {
         match self {
             Retain::Done(result) => Ok(result),
             machine => Err(machine),
@@ -107,14 +106,16 @@ impl StepMachine for Retain {
                 let new = old.wrapping_add(delta);
                 if old & 1 != 0 {
                     // Released: the value stays odd, no undo.
-                    Retain::Done(Err(irce(0, i64::from(k))))
+                    Retain::Done(Err(Box::new(irce(0, i64::from(k)))))
                 } else if (old <= 0 && new >= 0) || (old >= 0 && new < old) {
                     Retain::Undo { k, old }
                 } else {
                     Retain::Done(Ok(()))
                 }
             }
-            Retain::Undo { k, old } => Retain::Done(Err(irce(real_count(old), i64::from(k)))),
+            Retain::Undo { k, old } => {
+                Retain::Done(Err(Box::new(irce(real_count(old), i64::from(k)))))
+            }
             done @ Retain::Done(_) => done,
         }
     }
@@ -159,7 +160,7 @@ pub enum Release {
         k: i32,
     },
     /// Finished: `Ok(true)` means the caller must deallocate.
-    Done(JavaResult<bool>),
+    Done(Finished<bool>),
 }
 
 impl Release {
@@ -168,7 +169,7 @@ impl Release {
     pub fn new(k: i32, profile: &RefCountProfile) -> Self {
         match check_positive(k, "decrement", profile) {
             Ok(k) => Release::ReadPlain { k },
-            Err(e) => Release::Done(Err(e)),
+            Err(e) => Release::Done(Err(Box::new(e))),
         }
     }
 
@@ -176,7 +177,7 @@ impl Release {
     #[inline(always)]
     fn decide(k: i32, raw: i32, retry: bool) -> Self {
         if raw & 1 != 0 {
-            return Release::Done(Err(irce(0, -i64::from(k))));
+            return Release::Done(Err(Box::new(irce(0, -i64::from(k)))));
         }
         let real = real_count(raw);
         if k == real {
@@ -192,7 +193,7 @@ impl Release {
                 retry,
             }
         } else if retry {
-            Release::Done(Err(irce(real, -i64::from(k))))
+            Release::Done(Err(Box::new(irce(real, -i64::from(k)))))
         } else {
             // nonFinalRelease0 with decrement > realCnt goes straight to the retry loop.
             Release::ReadVolatile { k }
@@ -217,12 +218,12 @@ impl StepMachine for Release {
                 new: expected.wrapping_sub(raw_delta(*k)),
             }),
             Release::Yield { .. } => Action::Step(MicroStep::Yield),
-            Release::Done(result) => Action::Done(result.clone()),
+            Release::Done(result) => Action::Done(unbox(result.clone())),
         }
     }
 
     #[inline(always)]
-    fn take_outcome(self) -> Result<JavaResult<bool>, Self> {
+    fn take_outcome(self) -> Result<Finished<bool>, Self> {
         match self {
             Release::Done(result) => Ok(result),
             machine => Err(machine),

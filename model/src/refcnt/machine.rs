@@ -97,26 +97,12 @@ pub trait StepMachine: Sized {
     /// returned unchanged.
     fn advance(self, observed: i32) -> Self;
 
-    /// The outcome of a finished machine moved out of it, or the machine back. The
-    /// default moves nothing (`finish` then clones it out of `action`); the hot
-    /// machines move it.
+    /// The outcome of a finished machine moved out of it (its exception boxed, so the
+    /// executing loop stays narrow), or the machine back. The default moves nothing
+    /// (the executor then clones it out of `action`); the hot machines move it.
     #[inline(always)]
-    fn take_outcome(self) -> Result<JavaResult<Self::Output>, Self> {
+    fn take_outcome(self) -> Result<Finished<Self::Output>, Self> {
         Err(self)
-    }
-
-    /// [`StepMachine::action`] taking the machine by value: the finished outcome, or
-    /// the next micro-step with the machine.
-    #[inline(always)]
-    fn finish(self) -> Result<JavaResult<Self::Output>, (MicroStep, Self)> {
-        let machine = match self.take_outcome() {
-            Ok(result) => return Ok(result),
-            Err(machine) => machine,
-        };
-        match machine.action() {
-            Action::Done(result) => Ok(result),
-            Action::Step(step) => Err((step, machine)),
-        }
     }
 }
 
@@ -182,6 +168,18 @@ pub fn run_solo<M: StepMachine>(raw: i32, machine: M) -> (i32, JavaResult<M::Out
             }
         }
     }
+}
+
+/// A finished machine's outcome as the machine holds it: the exception boxed, so a
+/// machine is a few registers wide while it steps (with a `JavaException` inline the
+/// even/odd release was spilled and reloaded around every micro-step, and the reload
+/// stalled on store forwarding). [`unbox`] gives the [`JavaResult`] back.
+pub type Finished<T> = crate::error::BoxedResult<T>;
+
+/// A [`Finished`] outcome as a [`JavaResult`].
+#[inline(always)]
+pub fn unbox<T>(outcome: Finished<T>) -> JavaResult<T> {
+    outcome.map_err(|e| *e)
 }
 
 /// `ObjectUtil.checkPositive(amount, what)`: every algorithm rejects `k <= 0` before any

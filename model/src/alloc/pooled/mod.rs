@@ -23,7 +23,7 @@ pub use thread_cache::{CacheSizes, CacheState, ThreadCache};
 
 use super::{validate_capacities, AllocRef};
 use crate::buffer::{BufClass, ByteBuf, CacheLink, EmptySlot, NewRoot, PooledRegion, Region};
-use crate::error::{Argument, JavaException, JavaResult};
+use crate::error::{Argument, BoxedResult, JavaException, JavaResult};
 use crate::jvm::Jvm;
 use crate::pool::SizeTables;
 use crate::pool::{ArenaCore, ArenaKind, ArenaOptions, PoolGeometry, SizeKind};
@@ -334,7 +334,7 @@ impl PooledAllocator {
         arena: &Arc<PoolArena>,
         cache: &ThreadCache,
         req: usize,
-    ) -> JavaResult<ArenaAllocation> {
+    ) -> BoxedResult<ArenaAllocation> {
         Ok(match self.serve(arena, cache, req)? {
             Served::Cached(hit) => hit,
             Served::Arena(allocation) => ArenaAllocation {
@@ -347,7 +347,7 @@ impl PooledAllocator {
     /// [`PooledAllocator::allocate_region`] without wrapping an arena allocation in a
     /// reference to its arena (the caller knows it), all memory pinned.
     #[inline]
-    fn serve(&self, arena: &PoolArena, cache: &ThreadCache, req: usize) -> JavaResult<Served> {
+    fn serve(&self, arena: &PoolArena, cache: &ThreadCache, req: usize) -> BoxedResult<Served> {
         let sc = arena.size_classes();
         let size_idx = sc.size2size_idx(req);
         let size_kind = sc.kind_of_idx(size_idx);

@@ -16,7 +16,7 @@
 use super::arena::{ArenaAllocation, PoolArena};
 use super::region_cache::{bump, CacheEntry, RegionCache};
 use crate::coverage::Event;
-use crate::error::{JavaClass, JavaException, JavaResult};
+use crate::error::{BoxedResult, JavaClass, JavaException};
 use crate::jvm::Jvm;
 use crate::mutant::Mutant;
 use crate::pool::{ArenaKind, FreeOutcome, Handle, SizeKind};
@@ -291,7 +291,7 @@ impl ThreadCache {
         size_idx: usize,
         size_kind: SizeKind,
         req_capacity: usize,
-    ) -> JavaResult<Option<ArenaAllocation>> {
+    ) -> BoxedResult<Option<ArenaAllocation>> {
         // `Mutant::CacheOffByOne`: polls the queue of the next larger class.
         let polled = size_idx + usize::from(self.cache_off_by_one);
         let Some(cache) = self.cache_for(kind, polled, size_kind) else {
@@ -302,13 +302,13 @@ impl ThreadCache {
             if let Some(front) = queue.front() {
                 let a = &front.region.allocation;
                 if a.kind == SizeKind::Small && req_capacity > a.max_length {
-                    return Err(JavaException::new(
+                    return Err(Box::new(JavaException::new(
                         JavaClass::Assertion,
                         format!(
                             "reqCapacity {req_capacity} > cached elemSize {}",
                             a.max_length
                         ),
-                    ));
+                    )));
                 }
             }
             let entry = queue.pop_front();
