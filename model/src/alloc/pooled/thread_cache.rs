@@ -16,7 +16,7 @@
 use super::arena::{ArenaAllocation, PoolArena};
 use super::region_cache::{bump, CacheEntry, RegionCache};
 use crate::coverage::Event;
-use crate::error::{BoxedResult, JavaClass, JavaException};
+use crate::error::{BoxedResult, JavaClass, JavaException, JavaResult};
 use crate::jvm::Jvm;
 use crate::mutant::Mutant;
 use crate::pool::{ArenaKind, FreeOutcome, Handle, SizeKind};
