@@ -22,6 +22,25 @@ fn pooled(jvm: &Arc<Jvm>, prefer_direct: bool) -> Arc<PooledAllocator> {
 }
 
 #[test]
+fn negative_arena_counts_name_their_argument() {
+    // PooledByteBufAllocator.java:291–292 of 4.1.128: checkPositiveOrZero(nHeapArena,
+    // "nHeapArena"), then nDirectArena.
+    let jvm = jvm();
+    for (heap, direct, message) in [
+        (-1, 1, "nHeapArena : -1 (expected: >= 0)"),
+        (1, -2, "nDirectArena : -2 (expected: >= 0)"),
+    ] {
+        let mut config = PooledConfig::netty_default(jvm.config());
+        (config.heap_arenas, config.direct_arenas) = (heap, direct);
+        let e = PooledAllocator::new(&jvm, config).unwrap_err();
+        assert_eq!(
+            (e.class, e.message.as_str()),
+            (JavaClass::IllegalArgument, message)
+        );
+    }
+}
+
+#[test]
 fn default_capacities_are_256_and_max_value() {
     // AbstractByteBufAllocator.java:31–32: DEFAULT_INITIAL_CAPACITY = 256,
     // DEFAULT_MAX_CAPACITY = Integer.MAX_VALUE; heapBuffer() = heapBuffer(256, MAX).

@@ -67,6 +67,17 @@ fn discard_some_read_bytes_moves_only_past_half_the_capacity() {
 }
 
 #[test]
+fn discard_some_read_bytes_with_nothing_read_copies_nothing() {
+    // java:236–255 copies only when readerIndex > 0, and ReadOnlyByteBuf overrides
+    // discardReadBytes alone: its view of a 1-byte buffer, nothing read, is not refused.
+    let buf = buffer(1);
+    buf.write_bytes(T, &[7]).unwrap();
+    let view = buf.as_read_only().unwrap();
+    view.discard_some_read_bytes().unwrap();
+    assert_eq!((view.reader_index(), view.writer_index()), (0, 1));
+}
+
+#[test]
 fn skip_bytes_checks_its_argument_and_the_readable_bytes() {
     let buf = buffer(8);
     buf.write_bytes(T, &[1, 2]).unwrap();
