@@ -67,8 +67,9 @@ impl AllocRef {
     ) -> JavaResult<UnpooledRegion> {
         match self {
             AllocRef::Unpooled(a) => a.allocate_region_like(accounting, new_capacity),
-            AllocRef::Pooled(a) => UnpooledAllocator::new(a.jvm())
-                .allocate_region_like_unmetered(accounting, new_capacity),
+            AllocRef::Pooled(a) => {
+                UnpooledAllocator::new(a.jvm()).allocate_region_like(accounting, new_capacity)
+            }
         }
     }
 

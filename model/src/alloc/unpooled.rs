@@ -165,33 +165,6 @@ impl UnpooledAllocator {
         })
     }
 
-    /// The memory of one buffer of `class` outside any metric (the unpooled buffers a
-    /// `PooledByteBufAllocator` without arenas hands out).
-    pub(crate) fn allocate_region_unmetered(
-        &self,
-        class: BufClass,
-        capacity: usize,
-    ) -> JavaResult<UnpooledRegion> {
-        let region = self.allocate_region(class, capacity)?;
-        self.metric
-            .add(region.accounting != Accounting::Heap, -(capacity as i64));
-        Ok(region)
-    }
-
-    /// [`UnpooledAllocator::allocate_region_like`] outside any metric.
-    pub(crate) fn allocate_region_like_unmetered(
-        &self,
-        accounting: Accounting,
-        new_capacity: usize,
-    ) -> JavaResult<UnpooledRegion> {
-        let region = self.allocate_region_like(accounting, new_capacity)?;
-        self.metric.add(
-            region.accounting != Accounting::Heap,
-            -(new_capacity as i64),
-        );
-        Ok(region)
-    }
-
     /// A new region of `new_capacity` accounted as `accounting`, like the region it
     /// replaces (for `capacity(n)`).
     pub(crate) fn allocate_region_like(

@@ -371,9 +371,11 @@ impl PooledAllocator {
         initial: usize,
         max: usize,
     ) -> JavaResult<ByteBuf> {
+        // A throwaway allocator makes the memory: Netty's fallback buffers are not
+        // instrumented, and nothing reads that allocator's metric.
         let unpooled = super::UnpooledAllocator::new(&self.jvm);
         let class = unpooled.class_for(direct);
-        let region = unpooled.allocate_region_unmetered(class, initial)?;
+        let region = unpooled.allocate_region(class, initial)?;
         Ok(ByteBuf::new_root(NewRoot {
             alloc: AllocRef::Pooled(self.clone()),
             thread: t,

@@ -152,7 +152,7 @@ impl PooledAllocator {
             None => {
                 let unpooled = UnpooledAllocator::new(self.jvm());
                 let class = unpooled.class_for(direct);
-                RawMemory::Unpooled(unpooled.allocate_region_unmetered(class, capacity)?)
+                RawMemory::Unpooled(unpooled.allocate_region(class, capacity)?)
             }
         };
         Ok(RawBuffer { memory })
