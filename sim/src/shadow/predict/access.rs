@@ -120,12 +120,13 @@ impl Shadow {
         // may throw before the buffer changes.
         let served = {
             let r = self.root_state(e);
-            if r.pooled_root && !fits_in_place(cap, r.norm, n, r.huge) {
+            let reallocates = r.pooled_root && !fits_in_place(cap, r.norm, n, r.huge);
+            if reallocates {
                 self.threads.thread_cache(env)?;
             }
             let sc = if r.direct { &env.direct } else { &env.heap };
-            match (r.pooled_root, sc, r.pooled_allocator) {
-                (true, Some(sizes), Some(p)) if !fits_in_place(cap, r.norm, n, r.huge) => {
+            match (reallocates, sc, r.pooled_allocator) {
+                (true, Some(sizes), Some(p)) => {
                     let (norm, _) = norm_of(Some(sizes), n);
                     Some(self.served_max_length(sizes, (p, r.direct, true), n, norm)?)
                 }
