@@ -78,8 +78,9 @@ impl Tracker {
             let back_off = (num_elements - i64::from(target)).min(30) as u32;
             dropped = rng.random_range(0..(1u32 << back_off)) != 0;
         }
-        // A drop never pops the creation record: with one record, n - target <= 0.
-        if dropped && stack.len() > 1 {
+        // A drop replaces the top, never the creation record: with one record and
+        // target >= 1, n - target <= 0 and the draw is nextInt(1) == 0.
+        if dropped {
             stack.pop();
         }
         stack.push(record);

@@ -122,10 +122,6 @@ impl PoolChunkList {
     pub fn max_usage(&self) -> i32 {
         self.max_usage.min(100)
     }
-    /// The constructor's raw (min, max) usage, e.g. `(i32::MIN, 25)` for qInit.
-    pub fn raw_usage_bounds(&self) -> (i32, i32) {
-        (self.min_usage, self.max_usage)
-    }
     /// Largest normalized size this list may serve (`maxCapacity`).
     pub fn max_capacity(&self) -> usize {
         self.max_capacity
