@@ -297,3 +297,19 @@ fn a_thread_gets_a_new_cache_after_its_cache_is_freed() {
         "the new cache, holding the slot released after the first was freed"
     );
 }
+
+/// A pattern fill lands at the writer index of a buffer that does not start its chunk,
+/// and `ensureWritable(0, force)` is legal and answers 0 (Netty checks `>= 0`).
+#[test]
+fn a_fill_after_a_write_lands_at_the_writer_index() {
+    let (_jvm, alloc) = setup(1);
+    let first = alloc.new_buffer(LOOP, true, 256, 1024).unwrap();
+    let buf = alloc.new_buffer(LOOP, true, 256, 1024).unwrap();
+    assert!(buf.memory_offset() > first.memory_offset());
+    buf.write_bytes(LOOP, &[1, 2, 3]).unwrap();
+    buf.write_fill(LOOP, 2, 7).unwrap();
+    assert_eq!(buf.get_bytes(0, 6).unwrap(), [1, 2, 3, 7, 7, 0]);
+    assert_eq!(buf.writer_index(), 5);
+    assert_eq!(buf.ensure_writable_force(LOOP, 0, true).unwrap(), 0);
+    assert_eq!(buf.capacity(), 256);
+}

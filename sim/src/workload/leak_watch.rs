@@ -213,3 +213,32 @@ pub enum Drained {
     /// A leak-detector invariant broke during the drain.
     Violation(Violation),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leakproof_model::jvm::JvmConfig;
+
+    /// A tracked buffer never released, collected, then drained by the next tracked
+    /// allocation: one `LEAK:` and its stage's tally counts it as reported, once.
+    #[test]
+    fn a_drained_leak_counts_as_reported_in_its_stage() {
+        let mut config = JvmConfig::default();
+        config.leak.level = LeakLevel::Paranoid;
+        let jvm = Jvm::new(config);
+        let mut ledger = Ledger::new(["decode"].into_iter());
+        let mut watch = LeakWatch::new(LeakLevel::Paranoid);
+        let mut ctx = DrainContext {
+            now_us: 1,
+            ledger: &mut ledger,
+        };
+        let leaked = watch.track_root(&jvm, "directBuffer", "decode", &mut ctx);
+        watch.unreachable(leaked.unwrap().unwrap(), 0);
+        watch.collect(&jvm);
+        let next = watch.track_root(&jvm, "directBuffer", "decode", &mut ctx);
+        assert!(next.unwrap().is_some());
+        assert_eq!((watch.events().len(), watch.pending()), (1, 0));
+        let tally = &ledger.tallies()[0];
+        assert_eq!((tally.reported, tally.reported_as_duplicate), (1, 0));
+    }
+}
