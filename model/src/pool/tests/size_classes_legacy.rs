@@ -71,6 +71,10 @@ fn table_shape_follows_the_page_and_chunk() {
     assert_eq!(small.kind_of_size(2048), SizeKind::Small);
     assert_eq!(small.kind_of_size(2049), SizeKind::Normal);
     assert!(sc.is_tiny_idx(31) && !sc.is_tiny_idx(32));
+    // The `sizes` table names each class's kind at both boundaries.
+    let kind = |i: usize| sc.table()[i].kind.to_string();
+    let kinds = [kind(31), kind(32), kind(35), kind(36)];
+    assert_eq!(kinds, ["tiny", "small", "small", "normal"]);
 }
 
 #[test]
