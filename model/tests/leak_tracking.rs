@@ -125,3 +125,24 @@ fn derivatives_sampled_independently_mutant_leaves_children_untracked() {
     );
     assert_eq!(stats.track_calls, 2);
 }
+
+/// An advanced wrapper records each access (`recordLeakNonRefCountingOperation`): the
+/// report lists the leaked buffer's write and read, newest first.
+#[test]
+fn a_leak_report_lists_the_accesses_of_an_advanced_buffer() {
+    let jvm = jvm(LeakLevel::Paranoid, Mutant::None);
+    let alloc = UnpooledAllocator::new(&jvm);
+    let leaked = alloc.new_buffer(T, true, 16, 16).unwrap();
+    leaked.write_bytes(T, &[1, 2]).unwrap();
+    assert_eq!(leaked.read_byte().unwrap(), 1);
+    drop(leaked);
+    jvm.gc();
+    let sentinel = alloc.new_buffer(T, true, 16, 16).unwrap();
+    let reports = jvm.take_leak_reports();
+    assert_eq!(reports.len(), 1);
+    let text = &reports[0].text;
+    assert!(text.contains("Recent access records:"), "{text}");
+    let (read, write) = (text.find("getBytes"), text.find("setBytes"));
+    assert!(read.is_some() && read < write, "{text}");
+    sentinel.release().unwrap();
+}

@@ -132,12 +132,10 @@ fn get_int(
     }
 }
 
-/// `Integer.parseInt`: optional sign, ASCII digits only, within `i32`.
+/// `Integer.parseInt` over ASCII: Rust's `i32` grammar is Java's (one optional sign,
+/// at least one digit, within `i32`). Java also takes other Unicode decimal digits,
+/// which this rejects.
 fn parse_java_int(s: &str) -> Option<i32> {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
     s.parse().ok()
 }
 
@@ -236,5 +234,9 @@ mod tests {
         assert_eq!(parse_java_int("-7"), Some(-7));
         assert_eq!(parse_java_int("2147483648"), None);
         assert_eq!(parse_java_int("1_0"), None);
+        assert_eq!(parse_java_int("+5"), Some(5));
+        for bad in ["", "+", "-", "+-5", "--5", " 5"] {
+            assert_eq!(parse_java_int(bad), None, "{bad:?}");
+        }
     }
 }

@@ -212,15 +212,6 @@ impl ChunkLists {
         self.lists.iter()
     }
 
-    /// Which list holds `chunk`, by membership (the checker compares it with the
-    /// chunk's own `list()`); `None` when none does.
-    pub fn find(&self, chunk: ChunkId) -> Option<ChunkListId> {
-        self.lists
-            .iter()
-            .find(|l| l.chunks.contains(&chunk))
-            .map(|l| l.id)
-    }
-
     /// `add`: forwards along `next` while the chunk should move up, then links it at
     /// the head of the list it stops at.
     pub(crate) fn add(&mut self, mut list: ChunkListId, chunk: &mut PoolChunk) {
