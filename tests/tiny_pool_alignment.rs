@@ -102,3 +102,14 @@ fn on_4_1_every_request_is_served() {
     assert!(r.violation().is_none() && r.known_bugs.is_empty(), "{r:?}");
     assert_eq!(r.steps_skipped, 0);
 }
+
+#[test]
+fn a_cached_larger_element_serves_a_smaller_request_of_its_queue() {
+    // 24 B (tinyIdx 1 under alignment 8) is cached on release; 16 B polls that 24-byte
+    // entry (`reqCapacity <= elemSize` holds), although pool 1's head holds 24-byte
+    // elements, which would fail the pool's assert: the queue decides, not the pool.
+    let steps = vec![alloc(24, 0), release(0), alloc(16, 1)];
+    let r = report(Profile::netty_4_1_48(), Mutant::None, steps);
+    assert!(r.violation().is_none() && r.known_bugs.is_empty(), "{r:?}");
+    assert_eq!(r.steps_skipped, 0);
+}

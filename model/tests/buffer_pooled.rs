@@ -313,3 +313,16 @@ fn a_fill_after_a_write_lands_at_the_writer_index() {
     assert_eq!(buf.ensure_writable_force(LOOP, 0, true).unwrap(), 0);
     assert_eq!(buf.capacity(), 256);
 }
+
+/// `ensureWritable(n, force)` within `maxFastWritableBytes()` grows to the end of the
+/// pooled slot (`AbstractByteBuf.ensureWritable0`'s `fastWritable >= minWritableBytes`).
+#[test]
+fn ensure_writable_within_the_pooled_slot_grows_to_its_end() {
+    let (_jvm, alloc) = setup(1);
+    let buf = alloc.new_buffer(LOOP, true, 100, 1024).unwrap();
+    buf.write_bytes(LOOP, &[9; 100]).unwrap();
+    let fast = buf.max_fast_writable_bytes();
+    assert!(fast >= 5, "{fast}");
+    assert_eq!(buf.ensure_writable_force(LOOP, 5, true).unwrap(), 2);
+    assert_eq!(buf.capacity() as i64, 100 + fast);
+}
