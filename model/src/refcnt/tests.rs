@@ -222,6 +222,7 @@ fn acting_on_a_derivative_that_was_never_made_is_an_irce() {
             .into(),
             ObjectOp::ReleaseDerived(0).into(),
             ObjectOp::Access(ObjectRef::Root).into(),
+            ObjectOp::Access(ObjectRef::Own(0)).into(),
         ]],
     );
     let mut interpreter = Interpreter::new(&scenario);
@@ -232,6 +233,7 @@ fn acting_on_a_derivative_that_was_never_made_is_an_irce() {
     assert_eq!(err(1), "refCnt: 0, increment: 1");
     assert_eq!(err(2), "refCnt: 0, decrement: 1");
     assert_eq!(err(3), "refCnt: 0");
+    assert_eq!(err(4), "refCnt: 0", "an access names no amount");
     assert_eq!(log.touched_after_deallocate.len(), 1, "{log}");
     // Netty never handed the derivative out: no step touches a cell of it.
     assert!(!log.to_string().contains("on derived0"), "{log}");

@@ -241,4 +241,28 @@ fn unknown_chunk_free_is_an_error_value() {
         .free(crate::pool::ChunkId(99), 0, 16, false, &mut s)
         .unwrap_err();
     assert_eq!(e.class, JavaClass::Assertion);
+    assert!(
+        e.message.contains("chunk#63"),
+        "names the chunk: {}",
+        e.message
+    );
+}
+
+/// The proofs' one thread on unaligned shapes cannot show an alignment fault or a
+/// missing head lock: `sequential_unaligned` drops exactly those, so the proofs are not
+/// asked to catch them (`PoolModel::touches_arena`).
+#[test]
+fn sequential_unaligned_drops_the_alignment_and_lock_faults_only() {
+    let profile = AllocatorProfile::netty_4_1();
+    let opts = |m| ArenaOptions::new(ArenaKind::Direct, 0, &profile, m);
+    for m in [
+        Mutant::OverlappingAlignedElements,
+        Mutant::UnalignedElementLength,
+        Mutant::SubpageListUnlocked,
+    ] {
+        assert_ne!(opts(m), opts(Mutant::None), "{m:?}");
+        assert_eq!(opts(m).sequential_unaligned(), opts(Mutant::None), "{m:?}");
+    }
+    let kept = opts(Mutant::ChunkMovesOneList);
+    assert_eq!(kept.sequential_unaligned(), kept);
 }
