@@ -1,6 +1,7 @@
 //! Pooled buffers: caches, derivatives, reallocation, thread exit and finalizers.
 
 use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
+use leakproof_model::coverage::Event;
 use leakproof_model::jvm::{Jvm, JvmConfig};
 use leakproof_model::{Profile, ThreadId, ThreadKind};
 use std::sync::Arc;
@@ -263,6 +264,8 @@ fn trim_frees_what_was_not_used_since_the_last_trim() {
     // had 1 hit since the last trim, so it frees up to 256 - 1 entries: all that remain.
     let hit = alloc.new_buffer(LOOP, true, 64, 64).unwrap();
     assert_eq!(queued(), 0);
+    let trimmed = jvm.coverage().times(Event::CacheTrim);
+    assert_eq!(trimmed, 2, "each entry trim frees counts once");
     let metric = alloc.metric();
     assert_eq!(
         metric.direct_arenas[0].num_small_deallocations, 2,

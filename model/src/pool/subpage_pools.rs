@@ -33,13 +33,8 @@ impl SubpagePools {
     }
 
     /// Number of pools (`numSmallSubpages`).
-    pub fn len(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.pools.len()
-    }
-
-    /// True when there are no pools at all.
-    pub fn is_empty(&self) -> bool {
-        self.pools.is_empty()
     }
 
     /// The subpages linked in pool `size_idx`, in list order (`head.next` first).

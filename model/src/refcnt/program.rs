@@ -132,6 +132,12 @@ mod tests {
         );
         assert_eq!(serde_json::from_str::<Vec<ThreadOp>>(&json).unwrap(), ops);
         assert_eq!(ops[1].to_string(), "derived0 = root.retainedSlice()");
-        assert_eq!(ops[3].own_slot(), Some(1));
+        let slots: Vec<_> = ops.iter().map(ThreadOp::own_slot).collect();
+        assert_eq!(slots, [None, Some(0), Some(0), Some(1)]);
+        let nested = ThreadOp::from(ObjectOp::Derive {
+            parent: ObjectRef::Own(2),
+            child: 1,
+        });
+        assert_eq!(nested.own_slot(), Some(2), "the larger of parent and child");
     }
 }

@@ -196,6 +196,7 @@ fn a_derivative_releases_its_parent_when_deallocated() {
     assert_eq!(log.deallocations, 3, "{log}");
     assert!(log.touched_after_deallocate.is_empty(), "{log}");
     let system = interpreter.system();
+    assert_eq!((system.threads().len(), system.objects().count()), (1, 3));
     assert!(system.objects().all(|o| o.deallocations() == 1));
     assert_eq!(system.root().raw(), 1);
     assert_eq!(log.result(0, 2), Some(&Ok(OpOutcome::Accessed)));
