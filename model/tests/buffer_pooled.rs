@@ -328,4 +328,7 @@ fn ensure_writable_within_the_pooled_slot_grows_to_its_end() {
     assert!(fast >= 5, "{fast}");
     assert_eq!(buf.ensure_writable_force(LOOP, 5, true).unwrap(), 2);
     assert_eq!(buf.capacity() as i64, 100 + fast);
+    // Past the slot: calculateNewCapacity(writerIndex + minWritableBytes), 64 doubled.
+    assert_eq!(buf.ensure_writable_force(LOOP, 20, true).unwrap(), 2);
+    assert_eq!(buf.capacity(), 128);
 }

@@ -218,6 +218,15 @@ mod tests {
     }
 
     #[test]
+    fn a_blank_boolean_is_the_default_without_a_warning() {
+        // SystemPropertyUtil.getBoolean: `if (value.isEmpty()) return def;` after trim.
+        let p = props(&[(PROP_ACQUIRE_AND_RELEASE_ONLY, "  ")]);
+        let (c, w) = LeakConfig::from_properties(&LeakProfile::netty_4_1(), &p);
+        assert!(!c.acquire_and_release_only);
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
     fn bad_numbers_warn_and_keep_defaults_while_odd_ints_are_accepted() {
         let p = props(&[
             (PROP_SAMPLING_INTERVAL, " 0 "),
