@@ -332,3 +332,15 @@ fn ensure_writable_within_the_pooled_slot_grows_to_its_end() {
     assert_eq!(buf.ensure_writable_force(LOOP, 20, true).unwrap(), 2);
     assert_eq!(buf.capacity(), 128);
 }
+
+/// Freeing a normal run gives no subpage back: `Event::SubpageReleased` counts only the
+/// small frees that release a subpage's run.
+#[test]
+fn a_normal_free_releases_no_subpage() {
+    let (jvm, alloc) = setup(1);
+    let buf = alloc.new_buffer(OTHER, true, 64 << 10, 64 << 10).unwrap();
+    assert!(buf.release().unwrap());
+    let metric = alloc.metric();
+    assert_eq!(metric.direct_arenas[0].num_normal_deallocations, 1);
+    assert_eq!(jvm.coverage().times(Event::SubpageReleased), 0);
+}

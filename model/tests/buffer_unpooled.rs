@@ -1,6 +1,7 @@
 //! Unpooled buffers: texts, derivative rules, GC and metrics.
 
 use leakproof_model::alloc::UnpooledAllocator;
+use leakproof_model::buffer::ReleaseOnDrop;
 use leakproof_model::jvm::{Jvm, JvmConfig};
 use leakproof_model::{JavaClass, ThreadId};
 
@@ -232,4 +233,20 @@ fn no_cleaner_direct_memory_fails_with_nettys_text() {
          failed to allocate 1024 byte(s) of direct memory (used: 2048, max: 2048)"
     );
     assert_eq!(jvm.netty_direct().used(), 2048);
+}
+
+/// The library's RAII guard releases its one reference on drop, once; `into_inner`
+/// hands the reference back unreleased.
+#[test]
+fn release_on_drop_releases_once_unless_taken_back() {
+    let jvm = jvm();
+    let alloc = UnpooledAllocator::new(&jvm);
+    let buf = alloc.new_buffer(T, false, 16, 64).unwrap();
+    buf.retain().unwrap();
+    drop(ReleaseOnDrop::new(buf.clone()));
+    assert_eq!(buf.ref_cnt(), 1);
+    let kept = ReleaseOnDrop::new(buf.clone()).into_inner();
+    assert_eq!((kept.ref_cnt(), kept.capacity()), (1, 16));
+    drop(ReleaseOnDrop::new(buf.clone()));
+    assert_eq!(buf.ref_cnt(), 0);
 }

@@ -106,6 +106,8 @@ fn index_of_searches_forward_and_backward() {
     // fromIndex is clamped to 0 forward and to the capacity backward.
     assert_eq!(buf.index_of(-5, 2, 7).unwrap(), 0);
     assert_eq!(buf.index_of(100, 3, 2).unwrap(), 3);
+    // Backward from 0 (an exclusive bound) finds nothing: ByteBufUtil.java:727 of 4.1.128.
+    assert_eq!(buf.index_of(0, -1, 7).unwrap(), -1);
     assert_eq!(
         buf.index_of(0, 9, 7).unwrap_err().class,
         JavaClass::IndexOutOfBounds

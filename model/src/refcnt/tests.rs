@@ -204,8 +204,10 @@ fn a_derivative_releases_its_parent_when_deallocated() {
         log.result(0, 3),
         Some(&Ok(OpOutcome::Released { deallocate: true }))
     );
-    // Steps on a derivative name it; the root's steps do not.
+    // Steps on a derivative name it; the root's steps do not. Each of the six ops'
+    // outcomes is printed once, after the step that finished it.
     assert!(log.to_string().contains("on derived1"), "{log}");
+    assert_eq!(log.to_string().matches("      => t0 ").count(), 6, "{log}");
     assert_eq!(run(&scenario, &log.schedule()).unwrap(), *log);
 }
 
