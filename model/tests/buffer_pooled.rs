@@ -344,3 +344,23 @@ fn a_normal_free_releases_no_subpage() {
     assert_eq!(metric.direct_arenas[0].num_normal_deallocations, 1);
     assert_eq!(jvm.coverage().times(Event::SubpageReleased), 0);
 }
+
+/// A normal request of exactly a list's `maxCapacity` still tries that list's chunks
+/// (`PoolChunkList.allocate` skips only `normCapacity > maxCapacity`): the second half
+/// of a 4 MiB chunk serves the second 2 MiB request.
+#[test]
+fn a_request_of_exactly_a_lists_max_capacity_is_served_from_it() {
+    let (_jvm, alloc) = setup(1);
+    let first = alloc.new_buffer(OTHER, true, 2 << 20, 2 << 20).unwrap();
+    let quarter = alloc.new_buffer(OTHER, true, 1 << 20, 1 << 20).unwrap();
+    assert!(quarter.release().unwrap());
+    // Half used, back from 75 %: the chunk sits in q050, whose maxCapacity is 2 MiB.
+    let second = alloc.new_buffer(OTHER, true, 2 << 20, 2 << 20).unwrap();
+    let offsets = [first.memory_offset(), second.memory_offset()];
+    assert_eq!(
+        offsets,
+        [Some(0), Some(2 << 20)],
+        "one chunk serves both halves"
+    );
+    assert!(first.release().unwrap() && second.release().unwrap());
+}

@@ -4,6 +4,7 @@
 use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
 use leakproof_model::alloc::UnpooledAllocator;
 use leakproof_model::buffer::{BufClass, ByteBuf};
+use leakproof_model::check;
 use leakproof_model::jvm::Jvm;
 use std::sync::Arc;
 
@@ -149,4 +150,20 @@ fn copies_are_independent_generations() {
     );
     root.release().unwrap();
     assert_eq!(copy.read_bytes(16).unwrap(), vec![7; 16]);
+}
+
+/// `derived_keeps_parent_alive` breaks on a live pooled retained derivative whose
+/// parent reached 0 without the program releasing it, and not once the derivative is
+/// released and recycled.
+#[test]
+fn the_parent_alive_check_flags_a_parent_released_under_a_live_derivative() {
+    let jvm = jvm();
+    let root = pooled(&jvm);
+    let child = root.retained_slice(T).unwrap();
+    assert!(!root.release().unwrap() && root.release().unwrap());
+    let v = check::derived_keeps_parent_alive(&jvm, |_| false).unwrap_err();
+    assert_eq!(v.name(), "derived_keeps_parent_alive", "{v:?}");
+    assert!(check::derived_keeps_parent_alive(&jvm, |_| true).is_ok());
+    let _ = child.release();
+    assert!(check::derived_keeps_parent_alive(&jvm, |_| false).is_ok());
 }

@@ -218,12 +218,14 @@ mod tests {
     }
 
     #[test]
-    fn a_blank_boolean_is_the_default_without_a_warning() {
+    fn a_blank_or_false_boolean_is_false_without_a_warning() {
         // SystemPropertyUtil.getBoolean: `if (value.isEmpty()) return def;` after trim.
-        let p = props(&[(PROP_ACQUIRE_AND_RELEASE_ONLY, "  ")]);
-        let (c, w) = LeakConfig::from_properties(&LeakProfile::netty_4_1(), &p);
-        assert!(!c.acquire_and_release_only);
-        assert!(w.is_empty(), "{w:?}");
+        for value in ["  ", " No", "0"] {
+            let p = props(&[(PROP_ACQUIRE_AND_RELEASE_ONLY, value)]);
+            let (c, w) = LeakConfig::from_properties(&LeakProfile::netty_4_1(), &p);
+            assert!(!c.acquire_and_release_only);
+            assert!(w.is_empty(), "{value:?}: {w:?}");
+        }
     }
 
     #[test]
