@@ -333,15 +333,23 @@ fn ensure_writable_within_the_pooled_slot_grows_to_its_end() {
     assert_eq!(buf.capacity(), 128);
 }
 
-/// Freeing a normal run gives no subpage back: `Event::SubpageReleased` counts only the
-/// small frees that release a subpage's run.
+/// Freeing a normal run, or the last element of a pool's only subpage (kept), gives no
+/// subpage back: `Event::SubpageReleased` counts only the small frees that release a
+/// subpage's run.
 #[test]
 fn a_normal_free_releases_no_subpage() {
     let (jvm, alloc) = setup(1);
-    let buf = alloc.new_buffer(OTHER, true, 64 << 10, 64 << 10).unwrap();
-    assert!(buf.release().unwrap());
+    for size in [64 << 10, 64] {
+        let buf = alloc.new_buffer(OTHER, true, size, size as i64).unwrap();
+        assert!(buf.release().unwrap());
+    }
     let metric = alloc.metric();
-    assert_eq!(metric.direct_arenas[0].num_normal_deallocations, 1);
+    let arena = &metric.direct_arenas[0];
+    let frees = (
+        arena.num_normal_deallocations,
+        arena.num_small_deallocations,
+    );
+    assert_eq!(frees, (1, 1));
     assert_eq!(jvm.coverage().times(Event::SubpageReleased), 0);
 }
 
