@@ -340,7 +340,7 @@ fn ensure_writable_within_the_pooled_slot_grows_to_its_end() {
 fn a_normal_free_releases_no_subpage() {
     let (jvm, alloc) = setup(1);
     for size in [64 << 10, 64] {
-        let buf = alloc.new_buffer(OTHER, true, size, size as i64).unwrap();
+        let buf = alloc.new_buffer(OTHER, true, size, size).unwrap();
         assert!(buf.release().unwrap());
     }
     let metric = alloc.metric();
