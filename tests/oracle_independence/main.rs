@@ -64,6 +64,7 @@ const INVARIANT_METHODS: &[&str] = &[
     "num_avail",
     "do_not_destroy",
     "subpage_pools",
+    "num_pools",
     "pool",
     "is_linked",
     "head_index",

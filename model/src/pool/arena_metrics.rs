@@ -199,7 +199,7 @@ impl ArenaCore {
         ArenaMetrics {
             tiny,
             num_thread_caches: c.num_thread_caches,
-            num_small_subpages: self.pools.count() - n_tiny,
+            num_small_subpages: self.pools.num_pools() - n_tiny,
             num_chunk_lists: 6,
             small_subpages: subpages(false),
             chunk_lists,

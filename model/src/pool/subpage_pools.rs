@@ -33,7 +33,7 @@ impl SubpagePools {
     }
 
     /// Number of pools (`numSmallSubpages`).
-    pub fn count(&self) -> usize {
+    pub fn num_pools(&self) -> usize {
         self.pools.len()
     }
 

@@ -79,7 +79,7 @@ pub(super) fn subpage_pools_link_live_subpages(core: &ArenaCore) -> Result<(), V
     // Pool by pool, in `SubpagePools::iter`'s order, without its iterator chain: most
     // pools are empty and this runs for every arena at every check.
     let pools = core.subpage_pools();
-    for idx in 0..pools.count() {
+    for idx in 0..pools.num_pools() {
         for &key in pools.pool(idx) {
             let ok = core
                 .chunk(key.chunk)
