@@ -372,3 +372,14 @@ fn a_request_of_exactly_a_lists_max_capacity_is_served_from_it() {
     );
     assert!(first.release().unwrap() && second.release().unwrap());
 }
+
+/// A buffer's recycler owner is the thread that allocated it, and a view made without
+/// a thread (`slice()`) is made for that owner.
+#[test]
+fn a_buffer_and_its_plain_slice_belong_to_the_allocating_thread() {
+    let (_jvm, alloc) = setup(1);
+    let buf = alloc.new_buffer(LOOP, true, 64, 64).unwrap();
+    let slice = buf.slice().unwrap();
+    assert_eq!((buf.owner_thread(), slice.owner_thread()), (LOOP, LOOP));
+    assert!(buf.release().unwrap());
+}

@@ -71,3 +71,15 @@ fn without_direct_arenas_a_buffer_is_unpooled_and_holds_its_capacity() {
     );
     alloc.release_raw(b).unwrap();
 }
+
+/// A raw thread handle names the thread it was made for.
+#[test]
+fn a_raw_thread_names_its_thread() {
+    let jvm = jvm();
+    let alloc = pooled(&jvm, 1);
+    let other = leakproof_model::ThreadId(3);
+    jvm.start_thread(other, leakproof_model::ThreadKind::EventLoop)
+        .unwrap();
+    assert_eq!(alloc.raw_thread(other).unwrap().id(), other);
+    assert_eq!(alloc.raw_thread(T).unwrap().id(), T);
+}
