@@ -383,3 +383,28 @@ fn a_buffer_and_its_plain_slice_belong_to_the_allocating_thread() {
     assert_eq!((buf.owner_thread(), slice.owner_thread()), (LOOP, LOOP));
     assert!(buf.release().unwrap());
 }
+
+/// A cache is freed once: the finalizer after a thread's own free finds it freed
+/// (`PoolThreadCache.free`'s `freed` guard, #8108).
+#[test]
+fn a_cache_is_freed_once() {
+    let (jvm, alloc) = setup(1);
+    let buf = alloc.new_buffer(LOOP, true, 64, 64).unwrap();
+    assert!(buf.release().unwrap());
+    let cache = alloc.cache_of(LOOP).unwrap();
+    assert_eq!(cache.free(&jvm, false), Some(1));
+    assert_eq!(cache.free(&jvm, true), None);
+    assert_eq!(jvm.coverage().times(Event::CacheFree), 1);
+}
+
+/// A normal allocation that leaves its chunk in its list moves nothing
+/// (`Event::ListMoveUp` counts real moves), and a buffer prints as Java's `toString()`.
+#[test]
+fn an_allocation_that_keeps_its_chunk_in_place_moves_no_list() {
+    let (jvm, alloc) = setup(1);
+    let first = alloc.new_buffer(OTHER, true, 64 << 10, 64 << 10).unwrap();
+    let second = alloc.new_buffer(OTHER, true, 64 << 10, 64 << 10).unwrap();
+    assert_eq!(jvm.coverage().times(Event::ListMoveUp), 0);
+    assert_eq!(format!("{second}"), second.to_java_string());
+    assert!(first.release().unwrap() && second.release().unwrap());
+}
