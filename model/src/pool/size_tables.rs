@@ -62,12 +62,14 @@ mod tests {
     #[test]
     fn a_table_is_built_once_per_key_and_equals_a_fresh_one() {
         let tables = SizeTables::new();
+        assert!(tables.is_empty());
         let g = PoolGeometry::netty_default();
         let scheme = SizeClassScheme::Jemalloc4;
         let a = tables.get(&g, scheme, ArenaKind::Direct, false);
         let b = tables.get(&g, scheme, ArenaKind::Direct, false);
         assert!(SharedSizeClasses::ptr_eq(&a, &b));
         assert_eq!(tables.len(), 1);
+        assert!(!tables.is_empty());
         let legacy = tables.get(&g, SizeClassScheme::Legacy, ArenaKind::Direct, false);
         assert!(!SharedSizeClasses::ptr_eq(&a, &legacy));
         assert_eq!(tables.len(), 2);

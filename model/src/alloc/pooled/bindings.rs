@@ -94,3 +94,19 @@ impl CacheBindings {
         self.all.iter()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_memo_entry_is_the_thread_above_the_index_plus_one() {
+        assert_eq!(pack(ThreadId(3), 4), Some(3 << 32 | 5));
+        assert_eq!(pack(ThreadId(0), 0), Some(1));
+        assert_eq!(
+            pack(ThreadId(7), u32::MAX as usize),
+            None,
+            "no tag past u32"
+        );
+    }
+}
