@@ -258,6 +258,7 @@ fn take_new_reports_returns_each_report_once() {
     let b = d.track_forcibly(3, creation("b"));
     d.on_referent_collected(b);
     d.on_referent_collected(b);
+    assert_eq!(d.queued().len(), 1, "a tracker is enqueued once");
     d.track_forcibly(4, creation("x"));
     let new = d.take_new_reports();
     assert_eq!((new.len(), new[0].tracker, new[0].seq), (1, b, 1));

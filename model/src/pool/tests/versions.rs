@@ -110,3 +110,22 @@ fn every_arena_operation_moves_its_version() {
     a.destroy_all(&mut s);
     moved(&a, "destroy_all");
 }
+
+#[test]
+fn a_chunk_operation_moves_the_chunks_version() {
+    use super::support::direct;
+    let (mut a, mut s) = direct();
+    let versions = |a: &crate::pool::ArenaCore| -> Vec<_> {
+        a.chunks().map(|c| (c.id(), c.version())).collect()
+    };
+    a.allocate(64 << 10, &mut s).unwrap();
+    let before = versions(&a);
+    a.allocate(64 << 10, &mut s).unwrap();
+    let after = versions(&a);
+    assert_eq!(
+        (before.len(), after[0].0),
+        (1, before[0].0),
+        "one chunk serves both"
+    );
+    assert!(after[0].1 > before[0].1, "{before:?} -> {after:?}");
+}
