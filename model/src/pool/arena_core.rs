@@ -274,8 +274,9 @@ impl ArenaCore {
             }
         }
         let id = self.fresh_id();
-        let reuse = self.opts.kind == ArenaKind::Heap && self.opts.reuse_last_destroyed_heap_chunk;
-        let mut chunk = match self.last_destroyed.take().filter(|_| reuse) {
+        // Only a heap arena that reuses its last destroyed chunk keeps one
+        // (`destroy_pooled`).
+        let mut chunk = match self.last_destroyed.take() {
             Some(mut kept) => {
                 kept.set_id(id);
                 kept

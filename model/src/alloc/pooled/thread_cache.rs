@@ -324,7 +324,9 @@ impl ThreadCache {
         }
         let n = self.allocations.load(Plain::Relaxed) + 1;
         self.allocations.store(n, Plain::Relaxed);
-        if self.trim_interval > 0 && n >= self.trim_interval {
+        // A cache with queues has `freeSweepAllocationThreshold >= 1` (the constructor
+        // throws otherwise), and one without returned above.
+        if n >= self.trim_interval {
             self.allocations.store(0, Plain::Relaxed);
             self.trim(jvm);
         }
