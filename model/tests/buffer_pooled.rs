@@ -408,4 +408,6 @@ fn an_allocation_that_keeps_its_chunk_in_place_moves_no_list() {
     assert_eq!(jvm.coverage().times(Event::ListMoveUp), 0);
     assert_eq!(format!("{second}"), second.to_java_string());
     assert!(first.release().unwrap() && second.release().unwrap());
+    // Nor do the frees: qInit keeps a chunk whatever its usage.
+    assert_eq!(jvm.coverage().times(Event::ListMoveDown), 0);
 }

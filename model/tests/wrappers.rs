@@ -174,6 +174,11 @@ fn ensure_writable_with_force_answers_nettys_codes() {
     assert_eq!(b.capacity(), 8, "unchanged");
     assert_eq!(b.ensure_writable_force(T, 12, false).unwrap(), 2);
     assert_eq!(b.capacity(), 16);
+    // Exactly `maxCapacity - writerIndex` fits (`minWritableBytes > maxCapacity -
+    // writerIndex` is the refusal).
+    let d = alloc.heap_buffer_with_max(T, 8, 16).unwrap();
+    assert_eq!(d.ensure_writable_force(T, 16, false).unwrap(), 2);
+    assert_eq!(d.capacity(), 16);
     let c = alloc.heap_buffer_with_max(T, 8, 16).unwrap();
     assert_eq!(c.ensure_writable_force(T, 17, true).unwrap(), 3);
     assert_eq!(c.capacity(), 16);
