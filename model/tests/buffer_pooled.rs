@@ -411,3 +411,26 @@ fn an_allocation_that_keeps_its_chunk_in_place_moves_no_list() {
     // Nor do the frees: qInit keeps a chunk whatever its usage.
     assert_eq!(jvm.coverage().times(Event::ListMoveDown), 0);
 }
+
+/// Thread ids are any `u32`: two event loops far from 0 whose ids share a memo slot of
+/// the cache bindings (`t` and `t + 16`) each get and keep their own cache.
+#[test]
+fn threads_with_large_ids_sharing_a_memo_slot_keep_their_own_caches() {
+    let (jvm, alloc) = setup(1);
+    let (a, b) = (ThreadId(1_000), ThreadId(1_016));
+    for t in [a, b] {
+        jvm.start_thread(t, ThreadKind::EventLoop).unwrap();
+    }
+    for round in 0..2 {
+        for t in [a, b] {
+            let buf = alloc.new_buffer(t, true, 256, 256).unwrap();
+            assert!(buf.release().unwrap(), "round {round}");
+            let cache = alloc.cache_of(t).unwrap();
+            assert_eq!(cache.owner(), t, "round {round}");
+        }
+    }
+    assert_ne!(
+        alloc.cache_of(a).unwrap().id(),
+        alloc.cache_of(b).unwrap().id()
+    );
+}
