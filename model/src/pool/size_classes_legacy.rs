@@ -96,14 +96,13 @@ impl SizeClasses {
         n_subpages + (norm.ilog2() - self.page_shifts()) as usize
     }
 
-    /// `"tiny"`, `"small"` or `"normal"` for a pooled class index.
+    /// `"tiny"` or `"small"` for a subpage class index (the table names normal classes
+    /// itself).
     pub(super) fn legacy_kind_name(&self, size_idx: usize) -> &'static str {
         if size_idx < NUM_TINY_SUBPAGE_POOLS {
             "tiny"
-        } else if size_idx < self.n_subpages() {
-            "small"
         } else {
-            "normal"
+            "small"
         }
     }
 
