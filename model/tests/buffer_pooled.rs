@@ -106,6 +106,21 @@ fn an_unclean_exit_is_cleaned_by_the_finalizer_once_nothing_links_the_cache() {
     );
 }
 
+/// A plain thread's zero-size cache (no queues, Netty's `useCacheForAllThreads` off) has
+/// no finalizer: after an unclean exit the GC finalizes nothing.
+#[test]
+fn an_uncached_threads_cache_is_never_finalized() {
+    let (jvm, alloc) = setup(1);
+    let buf = alloc.new_buffer(OTHER, true, 256, 256).unwrap();
+    assert!(buf.release().unwrap());
+    drop(buf);
+    let cache = alloc.cache_of(OTHER).unwrap();
+    jvm.exit_thread(OTHER, false).unwrap();
+    let report = jvm.gc();
+    assert!(report.finalizers.iter().all(|f| f.caches_freed.is_empty()));
+    assert!(!cache.is_freed());
+}
+
 #[test]
 fn pooled_retained_slice_owns_a_count_and_holds_its_parent() {
     let (_jvm, alloc) = setup(1);
