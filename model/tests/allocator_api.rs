@@ -133,7 +133,18 @@ fn io_buffer_through_a_buffers_alloc_is_direct_with_unsafe_or_pooled_direct() {
         let b = unpooled.heap_buffer(T).unwrap();
         assert_eq!(b.alloc().has_unsafe(), has_unsafe);
         assert_eq!(b.alloc().io_buffer(T).unwrap().is_direct(), has_unsafe);
-        let b = pooled(&jvm, true).heap_buffer(T).unwrap();
+        let p = pooled(&jvm, true);
+        assert_eq!(
+            p.has_unsafe(),
+            has_unsafe,
+            "asked of the pooled allocator itself"
+        );
+        assert_eq!(
+            p.direct_by_default(),
+            has_unsafe,
+            "preferDirect && hasUnsafe"
+        );
+        let b = p.heap_buffer(T).unwrap();
         assert_eq!(b.alloc().has_unsafe(), has_unsafe);
         assert!(b.alloc().io_buffer(T).unwrap().is_direct());
         // ioBuffer(initialCapacity) and ioBuffer(initialCapacity, maxCapacity).

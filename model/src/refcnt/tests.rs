@@ -238,6 +238,10 @@ fn acting_on_a_derivative_that_was_never_made_is_an_irce() {
     assert_eq!(err(3), "refCnt: 0");
     assert_eq!(err(4), "refCnt: 0", "an access names no amount");
     assert_eq!(log.touched_after_deallocate.len(), 1, "{log}");
+    assert!(
+        log.resurrections.is_empty(),
+        "a stale touch is no resurrection: {log}"
+    );
     // Netty never handed the derivative out: no step touches a cell of it.
     assert!(!log.to_string().contains("on derived0"), "{log}");
 }
