@@ -413,8 +413,9 @@ fn a_cache_is_freed_once() {
     assert_eq!(jvm.coverage().times(Event::CacheFree), 1);
 }
 
-/// A normal allocation that leaves its chunk in its list moves nothing
-/// (`Event::ListMoveUp` counts real moves), and a buffer prints as Java's `toString()`.
+/// A normal allocation or free that leaves its chunk in its list moves nothing
+/// (`Event::ListMoveUp`/`ListMoveDown` count real moves), and a buffer prints as Java's
+/// `toString()`.
 #[test]
 fn an_allocation_that_keeps_its_chunk_in_place_moves_no_list() {
     let (jvm, alloc) = setup(1);
