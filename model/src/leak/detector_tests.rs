@@ -151,6 +151,10 @@ fn closed_trackers_are_never_enqueued_nor_reported_and_close_is_once() {
     let mut d = detector(LeakLevel::Paranoid);
     let id = d.track(&mut rng, 1, creation("a")).unwrap().unwrap();
     assert!(d.close(id));
+    assert!(
+        d.tracker(id).is_none(),
+        "a closed tracker nobody enqueued is forgotten"
+    );
     assert!(!d.close(id));
     assert_eq!(d.record(&mut rng, id, creation("b")), RecordOutcome::Closed);
     d.on_referent_collected(id);
@@ -158,6 +162,21 @@ fn closed_trackers_are_never_enqueued_nor_reported_and_close_is_once() {
     d.track(&mut rng, 2, creation("a")).unwrap();
     assert!(d.reports().is_empty());
     assert_eq!(d.stats().closed, 1);
+}
+
+#[test]
+fn a_tracker_closed_while_enqueued_stays_until_the_queue_drains_it() {
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    let mut d = detector(LeakLevel::Paranoid);
+    let id = d.track(&mut rng, 1, creation("a")).unwrap().unwrap();
+    d.on_referent_collected(id);
+    assert_eq!(d.queued(), &[id]);
+    assert!(d.close(id));
+    assert!(d.tracker(id).is_some(), "still in the reference queue");
+    d.track(&mut rng, 2, creation("a")).unwrap();
+    assert!(d.queued().is_empty());
+    assert!(d.tracker(id).is_none(), "drained without a report");
+    assert!(d.reports().is_empty());
 }
 
 #[test]

@@ -92,6 +92,13 @@ mod tests {
     fn incident_memory_gives_one_arena_with_4mib_chunks_and_none_with_16mib() {
         assert_eq!(default_arenas(8, INCIDENT_RUNTIME_MAX_MEMORY, 4 << 20), 1);
         assert_eq!(default_arenas(8, INCIDENT_RUNTIME_MAX_MEMORY, 16 << 20), 0);
+    }
+
+    #[test]
+    fn plentiful_memory_gives_two_arenas_per_core() {
+        // 1 and 4 cores tell `2·cores` from `2 + cores`.
+        assert_eq!(default_arenas(1, 8 << 30, 4 << 20), 2);
         assert_eq!(default_arenas(2, 8 << 30, 4 << 20), 4);
+        assert_eq!(default_arenas(4, 8 << 30, 4 << 20), 8);
     }
 }
