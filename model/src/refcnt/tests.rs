@@ -242,8 +242,19 @@ fn acting_on_a_derivative_that_was_never_made_is_an_irce() {
         log.resurrections.is_empty(),
         "a stale touch is no resurrection: {log}"
     );
-    // Netty never handed the derivative out: no step touches a cell of it.
+    // Netty never handed the derivative out: no step touches a cell of it, and it
+    // was never born (the protocol's checks skip it).
     assert!(!log.to_string().contains("on derived0"), "{log}");
+    let born: Vec<bool> = interpreter
+        .system()
+        .objects()
+        .map(|o| o.is_born())
+        .collect();
+    assert_eq!(
+        born,
+        [true, false],
+        "the root and the derivative never made"
+    );
 }
 
 #[test]
