@@ -6,9 +6,11 @@
 use leakproof_model::alloc::pooled::{PooledAllocator, PooledConfig};
 use leakproof_model::alloc::ByteBufAllocator;
 use leakproof_model::coverage::Event;
+use leakproof_model::leak::LeakLevel;
+use leakproof_model::Profile;
 
 mod support;
-use support::{jvm, T};
+use support::{jvm, jvm_at, T};
 
 #[test]
 fn allocator_paths_are_counted_once_each() {
@@ -44,4 +46,29 @@ fn allocator_paths_are_counted_once_each() {
     assert_eq!(times(Event::HugeChunkDestroyed), 0);
     assert!(huge.release().unwrap());
     assert_eq!(times(Event::HugeChunkDestroyed), 1);
+}
+
+/// The what-if re-check after an offer (`cache_add_rechecks_after_offer`, off in both
+/// profiles) takes back an entry it offered to a cache freed meanwhile, and the add
+/// with it. Sequentially, with an add that does not check `freed` first (4.1.48's), a
+/// release into an exited thread's cache is offered and taken back at once.
+#[test]
+fn a_rechecked_add_to_a_freed_cache_is_taken_back_uncounted() {
+    let jvm = jvm_at(Profile::netty_4_1(), LeakLevel::Disabled, |c| {
+        c.profile.allocator.cache_add_checks_freed = false;
+        c.profile.allocator.cache_add_rechecks_after_offer = true;
+    });
+    let alloc = PooledAllocator::new(&jvm, PooledConfig::netty_default(jvm.config())).unwrap();
+    let buf = alloc.direct_buffer_with(T, 256).unwrap();
+    let cache = alloc.cache_of(T).unwrap();
+    jvm.exit_thread(T, true).unwrap();
+    assert!(cache.is_freed());
+    let adds = |jvm: &leakproof_model::jvm::Jvm| jvm.coverage().times(Event::CacheAdd);
+    let before = adds(&jvm);
+    assert!(buf.release().unwrap());
+    assert!(
+        cache.stranded().is_empty(),
+        "the re-check took the entry back"
+    );
+    assert_eq!(adds(&jvm), before, "an add taken back is not counted");
 }
