@@ -63,12 +63,12 @@ fn a_rechecked_add_to_a_freed_cache_is_taken_back_uncounted() {
     let cache = alloc.cache_of(T).unwrap();
     jvm.exit_thread(T, true).unwrap();
     assert!(cache.is_freed());
-    let adds = |jvm: &leakproof_model::jvm::Jvm| jvm.coverage().times(Event::CacheAdd);
-    let before = adds(&jvm);
+    let adds = || jvm.coverage().times(Event::CacheAdd);
+    let before = adds();
     assert!(buf.release().unwrap());
     assert!(
         cache.stranded().is_empty(),
         "the re-check took the entry back"
     );
-    assert_eq!(adds(&jvm), before, "an add taken back is not counted");
+    assert_eq!(adds(), before, "an add taken back is not counted");
 }
