@@ -17,8 +17,11 @@ sanitizer_args=()
 if [[ "${SANITIZER:-address}" == "none" ]]; then
   sanitizer_args=(--sanitizer none)
 fi
-# Without a target name cargo-fuzz builds every target of fuzz/Cargo.toml.
+# Without a target name cargo-fuzz builds every target of a fuzz project: fuzz/
+# (alloc_sequence) and fuzz/trace (trace_parse, a package of its own so that the trace
+# reader in leakproof-sim keeps its coverage; .cargo/fuzz-coverage-scope).
 cargo fuzz build -O --debug-assertions "${sanitizer_args[@]}"
+cargo fuzz build --fuzz-dir fuzz/trace -O --debug-assertions "${sanitizer_args[@]}"
 
 # fuzz/ is a member of the root workspace, so cargo-fuzz (and the image's coverage
 # wrapper) put the binaries under the workspace's target directory, not fuzz/target.
