@@ -24,9 +24,10 @@ pub fn depth(id: u32) -> u32 {
 impl BuddyTree {
     /// A wholly free tree of `2^max_order` pages (PoolChunk.java:140–150).
     pub fn new(max_order: u32) -> Self {
+        // Depth d holds the ids 2^d .. 2^(d+1): one fill per depth, not one ilog2 per id.
         let mut memory_map = vec![0u8; 2usize << max_order];
-        for (id, value) in memory_map.iter_mut().enumerate().skip(1) {
-            *value = depth(id as u32) as u8;
+        for d in 0..=max_order {
+            memory_map[1usize << d..2usize << d].fill(d as u8);
         }
         BuddyTree {
             max_order,

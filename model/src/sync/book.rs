@@ -17,24 +17,23 @@
 //! there at all). Under loom and shuttle a contended bookkeeping lock can only mean the
 //! rule was broken, and [`BookLock::lock`] panics saying so instead of deadlocking.
 
-use std::sync::TryLockError;
-
 /// Counters and flags of the model's bookkeeping (std atomics on every backend).
 pub mod counter {
     pub use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 }
 
-/// A lock over model bookkeeping: not a scheduling point under loom or shuttle.
+/// A lock over model bookkeeping: not a scheduling point under loom or shuttle
+/// (parking_lot's mutex: no poisoning).
 #[derive(Debug, Default)]
-pub struct BookLock<T>(std::sync::Mutex<T>);
+pub struct BookLock<T>(parking_lot::Mutex<T>);
 
 /// The guard returned by [`BookLock::lock`].
-pub type BookGuard<'a, T> = std::sync::MutexGuard<'a, T>;
+pub type BookGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
 
 impl<T> BookLock<T> {
     /// Wraps `value`.
     pub const fn new(value: T) -> Self {
-        BookLock(std::sync::Mutex::new(value))
+        BookLock(parking_lot::Mutex::new(value))
     }
 
     /// Locks. Under `std` this blocks like any mutex (real threads); under loom and
@@ -42,21 +41,19 @@ impl<T> BookLock<T> {
     /// inside a bookkeeping critical section (see the module documentation).
     pub fn lock(&self) -> BookGuard<'_, T> {
         if CHECKED {
-            return match self.0.try_lock() {
-                Ok(guard) => guard,
-                Err(TryLockError::Poisoned(p)) => p.into_inner(),
-                Err(TryLockError::WouldBlock) => panic!(
+            return self.0.try_lock().unwrap_or_else(|| {
+                panic!(
                     "a bookkeeping lock (sync::BookLock) is contended: its holder ran a facade \
                      operation (a loom/shuttle scheduling point) inside the critical section"
-                ),
-            };
+                )
+            });
         }
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.0.lock()
     }
 
     /// Consumes the lock and returns the value.
     pub fn into_inner(self) -> T {
-        self.0.into_inner().unwrap_or_else(|p| p.into_inner())
+        self.0.into_inner()
     }
 }
 

@@ -55,7 +55,7 @@ type Pages = std::collections::BTreeMap<usize, Box<[u8]>>;
 pub struct ByteCells {
     /// The pages ever written; the rest are zero.
     #[cfg(not(feature = "loom"))]
-    bytes: std::sync::Mutex<Pages>,
+    bytes: parking_lot::Mutex<Pages>,
     #[cfg(feature = "loom")]
     bytes: Vec<AtomicU8>,
     len: usize,
@@ -83,7 +83,7 @@ impl ByteCells {
     /// A zero-filled region of `len` bytes.
     pub fn zeroed(len: usize) -> Self {
         #[cfg(not(feature = "loom"))]
-        let bytes = std::sync::Mutex::new(Pages::new());
+        let bytes = parking_lot::Mutex::new(Pages::new());
         #[cfg(feature = "loom")]
         let bytes = (0..len).map(|_| AtomicU8::new(0)).collect();
         ByteCells { bytes, len }
@@ -99,12 +99,11 @@ impl ByteCells {
         self.len == 0
     }
 
-    /// The stored pages (a panic elsewhere never leaves them half-copied: no poisoning).
+    /// The stored pages (a panic elsewhere never leaves them half-copied: parking_lot's
+    /// mutex has no poisoning).
     #[cfg(not(feature = "loom"))]
-    fn pages(&self) -> std::sync::MutexGuard<'_, Pages> {
-        self.bytes
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn pages(&self) -> parking_lot::MutexGuard<'_, Pages> {
+        self.bytes.lock()
     }
 
     /// Copies `out.len()` bytes starting at `offset` into `out`.

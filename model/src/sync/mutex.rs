@@ -1,9 +1,10 @@
 //! A mutex with one call shape on every backend.
 //!
-//! Poisoning is ignored: a panic inside the model is a bug report in itself, and the
-//! checkers want to inspect the state it left behind.
+//! Poisoning is ignored (the `std` backend is parking_lot's mutex, which has none): a
+//! panic inside the model is a bug report in itself, and the checkers want to inspect
+//! the state it left behind.
 
-use super::backend::{RawMutex, RawMutexGuard};
+use super::backend::{self, RawMutex, RawMutexGuard};
 
 /// Mutual exclusion over `T` (std, loom or shuttle underneath).
 #[derive(Debug, Default)]
@@ -20,15 +21,11 @@ impl<T> Mutex<T> {
 
     /// Locks the mutex, blocking (or yielding to the checker's scheduler) until it is free.
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        backend::lock(&self.0)
     }
 
     /// Consumes the mutex and returns the value.
     pub fn into_inner(self) -> T {
-        self.0
-            .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        backend::into_inner(self.0)
     }
 }

@@ -23,4 +23,15 @@ pub mod thread {
 
 pub(super) use shuttle::sync::{Mutex as RawMutex, MutexGuard as RawMutexGuard};
 
+/// Locks `m`, ignoring poisoning.
+pub(super) fn lock<T>(m: &RawMutex<T>) -> RawMutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The value of `m`, ignoring poisoning.
+pub(super) fn into_inner<T>(m: RawMutex<T>) -> T {
+    m.into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 pub(super) const BACKEND: super::Backend = super::Backend::Shuttle;

@@ -20,6 +20,18 @@ pub mod thread {
     pub use std::thread::{spawn, yield_now, JoinHandle};
 }
 
-pub(super) use std::sync::{Mutex as RawMutex, MutexGuard as RawMutexGuard};
+/// parking_lot's mutex: no poisoning to check, one compare-and-swap to lock and one to
+/// unlock (std's also reads the panic count on both).
+pub(super) use parking_lot::{Mutex as RawMutex, MutexGuard as RawMutexGuard};
+
+/// Locks `m`.
+pub(super) fn lock<T>(m: &RawMutex<T>) -> RawMutexGuard<'_, T> {
+    m.lock()
+}
+
+/// The value of `m`.
+pub(super) fn into_inner<T>(m: RawMutex<T>) -> T {
+    m.into_inner()
+}
 
 pub(super) const BACKEND: super::Backend = super::Backend::Std;

@@ -65,6 +65,18 @@ fn fresh_tree_holds_each_nodes_depth() {
     assert_eq!(&t.memory_map()[1..8], &[0, 1, 1, 2, 2, 2, 2]);
     assert_eq!(t.memory_map()[31], 4);
     assert_eq!(t.unusable(), 5);
+    for order in 0..=11 {
+        let t = BuddyTree::new(order);
+        assert_eq!(t.memory_map().len(), 2 << order);
+        for (id, &value) in t.memory_map().iter().enumerate().skip(1) {
+            let bit_length_less_one = usize::BITS - 1 - id.leading_zeros();
+            assert_eq!(
+                u32::from(value),
+                bit_length_less_one,
+                "order {order} id {id}"
+            );
+        }
+    }
 }
 
 #[test]
