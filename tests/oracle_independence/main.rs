@@ -14,6 +14,7 @@
 //! restatement is then what the name usually means); `#[cfg(test)]` code is skipped.
 #![cfg(not(any(feature = "loom", feature = "shuttle")))]
 
+mod inlined;
 mod syntax;
 
 use std::collections::BTreeMap;

@@ -15,6 +15,7 @@ use crate::violation::Violation;
 use std::collections::BTreeMap;
 
 /// The node of a used run: a power-of-two length, aligned to it, inside the tree.
+#[inline]
 fn tree_node(run: Run, max_order: u32) -> Option<usize> {
     if !run.pages.is_power_of_two() || run.offset % run.pages != 0 {
         return None;
@@ -30,6 +31,7 @@ pub(crate) type TreeView<'a> = (u32, &'a [u8], Vec<usize>);
 /// The tree of `c` as the checks read it: `maxOrder`, a `memoryMap` of `2 << maxOrder`
 /// entries and the node of every used run (unsorted). `None` for a chunk without a
 /// tree; a violation when the map has the wrong size or a used run is not a node.
+#[inline]
 pub(crate) fn used_tree_nodes(c: &PoolChunk) -> Result<Option<TreeView<'_>>, Violation> {
     let Some(tree) = c.buddy_tree() else {
         return Ok(None);
@@ -60,6 +62,7 @@ pub(crate) fn used_tree_nodes(c: &PoolChunk) -> Result<Option<TreeView<'_>>, Vio
 }
 
 /// [`chunk_buddy_tree_consistent`] over every buddy-tree chunk of `core`.
+#[inline]
 pub fn buddy_tree_consistent(core: &ArenaCore) -> Result<(), Violation> {
     core.chunks()
         .filter(|c| !c.is_unpooled())
@@ -75,6 +78,7 @@ pub fn buddy_tree_consistent(core: &ArenaCore) -> Result<(), Violation> {
 /// the one the node-by-node definition finds): runs of free-subtree nodes against
 /// their depth, the few dependent nodes one by one, the subtrees under a used node
 /// skipped.
+#[inline]
 pub fn chunk_buddy_tree_consistent(c: &PoolChunk) -> Result<(), Violation> {
     let Some((max_order, actual, mut used)) = used_tree_nodes(c)? else {
         return Ok(());
@@ -136,6 +140,7 @@ pub fn chunk_buddy_tree_consistent(c: &PoolChunk) -> Result<(), Violation> {
 /// The values the used nodes imply for themselves and their ancestors, by node id:
 /// `unusable` for a used node, else as `updateParentsFree` derives it from the two
 /// children (a child with no used node below is wholly free: its own depth).
+#[inline]
 fn dependent_values(used: &[usize], max_order: u32) -> BTreeMap<usize, u8> {
     let unusable = max_order as u8 + 1;
     let mut ids: Vec<usize> = used
@@ -165,6 +170,7 @@ fn dependent_values(used: &[usize], max_order: u32) -> BTreeMap<usize, u8> {
 
 /// The index of the first byte of `values` that is not `want`: a branch-free pass per
 /// block of 64 (it vectorizes), then the search inside the block that differs.
+#[inline]
 fn first_not(values: &[u8], want: u8) -> Option<usize> {
     let mut base = 0;
     for block in values.chunks(64) {

@@ -9,6 +9,7 @@ use std::ops::ControlFlow;
 /// Compares the bytes the program last wrote to a live buffer (`None` where nothing
 /// was written since allocation, so any value is acceptable) with what the model's
 /// memory holds; the first difference is a violation naming `what`.
+#[inline]
 pub fn bytes_as_written(
     what: &dyn std::fmt::Display,
     expected: &ExpectedBytes,
@@ -21,6 +22,7 @@ pub fn bytes_as_written(
 }
 
 /// The violation for byte `i`, which holds `actual`.
+#[inline]
 fn differs(
     what: &dyn std::fmt::Display,
     expected: &ExpectedBytes,
@@ -39,6 +41,7 @@ fn differs(
 /// [`bytes_as_written`] for a root object's memory over `[0, min(capacity, len))`,
 /// read in place, never-written pages without reading them (no copy, no access
 /// checks, no leak records); `None` for views, freed or virtual memory.
+#[inline]
 pub fn root_bytes_as_written(
     what: &dyn std::fmt::Display,
     expected: &ExpectedBytes,

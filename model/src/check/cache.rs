@@ -24,6 +24,7 @@ pub struct StrandedReport {
 /// Classifies every entry left in a freed cache of `allocator`. Unchecked entries are
 /// the violation `add_to_freed_cache` unless `known_bug` (a profile that still has
 /// #12749); the caller reports them with the issue number then.
+#[inline]
 pub fn stranded_entries(
     allocator: &PooledAllocator,
     known_bug: bool,
@@ -64,6 +65,7 @@ pub fn stranded_entries(
 /// (PoolThreadCache.java:96–102 of 4.1.128); a second `free()` would count one cache out
 /// twice. Holds at quiescent points (a `free()` in flight has set `freed` before
 /// unbinding).
+#[inline]
 pub fn caches_freed_once(allocator: &PooledAllocator) -> Result<(), Violation> {
     let caches = allocator.all_caches();
     for kind in [ArenaKind::Heap, ArenaKind::Direct] {

@@ -9,6 +9,7 @@ use crate::violation::Violation;
 
 /// The shadow's usage (normalized bytes of generations neither deallocated nor
 /// reclaimed) equals what the model still holds for them.
+#[inline]
 pub fn usage_matches_model(shadow_usage: u64, model_usage: u64) -> Result<(), Violation> {
     if shadow_usage == model_usage {
         return Ok(());
@@ -20,6 +21,7 @@ pub fn usage_matches_model(shadow_usage: u64, model_usage: u64) -> Result<(), Vi
 }
 
 /// A program that released everything it created ends with usage 0.
+#[inline]
 pub fn leak_free_zero_usage(usage: u64) -> Result<(), Violation> {
     if usage == 0 {
         return Ok(());
@@ -31,6 +33,7 @@ pub fn leak_free_zero_usage(usage: u64) -> Result<(), Violation> {
 }
 
 /// A program that leaked ends with usage equal to exactly its leaked bytes.
+#[inline]
 pub fn leaked_bytes_exact(usage: u64, leaked: u64) -> Result<(), Violation> {
     if usage == leaked {
         return Ok(());
@@ -44,6 +47,7 @@ pub fn leaked_bytes_exact(usage: u64, leaked: u64) -> Result<(), Violation> {
 /// After the allocator is destroyed Netty's direct counter holds only what no
 /// destruction can return: leaked huge chunks and leaked no-Cleaner buffers (0 for a
 /// program that leaked none of those).
+#[inline]
 pub fn direct_counter_zero_after_destroy(used: i64, pinned_by_leaks: i64) -> Result<(), Violation> {
     if used == pinned_by_leaks {
         return Ok(());
@@ -57,6 +61,7 @@ pub fn direct_counter_zero_after_destroy(used: i64, pinned_by_leaks: i64) -> Res
 }
 
 /// The model and the shadow model disagree about an op's outcome.
+#[inline]
 pub fn shadow_agreement(
     step: usize,
     what: &str,

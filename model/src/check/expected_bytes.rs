@@ -24,12 +24,14 @@ pub struct ExpectedBytes {
 
 /// The OR of `f` over `items`: branch-free, so the compiler vectorizes it and coverage
 /// instrumentation sees no per-byte comparison.
+#[inline]
 fn fold_or<T>(items: impl Iterator<Item = T>, f: impl Fn(T) -> u8) -> u8 {
     items.fold(0, |acc, x| acc | f(x))
 }
 
 /// The first `i < n` with `flag(i) != 0`, searched only in the 256-byte block whose
 /// `block` (the OR of `flag` over the block) is nonzero.
+#[inline]
 fn first_flagged(
     n: usize,
     block: impl Fn(Range<usize>) -> u8,
@@ -48,6 +50,7 @@ fn first_flagged(
 }
 
 /// The mask byte of an expectation.
+#[inline]
 fn mask_of(b: Option<u8>) -> u8 {
     if b.is_some() {
         0xff
@@ -58,6 +61,7 @@ fn mask_of(b: Option<u8>) -> u8 {
 
 /// Sets `v[at..at + src.len()]` to `src`, growing `v` where it ends (`at <= v.len()`):
 /// bytes past the old end are written once, not zero-filled first.
+#[inline]
 fn put(v: &mut Vec<u8>, at: usize, src: &[u8]) {
     let inside = v.len().saturating_sub(at).min(src.len());
     v[at..at + inside].copy_from_slice(&src[..inside]);
@@ -65,6 +69,7 @@ fn put(v: &mut Vec<u8>, at: usize, src: &[u8]) {
 }
 
 /// Sets `v[at..at + n]` to `b`, growing `v` where it ends (`at <= v.len()`).
+#[inline]
 fn put_fill(v: &mut Vec<u8>, at: usize, n: usize, b: u8) {
     let inside = v.len().saturating_sub(at).min(n);
     v[at..at + inside].fill(b);
@@ -73,6 +78,7 @@ fn put_fill(v: &mut Vec<u8>, at: usize, n: usize, b: u8) {
 
 impl ExpectedBytes {
     /// `len` bytes, each expected to be `fill` (`None`: anything).
+    #[inline]
     pub fn filled(len: usize, fill: Option<u8>) -> Self {
         ExpectedBytes {
             values: Vec::new(),
@@ -83,17 +89,20 @@ impl ExpectedBytes {
     }
 
     /// Number of bytes.
+    #[inline]
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// True when there are no bytes.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// How many of the first bytes a comparison has to read: past them any value is
     /// acceptable.
+    #[inline]
     pub fn checked_len(&self) -> usize {
         match self.tail {
             Some(_) => self.len,
@@ -102,6 +111,7 @@ impl ExpectedBytes {
     }
 
     /// The expectation for byte `i` (`None`: anything, or `i` past the end).
+    #[inline]
     pub fn get(&self, i: usize) -> Option<u8> {
         if i >= self.len {
             return None;
@@ -113,6 +123,7 @@ impl ExpectedBytes {
     }
 
     /// Stores the first `end` bytes (at most `len`) explicitly.
+    #[inline]
     fn store_to(&mut self, end: usize) {
         let end = end.min(self.len);
         if self.values.len() < end {
@@ -122,6 +133,7 @@ impl ExpectedBytes {
     }
 
     /// Sets the expectation for byte `i`; past the end nothing happens.
+    #[inline]
     pub fn set(&mut self, i: usize, b: Option<u8>) {
         if i < self.len {
             self.store_to(i + 1);
@@ -132,6 +144,7 @@ impl ExpectedBytes {
 
     /// Expects `data` from `at` on (`kept`), or anything there (`!kept`: the memory does
     /// not keep what is written); what lies past the end is ignored.
+    #[inline]
     pub fn write(&mut self, at: usize, data: &[u8], kept: bool) {
         let end = (at + data.len()).min(self.len);
         if at >= end || (!kept && self.tail.is_none() && at >= self.values.len()) {
@@ -147,6 +160,7 @@ impl ExpectedBytes {
     }
 
     /// Shortens to `len` bytes (no effect when already shorter).
+    #[inline]
     pub fn truncate(&mut self, len: usize) {
         self.len = self.len.min(len);
         self.values.truncate(len);
@@ -154,6 +168,7 @@ impl ExpectedBytes {
     }
 
     /// Grows (with `fill`) or shortens to `len` bytes.
+    #[inline]
     pub fn resize(&mut self, len: usize, fill: Option<u8>) {
         if len <= self.len {
             return self.truncate(len);
@@ -166,6 +181,7 @@ impl ExpectedBytes {
     }
 
     /// `len` bytes from `start`; bytes past the end are `None`.
+    #[inline]
     pub fn window(&self, start: usize, len: usize) -> Self {
         let mut out = Self::filled(len, None);
         let stored = self.values.len();
@@ -186,6 +202,7 @@ impl ExpectedBytes {
     }
 
     /// Overwrites bytes from `at` with `from`'s expectations (what fits).
+    #[inline]
     pub fn overwrite(&mut self, at: usize, from: &ExpectedBytes) {
         let n = from.len.min(self.len.saturating_sub(at));
         if n == 0 {
@@ -206,6 +223,7 @@ impl ExpectedBytes {
 
     /// The index of the first byte of `actual` that differs from an expected value
     /// (compared over the shorter of the two).
+    #[inline]
     pub fn first_difference(&self, actual: &[u8]) -> Option<usize> {
         self.first_difference_at(0, Piece::Bytes(actual))
     }
@@ -213,6 +231,7 @@ impl ExpectedBytes {
     /// [`first_difference`](Self::first_difference) for the bytes from `at` on that
     /// `piece` holds (what lies past the end is not compared): the difference's index
     /// counted from 0.
+    #[inline]
     pub fn first_difference_at(&self, at: usize, piece: Piece<'_>) -> Option<usize> {
         let end = (at + piece.len()).min(self.len);
         if at >= end {
@@ -272,6 +291,7 @@ impl ExpectedBytes {
     /// The expectation of every byte past the stored ones (that of the last byte) and
     /// the stored bytes without those at the end that only repeat it: equal
     /// expectations have equal canonical forms.
+    #[inline]
     fn canonical(&self) -> (usize, Option<u8>, &[u8], &[u8]) {
         let tail = self.len.checked_sub(1).and_then(|last| self.get(last));
         let (tv, tm) = (tail.unwrap_or(0), mask_of(tail));
@@ -284,6 +304,7 @@ impl ExpectedBytes {
 }
 
 impl PartialEq for ExpectedBytes {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.canonical() == other.canonical()
     }
@@ -292,12 +313,14 @@ impl PartialEq for ExpectedBytes {
 impl Eq for ExpectedBytes {}
 
 impl Hash for ExpectedBytes {
+    #[inline]
     fn hash<H: Hasher>(&self, h: &mut H) {
         self.canonical().hash(h);
     }
 }
 
 impl From<&[Option<u8>]> for ExpectedBytes {
+    #[inline]
     fn from(bytes: &[Option<u8>]) -> Self {
         ExpectedBytes {
             values: bytes.iter().map(|b| b.unwrap_or(0)).collect(),

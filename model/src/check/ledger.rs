@@ -31,6 +31,7 @@ pub struct Ledger {
 impl Ledger {
     /// Runs `jvm.gc()` and records what it leaked. Use this instead of `Jvm::gc` so the
     /// ledger stays complete.
+    #[inline]
     pub fn gc(&mut self, jvm: &Arc<Jvm>) -> GcReport {
         let before = self.snapshot(jvm);
         let report = jvm.gc();
@@ -43,6 +44,7 @@ impl Ledger {
         report
     }
 
+    #[inline]
     fn snapshot(&self, jvm: &Jvm) -> BTreeMap<AllocId, LeakedRegion> {
         let mut out = BTreeMap::new();
         let objects = jvm.objects.lock().all();
@@ -73,11 +75,13 @@ impl Ledger {
 
     /// True when every collection so far went through [`Ledger::gc`] (a collection
     /// inside an allocation that ran short of memory would be missed).
+    #[inline]
     pub fn is_complete(&self, jvm: &Jvm) -> bool {
         self.gc_runs == jvm.gc_runs()
     }
 
     /// Every leaked region so far.
+    #[inline]
     pub fn leaked(&self) -> &[LeakedRegion] {
         &self.leaked
     }

@@ -5,6 +5,12 @@
 //! The allocator invariants of `pool::invariants` and the leak-detector invariants of
 //! `leak::checks` are registered here, not duplicated. Checks that need the program's
 //! view (expected bytes, usage) take it as arguments; the executor in `sim` supplies it.
+//!
+//! Every function of the invariant sources (`check/`, `pool/invariants/`,
+//! `leak/checks.rs`) is `#[inline]`: rustc then emits its code in the calling crate, so
+//! in cargo-fuzz builds the checks are compiled with the executor, without
+//! SanitizerCoverage, and the checker's own branches are not libFuzzer features
+//! (docs/throughput/eleventh-pass.md; `tests/oracle_independence/inlined.rs` keeps it so).
 
 pub mod buddy_tree;
 mod bytes;
@@ -45,6 +51,7 @@ pub use crate::invariant::{by_name, Invariant, REGISTRY, SHADOW_AGREEMENT};
 
 /// Netty's sizing rules for one of `allocator`'s arenas (`netty::NettySizes`), from
 /// the profile's scheme and the arena's page size, chunk size and alignment.
+#[inline]
 pub fn arena_sizes(allocator: &PooledAllocator, core: &ArenaCore) -> netty::NettySizes {
     let sc = core.size_classes();
     netty::NettySizes::of_arena(
@@ -58,6 +65,7 @@ pub fn arena_sizes(allocator: &PooledAllocator, core: &ArenaCore) -> netty::Nett
 /// The arena invariants of one allocator (every arena, both kinds), first violation
 /// wins: `pool::invariants::check_arena` plus the subpage geometry and retention rules
 /// and metrics.
+#[inline]
 pub fn check_allocator_arenas(allocator: &PooledAllocator) -> Result<(), Violation> {
     use crate::pool::{invariants::ChunkScope, ArenaKind};
     let releases = allocator

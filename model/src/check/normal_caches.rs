@@ -16,6 +16,7 @@ use crate::violation::Violation;
 /// per size index from `nSubpages` while `sizeIdx2size(idx) <= min(chunkSize,
 /// maxCachedBufferCapacity)`. 4.1.48 (PoolThreadCache.java:137–152):
 /// `max(1, log2(max / pageSize) + 1)` queues, for the page multiples.
+#[inline]
 fn expected_queues(sizes: &NettySizes, scheme: SizeClassScheme, size: i32, max: i32) -> usize {
     if size <= 0 || max <= 0 {
         return 0;
@@ -38,6 +39,7 @@ fn expected_queues(sizes: &NettySizes, scheme: SizeClassScheme, size: i32, max: 
 /// `FastThreadLocalThread`s in 4.1.48, :471); each normal queue holds
 /// `safeFindNextPositivePowerOfTwo(normalCacheSize)` entries (PoolThreadCache.java:336).
 /// The arenas' sizing rules come from `watch` (computed once per run).
+#[inline]
 pub fn normal_caches_as_created(
     allocator: &PooledAllocator,
     watch: &ArenaWatch,

@@ -12,6 +12,7 @@ use crate::violation::Violation;
 /// §9.9: under the even/odd protocol a root's raw count is even exactly while it holds
 /// memory and odd once freed (odd is terminal: a freed root never holds memory again
 /// until the recycler resets it for a new generation); a recycled derivative is odd.
+#[inline]
 pub fn refcount_parity(jvm: &Jvm) -> Result<(), Violation> {
     let objects = jvm.objects.lock().all();
     for obj in objects {
@@ -63,6 +64,7 @@ pub fn refcount_parity(jvm: &Jvm) -> Result<(), Violation> {
 /// §9.10 (#5999): a pooled retained derivative whose own count is ≥ 1 keeps its direct
 /// parent's count ≥ 1 — unless the program itself over-released the parent, which
 /// `released_by_program(parent)` (the shadow model's view) answers: that is misuse.
+#[inline]
 pub fn derived_keeps_parent_alive(
     jvm: &Jvm,
     released_by_program: impl Fn(crate::buffer::ObjectId) -> bool,
@@ -107,6 +109,7 @@ pub fn derived_keeps_parent_alive(
 /// §8 rows 6–8: an op answered with an internal `AssertionError` (a double free, a
 /// handle freed as the wrong class) — Netty asserts these only under `-ea`, so
 /// production Netty would corrupt its pool instead.
+#[inline]
 pub fn model_raised_no_assertion(error: &JavaException) -> Result<(), Violation> {
     if error.class == JavaClass::Assertion {
         return Err(Violation::new(

@@ -22,12 +22,14 @@ type Slot = (ArenaKind, usize, ChunkId, u32, Option<u32>);
 
 /// The tree order of `allocator`'s chunks when its profile uses the ≤4.1.51 buddy tree
 /// (chunk = page << maxOrder), so handles decode as 4.1.48's.
+#[inline]
 fn buddy_max_order(allocator: &PooledAllocator) -> Option<u32> {
     let legacy = allocator.jvm().profile().allocator.size_classes == SizeClassScheme::Legacy;
     let g = allocator.geometry();
     legacy.then(|| (g.chunk_size / g.page_size).trailing_zeros())
 }
 
+#[inline]
 fn slot_of(a: &ArenaAllocation, buddy: Option<u32>) -> Slot {
     let h = a.allocation.handle;
     let (off, idx) = if a.allocation.kind == crate::pool::SizeKind::Huge {
@@ -46,6 +48,7 @@ fn slot_of(a: &ArenaAllocation, buddy: Option<u32>) -> Slot {
 }
 
 /// The pooled regions of live buffer objects of `allocator`, with their generations.
+#[inline]
 fn live_regions(jvm: &Jvm, allocator: u64) -> Vec<(ArenaAllocation, AllocId)> {
     let mut out = Vec::new();
     let objects = jvm.objects.lock().all();
@@ -72,6 +75,7 @@ pub struct LiveRegions(Vec<(ArenaAllocation, AllocId)>);
 
 impl LiveRegions {
     /// `allocator`'s live pooled regions now.
+    #[inline]
     pub fn of(allocator: &PooledAllocator) -> Self {
         LiveRegions(live_regions(allocator.jvm(), allocator.id()))
     }
@@ -86,6 +90,7 @@ enum Claim {
 }
 
 impl std::fmt::Display for Claim {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Claim::Buffer(id) => write!(f, "buffer {id}"),
@@ -107,6 +112,7 @@ impl std::fmt::Display for Claim {
 /// Element 0 of a size-0 subpage (≤4.1.51) is shared by any number of holders, none
 /// included: its subpage hands it out without consuming it (4.1.48
 /// PoolSubpage.java:79–81).
+#[inline]
 pub fn handle_in_exactly_one_place(
     allocator: &PooledAllocator,
     live: &LiveRegions,
@@ -205,6 +211,7 @@ pub fn handle_in_exactly_one_place(
 
 /// §8 row 8: every live pooled buffer's handle is a used run or element of its class
 /// (`pool::invariants::handle_size_class_matches` for each).
+#[inline]
 pub fn live_handles_match_size_class(
     allocator: &PooledAllocator,
     live: &LiveRegions,
@@ -233,6 +240,7 @@ pub fn live_handles_match_size_class(
 /// `runOffset << pageShifts` plus `bitmapIdx * elemSize` for a subpage element
 /// (PoolChunk.initBufWithSubpage, PoolChunk.java:618), so buffers of one chunk cannot
 /// overlap. Huge buffers start at 0 of their own chunk.
+#[inline]
 fn offset_matches_handle(core: &ArenaCore, a: &Allocation) -> Result<(), Violation> {
     let Some(c) = core.chunk(a.chunk) else {
         return Ok(());
@@ -265,6 +273,7 @@ fn offset_matches_handle(core: &ArenaCore, a: &Allocation) -> Result<(), Violati
 /// §8 row 11: a subpage with every element free stays in its chunk only while it is
 /// alone in its pool (Netty keeps one per size on purpose), or when the profile keeps
 /// single-element subpages (`release_single_element_subpages` false, before #10988).
+#[inline]
 pub fn free_subpage_returned_unless_alone(
     core: &ArenaCore,
     releases_single_element: bool,
@@ -302,6 +311,7 @@ pub fn free_subpage_returned_unless_alone(
 /// covers the handles in use (it may exceed them: the cache finalizer frees without
 /// counting, #8955); `activeBytesHuge` equals the huge chunks' sizes. Under 4.1.48's
 /// classes tiny subpages (elements below 512 B) count apart from small ones.
+#[inline]
 pub fn arena_metrics_consistent(
     core: &ArenaCore,
     sizes: &netty::NettySizes,
@@ -364,6 +374,7 @@ pub fn arena_metrics_consistent(
 /// §9.8: Netty's direct counter equals the bytes it should count — every live direct
 /// chunk (pooled and huge, with alignment) of every allocator, every live or leaked
 /// no-Cleaner unpooled region — and stays within its limit. Needs a complete `ledger`.
+#[inline]
 pub fn direct_counter_consistent(jvm: &Jvm, ledger: &Ledger) -> Result<(), Violation> {
     let counter = jvm.netty_direct();
     if !counter.is_counting() {
@@ -431,6 +442,7 @@ pub fn direct_counter_consistent(jvm: &Jvm, ledger: &Ledger) -> Result<(), Viola
 /// So: the `maxLength` of every live or leaked (never freed) buffer whose chunk is
 /// alive, a huge buffer's being its chunk's size; memory parked in a thread cache is
 /// not pinned. Needs a complete `ledger`.
+#[inline]
 pub fn pinned_memory_consistent(
     allocator: &PooledAllocator,
     live: &LiveRegions,

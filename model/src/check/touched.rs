@@ -51,6 +51,7 @@ const KINDS: [ArenaKind; 2] = [ArenaKind::Heap, ArenaKind::Direct];
 
 impl ArenaWatch {
     /// Nothing seen yet: the first check looks at everything.
+    #[inline]
     pub fn new(allocator: &PooledAllocator) -> Self {
         let seen = KINDS.map(|kind| {
             allocator
@@ -74,6 +75,7 @@ impl ArenaWatch {
     }
 
     /// Netty's sizing rules for the arena of `kind` at `index`, as computed once.
+    #[inline]
     pub fn sizes(&self, kind: ArenaKind, index: usize) -> Option<&NettySizes> {
         let k = KINDS.iter().position(|x| *x == kind)?;
         self.seen[k].get(index).map(|seen| &seen.sizes)
@@ -83,6 +85,7 @@ impl ArenaWatch {
     /// [`check_allocator_arenas`](super::check_allocator_arenas) over what changed
     /// since the last check that passed (arenas whose version did not move are
     /// skipped); the first violation wins, in the same order.
+    #[inline]
     pub fn check_changed(&mut self, allocator: &PooledAllocator) -> Result<(), Violation> {
         self.check(allocator, Scope::Changed)
     }
@@ -90,6 +93,7 @@ impl ArenaWatch {
     /// Every arena invariant over every arena and chunk when `every_chunk`, else as
     /// [`ArenaWatch::check_changed`] (the module's doc says why that finds the same);
     /// the sizing rules reused.
+    #[inline]
     pub fn check_all(
         &mut self,
         allocator: &PooledAllocator,
@@ -103,6 +107,7 @@ impl ArenaWatch {
         self.check(allocator, scope)
     }
 
+    #[inline]
     fn check(&mut self, allocator: &PooledAllocator, scope: Scope) -> Result<(), Violation> {
         for (k, kind) in KINDS.into_iter().enumerate() {
             for (arena, seen) in allocator.arenas(kind).iter().zip(&mut self.seen[k]) {
@@ -144,6 +149,7 @@ enum Scope {
 }
 
 /// One arena's invariants, the chunk-local ones over `scope`.
+#[inline]
 pub(super) fn check_core(
     core: &ArenaCore,
     sizes: &NettySizes,

@@ -1,4 +1,5 @@
 //! The leak detector's named invariants (netty.md §9, 11–12; §8 rows 20 and 22).
+//! Every function is `#[inline]`, compiled into its caller (see `check`).
 
 use super::detector::LeakDetector;
 use super::level::LeakLevel;
@@ -23,6 +24,7 @@ pub use crate::invariant::RELEASED_NEVER_REPORTED;
 /// tracked buffer its own tracker with `trackForcibly`: it is never left to sampling.
 /// The caller decides the rule applies (profile, tracked source, pooled derivative);
 /// `derivative_tracked` is what the model did.
+#[inline]
 pub fn tracked_parent_tracks_derivative(
     derivative_tracked: bool,
     what: &dyn std::fmt::Display,
@@ -38,6 +40,7 @@ pub fn tracked_parent_tracks_derivative(
 
 /// Invariant 11: no report names a tracker in `closed` (the trackers whose buffers
 /// the shadow model saw released to 0 before they became unreachable).
+#[inline]
 pub fn released_never_reported(
     detector: &LeakDetector,
     closed: &BTreeSet<TrackerId>,
@@ -62,6 +65,7 @@ pub fn released_never_reported(
 /// tracker in `leaked` (buffer never released, now unreachable) was reported, or was
 /// skipped because report `seq` already carried an identical records string, or was
 /// disposed silently because ERROR logging is off.
+#[inline]
 pub fn every_leak_reported(
     detector: &LeakDetector,
     leaked: &BTreeSet<TrackerId>,
@@ -117,6 +121,7 @@ pub fn every_leak_reported(
 }
 
 /// At PARANOID every allocation gets a tracker: `tracked == allocations`.
+#[inline]
 pub fn paranoid_tracks_everything(
     level: LeakLevel,
     allocations: u64,

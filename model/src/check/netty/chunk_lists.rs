@@ -23,6 +23,7 @@ pub struct ListBounds {
 
 /// `(int) (chunkSize * (100.0 - usage + 0.99999999) / 100L)`, with Java's saturating
 /// double-to-int cast (PoolChunkList.java:70–71).
+#[inline]
 fn threshold(chunk_size: usize, usage: i32) -> i64 {
     let v = chunk_size as f64 * (100.0 - f64::from(usage) + 0.99999999) / 100.0;
     v.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i64
@@ -31,6 +32,7 @@ fn threshold(chunk_size: usize, usage: i32) -> i64 {
 /// `PoolChunk.usage(freeBytes)`: 100 when nothing is free, else
 /// `100 − freeBytes·100/chunkSize`, except that 0 free percent reports 99
 /// (PoolChunk.java `usage`; 4.1.48 PoolChunk.java:213–223).
+#[inline]
 pub fn chunk_usage(free_bytes: usize, chunk_size: usize) -> i32 {
     if free_bytes == 0 {
         return 100;
@@ -45,6 +47,7 @@ pub fn chunk_usage(free_bytes: usize, chunk_size: usize) -> i32 {
 
 /// The bounds of `list` in an arena of `chunk_size` chunks. `q050_next_is_q100`:
 /// 4.1.128's q050 moves up to q100 (#13622), 4.1.48's to q075.
+#[inline]
 pub fn list_bounds(
     list: ChunkListId,
     chunk_size: usize,
@@ -82,6 +85,7 @@ pub fn list_bounds(
 impl ListBounds {
     /// Why a chunk with `free_bytes` free does not belong here (it would move up after
     /// an allocation or down after a free), or `None` when it does.
+    #[inline]
     pub fn misplaced(&self, free_bytes: usize) -> Option<String> {
         let free = free_bytes as i64;
         let usage = chunk_usage(free_bytes, self.chunk_size);

@@ -2,21 +2,25 @@
 
 /// `PoolChunk.runOffset(handle)`: bits 63–49 (PoolChunk.java:685–686, shifts :137–145:
 /// bitmapIdx 32 bits, isSubpage 1, isUsed 1, size 15, runOffset above).
+#[inline]
 pub fn handle_run_offset(handle: u64) -> u32 {
     (handle >> 49) as u32
 }
 
 /// `PoolChunk.runPages(handle)`: bits 48–34 (PoolChunk.java:693–694).
+#[inline]
 pub fn handle_run_pages(handle: u64) -> u32 {
     ((handle >> 34) & 0x7fff) as u32
 }
 
 /// `PoolChunk.isSubpage(handle)`: bit 32 (PoolChunk.java:705–706).
+#[inline]
 pub fn handle_is_subpage(handle: u64) -> bool {
     (handle >> 32) & 1 == 1
 }
 
 /// `PoolChunk.bitmapIdx(handle)`: the low 32 bits (PoolChunk.java:709–710).
+#[inline]
 pub fn handle_bitmap_idx(handle: u64) -> u32 {
     handle as u32
 }
@@ -40,6 +44,7 @@ pub struct HandleFields {
 /// (:379, the 0x4000000000000000 flag of PoolSubpage.toHandle keeps it non-zero), the
 /// element `bitmapIdx & 0x3FFFFFFF` (:384), and node `id` at depth ⌊log2 id⌋ covering
 /// `2^(maxOrder − depth)` pages from `(id ^ 1 << depth) · runLength` (:452–461).
+#[inline]
 pub fn handle_fields(handle: u64, buddy_max_order: Option<u32>) -> HandleFields {
     let Some(max_order) = buddy_max_order else {
         return HandleFields {
@@ -68,6 +73,7 @@ pub fn handle_fields(handle: u64, buddy_max_order: Option<u32>) -> HandleFields 
 
 /// Whether element `idx` is in use: `bitmap[idx >>> 6] >>> (idx & 63) & 1`
 /// (PoolSubpage.java:104–105, 121–122); bits past the bitmap are clear.
+#[inline]
 pub fn bit_is_set(bitmap: &[u64], idx: u32) -> bool {
     bitmap
         .get((idx >> 6) as usize)
@@ -76,6 +82,7 @@ pub fn bit_is_set(bitmap: &[u64], idx: u32) -> bool {
 
 /// The indexes of the set bits of `bitmap`, ascending: exactly the `idx` for which
 /// [`bit_is_set`] holds, a word at a time.
+#[inline]
 pub fn set_bits(bitmap: &[u64]) -> impl Iterator<Item = u32> + '_ {
     bitmap.iter().enumerate().flat_map(|(w, &word)| {
         let mut rest = word;
@@ -90,6 +97,7 @@ pub fn set_bits(bitmap: &[u64]) -> impl Iterator<Item = u32> + '_ {
 }
 
 /// How many of the elements `0..n` of `bitmap` are set (bits past the bitmap are clear).
+#[inline]
 pub fn count_set_below(bitmap: &[u64], n: u32) -> u32 {
     let full = (n >> 6) as usize;
     let whole: u32 = bitmap.iter().take(full).map(|w| w.count_ones()).sum();
@@ -102,6 +110,7 @@ pub fn count_set_below(bitmap: &[u64], n: u32) -> u32 {
 
 /// A subpage element's byte offset in its chunk:
 /// `(runOffset << pageShifts) + bitmapIdx * elemSize` (PoolChunk.java:618).
+#[inline]
 pub fn element_offset(run_offset: u32, page_shifts: u32, idx: u32, elem_size: usize) -> usize {
     ((run_offset as usize) << page_shifts) + idx as usize * elem_size
 }
@@ -109,6 +118,7 @@ pub fn element_offset(run_offset: u32, page_shifts: u32, idx: u32, elem_size: us
 /// `PoolChunk.calculateRunSize` (PoolChunk.java:393–416): the smallest page multiple
 /// that `elemSize` divides, stopping at `pageSize / 16` elements, then shrunk by pages
 /// while it would hold more than that.
+#[inline]
 pub fn subpage_run_size(page_size: usize, elem_size: usize) -> usize {
     if elem_size == 0 || page_size < 16 {
         return 0;

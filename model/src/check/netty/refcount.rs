@@ -3,6 +3,7 @@
 /// `ReferenceCountUpdater.realRefCnt` (common/…/ReferenceCountUpdater.java:71–72) for
 /// the even/odd encoding (4.1.32+): odd ⇒ 0, even ⇒ `raw >>> 1`. Before 4.1.32 the cell
 /// held the real count itself (`even_odd` false).
+#[inline]
 pub fn real_ref_cnt(raw: i32, even_odd: bool) -> i32 {
     if !even_odd {
         return raw;

@@ -25,6 +25,7 @@ pub struct NettySizes {
 }
 
 /// `alignSizeIfNeeded` (SizeClasses.java:383–389) / 4.1.48 `alignCapacity`.
+#[inline]
 fn align(size: usize, alignment: usize) -> usize {
     if alignment == 0 {
         return size;
@@ -37,6 +38,7 @@ impl NettySizes {
     /// `directMemoryCacheAlignment` for direct arenas and 0 for heap arenas
     /// (PooledByteBufAllocator.java:309, 324). The page size is first rounded up to the
     /// alignment, as the allocator's constructor does (PooledByteBufAllocator.java:286).
+    #[inline]
     pub fn new(
         scheme: SizeClassScheme,
         page_size: usize,
@@ -77,6 +79,7 @@ impl NettySizes {
 
     /// The rules of an arena whose (already aligned) page and chunk sizes are known,
     /// e.g. read from a live arena's geometry.
+    #[inline]
     pub fn of_arena(
         scheme: SizeClassScheme,
         page_size: usize,
@@ -88,22 +91,26 @@ impl NettySizes {
     }
 
     /// The chunk size.
+    #[inline]
     pub fn chunk_size(&self) -> usize {
         self.chunk_size
     }
 
     /// The arena's alignment (0 for none).
+    #[inline]
     pub fn alignment(&self) -> usize {
         self.alignment
     }
 
     /// The (aligned) page size.
+    #[inline]
     pub fn page_size(&self) -> usize {
         self.page_size
     }
 
     /// `PoolArena.isTiny(normCapacity)` of a subpage's element size: below 512, under
     /// the legacy scheme only (4.1.48 PoolArena.java:170–173); jemalloc-4 has no tiny.
+    #[inline]
     pub fn is_tiny(&self, elem_size: usize) -> bool {
         self.scheme == SizeClassScheme::Legacy && elem_size & !0x1FF == 0
     }
@@ -111,11 +118,13 @@ impl NettySizes {
     /// True when a tiny request normalized to `norm` meets a 4.1.48 tiny pool whose
     /// element size the pool's first request fixed: an alignment of 1–8 leaves tiny
     /// requests unrounded (PoolArena.java:364–366, #11955).
+    #[inline]
     pub fn tiny_pool_by_request(&self, norm: usize) -> bool {
         self.is_tiny(norm) && (1..16).contains(&self.alignment)
     }
 
     /// How a request of `req` bytes is served.
+    #[inline]
     pub fn normalize(&self, req: usize) -> Norm {
         match self.scheme {
             SizeClassScheme::Jemalloc4 => self.normalize_jemalloc(req),
@@ -128,6 +137,7 @@ impl NettySizes {
     /// alignment, aligned and rounded to its group's spacing by `normalizeSize`);
     /// otherwise the smallest class not below the aligned request, aligned. Small
     /// classes are those below four pages (SizeClasses.java:209).
+    #[inline]
     fn normalize_jemalloc(&self, req: usize) -> Norm {
         if req > self.chunk_size {
             let size = if self.alignment > 0 {
@@ -165,6 +175,7 @@ impl NettySizes {
     /// and served with exactly its size (`allocateHuge(buf, reqCapacity)`); from 512 B
     /// the next power of two; below, aligned, or a multiple of 16 (0 stays 0). Tiny and
     /// small are below one page.
+    #[inline]
     fn normalize_legacy(&self, req: usize) -> Norm {
         let size = if req >= self.chunk_size {
             // `reqCapacity >= chunkSize`: aligned (PoolArena.java:340–342), so huge
@@ -198,6 +209,7 @@ impl NettySizes {
     /// The run a subpage of `elem_size` elements takes: `calculateRunSize`
     /// (PoolChunk.java:393–416); one page under the legacy scheme (4.1.48
     /// PoolChunk.allocateSubpage takes a leaf of the buddy tree).
+    #[inline]
     pub fn subpage_run(&self, elem_size: usize) -> usize {
         match self.scheme {
             SizeClassScheme::Jemalloc4 => {
@@ -210,6 +222,7 @@ impl NettySizes {
     /// The normal (run-served, not huge) classes, ascending: jemalloc-4's classes from
     /// four pages up to the chunk (SizeClasses.java:209), aligned; the legacy scheme's
     /// page multiples `pageSize << i` up to the chunk.
+    #[inline]
     pub fn normal_classes(&self) -> Vec<usize> {
         match self.scheme {
             SizeClassScheme::Jemalloc4 => self
@@ -230,6 +243,7 @@ impl NettySizes {
     /// the legacy scheme normalizing a class need not give it back (with an alignment
     /// above the chunk, the chunk-sized class that requests of `chunkSize / 2 + 1` …
     /// `chunkSize − 1` get is huge as a request itself).
+    #[inline]
     pub fn class(&self, size: usize) -> Option<Norm> {
         match self.scheme {
             SizeClassScheme::Jemalloc4 => {
@@ -244,6 +258,7 @@ impl NettySizes {
     }
 
     /// True when `size` is the size of one of the arena's pooled classes.
+    #[inline]
     pub fn is_class(&self, size: usize) -> bool {
         self.class(size).is_some()
     }
@@ -254,6 +269,7 @@ impl NettySizes {
     /// from 512 (requests of 512 up to the chunk, alignment ignored, :344–358), and the
     /// chunk itself (a chunk-sized request aligned, :340–342, or the power of two above
     /// half the chunk); `isTinyOrSmall` (:166–168) is then `size < pageSize`.
+    #[inline]
     fn is_legacy_class(&self, size: usize) -> bool {
         let step = if self.alignment > 0 {
             self.alignment

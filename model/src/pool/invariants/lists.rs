@@ -8,6 +8,7 @@ use crate::violation::Violation;
 /// §9.6: every pooled chunk is in exactly one list, the one its free bytes select
 /// (it should neither move up nor down, by Netty's thresholds as `check::netty`
 /// restates them); unpooled chunks are in none.
+#[inline]
 pub fn chunk_in_list_by_usage(core: &ArenaCore) -> Result<(), Violation> {
     core.chunks()
         .try_for_each(|c| chunk_in_the_list_of_its_usage(core, c))?;
@@ -16,6 +17,7 @@ pub fn chunk_in_list_by_usage(core: &ArenaCore) -> Result<(), Violation> {
 
 use crate::invariant::CHUNK_IN_LIST_BY_USAGE;
 
+#[inline]
 pub(super) fn chunk_in_the_list_of_its_usage(
     core: &ArenaCore,
     c: &PoolChunk,
@@ -63,6 +65,7 @@ pub(super) fn chunk_in_the_list_of_its_usage(
     Ok(())
 }
 
+#[inline]
 pub(super) fn chunk_lists_hold_live_chunks(core: &ArenaCore) -> Result<(), Violation> {
     for l in core.chunk_lists().iter() {
         if let Some(id) = l.chunks().iter().find(|id| core.chunk(**id).is_none()) {

@@ -3,6 +3,7 @@
 //!
 //! They read the arena's state and judge it by Netty's rules as `check::netty`
 //! restates them from the Java source, never by the model's own rule functions.
+//! Every function is `#[inline]`, compiled into its caller (see `check`).
 
 use super::arena_core::ArenaCore;
 use super::chunk::{ChunkId, PoolChunk, Run};
@@ -36,6 +37,7 @@ pub enum ChunkScope<'a> {
 }
 
 impl ChunkScope<'_> {
+    #[inline]
     fn covers(&self, id: ChunkId) -> bool {
         match self {
             ChunkScope::All => true,
@@ -45,6 +47,7 @@ impl ChunkScope<'_> {
 }
 
 /// All arena-core invariants, in a fixed order; the first violation wins.
+#[inline]
 pub fn check_arena(core: &ArenaCore) -> Result<(), Violation> {
     check_arena_in(core, ChunkScope::All)
 }
@@ -54,6 +57,7 @@ pub fn check_arena(core: &ArenaCore) -> Result<(), Violation> {
 /// also read the arena's subpage pools and chunk lists (§9.5, §9.6) over every chunk.
 /// With `ChunkScope::All` this is [`check_arena`]; with the chunks changed since a
 /// passing check it finds exactly what [`check_arena`] would.
+#[inline]
 pub fn check_arena_in(core: &ArenaCore, scope: ChunkScope<'_>) -> Result<(), Violation> {
     let scoped = || pooled(core).filter(|c| scope.covers(c.id()));
     scoped().try_for_each(chunk_live_ranges_disjoint_in_bounds)?;
@@ -70,6 +74,7 @@ pub fn check_arena_in(core: &ArenaCore, scope: ChunkScope<'_>) -> Result<(), Vio
     chunk_lists_hold_live_chunks(core)
 }
 
+#[inline]
 fn pooled(core: &ArenaCore) -> impl Iterator<Item = &PoolChunk> + '_ {
     core.chunks().filter(|c| !c.is_unpooled())
 }
@@ -77,6 +82,7 @@ fn pooled(core: &ArenaCore) -> impl Iterator<Item = &PoolChunk> + '_ {
 /// §9.1: live ranges (normal runs and in-use subpage elements) and free runs of a
 /// chunk are pairwise disjoint and lie within `[0, chunkSize)`; every subpage sits on
 /// a used run.
+#[inline]
 pub fn live_ranges_disjoint_in_bounds(core: &ArenaCore) -> Result<(), Violation> {
     pooled(core).try_for_each(chunk_live_ranges_disjoint_in_bounds)
 }
@@ -91,6 +97,7 @@ enum Span {
 }
 
 impl std::fmt::Display for Span {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Span::Free(r) => write!(f, "free run {r:?}"),
@@ -100,6 +107,7 @@ impl std::fmt::Display for Span {
     }
 }
 
+#[inline]
 fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> {
     let shift = c.page_shifts();
     let page = |p: u32| (p as usize) << shift;
@@ -178,10 +186,12 @@ fn chunk_live_ranges_disjoint_in_bounds(c: &PoolChunk) -> Result<(), Violation> 
 }
 
 /// §9.2: `freeBytes = chunkSize − Σ used runs`, and the free runs add up to it.
+#[inline]
 pub fn chunk_free_bytes_consistent(core: &ArenaCore) -> Result<(), Violation> {
     pooled(core).try_for_each(chunk_free_bytes_consistent_in)
 }
 
+#[inline]
 fn chunk_free_bytes_consistent_in(c: &PoolChunk) -> Result<(), Violation> {
     let shift = c.page_shifts();
     let used: usize = c.used_runs().map(|r| (r.pages as usize) << shift).sum();
@@ -207,12 +217,14 @@ fn chunk_free_bytes_consistent_in(c: &PoolChunk) -> Result<(), Violation> {
 /// §9.3: no two free runs are adjacent, and `runsAvailMap` maps exactly the first and
 /// last page of every free run to it. Run-allocator chunks only: buddy-tree chunks
 /// (≤4.1.51) coalesce buddies, not neighbours (`check::buddy_tree`).
+#[inline]
 pub fn free_runs_coalesced(core: &ArenaCore) -> Result<(), Violation> {
     pooled(core)
         .filter(|c| c.buddy_tree().is_none())
         .try_for_each(chunk_free_runs_coalesced)
 }
 
+#[inline]
 fn chunk_free_runs_coalesced(c: &PoolChunk) -> Result<(), Violation> {
     let runs = c.free_runs();
     for w in runs.windows(2) {

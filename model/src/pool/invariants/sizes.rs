@@ -13,6 +13,7 @@ use crate::violation::Violation;
 /// the arena by Netty's rules, `sizes`): small handles are in-use elements of a subpage
 /// of exactly that element size, normal handles used runs of exactly that size, huge
 /// buffers own an unpooled chunk of at least that size.
+#[inline]
 pub fn handle_size_class_matches(
     core: &ArenaCore,
     sizes: &NettySizes,
@@ -71,6 +72,7 @@ pub fn handle_size_class_matches(
 /// single-element ones a profile without #10988 keeps — so every other page is free
 /// (and, by [`free_runs_coalesced`], one run per gap). Callers decide when nothing is
 /// live; the arena does not know its handles.
+#[inline]
 pub fn free_all_returns_pages(
     core: &ArenaCore,
     releases_single_element: bool,
@@ -113,11 +115,13 @@ pub fn free_all_returns_pages(
 /// Netty's subpage geometry: a subpage's element size is a small class of its arena,
 /// its run is `calculateRunSize(elemSize)` (PoolChunk.java:393–416; one page under the
 /// legacy scheme) and it holds `runSize / elemSize` elements (PoolSubpage.java:74).
+#[inline]
 pub fn subpage_run_size_matches(core: &ArenaCore, sizes: &NettySizes) -> Result<(), Violation> {
     subpage_run_size_matches_in(core, sizes, ChunkScope::All)
 }
 
 /// [`subpage_run_size_matches`] over the chunks in `scope`.
+#[inline]
 pub fn subpage_run_size_matches_in(
     core: &ArenaCore,
     sizes: &NettySizes,

@@ -9,10 +9,12 @@ use crate::violation::Violation;
 
 /// §9.4: `numAvail` = zero bits among `maxNumElems`, no bit beyond, and
 /// `0 ≤ numAvail ≤ maxNumElems`.
+#[inline]
 pub fn subpage_bitmap_consistent(core: &ArenaCore) -> Result<(), Violation> {
     pooled(core).try_for_each(chunk_subpage_bitmap_consistent)
 }
 
+#[inline]
 pub(super) fn chunk_subpage_bitmap_consistent(c: &PoolChunk) -> Result<(), Violation> {
     for s in c.subpages() {
         let max = s.max_num_elems();
@@ -44,6 +46,7 @@ pub(super) fn chunk_subpage_bitmap_consistent(c: &PoolChunk) -> Result<(), Viola
 /// pool entry names a live subpage of that pool's size. A size-0 subpage (≤4.1.51) has
 /// `maxNumElems` 0 yet stays linked: its `allocate` returns before touching `numAvail`
 /// and the pool (4.1.48 PoolSubpage.java:79–81, 61–73).
+#[inline]
 pub fn subpage_linked_iff_available(core: &ArenaCore) -> Result<(), Violation> {
     pooled(core).try_for_each(|c| chunk_subpages_linked_iff_available(core, c))?;
     subpage_pools_link_live_subpages(core)
@@ -51,6 +54,7 @@ pub fn subpage_linked_iff_available(core: &ArenaCore) -> Result<(), Violation> {
 
 use crate::invariant::SUBPAGE_LINKED_IFF_AVAILABLE;
 
+#[inline]
 pub(super) fn chunk_subpages_linked_iff_available(
     core: &ArenaCore,
     c: &PoolChunk,
@@ -75,6 +79,7 @@ pub(super) fn chunk_subpages_linked_iff_available(
     Ok(())
 }
 
+#[inline]
 pub(super) fn subpage_pools_link_live_subpages(core: &ArenaCore) -> Result<(), Violation> {
     // Pool by pool, in `SubpagePools::iter`'s order, without its iterator chain: most
     // pools are empty and this runs for every arena at every check.
