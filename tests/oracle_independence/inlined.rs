@@ -6,8 +6,7 @@
 //! nothing about the model (docs/throughput/eleventh-pass.md). A function without the
 //! attribute would silently stay instrumented; this test names it.
 
-use crate::syntax::{is_cfg_test, parse, rust_files};
-use std::path::{Path, PathBuf};
+use crate::syntax::{is_cfg_test, parse};
 use syn::visit::Visit;
 
 /// Functions of one file that lack `#[inline]`, `#[cfg(test)]` code skipped.
@@ -51,26 +50,15 @@ impl<'a> Visit<'a> for NotInline {
     }
 }
 
-fn not_inline(file: &Path) -> Vec<String> {
+fn not_inline(file: &syn::File) -> Vec<String> {
     let mut v = NotInline::default();
-    v.visit_file(&parse(file));
+    v.visit_file(file);
     v.0
-}
-
-/// The invariant sources: `model/src/check/`, `model/src/pool/invariants/` and
-/// `model/src/leak/checks.rs`.
-fn invariant_files() -> Vec<PathBuf> {
-    let src = crate::root().join("model/src");
-    let mut files = Vec::new();
-    rust_files(&src.join("check"), &mut files);
-    rust_files(&src.join("pool/invariants"), &mut files);
-    files.push(src.join("leak/checks.rs"));
-    files
 }
 
 #[test]
 fn every_invariant_function_is_inline() {
-    let files = invariant_files();
+    let files = crate::invariant_sources();
     assert!(
         files.len() >= 10,
         "invariant sources found: {}",
@@ -84,7 +72,7 @@ fn every_invariant_function_is_inline() {
                 .unwrap_or(f)
                 .display()
                 .to_string();
-            not_inline(f)
+            not_inline(&parse(f))
                 .into_iter()
                 .map(move |n| format!("{rel}: fn {n}"))
         })
@@ -98,16 +86,12 @@ fn every_invariant_function_is_inline() {
 
 #[test]
 fn the_inline_check_sees_free_functions_methods_and_skips_tests() {
-    let path = std::env::temp_dir().join(format!("leakproof-inline-{}.rs", std::process::id()));
-    std::fs::write(
-        &path,
+    let file = syn::parse_file(
         "#[inline] fn a() { fn inner() {} }\n\
          fn b() {}\n\
          impl S { #[inline] fn c(&self) {} fn d(&self) {} }\n\
          #[cfg(test)] mod tests { fn e() {} }\n",
     )
     .unwrap();
-    let found = not_inline(&path);
-    std::fs::remove_file(&path).ok();
-    assert_eq!(found, ["inner", "b", "d"]);
+    assert_eq!(not_inline(&file), ["inner", "b", "d"]);
 }

@@ -285,12 +285,20 @@ fn model_rules(oracle_files: &[PathBuf]) -> Defs {
     d
 }
 
+/// The invariant sources: `model/src/check/`, `model/src/pool/invariants/` and
+/// `model/src/leak/checks.rs`.
+fn invariant_sources() -> Vec<PathBuf> {
+    let model_src = root().join("model/src");
+    let mut files = Vec::new();
+    rust_files(&model_src.join("check"), &mut files);
+    rust_files(&model_src.join("pool/invariants"), &mut files);
+    files.push(model_src.join("leak/checks.rs"));
+    files
+}
+
 fn oracles() -> Vec<Oracle> {
     let model_src = root().join("model/src");
-    let mut invariant_files = Vec::new();
-    rust_files(&model_src.join("check"), &mut invariant_files);
-    rust_files(&model_src.join("pool/invariants"), &mut invariant_files);
-    invariant_files.push(model_src.join("leak/checks.rs"));
+    let mut invariant_files = invariant_sources();
     // The invariant table: the checker's own names, no rule of the model.
     invariant_files.push(model_src.join("invariant.rs"));
     let mut shadow_files = Vec::new();
