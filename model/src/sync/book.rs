@@ -22,18 +22,27 @@ pub mod counter {
     pub use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 }
 
-/// A lock over model bookkeeping: not a scheduling point under loom or shuttle
-/// (parking_lot's mutex: no poisoning).
+/// A lock over model bookkeeping: not a scheduling point under loom or shuttle. A spin
+/// lock that yields while it waits ([`SpinLock`]): its critical sections are a few field
+/// reads and writes, and it is taken several times per operation.
 #[derive(Debug, Default)]
-pub struct BookLock<T>(parking_lot::Mutex<T>);
+pub struct BookLock<T>(SpinLock<T>);
 
 /// The guard returned by [`BookLock::lock`].
-pub type BookGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
+pub type BookGuard<'a, T> = spin::mutex::SpinMutexGuard<'a, T>;
+
+/// A spin lock that yields the thread while the lock is held elsewhere: one
+/// compare-and-swap to lock and a plain release store to unlock, where a parking mutex
+/// (parking_lot's, std's) needs a second read-modify-write to unlock; each costs about as
+/// much as the rest of a cache hit's bookkeeping (docs/throughput/twelfth-pass.md). No
+/// poisoning. Used where critical sections are short and contention is rare: the
+/// bookkeeping locks and, on the std backend, the facade's [`Mutex`](super::Mutex).
+pub type SpinLock<T> = spin::mutex::SpinMutex<T, spin::relax::Yield>;
 
 impl<T> BookLock<T> {
     /// Wraps `value`.
     pub const fn new(value: T) -> Self {
-        BookLock(parking_lot::Mutex::new(value))
+        BookLock(SpinLock::new(value))
     }
 
     /// Locks. Under `std` this blocks like any mutex (real threads); under loom and

@@ -55,7 +55,7 @@ type Pages = std::collections::BTreeMap<usize, Box<[u8]>>;
 pub struct ByteCells {
     /// The pages ever written; the rest are zero.
     #[cfg(not(feature = "loom"))]
-    bytes: parking_lot::Mutex<Pages>,
+    bytes: super::book::SpinLock<Pages>,
     #[cfg(feature = "loom")]
     bytes: Vec<AtomicU8>,
     len: usize,
@@ -83,7 +83,7 @@ impl ByteCells {
     /// A zero-filled region of `len` bytes.
     pub fn zeroed(len: usize) -> Self {
         #[cfg(not(feature = "loom"))]
-        let bytes = parking_lot::Mutex::new(Pages::new());
+        let bytes = super::book::SpinLock::new(Pages::new());
         #[cfg(feature = "loom")]
         let bytes = (0..len).map(|_| AtomicU8::new(0)).collect();
         ByteCells { bytes, len }
@@ -99,10 +99,10 @@ impl ByteCells {
         self.len == 0
     }
 
-    /// The stored pages (a panic elsewhere never leaves them half-copied: parking_lot's
-    /// mutex has no poisoning).
+    /// The stored pages (a panic elsewhere never leaves them half-copied: the lock has
+    /// no poisoning).
     #[cfg(not(feature = "loom"))]
-    fn pages(&self) -> parking_lot::MutexGuard<'_, Pages> {
+    fn pages(&self) -> spin::mutex::SpinMutexGuard<'_, Pages> {
         self.bytes.lock()
     }
 

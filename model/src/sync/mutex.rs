@@ -1,6 +1,6 @@
 //! A mutex with one call shape on every backend.
 //!
-//! Poisoning is ignored (the `std` backend is parking_lot's mutex, which has none): a
+//! Poisoning is ignored (the `std` backend is a spin lock, which has none): a
 //! panic inside the model is a bug report in itself, and the checkers want to inspect
 //! the state it left behind.
 

@@ -20,9 +20,11 @@ pub mod thread {
     pub use std::thread::{spawn, yield_now, JoinHandle};
 }
 
-/// parking_lot's mutex: no poisoning to check, one compare-and-swap to lock and one to
-/// unlock (std's also reads the panic count on both).
-pub(super) use parking_lot::{Mutex as RawMutex, MutexGuard as RawMutexGuard};
+/// A yielding spin lock ([`SpinLock`](super::book::SpinLock)): no poisoning to check, one
+/// compare-and-swap to lock and a plain store to unlock (parking_lot's mutex takes a
+/// second compare-and-swap to unlock, std's a swap and reads the panic count).
+pub(super) use super::book::SpinLock as RawMutex;
+pub(super) use spin::mutex::SpinMutexGuard as RawMutexGuard;
 
 /// Locks `m`.
 pub(super) fn lock<T>(m: &RawMutex<T>) -> RawMutexGuard<'_, T> {
