@@ -256,6 +256,7 @@ impl Jvm {
     }
 
     /// The buffer object `id`, while it is on the heap (not yet collected).
+    #[inline]
     pub fn object(&self, id: crate::buffer::ObjectId) -> Option<Arc<crate::buffer::BufObject>> {
         self.objects.lock().get(id)
     }

@@ -27,6 +27,7 @@ impl ObjectRegistry {
     }
 
     /// The object with `id`, if it has not been collected.
+    #[inline]
     pub fn get(&self, id: ObjectId) -> Option<Arc<BufObject>> {
         self.objects.get(&id).cloned()
     }
@@ -37,6 +38,7 @@ impl ObjectRegistry {
     }
 
     /// All objects in id order.
+    #[inline]
     pub fn all(&self) -> Vec<Arc<BufObject>> {
         self.objects.values().cloned().collect()
     }

@@ -17,6 +17,7 @@ pub struct BuddyTree {
 }
 
 /// Depth of node `id` (`depthMap[id]`): the bit length of the heap index minus one.
+#[inline]
 pub fn depth(id: u32) -> u32 {
     id.ilog2()
 }
@@ -40,6 +41,7 @@ impl BuddyTree {
         self.max_order
     }
     /// `unusable` = maxOrder + 1.
+    #[inline]
     pub fn unusable(&self) -> u8 {
         self.max_order as u8 + 1
     }
@@ -59,6 +61,7 @@ impl BuddyTree {
     }
 
     /// The pages node `id` covers (`runOffset`/`runLength` in pages).
+    #[inline]
     pub fn run_of(&self, id: u32) -> Run {
         let d = depth(id);
         let pages = 1u32 << (self.max_order - d);
@@ -132,6 +135,7 @@ impl BuddyTree {
     }
 
     /// The wholly free nodes whose parent is not wholly free, as runs by offset.
+    #[inline]
     pub fn free_runs(&self) -> Vec<Run> {
         let mut runs = Vec::new();
         let mut stack = vec![1usize];

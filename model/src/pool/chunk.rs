@@ -206,6 +206,7 @@ impl PoolChunk {
     }
 
     /// The buddy tree of a legacy chunk.
+    #[inline]
     pub fn buddy_tree(&self) -> Option<&BuddyTree> {
         match &self.pages {
             Pages::Buddy(tree) => Some(tree),
@@ -213,6 +214,7 @@ impl PoolChunk {
         }
     }
 
+    #[inline]
     fn run_pages(&self) -> Option<&RunPages> {
         match &self.pages {
             Pages::Runs(runs) => Some(runs),
@@ -222,12 +224,14 @@ impl PoolChunk {
 
     /// Free runs with the `runsAvail` queue each sits in, by queue then offset (none
     /// for buddy and unpooled chunks).
+    #[inline]
     pub fn free_runs_by_queue(&self) -> impl Iterator<Item = (usize, Run)> + '_ {
         self.run_pages()
             .into_iter()
             .flat_map(RunPages::free_runs_by_queue)
     }
     /// Free runs ordered by offset (a buddy tree's wholly free maximal nodes).
+    #[inline]
     pub fn free_runs(&self) -> Vec<Run> {
         if let Some(tree) = self.buddy_tree() {
             return tree.free_runs();
@@ -246,6 +250,7 @@ impl PoolChunk {
         self.used_runs.iter()
     }
     /// The length in pages of the used run starting at page `offset`.
+    #[inline]
     pub fn used_run_at(&self, offset: u32) -> Option<u32> {
         self.used_runs.get(offset)
     }
@@ -254,6 +259,7 @@ impl PoolChunk {
         self.subpages.iter()
     }
     /// `subpages[run_offset]`.
+    #[inline]
     pub fn subpage_at(&self, run_offset: u32) -> Option<&PoolSubpage> {
         self.subpages.get(run_offset)
     }

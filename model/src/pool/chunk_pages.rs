@@ -73,6 +73,7 @@ impl UsedRuns {
     }
 
     /// The length of the used run starting at `offset`.
+    #[inline]
     pub fn get(&self, offset: u32) -> Option<u32> {
         self.pages
             .get(offset as usize)
@@ -136,6 +137,7 @@ impl SubpageSlots {
     }
 
     /// `subpages[run_offset]`.
+    #[inline]
     pub fn get(&self, run_offset: u32) -> Option<&PoolSubpage> {
         self.index(run_offset).map(|i| &self.subpages[i])
     }

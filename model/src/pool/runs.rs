@@ -24,6 +24,7 @@ impl RunPages {
     }
 
     /// Free runs with the `runsAvail` queue each sits in, by queue then offset.
+    #[inline]
     pub fn free_runs_by_queue(&self) -> impl Iterator<Item = (usize, Run)> + '_ {
         self.runs_avail
             .iter()

@@ -90,6 +90,7 @@ impl CacheBindings {
     }
 
     /// Every cache made, in creation order.
+    #[inline]
     pub(crate) fn all(&self) -> impl Iterator<Item = &Arc<ThreadCache>> + '_ {
         self.all.iter()
     }

@@ -196,6 +196,7 @@ impl PooledAllocator {
     }
 
     /// Every thread cache ever created (live, freed or awaiting finalization).
+    #[inline]
     pub fn all_caches(&self) -> Vec<Arc<ThreadCache>> {
         self.caches.all().cloned().collect()
     }

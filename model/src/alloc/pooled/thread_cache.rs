@@ -221,6 +221,7 @@ impl ThreadCache {
     }
 
     /// True once `free()` ran.
+    #[inline]
     pub fn is_freed(&self) -> bool {
         self.freed.load(Ordering::SeqCst)
     }
