@@ -29,15 +29,18 @@ pub mod counter {
 pub struct BookLock<T>(SpinLock<T>);
 
 /// The guard returned by [`BookLock::lock`].
-pub type BookGuard<'a, T> = spin::mutex::SpinMutexGuard<'a, T>;
+pub type BookGuard<'a, T> = SpinGuard<'a, T>;
 
 /// A spin lock that yields the thread while the lock is held elsewhere: one
 /// compare-and-swap to lock and a plain release store to unlock, where a parking mutex
-/// (parking_lot's, std's) needs a second read-modify-write to unlock; each costs about as
-/// much as the rest of a cache hit's bookkeeping (docs/throughput/twelfth-pass.md). No
-/// poisoning. Used where critical sections are short and contention is rare: the
-/// bookkeeping locks and, on the std backend, the facade's [`Mutex`](super::Mutex).
+/// (parking_lot's, std's) needs a second read-modify-write to unlock, about 6 ns on the
+/// cache hit (docs/throughput/twelfth-pass.md). No poisoning. Used where critical
+/// sections are short and contention is rare: the bookkeeping locks, the byte store and,
+/// on the std backend, the facade's [`Mutex`](super::Mutex).
 pub type SpinLock<T> = spin::mutex::SpinMutex<T, spin::relax::Yield>;
+
+/// The guard of a [`SpinLock`].
+pub type SpinGuard<'a, T> = spin::mutex::SpinMutexGuard<'a, T>;
 
 impl<T> BookLock<T> {
     /// Wraps `value`.

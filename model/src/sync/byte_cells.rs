@@ -102,7 +102,7 @@ impl ByteCells {
     /// The stored pages (a panic elsewhere never leaves them half-copied: the lock has
     /// no poisoning).
     #[cfg(not(feature = "loom"))]
-    fn pages(&self) -> spin::mutex::SpinMutexGuard<'_, Pages> {
+    fn pages(&self) -> super::book::SpinGuard<'_, Pages> {
         self.bytes.lock()
     }
 

@@ -20,11 +20,8 @@ pub mod thread {
     pub use std::thread::{spawn, yield_now, JoinHandle};
 }
 
-/// A yielding spin lock ([`SpinLock`](super::book::SpinLock)): no poisoning to check, one
-/// compare-and-swap to lock and a plain store to unlock (parking_lot's mutex takes a
-/// second compare-and-swap to unlock, std's a swap and reads the panic count).
-pub(super) use super::book::SpinLock as RawMutex;
-pub(super) use spin::mutex::SpinMutexGuard as RawMutexGuard;
+/// The yielding spin lock of the bookkeeping ([`SpinLock`](super::book::SpinLock)).
+pub(super) use super::book::{SpinGuard as RawMutexGuard, SpinLock as RawMutex};
 
 /// Locks `m`.
 pub(super) fn lock<T>(m: &RawMutex<T>) -> RawMutexGuard<'_, T> {
