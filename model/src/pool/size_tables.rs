@@ -8,15 +8,18 @@
 use super::{ArenaKind, PoolGeometry, SharedSizeClasses};
 use crate::profile::SizeClassScheme;
 use crate::sync::BookLock;
+use std::collections::HashMap;
 
 /// What a table depends on: the geometry, the scheme, the arena kind and whether heap
 /// arenas are aligned (`AllocatorProfile::heap_arenas_aligned`).
 type Key = (PoolGeometry, SizeClassScheme, ArenaKind, bool);
 
-/// The tables built so far, by key (a handful per harness: a linear search).
+/// The tables built so far, by key. A fuzz campaign meets every geometry its inputs
+/// decode to (hundreds), so a look-up is hashed, not a search; nothing iterates the map,
+/// so its order never shows.
 #[derive(Debug, Default)]
 pub struct SizeTables {
-    tables: BookLock<Vec<(Key, SharedSizeClasses)>>,
+    tables: BookLock<HashMap<Key, SharedSizeClasses>>,
 }
 
 impl SizeTables {
@@ -35,13 +38,13 @@ impl SizeTables {
         heap_aligned: bool,
     ) -> SharedSizeClasses {
         let key = (*geometry, scheme, kind, heap_aligned);
-        let mut tables = self.tables.lock();
-        if let Some((_, table)) = tables.iter().find(|(k, _)| *k == key) {
-            return table.clone();
-        }
-        let table = SharedSizeClasses::new(geometry.arena_size_classes(scheme, kind, heap_aligned));
-        tables.push((key, table.clone()));
-        table
+        self.tables
+            .lock()
+            .entry(key)
+            .or_insert_with(|| {
+                SharedSizeClasses::new(geometry.arena_size_classes(scheme, kind, heap_aligned))
+            })
+            .clone()
     }
 
     /// How many tables were built.
