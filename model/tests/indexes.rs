@@ -1,14 +1,19 @@
 //! Index bookkeeping: marks, `clear`, `skipBytes`, `discard(Some)ReadBytes`, `isWritable`,
-//! `indexOf` (AbstractByteBuf.java / ByteBufUtil.java 4.1.128).
+//! `indexOf` (AbstractByteBuf.java / ByteBufUtil.java 4.1.128, and 4.1.48's backward
+//! search).
 
 use leakproof_model::alloc::UnpooledAllocator;
 use leakproof_model::jvm::{Jvm, JvmConfig};
-use leakproof_model::{JavaClass, ThreadId};
+use leakproof_model::{JavaClass, Profile, ThreadId};
 
 const T: ThreadId = ThreadId::MAIN;
 
 fn buffer(capacity: i64) -> leakproof_model::buffer::ByteBuf {
-    let jvm = Jvm::new(JvmConfig::default());
+    buffer_of(Profile::netty_4_1(), capacity)
+}
+
+fn buffer_of(profile: Profile, capacity: i64) -> leakproof_model::buffer::ByteBuf {
+    let jvm = Jvm::new(JvmConfig::for_profile(profile));
     UnpooledAllocator::new(&jvm)
         .new_buffer(T, false, capacity, i64::from(i32::MAX))
         .unwrap()
@@ -112,6 +117,33 @@ fn index_of_searches_forward_and_backward() {
         buf.index_of(0, 9, 7).unwrap_err().class,
         JavaClass::IndexOutOfBounds
     );
+}
+
+#[test]
+fn a_backward_search_from_zero_checks_its_range_in_4_1_48() {
+    // 4.1.48's ByteBufUtil.lastIndexOf returns -1 only for a negative bound or no
+    // capacity, then forEachByteDesc(toIndex, fromIndex - toIndex) checks the range
+    // (java:467–475). The real 4.1.48 on an 8-byte heap buffer: indexOf(0, -1, v)
+    // throws `index: -1, length: 1 (expected: range(0, 8))`, indexOf(-1, -3, v) is -1.
+    let buf = buffer_of(Profile::netty_4_1_48(), 8);
+    let e = buf.index_of(0, -1, 0).unwrap_err();
+    assert_eq!(e.class, JavaClass::IndexOutOfBounds);
+    assert_eq!(e.message, "index: -1, length: 1 (expected: range(0, 8))");
+    assert_eq!(
+        buf.index_of(20, -2, 0).unwrap_err().message,
+        "index: -2, length: 10 (expected: range(0, 8))"
+    );
+    assert_eq!(buf.index_of(-1, -3, 0).unwrap(), -1);
+    assert_eq!(buf.index_of(20, 5, 0).unwrap(), 7);
+    // No capacity: -1 before any check, in both releases.
+    assert_eq!(
+        buffer_of(Profile::netty_4_1_48(), 0)
+            .index_of(0, -1, 0)
+            .unwrap(),
+        -1
+    );
+    // 4.1.128 stops at the bound of 0 (java:728).
+    assert_eq!(buffer(8).index_of(0, -1, 0).unwrap(), -1);
 }
 
 #[test]

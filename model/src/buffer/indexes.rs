@@ -131,7 +131,8 @@ impl ByteBuf {
     /// `value` in `[fromIndex, toIndex)` searching forward, or the last in
     /// `[toIndex, fromIndex)` when `fromIndex > toIndex`; -1 when absent. The range is
     /// `checkIndex`ed, so a released buffer throws (ByteBufUtil.java:573–579, 724–732),
-    /// unless it is empty.
+    /// unless it is empty; a backward search from 0 checks it per
+    /// [`ByteBufProfile`](crate::profile::ByteBufProfile).
     pub fn index_of(&self, from_index: i32, to_index: i32, value: u8) -> JavaResult<i32> {
         self.record_access(AccessKind::Read);
         if self.is_empty_buffer() {
@@ -149,7 +150,10 @@ impl ByteBuf {
             (from, to_index.wrapping_sub(from))
         } else {
             let from = from_index.min(capacity);
-            if from <= 0 {
+            // 4.1.128 stops at an exclusive bound of 0; 4.1.48 only at a negative one
+            // (or no capacity) and checks `[toIndex, 0)` (ByteBufUtil.java:467–475).
+            let stops_at_zero = self.jvm().profile().bytebuf.backward_search_stops_at_zero;
+            if from < 0 || capacity == 0 || (from == 0 && stops_at_zero) {
                 return Ok(-1);
             }
             (to_index, from.wrapping_sub(to_index))

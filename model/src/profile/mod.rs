@@ -5,12 +5,14 @@
 //! allocator generation). Code never branches on a version number, only on fields.
 
 mod allocator;
+mod bytebuf;
 mod derived;
 mod leak;
 mod recycler;
 mod refcount;
 
 pub use allocator::{AllocatorProfile, ChunkListThresholds, SizeClassScheme};
+pub use bytebuf::ByteBufProfile;
 pub use derived::DerivedProfile;
 pub use leak::LeakProfile;
 pub use recycler::{CrossThreadRecycle, RecyclerProfile, RecyclerRatio};
@@ -42,6 +44,10 @@ pub struct Profile {
     /// Recycler behaviour, written only when it differs from 4.1.128's (as `derived`).
     #[serde(default, skip_serializing_if = "RecyclerProfile::is_netty_4_1")]
     pub recycler: RecyclerProfile,
+    /// `ByteBuf` method behaviour, written only when it differs from 4.1.128's (as
+    /// `derived`).
+    #[serde(default, skip_serializing_if = "ByteBufProfile::is_netty_4_1")]
+    pub bytebuf: ByteBufProfile,
 }
 
 impl Default for Profile {
@@ -61,6 +67,7 @@ impl Profile {
             leak: LeakProfile::netty_4_1(),
             derived: DerivedProfile::netty_4_1(),
             recycler: RecyclerProfile::netty_4_1(),
+            bytebuf: ByteBufProfile::netty_4_1(),
         }
     }
 
@@ -75,6 +82,7 @@ impl Profile {
             leak: LeakProfile::netty_4_1_48(),
             derived: DerivedProfile::netty_4_1_48(),
             recycler: RecyclerProfile::netty_4_1_48(),
+            bytebuf: ByteBufProfile::netty_4_1_48(),
         }
     }
 

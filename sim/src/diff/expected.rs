@@ -36,6 +36,7 @@ const RECYCLER_OFF: &str = "the Recycler is off in the differential run";
 const LEAK_OFF: &str = "the leak detector is disabled in the differential run";
 const ONE_THREAD: &str = "concurrency: the differential run is single-threaded";
 const EXPLICIT: &str = "a default the differential run passes explicitly";
+const NOT_AN_OP: &str = "a method the op language does not call";
 
 /// What each profile field changes (fields as serialized, `section.field`).
 fn effect_of(field: &str) -> Effect {
@@ -68,6 +69,7 @@ fn effect_of(field: &str) -> Effect {
         "refcount.argument_error_style" => Effect::ArgumentTexts,
         "derived.duplicate_of_slice_is_slice" => Effect::DuplicateOfSlice,
         "derived.non_retained_access_follows_delegate" => Effect::NonRetainedAccess,
+        "bytebuf.backward_search_stops_at_zero" => Effect::NotObserved(NOT_AN_OP),
         f if f.starts_with("recycler.") => Effect::NotObserved(RECYCLER_OFF),
         f if f.starts_with("leak.") => Effect::NotObserved(LEAK_OFF),
         _ => Effect::Unknown,
@@ -115,6 +117,7 @@ pub fn between(model: &Profile, oracle: &Profile) -> Vec<KnownDifference> {
             ("leak", v(serde_json::to_value(&p.leak))),
             ("derived", v(serde_json::to_value(&p.derived))),
             ("recycler", v(serde_json::to_value(&p.recycler))),
+            ("bytebuf", v(serde_json::to_value(&p.bytebuf))),
         ]
     };
     let mut out = Vec::new();
