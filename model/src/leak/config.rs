@@ -132,11 +132,37 @@ fn get_int(
     }
 }
 
-/// `Integer.parseInt` over ASCII: Rust's `i32` grammar is Java's (one optional sign,
-/// at least one digit, within `i32`). Java also takes other Unicode decimal digits,
-/// which this rejects.
+/// `Integer.parseInt(s)`: one optional sign first, then at least one digit, within
+/// `i32`. A digit is any UTF-16 unit `Character.digit(c, 10)` accepts: the decimal
+/// digits of the Basic Multilingual Plane (a supplementary digit is two surrogates,
+/// neither a digit). Each is mapped to its ASCII digit, whose grammar is Rust's.
 fn parse_java_int(s: &str) -> Option<i32> {
-    s.parse().ok()
+    let mut ascii = String::with_capacity(s.len());
+    for (i, c) in s.chars().enumerate() {
+        match c {
+            '+' | '-' if i == 0 => ascii.push(c),
+            _ => ascii.push(java_decimal_digit(c)?),
+        }
+    }
+    ascii.parse().ok()
+}
+
+/// The first code point (digit zero) of each run of ten decimal digits (`Nd`) in the
+/// Basic Multilingual Plane, as JDK 17's `Character.digit(c, 10)` lists them.
+const BMP_DIGIT_ZEROS: [u32; 37] = [
+    0x0030, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+    0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80,
+    0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0,
+    0xFF10,
+];
+
+/// `Character.digit(c, 10)` for a code point as its ASCII digit, `None` where Java
+/// answers -1.
+fn java_decimal_digit(c: char) -> Option<char> {
+    let code = u32::from(c);
+    let run = BMP_DIGIT_ZEROS.partition_point(|&zero| zero <= code);
+    let zero = BMP_DIGIT_ZEROS[run.checked_sub(1)?];
+    char::from_digit(code - zero, 10)
 }
 
 /// `SystemPropertyUtil.getBoolean`: true/yes/1, false/no/0, empty → default, else warn.
@@ -249,5 +275,33 @@ mod tests {
         for bad in ["", "+", "-", "+-5", "--5", " 5"] {
             assert_eq!(parse_java_int(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn other_decimal_digits_of_the_basic_plane_count_as_java_counts_them() {
+        // What JDK 17's Integer.parseInt answered for each (NumberFormatException: None).
+        let cases = [
+            ("\u{661}\u{662}", Some(12)),
+            ("+\u{ff15}", Some(5)),
+            ("-\u{967}\u{966}", Some(-10)),
+            ("1\u{662}", Some(12)),
+            ("\u{1946}", Some(0)),
+            ("\u{ff10}-1", None),
+            ("\u{104a0}", None),
+            ("\u{1c5a}", None),
+            ("\u{f2a}", None),
+            ("\u{b2}", None),
+            ("\u{2467}", None),
+            (
+                "\u{ff19}\u{ff19}\u{ff19}\u{ff19}\u{ff19}\u{ff19}\u{ff19}\u{ff19}\u{ff19}\u{ff19}",
+                None,
+            ),
+        ];
+        for (text, value) in cases {
+            assert_eq!(parse_java_int(text), value, "{text:?}");
+        }
+        let p = props(&[(PROP_TARGET_RECORDS, " \u{ff18} ")]);
+        let (c, w) = LeakConfig::from_properties(&LeakProfile::netty_4_1(), &p);
+        assert_eq!((c.target_records, w.len()), (8, 0));
     }
 }
