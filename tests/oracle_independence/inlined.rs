@@ -9,25 +9,25 @@
 use crate::syntax::{is_cfg_test, parse};
 use syn::visit::Visit;
 
-/// Functions of one file that lack `#[inline]`, `#[cfg(test)]` code skipped.
+/// The functions of one file outside `#[cfg(test)]` code, each with whether it is
+/// `#[inline]`.
 #[derive(Default)]
-struct NotInline(Vec<String>);
+struct Functions(Vec<(String, bool)>);
 
-impl NotInline {
-    /// Notes a function outside test code without `#[inline]`; true when its body is
-    /// to be visited (it is not test code).
+impl Functions {
+    /// Notes a function outside test code; true when its body is to be visited (it is
+    /// not test code).
     fn note(&mut self, attrs: &[syn::Attribute], name: &syn::Ident) -> bool {
         if is_cfg_test(attrs) {
             return false;
         }
-        if !attrs.iter().any(|a| a.path().is_ident("inline")) {
-            self.0.push(name.to_string());
-        }
+        let inline = attrs.iter().any(|a| a.path().is_ident("inline"));
+        self.0.push((name.to_string(), inline));
         true
     }
 }
 
-impl<'a> Visit<'a> for NotInline {
+impl<'a> Visit<'a> for Functions {
     fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
         if !is_cfg_test(&m.attrs) {
             syn::visit::visit_item_mod(self, m);
@@ -50,10 +50,18 @@ impl<'a> Visit<'a> for NotInline {
     }
 }
 
-fn not_inline(file: &syn::File) -> Vec<String> {
-    let mut v = NotInline::default();
+fn functions(file: &syn::File) -> Vec<(String, bool)> {
+    let mut v = Functions::default();
     v.visit_file(file);
     v.0
+}
+
+fn not_inline(file: &syn::File) -> Vec<String> {
+    functions(file)
+        .into_iter()
+        .filter(|(_, inline)| !inline)
+        .map(|(name, _)| name)
+        .collect()
 }
 
 #[test]
@@ -81,6 +89,61 @@ fn every_invariant_function_is_inline() {
         missing.is_empty(),
         "invariant functions without #[inline] (they would stay instrumented in fuzz builds):\n{}",
         missing.join("\n")
+    );
+}
+
+/// The model's state reads the checks make, outside the invariant sources (twelfth
+/// throughput pass, docs/throughput/twelfth-pass.md): `#[inline]` for the same reason,
+/// so the oracle's copies are emitted uninstrumented while the model's own calls keep
+/// their coverage. A function of each name in its file must carry the attribute (a
+/// file may hold another of the name elsewhere, as `registry.rs` the threads' `all`).
+const STATE_READS: &[(&str, &[&str])] = &[
+    ("model/src/alloc/pooled/bindings.rs", &["all"]),
+    ("model/src/alloc/pooled/mod.rs", &["all_caches"]),
+    ("model/src/alloc/pooled/thread_cache.rs", &["is_freed"]),
+    ("model/src/jvm/mod.rs", &["object"]),
+    ("model/src/jvm/registry.rs", &["get", "all"]),
+    (
+        "model/src/pool/buddy.rs",
+        &["depth", "unusable", "run_of", "free_runs"],
+    ),
+    (
+        "model/src/pool/chunk.rs",
+        &[
+            "buddy_tree",
+            "run_pages",
+            "free_runs_by_queue",
+            "free_runs",
+            "used_run_at",
+            "subpage_at",
+        ],
+    ),
+    ("model/src/pool/chunk_pages.rs", &["get"]),
+    ("model/src/pool/runs.rs", &["free_runs_by_queue"]),
+];
+
+#[test]
+fn the_state_reads_the_checks_make_are_inline() {
+    let mut problems = Vec::new();
+    for (file, names) in STATE_READS {
+        let found = functions(&parse(&crate::root().join(file)));
+        for name in *names {
+            let of_name: Vec<bool> = found
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, inline)| *inline)
+                .collect();
+            if of_name.is_empty() {
+                problems.push(format!("{file}: fn {name} is gone (update this list)"));
+            } else if !of_name.contains(&true) {
+                problems.push(format!("{file}: fn {name} lacks #[inline]"));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "state reads of the checks (they would stay instrumented in fuzz builds):\n{}",
+        problems.join("\n")
     );
 }
 
