@@ -135,12 +135,13 @@ fn get_int(
 /// `Integer.parseInt(s)`: one optional sign first, then at least one digit, within
 /// `i32`. A digit is any UTF-16 unit `Character.digit(c, 10)` accepts: the decimal
 /// digits of the Basic Multilingual Plane (a supplementary digit is two surrogates,
-/// neither a digit). Each is mapped to its ASCII digit, whose grammar is Rust's.
+/// neither a digit). Each is mapped to its ASCII digit and signs are kept: Rust's `i32`
+/// grammar over ASCII is Java's (a sign only first).
 fn parse_java_int(s: &str) -> Option<i32> {
     let mut ascii = String::with_capacity(s.len());
-    for (i, c) in s.chars().enumerate() {
+    for c in s.chars() {
         match c {
-            '+' | '-' if i == 0 => ascii.push(c),
+            '+' | '-' => ascii.push(c),
             _ => ascii.push(java_decimal_digit(c)?),
         }
     }
@@ -287,6 +288,7 @@ mod tests {
             ("1\u{662}", Some(12)),
             ("\u{1946}", Some(0)),
             ("\u{ff10}-1", None),
+            ("\u{661}+", None),
             ("\u{104a0}", None),
             ("\u{1c5a}", None),
             ("\u{f2a}", None),
