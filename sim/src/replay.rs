@@ -20,6 +20,10 @@ impl Observer for Printer<'_> {
         true
     }
 
+    fn metrics(&self) -> bool {
+        true
+    }
+
     fn on_step(&mut self, e: &StepEvent<'_>) {
         let step = e.step.map_or_else(String::new, |s| {
             serde_json::to_string(s).unwrap_or_default()

@@ -26,7 +26,7 @@ use syntax::{defs, module_of, parse, rust_files, Defs, Uses};
 /// own containers (all read-only lookups or local-collection operations).
 const GENERIC: &[&str] = &[
     "new", "len", "is_empty", "iter", "get", "first", "insert", "remove", "retain", "find", "max",
-    "min", "collect", "all", "fill",
+    "min", "collect", "all", "fill", "clear",
 ];
 
 /// Model functions the invariants may call besides [`GENERIC`]: accessors of stored
@@ -49,6 +49,7 @@ const INVARIANT_METHODS: &[&str] = &[
     "page_shifts",
     "list",
     "free_runs",
+    "free_runs_by_queue",
     "runs_avail_map",
     "used_runs",
     "used_run_at",

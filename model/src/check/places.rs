@@ -15,7 +15,7 @@ use crate::pool::{invariants, Allocation, ArenaCore, ArenaKind, ChunkId};
 use crate::profile::SizeClassScheme;
 use crate::thread::ThreadId;
 use crate::violation::Violation;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// (arena kind, arena index, chunk, run offset, bitmap index for elements).
 type Slot = (ArenaKind, usize, ChunkId, u32, Option<u32>);
@@ -168,8 +168,8 @@ pub fn handle_in_exactly_one_place(
                 }
             }
             // Leaked regions of destroyed chunks are gone with the chunk.
-            let live: Vec<ChunkId> = core.chunks().map(|c| c.id()).collect();
-            claims.retain(|(s, _)| s.0 != kind || s.1 != arena.index() || live.contains(&s.2));
+            claims
+                .retain(|(s, _)| s.0 != kind || s.1 != arena.index() || core.chunk(s.2).is_some());
         }
     }
     claims.sort_by_key(|(slot, _)| *slot);
@@ -463,11 +463,11 @@ pub fn pinned_memory_consistent(
         let arenas = allocator.arenas(kind);
         let mut expected: i64 = if arenas.is_empty() { -1 } else { 0 };
         for arena in arenas {
-            let live: BTreeSet<ChunkId> = arena.lock().chunks().map(|c| c.id()).collect();
+            let core = arena.lock();
             expected += held
                 .iter()
                 .filter(|r| r.arena.kind() == kind && r.arena.index() == arena.index())
-                .filter(|r| live.contains(&r.allocation.chunk))
+                .filter(|r| core.chunk(r.allocation.chunk).is_some())
                 .map(|r| r.allocation.max_length as i64)
                 .sum::<i64>();
         }

@@ -45,6 +45,8 @@ struct Seen {
 pub struct ArenaWatch {
     seen: [Vec<Seen>; 2],
     releases_single_element: bool,
+    /// The chunks a check finds changed, kept to reuse its allocation.
+    changed: Vec<ChunkId>,
 }
 
 const KINDS: [ArenaKind; 2] = [ArenaKind::Heap, ArenaKind::Direct];
@@ -71,6 +73,7 @@ impl ArenaWatch {
                 .profile()
                 .allocator
                 .release_single_element_subpages,
+            changed: Vec::new(),
         }
     }
 
@@ -115,24 +118,26 @@ impl ArenaWatch {
                 if scope == Scope::Changed && seen.version == Some(core.version()) {
                     continue;
                 }
-                let changed: Vec<ChunkId>;
                 let chunks = if scope == Scope::EveryChunk {
                     ChunkScope::All
                 } else {
                     let last = &seen.chunks;
-                    changed = core
-                        .chunks()
-                        .filter(|c| {
-                            let i = last.binary_search_by_key(&c.id(), |(id, _)| *id);
-                            i.map_or(true, |i| last[i].1 != c.version())
-                        })
-                        .map(|c| c.id())
-                        .collect();
-                    ChunkScope::Only(&changed)
+                    self.changed.clear();
+                    self.changed.extend(
+                        core.chunks()
+                            .filter(|c| {
+                                let i = last.binary_search_by_key(&c.id(), |(id, _)| *id);
+                                i.map_or(true, |i| last[i].1 != c.version())
+                            })
+                            .map(|c| c.id()),
+                    );
+                    ChunkScope::Only(&self.changed)
                 };
                 check_core(&core, &seen.sizes, chunks, self.releases_single_element)?;
                 seen.version = Some(core.version());
-                seen.chunks = core.chunks().map(|c| (c.id(), c.version())).collect();
+                seen.chunks.clear();
+                seen.chunks
+                    .extend(core.chunks().map(|c| (c.id(), c.version())));
             }
         }
         Ok(())

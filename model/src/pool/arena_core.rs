@@ -91,6 +91,7 @@ impl ArenaCore {
         self.chunks.values()
     }
     /// One live chunk.
+    #[inline]
     pub fn chunk(&self, id: ChunkId) -> Option<&PoolChunk> {
         self.chunks.get(&id)
     }

@@ -45,12 +45,28 @@ pub trait Observer {
     fn detailed(&self) -> bool {
         false
     }
+    /// True to have the report carry the allocators' final metrics
+    /// ([`RunReport::metrics`]): reading every arena once more is a few percent of a
+    /// fuzz-sized run, which the fuzz loop never reads.
+    fn metrics(&self) -> bool {
+        false
+    }
     /// One step ran.
     fn on_step(&mut self, _event: &StepEvent<'_>) {}
 }
 
-/// An observer that wants nothing.
+/// An observer that wants nothing: the report carries the verdict, no final metrics.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Quiet;
 
 impl Observer for Quiet {}
+
+/// An observer that wants the report's final metrics and nothing else.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WithMetrics;
+
+impl Observer for WithMetrics {
+    fn metrics(&self) -> bool {
+        true
+    }
+}

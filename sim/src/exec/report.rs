@@ -126,7 +126,8 @@ pub struct RunReport {
     pub leaked_bytes: u64,
     /// The leak detector's `LEAK:` reports (texts).
     pub leak_reports: Vec<String>,
-    /// The allocators' metrics when the run ended (`None` if it never started).
+    /// The allocators' metrics when the run ended: `None` if it never started or its
+    /// observer did not ask for them ([`Observer::metrics`](super::Observer::metrics)).
     pub metrics: Option<RunMetrics>,
     /// The model's event counts when the run ended (`docs/coverage.md`).
     pub coverage: Coverage,

@@ -24,13 +24,21 @@ pub(super) fn chunk_in_the_list_of_its_usage(
 ) -> Result<(), Violation> {
     let lists = core.chunk_lists();
     let opts = core.options();
-    let holders: Vec<_> = lists
-        .iter()
-        .filter(|l| l.chunks().contains(&c.id()))
-        .map(|l| l.id())
-        .collect();
+    // The lists holding the chunk, collected only for a report.
+    let holding = || {
+        lists
+            .iter()
+            .filter(|l| l.chunks().contains(&c.id()))
+            .map(|l| l.id())
+    };
+    // The first holder and how many there are.
+    let mut held = (None, 0);
+    for l in holding() {
+        held = (held.0.or(Some(l)), held.1 + 1);
+    }
     if c.is_unpooled() {
-        if !holders.is_empty() || c.list().is_some() {
+        if held.1 > 0 || c.list().is_some() {
+            let holders: Vec<_> = holding().collect();
             return Err(Violation::new(
                 CHUNK_IN_LIST_BY_USAGE,
                 format!("unpooled {} is in {holders:?}", c.id()),
@@ -38,7 +46,8 @@ pub(super) fn chunk_in_the_list_of_its_usage(
         }
         return Ok(());
     }
-    let [list] = holders[..] else {
+    let (Some(list), 1) = held else {
+        let holders: Vec<_> = holding().collect();
         return Err(Violation::new(
             CHUNK_IN_LIST_BY_USAGE,
             format!("{} is in {} lists {holders:?}", c.id(), holders.len()),

@@ -195,11 +195,12 @@ pub fn chunk_free_bytes_consistent(core: &ArenaCore) -> Result<(), Violation> {
 fn chunk_free_bytes_consistent_in(c: &PoolChunk) -> Result<(), Violation> {
     let shift = c.page_shifts();
     let used: usize = c.used_runs().map(|r| (r.pages as usize) << shift).sum();
-    let free: usize = c
-        .free_runs()
-        .iter()
-        .map(|r| (r.pages as usize) << shift)
-        .sum();
+    // A sum: no need for the runs in offset order (a buddy tree lists its own).
+    let pages_free: usize = match c.buddy_tree() {
+        Some(_) => c.free_runs().iter().map(|r| r.pages as usize).sum(),
+        None => c.free_runs_by_queue().map(|(_, r)| r.pages as usize).sum(),
+    };
+    let free = pages_free << shift;
     if used > c.chunk_size() || c.free_bytes() != c.chunk_size() - used || free != c.free_bytes() {
         return Err(Violation::new(
             CHUNK_FREE_BYTES_CONSISTENT,
@@ -235,15 +236,20 @@ fn chunk_free_runs_coalesced(c: &PoolChunk) -> Result<(), Violation> {
             ));
         }
     }
-    let mut expected = Vec::new();
-    for r in &runs {
-        expected.push((r.offset, *r));
-        if r.pages > 1 {
-            expected.push((r.end() - 1, *r));
-        }
+    // `runsAvailMap` in key order against each run's first and last page: the runs are
+    // sorted and (checked above, and by §9.1 first) disjoint, so these keys ascend too;
+    // when they do not match, the rule compares them sorted, as before.
+    let keys = runs.iter().flat_map(|r| {
+        let last = (r.pages > 1).then(|| (r.end() - 1, *r));
+        std::iter::once((r.offset, *r)).chain(last)
+    });
+    let map = c.runs_avail_map();
+    if map.iter().map(|(&k, &v)| (k, v)).eq(keys.clone()) {
+        return Ok(());
     }
+    let mut expected: Vec<_> = keys.collect();
     expected.sort();
-    let actual: Vec<_> = c.runs_avail_map().iter().map(|(&k, &v)| (k, v)).collect();
+    let actual: Vec<_> = map.iter().map(|(&k, &v)| (k, v)).collect();
     if actual != expected {
         return Err(Violation::new(
             FREE_RUNS_COALESCED,

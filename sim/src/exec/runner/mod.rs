@@ -131,11 +131,13 @@ impl Exec<'_> {
             .iter()
             .map(|r| r.text.clone())
             .collect();
-        self.report.metrics = Some(super::report::RunMetrics {
-            pooled: self.pooled().metric(),
-            unpooled: self.unpooled.metric().snapshot(),
-            used_direct_memory: self.jvm.netty_direct().used(),
-        });
+        if self.observer.metrics() {
+            self.report.metrics = Some(super::report::RunMetrics {
+                pooled: self.pooled().metric(),
+                unpooled: self.unpooled.metric().snapshot(),
+                used_direct_memory: self.jvm.netty_direct().used(),
+            });
+        }
         self.live.handles.clear();
         self.handles.clear();
         self.report.coverage = self.jvm.coverage();
