@@ -41,6 +41,7 @@ use crate::jvm::Jvm;
 use crate::sync::Arc;
 use crate::thread::ThreadId;
 use std::fmt;
+use std::fmt::Write as _;
 
 /// A Java reference to a buffer object.
 #[derive(Debug)]
@@ -334,7 +335,7 @@ impl ByteBuf {
             self.capacity()
         );
         if max != i32::MAX as usize {
-            out.push_str(&format!("/{max}"));
+            let _ = write!(out, "/{max}");
         }
         if self.class().is_derived() {
             // `unwrap()`: a read-only view's wrapped buffer (a slice stays a slice),
@@ -342,7 +343,7 @@ impl ByteBuf {
             let unwrapped = self
                 .read_only_target()
                 .unwrap_or_else(|| ByteBuf::from_object(self.root()));
-            out.push_str(&format!(", unwrapped: {}", unwrapped.inner_java_string()));
+            let _ = write!(out, ", unwrapped: {}", unwrapped.inner_java_string());
         }
         out.push(')');
         out

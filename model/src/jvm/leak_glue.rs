@@ -168,7 +168,7 @@ impl Jvm {
         } else {
             "retainedDuplicate"
         };
-        let creation = Record::at("ByteBuf", method, &self.site());
+        let creation = Record::at("ByteBuf", method, &self.shared_site());
         let id = match rule {
             DerivativeTracking::ForceOwn => {
                 Some(self.leak_detector().track_forcibly(object, creation))
@@ -208,7 +208,7 @@ impl Jvm {
             return;
         }
         let method = access_method(op);
-        let site = self.site();
+        let site = self.shared_site();
         let record = match hint {
             Some(hint) => Record::hinted_at(hint, "ByteBuf", method, &site),
             None => Record::at("ByteBuf", method, &site),

@@ -40,11 +40,8 @@ impl Record {
     /// `leakproof.<class>.<method>(<class>.java)` then `leakproof.Program.run(<site>)`.
     pub fn at(class: &str, method: &str, site: &str) -> Self {
         Record::new(vec![
-            java_frame(
-                &["leakproof.", class].concat(),
-                method,
-                &[class, ".java"].concat(),
-            ),
+            // `java_frame("leakproof.<class>", method, "<class>.java")` in one allocation.
+            ["leakproof.", class, ".", method, "(", class, ".java)"].concat(),
             java_frame("leakproof.Program", "run", site),
         ])
     }

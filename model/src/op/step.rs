@@ -73,7 +73,8 @@ impl Program {
 
 impl<'a> Arbitrary<'a> for Program {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
-        let mut steps = Vec::new();
+        // A step takes at least two bytes (thread and op kind) while bytes remain.
+        let mut steps = Vec::with_capacity(u.len().div_ceil(2).min(MAX_STEPS));
         while steps.len() < MAX_STEPS && !u.is_empty() {
             steps.push(u.arbitrary()?);
         }

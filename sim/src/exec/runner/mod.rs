@@ -75,6 +75,11 @@ pub fn run_with_tables(
         Ok(exec) => exec,
         Err(rejected) => return *rejected,
     };
+    // One allocation for the resolved program instead of one per doubling.
+    exec.report
+        .resolved
+        .steps
+        .reserve_exact(program.steps.len());
     let every = config.check_every.max(1) as usize;
     // Whether the full set last ran on the state the program ends in.
     let mut checked_last = false;
