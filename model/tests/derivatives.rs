@@ -161,9 +161,10 @@ fn the_parent_alive_check_flags_a_parent_released_under_a_live_derivative() {
     let root = pooled(&jvm);
     let child = root.retained_slice(T).unwrap();
     assert!(!root.release().unwrap() && root.release().unwrap());
-    let v = check::derived_keeps_parent_alive(&jvm, |_| false).unwrap_err();
+    let v =
+        check::derived_keeps_parent_alive(&check::HeapObjects::of(&jvm), |_| false).unwrap_err();
     assert_eq!(v.name(), "derived_keeps_parent_alive", "{v:?}");
-    assert!(check::derived_keeps_parent_alive(&jvm, |_| true).is_ok());
+    assert!(check::derived_keeps_parent_alive(&check::HeapObjects::of(&jvm), |_| true).is_ok());
     let _ = child.release();
-    assert!(check::derived_keeps_parent_alive(&jvm, |_| false).is_ok());
+    assert!(check::derived_keeps_parent_alive(&check::HeapObjects::of(&jvm), |_| false).is_ok());
 }

@@ -35,7 +35,9 @@ pub use end::{
 pub use expected_bytes::ExpectedBytes;
 pub use ledger::{LeakedRegion, Ledger};
 pub use normal_caches::normal_caches_as_created;
-pub use objects::{derived_keeps_parent_alive, model_raised_no_assertion, refcount_parity};
+pub use objects::{
+    derived_keeps_parent_alive, model_raised_no_assertion, refcount_parity, HeapObjects,
+};
 pub use places::{
     arena_metrics_consistent, direct_counter_consistent, free_subpage_returned_unless_alone,
     handle_in_exactly_one_place, live_handles_match_size_class, pinned_memory_consistent,

@@ -2,20 +2,39 @@
 //! kept alive, and the model's internal assertions.
 
 use super::netty;
+use crate::buffer::BufObject;
 use crate::buffer::{Body, Region};
 use crate::error::{JavaClass, JavaException};
 use crate::invariant::{DERIVED_KEEPS_PARENT_ALIVE, MODEL_RAISED_NO_ASSERTION, REFCOUNT_PARITY};
 use crate::jvm::Jvm;
 use crate::refcnt::Algorithm;
+use crate::sync::Arc;
 use crate::violation::Violation;
+
+/// The buffer objects on the simulated heap, in id order: read once per full check and
+/// shared by the rules that judge them (nothing changes while those rules run).
+pub struct HeapObjects(Vec<Arc<BufObject>>);
+
+impl HeapObjects {
+    /// Every object on `jvm`'s heap now.
+    #[inline]
+    pub fn of(jvm: &Jvm) -> Self {
+        HeapObjects(jvm.objects.lock().all())
+    }
+
+    /// The objects, in id order.
+    #[inline]
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<BufObject>> + '_ {
+        self.0.iter()
+    }
+}
 
 /// §9.9: under the even/odd protocol a root's raw count is even exactly while it holds
 /// memory and odd once freed (odd is terminal: a freed root never holds memory again
 /// until the recycler resets it for a new generation); a recycled derivative is odd.
 #[inline]
-pub fn refcount_parity(jvm: &Jvm) -> Result<(), Violation> {
-    let objects = jvm.objects.lock().all();
-    for obj in objects {
+pub fn refcount_parity(objects: &HeapObjects) -> Result<(), Violation> {
+    for obj in objects.iter() {
         let Some(count) = obj.own_refcnt() else {
             continue;
         };
@@ -66,15 +85,14 @@ pub fn refcount_parity(jvm: &Jvm) -> Result<(), Violation> {
 /// `released_by_program(parent)` (the shadow model's view) answers: that is misuse.
 #[inline]
 pub fn derived_keeps_parent_alive(
-    jvm: &Jvm,
+    objects: &HeapObjects,
     released_by_program: impl Fn(crate::buffer::ObjectId) -> bool,
 ) -> Result<(), Violation> {
     // The real count of a cell, by `ReferenceCountUpdater.realRefCnt` (check::netty).
     let real = |c: &crate::refcnt::RefCnt| {
         netty::real_ref_cnt(c.raw(), c.algorithm() == Algorithm::EvenOdd)
     };
-    let objects = jvm.objects.lock().all();
-    for obj in objects {
+    for obj in objects.iter() {
         let Some(count) = obj.own_refcnt() else {
             continue;
         };

@@ -3,6 +3,7 @@
 
 use super::ledger::Ledger;
 use super::netty;
+use super::objects::HeapObjects;
 use super::touched::ArenaWatch;
 use crate::alloc::pooled::{ArenaAllocation, PooledAllocator};
 use crate::buffer::{Accounting, AllocId, Body, Region};
@@ -49,10 +50,9 @@ fn slot_of(a: &ArenaAllocation, buddy: Option<u32>) -> Slot {
 
 /// The pooled regions of live buffer objects of `allocator`, with their generations.
 #[inline]
-fn live_regions(jvm: &Jvm, allocator: u64) -> Vec<(ArenaAllocation, AllocId)> {
+fn live_regions(objects: &HeapObjects, allocator: u64) -> Vec<(ArenaAllocation, AllocId)> {
     let mut out = Vec::new();
-    let objects = jvm.objects.lock().all();
-    for obj in objects {
+    for obj in objects.iter() {
         if obj.alloc().pooled_id() != Some(allocator) {
             continue;
         }
@@ -74,10 +74,10 @@ fn live_regions(jvm: &Jvm, allocator: u64) -> Vec<(ArenaAllocation, AllocId)> {
 pub struct LiveRegions(Vec<(ArenaAllocation, AllocId)>);
 
 impl LiveRegions {
-    /// `allocator`'s live pooled regions now.
+    /// `allocator`'s live pooled regions among `objects` (its JVM's heap, read now).
     #[inline]
-    pub fn of(allocator: &PooledAllocator) -> Self {
-        LiveRegions(live_regions(allocator.jvm(), allocator.id()))
+    pub fn of(allocator: &PooledAllocator, objects: &HeapObjects) -> Self {
+        LiveRegions(live_regions(objects, allocator.id()))
     }
 }
 
@@ -375,7 +375,11 @@ pub fn arena_metrics_consistent(
 /// chunk (pooled and huge, with alignment) of every allocator, every live or leaked
 /// no-Cleaner unpooled region — and stays within its limit. Needs a complete `ledger`.
 #[inline]
-pub fn direct_counter_consistent(jvm: &Jvm, ledger: &Ledger) -> Result<(), Violation> {
+pub fn direct_counter_consistent(
+    jvm: &Jvm,
+    objects: &HeapObjects,
+    ledger: &Ledger,
+) -> Result<(), Violation> {
     let counter = jvm.netty_direct();
     if !counter.is_counting() {
         return Ok(());
@@ -396,8 +400,7 @@ pub fn direct_counter_consistent(jvm: &Jvm, ledger: &Ledger) -> Result<(), Viola
             }
         }
     }
-    let objects = jvm.objects.lock().all();
-    for obj in objects {
+    for obj in objects.iter() {
         let state = obj.state();
         if let Body::Root {
             region: Region::Unpooled(r),

@@ -91,15 +91,16 @@ impl Exec<'_> {
             check::caches_freed_once(a)?;
             check::normal_caches_as_created(a, watch)?;
         }
-        check::refcount_parity(&self.jvm)?;
+        // Read once: nothing changes while the rules below run.
+        let objects = check::HeapObjects::of(&self.jvm);
+        check::refcount_parity(&objects)?;
         let shadow = &self.shadow;
-        check::derived_keeps_parent_alive(&self.jvm, |o| {
+        check::derived_keeps_parent_alive(&objects, |o| {
             shadow.current_of(o).is_none_or(|g| shadow.ref_cnt(g) == 0)
         })?;
-        // Read once per allocator: nothing changes while the rules below run.
         let live: Vec<check::LiveRegions> = allocators
             .iter()
-            .map(|a| check::LiveRegions::of(a))
+            .map(|a| check::LiveRegions::of(a, &objects))
             .collect();
         for ((a, live), watch) in allocators.iter().zip(&live).zip(&self.watches) {
             check::live_handles_match_size_class(a, live, watch)?;
@@ -109,7 +110,7 @@ impl Exec<'_> {
                 check::handle_in_exactly_one_place(a, live, &self.ledger)?;
                 check::pinned_memory_consistent(a, live, &self.ledger)?;
             }
-            check::direct_counter_consistent(&self.jvm, &self.ledger)?;
+            check::direct_counter_consistent(&self.jvm, &objects, &self.ledger)?;
         }
         let roots: Vec<AllocId> = self
             .shadow
