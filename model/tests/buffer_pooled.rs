@@ -91,7 +91,7 @@ fn an_unclean_exit_is_cleaned_by_the_finalizer_once_nothing_links_the_cache() {
     a.release().unwrap();
     jvm.exit_thread(LOOP, false).unwrap();
     assert!(alloc.cache_of(LOOP).is_none(), "the exit unbinds the cache");
-    let cache = alloc.all_caches()[0].clone();
+    let cache = alloc.all_caches().next().unwrap().clone();
     jvm.gc();
     assert!(!cache.is_freed(), "a live buffer still links the cache");
     keep.release().unwrap();

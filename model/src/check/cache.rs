@@ -67,11 +67,10 @@ pub fn stranded_entries(
 /// unbinding).
 #[inline]
 pub fn caches_freed_once(allocator: &PooledAllocator) -> Result<(), Violation> {
-    let caches = allocator.all_caches();
     for kind in [ArenaKind::Heap, ArenaKind::Direct] {
         for arena in allocator.arenas(kind) {
-            let bound = caches
-                .iter()
+            let bound = allocator
+                .all_caches()
                 .filter(|c| !c.is_freed() && c.arena(kind).is_some_and(|a| Arc::ptr_eq(a, arena)))
                 .count() as i64;
             let refused = arena.refused_thread_caches() as i64;

@@ -147,7 +147,7 @@ impl Jvm {
     pub fn coverage(&self) -> Coverage {
         let mut coverage = self.events.snapshot();
         for allocator in self.allocators() {
-            for queue in allocator.all_caches().iter().flat_map(|c| c.queues()) {
+            for queue in allocator.all_caches().flat_map(|c| c.queues()) {
                 let (polls, adds) = queue.event_counts();
                 coverage.add(Event::CachePoll, polls);
                 coverage.add(Event::CacheAdd, adds);

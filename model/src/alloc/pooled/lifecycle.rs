@@ -51,7 +51,7 @@ impl PooledAllocator {
     /// GC hook: with the cache links of every reachable buffer, enqueue the finalizers
     /// of caches nothing reaches and, if nothing reaches the allocator, of its arenas.
     pub(crate) fn after_mark(&self, linked: &BTreeSet<CacheLink>, referenced: bool) {
-        let caches = self.all_caches();
+        let caches: Vec<&Arc<ThreadCache>> = self.all_caches().collect();
         // `freed` is a facade read: taken for every cache before the finalizer queue's
         // bookkeeping lock.
         let freed: Vec<bool> = caches.iter().map(|c| c.is_freed()).collect();
@@ -59,7 +59,7 @@ impl PooledAllocator {
             .iter()
             .zip(&freed)
             .filter(|(c, freed)| !**freed && c.has_finalizer() && !self.reachable_cache(c, linked))
-            .map(|(c, _)| c)
+            .map(|(c, _)| *c)
             .collect();
         {
             let mut pending = self.pending_caches.lock();

@@ -195,10 +195,11 @@ impl PooledAllocator {
         self.finalized.load(Ordering::SeqCst)
     }
 
-    /// Every thread cache ever created (live, freed or awaiting finalization).
+    /// Every thread cache ever created (live, freed or awaiting finalization), in
+    /// creation order. Borrowed from the allocator's append-only list: no lock, no copy.
     #[inline]
-    pub fn all_caches(&self) -> Vec<Arc<ThreadCache>> {
-        self.caches.all().cloned().collect()
+    pub fn all_caches(&self) -> impl Iterator<Item = &Arc<ThreadCache>> + '_ {
+        self.caches.all()
     }
 
     /// The cache bound to thread `t`, if it was created and not removed.
