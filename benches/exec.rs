@@ -24,7 +24,7 @@ use criterion::{criterion_group, Criterion};
 use leakproof_model::op::Program;
 use leakproof_model::pool::SizeTables;
 use leakproof_model::Mutant;
-use leakproof_sim::exec::{run_with_tables, ExecConfig, Quiet, WithMetrics};
+use leakproof_sim::exec::{run_with_tables, ExecConfig, Observer, Quiet, WithMetrics};
 use leakproof_sim::fuzz_input;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -118,11 +118,8 @@ fn run_each(set: Vec<(ExecConfig, Program)>, digest: bool) {
     let start = Instant::now();
     for (config, program) in &set {
         // The digest covers the final metrics too; timing runs as the fuzz target does.
-        let report = if digest {
-            run_with_tables(black_box(program), config, &mut WithMetrics, &tables)
-        } else {
-            run_with_tables(black_box(program), config, &mut Quiet, &tables)
-        };
+        let observer: &mut dyn Observer = if digest { &mut WithMetrics } else { &mut Quiet };
+        let report = run_with_tables(black_box(program), config, observer, &tables);
         steps += report.steps_run as u64;
         if digest {
             std::hash::Hash::hash(&serde_json::to_string(&report).expect("json"), &mut hash);

@@ -2,8 +2,7 @@
 //! kept alive, and the model's internal assertions.
 
 use super::netty;
-use crate::buffer::BufObject;
-use crate::buffer::{Body, Region};
+use crate::buffer::{Body, BufObject, Region};
 use crate::error::{JavaClass, JavaException};
 use crate::invariant::{DERIVED_KEEPS_PARENT_ALIVE, MODEL_RAISED_NO_ASSERTION, REFCOUNT_PARITY};
 use crate::jvm::Jvm;

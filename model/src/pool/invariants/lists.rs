@@ -24,20 +24,16 @@ pub(super) fn chunk_in_the_list_of_its_usage(
 ) -> Result<(), Violation> {
     let lists = core.chunk_lists();
     let opts = core.options();
-    // The lists holding the chunk, collected only for a report.
+    // The lists holding the chunk: counted, and collected only for a report.
     let holding = || {
         lists
             .iter()
             .filter(|l| l.chunks().contains(&c.id()))
             .map(|l| l.id())
     };
-    // The first holder and how many there are.
-    let mut held = (None, 0);
-    for l in holding() {
-        held = (held.0.or(Some(l)), held.1 + 1);
-    }
+    let holders = holding().count();
     if c.is_unpooled() {
-        if held.1 > 0 || c.list().is_some() {
+        if holders > 0 || c.list().is_some() {
             let holders: Vec<_> = holding().collect();
             return Err(Violation::new(
                 CHUNK_IN_LIST_BY_USAGE,
@@ -46,7 +42,7 @@ pub(super) fn chunk_in_the_list_of_its_usage(
         }
         return Ok(());
     }
-    let (Some(list), 1) = held else {
+    let Some(list) = holding().last().filter(|_| holders == 1) else {
         let holders: Vec<_> = holding().collect();
         return Err(Violation::new(
             CHUNK_IN_LIST_BY_USAGE,
